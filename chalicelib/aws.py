@@ -1,0 +1,68 @@
+"""Lazily created AWS clients, one per service and thread.
+
+No client exists until the first call that needs one: moto must be active before, cold starts stay
+short, and the local server's threads never share a boto3 resource (resources are not thread-safe).
+Domain classes take a client or table in their constructor; these getters are the default.
+``AWS_ENDPOINT_URL`` (honoured by boto3) points every client at moto locally.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from chalicelib.settings import get_settings
+
+_local = threading.local()
+_tracing_checked = False
+
+
+def _enable_tracing_once() -> None:
+    """Patch boto3 for X-Ray subsegments where tracing is on (AWS); the SDK costs ~0.6 s to import."""
+    global _tracing_checked
+    if _tracing_checked:
+        return
+    _tracing_checked = True
+    if get_settings().tracing:
+        from aws_xray_sdk.core import patch
+
+        patch(["boto3"])
+
+
+def _cache() -> dict[str, Any]:
+    if not hasattr(_local, "cache"):
+        _local.cache = {}
+    return _local.cache
+
+
+def client(service: str) -> Any:
+    cache = _cache()
+    key = f"client:{service}"
+    if key not in cache:
+        _enable_tracing_once()
+        import boto3
+
+        cache[key] = boto3.session.Session().client(service, region_name=get_settings().region)
+    return cache[key]
+
+
+def table(key: str) -> Any:
+    """The DynamoDB table named by its key in resources.json (e.g. ``"processes"``)."""
+    cache = _cache()
+    cache_key = f"table:{key}"
+    if cache_key not in cache:
+        _enable_tracing_once()
+        import boto3
+
+        dynamodb = boto3.session.Session().resource("dynamodb", region_name=get_settings().region)
+        cache[cache_key] = dynamodb.Table(get_settings().resource_name(key))
+    return cache[cache_key]
+
+
+def bucket_name(key: str) -> str:
+    return get_settings().resource_name(key)
+
+
+def reset_clients() -> None:
+    """Forget this thread's clients (tests: after a new moto mock starts, or settings change)."""
+    _cache().clear()

@@ -1,0 +1,124 @@
+"""The edge between HTTP and the domain: JSON bodies parsed into pydantic models, domain errors mapped
+to 4xx responses in one place, the session cookie, and the caller's address for the audit trail."""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from typing import Any, Callable, TypeVar
+
+from chalice import Response
+
+from chalicelib.errors import DomainError, ValidationFailed
+from chalicelib.log import bind_request, logger
+
+SESSION_COOKIE = "balcao_session"
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+
+M = TypeVar("M")
+
+# pydantic's error types in the words a citizen reads (pt-PT).
+_MESSAGES = {
+    "missing": "Campo obrigatório.",
+    "extra_forbidden": "Campo desconhecido.",
+    "string_type": "Deve ser texto.",
+    "string_too_short": "Texto demasiado curto.",
+    "string_too_long": "Texto demasiado longo.",
+    "int_type": "Deve ser um número inteiro.",
+    "int_parsing": "Deve ser um número inteiro.",
+    "bool_type": "Deve ser verdadeiro ou falso.",
+    "literal_error": "Valor não permitido.",
+    "enum": "Valor não permitido.",
+    "dict_type": "Deve ser um objeto JSON.",
+    "model_type": "Deve ser um objeto JSON.",
+    "greater_than": "Valor demasiado baixo.",
+    "greater_than_equal": "Valor demasiado baixo.",
+    "less_than_equal": "Valor demasiado alto.",
+    "string_pattern_mismatch": "Formato inválido.",
+}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB gives numbers as Decimal: whole ones become int, the rest float."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, default=_plain),
+        status_code=status,
+        headers={**JSON_HEADERS, **(headers or {})},
+    )
+
+
+def error_response(error: DomainError) -> Response:
+    return json_response(error.to_body(), status=error.status)
+
+
+def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
+    """Parse a JSON body into ``model`` (which forbids unknown fields), or raise ValidationFailed
+    naming the first field in error."""
+    from pydantic import ValidationError
+
+    try:
+        data = json.loads(raw_body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("O corpo do pedido não é JSON válido.") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("O corpo do pedido deve ser um objeto JSON.")
+    try:
+        return model.model_validate(data)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        message = first.get("ctx", {}).get("reason") or _MESSAGES.get(first["type"], first["msg"])
+        raise ValidationFailed(str(message), field=field) from None
+
+
+def session_token(headers: dict[str, str]) -> str | None:
+    """The session token from the HttpOnly cookie, or from ``Authorization: Bearer`` (scripts)."""
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE and value:
+            return value
+    return None
+
+
+def session_cookie(token: str, max_age: int) -> str:
+    return f"{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+
+
+def expired_session_cookie() -> str:
+    return f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
+
+
+def source_ip(request: Any) -> str | None:
+    return (request.context or {}).get("identity", {}).get("sourceIp")
+
+
+def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a view: bind the request id to the logs, turn DomainError into its 4xx response."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            request = app.current_request
+            context = (request.context or {}) if request else {}
+            bind_request(context.get("requestId") or str(uuid.uuid4()), route=context.get("resourcePath"))
+            try:
+                return view(*args, **kwargs)
+            except DomainError as error:
+                logger.info("request refused", extra={"status": error.status, "code": error.code, "field": error.field})
+                return error_response(error)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,59 @@
+"""Deployment settings, read from the environment (prefix ``BALCAO_``) once, on first use.
+
+Never build a ``Settings`` at import time: Chalice's test client sets the stage's environment only
+while a call runs, and cold starts stay short when nothing is read before it is needed.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BALCAO_", extra="ignore")
+
+    stage: str = "local"
+    app_name: str = "balcao"
+    resource_prefix: str = Field("balcao-local", description="names are '<prefix>-<key of resources.json>'")
+    region: str = "eu-west-1"
+    account_id: str = "123456789012"
+
+    country: Literal["PT", "BR"] = "PT"
+    municipality: str = "Município de Demonstração"
+    # Holidays of the deployment's place: the national ones come from `holidays`, plus this one.
+    municipal_holiday: date | None = None
+    holidays_subdivision: str | None = None
+
+    sender_email: str = "balcao@municipio-demo.pt"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    session_idle_minutes: int = 30
+    session_absolute_hours: int = 12
+    upload_url_expiry_seconds: int = 900
+    download_url_expiry_seconds: int = 300
+
+    # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
+    tracing: bool = False
+
+    def resource_name(self, key: str) -> str:
+        return f"{self.resource_prefix}-{key}"
+
+    def function_name(self, key: str) -> str:
+        """Chalice names a deployed function '<app>-<stage>-<name>'."""
+        return f"{self.app_name}-{self.stage}-{key}"
+
+    def function_arn(self, key: str) -> str:
+        return f"arn:aws:lambda:{self.region}:{self.account_id}:function:{self.function_name(key)}"
+
+    def state_machine_arn(self, key: str) -> str:
+        return f"arn:aws:states:{self.region}:{self.account_id}:stateMachine:{self.resource_name(key)}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,60 @@
+"""The Lambda tasks of ``statemachines/process.asl.json``: each takes the state's input, does one step
+through the domain, and returns what the next state needs. Errors they raise are caught by name in the
+ASL (e.g. ``DocumentsNotAccepted``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.accounts import Accounts
+from chalicelib.notifications import Notifier
+from chalicelib.processes import Processes
+
+
+
+def _local_time(stamp: str | None) -> str:
+    """``2026-11-22T01:51:33.399Z`` → ``22/11/2026 01:51`` (Lisbon time), as a citizen reads it."""
+    if not stamp:
+        return ""
+    from datetime import datetime
+
+    from chalicelib.processes import LISBON
+
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(LISBON).strftime("%d/%m/%Y %H:%M")
+
+
+def _local_date(day: str | None) -> str:
+    return "/".join(reversed(day.split("-"))) if day else ""
+
+
+def inspect_process_documents(event: dict[str, Any], processes: Processes | None = None) -> dict[str, Any]:
+    return (processes or Processes()).inspect_documents(event["process_id"])
+
+
+def register_decision_task(event: dict[str, Any], processes: Processes | None = None) -> dict[str, Any]:
+    (processes or Processes()).register_decision_task(event["process_id"], event["task_token"])
+    return {"process_id": event["process_id"]}
+
+
+def notify(event: dict[str, Any], processes: Processes | None = None, accounts: Accounts | None = None,
+           notifier: Notifier | None = None) -> dict[str, Any]:
+    """Email the requerente about the process (``template``: submission_receipt, decision, ...)."""
+    processes = processes or Processes()
+    process = processes.get(event["process_id"])
+    user = (accounts or Accounts()).get(process["requerente_id"])
+    if user is None:
+        return {"sent": False, "reason": "requerente desconhecido"}
+    from chalicelib.catalogue import get_service
+
+    values = {
+        "name": user.name,
+        "number": process.get("number", ""),
+        "subject": process.get("fields", {}).get("subject", get_service(process["service_id"]).title),
+        "service": get_service(process["service_id"]).title,
+        "submitted_at": _local_time(process.get("submitted_at")),
+        "decision_deadline": _local_date(process.get("decision_deadline")),
+        "decision": process.get("decision", ""),
+        "grounds": process.get("decision_grounds", ""),
+    }
+    message_id = (notifier or Notifier()).email(user.email, event["template"], values, f"process#{process['process_id']}")
+    return {"sent": True, "message_id": message_id}

@@ -1,0 +1,1 @@
+"""The local stack: Balcão on one machine, no AWS account, no Docker. Not deployed."""

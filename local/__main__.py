@@ -1,0 +1,112 @@
+"""``python -m local``: start Balcão's local stack in the foreground until Ctrl-C.
+
+moto's server on 127.0.0.1 with Step Functions execution on, the app's Lambda functions dispatched
+in-process, every resource from resources.json, demo data, and the API + web form + outbox on one
+origin.
+"""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+
+HOST = "127.0.0.1"
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return False
+            raise
+    return True
+
+
+def _fail(message: str) -> None:
+    print(f"balcão: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    if sys.version_info < (3, 11):
+        _fail(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
+    parser = argparse.ArgumentParser(prog="balcao-local", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BALCAO_PORT", "8000")),
+                        help="port of the API and web form (default 8000, or $BALCAO_PORT)")
+    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("BALCAO_AWS_PORT", "4566")),
+                        help="port of the local AWS, moto's server (default 4566, or $BALCAO_AWS_PORT)")
+    args = parser.parse_args(argv)
+    for port, what in ((args.port, "--port"), (args.aws_port, "--aws-port")):
+        if not _port_free(port):
+            _fail(f"port {port} on {HOST} is already in use; stop what uses it or choose another with {what}.")
+
+    origin = f"http://{HOST}:{args.port}"
+    aws_endpoint = f"http://{HOST}:{args.aws_port}"
+    # Everything the app reads, set before anything creates a boto3 client or reads settings.
+    os.environ.update({
+        "AWS_ENDPOINT_URL": aws_endpoint,
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": os.environ.get("BALCAO_REGION", "eu-west-1"),
+        "MOTO_PORT": str(args.aws_port),  # moto's Step Functions interpreter calls back here
+        "AWS_XRAY_SDK_ENABLED": "false",
+        "BALCAO_STAGE": "local",
+        "BALCAO_RESOURCE_PREFIX": "balcao-local",
+        "BALCAO_PUBLIC_BASE_URL": origin,
+        "BALCAO_TRACING": "false",
+    })
+
+    from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+
+    from local import demo, lambdas, outbox, provision
+    from local.server import make_server
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server: one line a request
+    lambdas.install()
+    outbox.install()
+    moto_server = ThreadedMotoServer(ip_address=HOST, port=args.aws_port, verbose=False)
+    moto_server.start()
+    try:
+        provision.provision(web_origin=origin)
+        logins = demo.seed()
+        import app as balcao_app
+
+        http = make_server(balcao_app.app, HOST, args.port)
+    except BaseException:
+        moto_server.stop()
+        raise
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    server_thread = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
+    server_thread.start()
+
+    print(f"Balcão local stack is up.\n"
+          f"  web form and API : {origin}/\n"
+          f"  outbox (emails, SMS): {origin}/_local/outbox\n"
+          f"  local AWS (moto) : {aws_endpoint}\n"
+          f"Demo logins:", flush=True)
+    for who, login, password in logins:
+        print(f"  {who:32} {login:28} {password}", flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+
+    stop.wait()
+    print("Stopping…", flush=True)
+    http.server.shutdown()
+    http.server.server_close()
+    moto_server.stop()
+    print("Stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    main()

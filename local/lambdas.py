@@ -1,0 +1,91 @@
+"""Runs the app's own Lambda functions in-process when moto invokes them.
+
+moto without Docker (``LambdaSimpleBackend``) only echoes a payload. Here its ``invoke`` (used by the
+Step Functions interpreter's ``lambda:invoke`` tasks) and the function-level ``invoke`` (used by S3
+notifications) are replaced by a dispatch to the handler that resources.json names for the function:
+the very functions that run in AWS. Used by the local stack and by the tests, never deployed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from chalicelib.log import logger
+from chalicelib.resources import load_resources
+from chalicelib.settings import get_settings
+
+_s3_events = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3-event")
+_installed = False
+
+
+def handler_for(function_name: str) -> Callable[[dict[str, Any], Any], Any]:
+    """The app's function for a deployed name (``balcao-local-notify``, an ARN, or ``notify``)."""
+    name = function_name.split(":function:")[-1].split(":")[0]
+    prefix = get_settings().function_name("")
+    key = name[len(prefix):] if name.startswith(prefix) else name
+    spec = load_resources()["functions"].get(key)
+    if spec is None or spec["kind"] == "api":
+        raise LookupError(f"no Lambda function '{function_name}' in resources.json")
+    module_name, attribute = spec["handler"].rsplit(".", 1)
+    return getattr(importlib.import_module(module_name), attribute)
+
+
+def _context(function_name: str) -> Any:
+    return SimpleNamespace(
+        function_name=function_name,
+        aws_request_id=str(uuid.uuid4()),
+        memory_limit_in_mb=512,
+        invoked_function_arn=function_name,
+        get_remaining_time_in_millis=lambda: 60_000,
+    )
+
+
+def invoke(function_name: str, payload: bytes | str | None, response_headers: dict[str, str]) -> bytes:
+    """Call the handler as Lambda would; an exception becomes a function error whose ``errorType`` is
+    the exception's class name, which the ASL can catch by name."""
+    event = json.loads(payload or "{}")
+    try:
+        result = handler_for(function_name)(event, _context(function_name))
+    except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
+        logger.exception("Lambda function failed", extra={"function": function_name})
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps({
+            "errorType": type(error).__name__,
+            "errorMessage": str(error),
+            "stackTrace": traceback.format_exception(error)[-3:],
+        }).encode()
+    return json.dumps(result, default=str).encode()
+
+
+def install() -> None:
+    """Patch moto's Lambda (no Docker) to run the app's functions. Idempotent."""
+    global _installed
+    if _installed:
+        return
+    from moto.awslambda.models import LambdaFunction
+    from moto.awslambda_simple.models import LambdaSimpleBackend
+    from moto.core.config import default_user_config
+
+    default_user_config.setdefault("lambda", {})["use_docker"] = False
+    default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
+
+    def backend_invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> bytes:
+        if headers and headers.get("X-Amz-Invocation-Type") == "Event":
+            _s3_events.submit(invoke, function_name, body, {})
+            return b""
+        return invoke(function_name, body, response_headers)
+
+    def s3_notification_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
+        # S3 invokes Lambda asynchronously: the upload's response does not wait for inspection.
+        _s3_events.submit(invoke, self.function_name, body, {})
+        return b""
+
+    LambdaSimpleBackend.invoke = backend_invoke
+    LambdaFunction.invoke = s3_notification_invoke
+    _installed = True

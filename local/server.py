@@ -1,0 +1,79 @@
+"""One local origin for the API (the Chalice app, through chalice's own local gateway), the web form
+(static files from ``web/``) and the local-only pages (``/_local/outbox``)."""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from chalice.config import Config
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+
+from local import outbox
+
+WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+
+class LocalHandler(ChaliceRequestHandler):
+    def _dispatch(self) -> None:
+        path = unquote(urlsplit(self.path).path)
+        if path.startswith("/_local/"):
+            return self._local_page(path)
+        if self.command in ("GET", "HEAD"):
+            static = self._static_file(path)
+            if static is not None:
+                return self._send(200, static.read_bytes(), mimetypes.guess_type(static.name)[0] or "application/octet-stream")
+        return self._generic_handle()
+
+    do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
+
+    def _static_file(self, path: str) -> Path | None:
+        if path.startswith("/api/") or path in ("/health", "/openapi.json"):
+            return None
+        relative = path.lstrip("/") or "index.html"
+        candidate = (WEB_ROOT / relative).resolve()
+        if candidate.is_dir():
+            candidate = candidate / "index.html"
+        if WEB_ROOT not in candidate.parents or not candidate.is_file():
+            return None
+        return candidate
+
+    def _local_page(self, path: str) -> None:
+        if path == "/_local/outbox":
+            return self._send(200, outbox.render_page().encode(), "text/html; charset=utf-8")
+        if path == "/_local/outbox.json":
+            return self._send(200, json.dumps({"messages": outbox.messages()}, ensure_ascii=False).encode(),
+                              "application/json; charset=utf-8")
+        return self._send(404, b'{"error": {"code": "nao_encontrado", "message": "P\\u00e1gina desconhecida.", "field": null}}',
+                          "application/json")
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - BaseHTTPRequestHandler's name
+        pass  # the app logs each request itself, as JSON
+
+
+def make_server(app: Any, host: str, port: int) -> LocalDevServer:
+    config = Config.create(chalice_stage="local", app_name="balcao", lambda_timeout=60, lambda_memory_size=512)
+    # As chalice.local.create_local_server does: one current_request per server thread.
+    if not isinstance(app, LocalChalice):
+        CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
+        app.__class__ = CustomLocalChalice
+    return LocalDevServer(app, config, host, port, handler_cls=LocalHandler)
