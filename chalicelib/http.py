@@ -6,7 +6,8 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from chalice import Response
 

@@ -11,7 +11,6 @@ from chalicelib.notifications import Notifier
 from chalicelib.processes import Processes
 
 
-
 def _local_time(stamp: str | None) -> str:
     """``2026-11-22T01:51:33.399Z`` → ``22/11/2026 01:51`` (Lisbon time), as a citizen reads it."""
     if not stamp:

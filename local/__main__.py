@@ -37,8 +37,6 @@ def _fail(message: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    if sys.version_info < (3, 11):
-        _fail(f"Python 3.11 or newer is needed; this is {sys.version.split()[0]}.")
     parser = argparse.ArgumentParser(prog="balcao-local", description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BALCAO_PORT", "8000")),
                         help="port of the API and web form (default 8000, or $BALCAO_PORT)")

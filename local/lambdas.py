@@ -12,9 +12,10 @@ import importlib
 import json
 import traceback
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
-from typing import Any, Callable
+from typing import Any
 
 from chalicelib.log import logger
 from chalicelib.resources import load_resources

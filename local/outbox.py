@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import threading
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 _lock = threading.Lock()
@@ -22,7 +22,7 @@ def messages() -> list[dict[str, Any]]:
 
 
 def _note(entry: dict[str, Any]) -> None:
-    entry["at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    entry["at"] = datetime.now(UTC).isoformat(timespec="seconds")
     with _lock:
         _messages.append(entry)
 
