@@ -28,9 +28,9 @@ STAFF_ROLES = ("clerk", "decision_maker", "organ_head", "administrator", "audito
 
 @lru_cache(maxsize=1)
 def _hasher() -> Any:
-    from argon2 import PasswordHasher  # argon2id with the library's recommended parameters
+    from argon2 import PasswordHasher, profiles  # argon2id
 
-    return PasswordHasher()
+    return PasswordHasher.from_parameters(getattr(profiles, get_settings().password_hash_profile))
 
 
 def hash_password(password: str) -> str:

@@ -160,16 +160,17 @@ class Documents:
             ContentType=document["content_type"],
             Metadata={"sha256": finding.sha256},
         )
-        self.s3.delete_object(Bucket=uploads, Key=key)
+        # Record first, then delete: no moment where the file is in neither place nor recorded.
         updated = self._finish(document, ACCEPTED, sha256=finding.sha256, size=finding.size,
                                stored_key=stored_key, inspection=finding.details)
+        self.s3.delete_object(Bucket=uploads, Key=key)
         self.audit.record(SYSTEM, "document.accepted", f"process#{document['process_id']}",
                           document_id=document["document_id"], sha256=finding.sha256)
         return updated
 
     def _reject(self, document: dict[str, Any], reason: str, sha256: str | None) -> dict[str, Any]:
-        self.s3.delete_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"])
         updated = self._finish(document, REJECTED, reason=reason, sha256=sha256)
+        self.s3.delete_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"])
         self.audit.record(SYSTEM, "document.rejected", f"process#{document['process_id']}",
                           document_id=document["document_id"], reason=reason)
         return updated

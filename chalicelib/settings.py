@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     sender_email: str = "balcao@municipio-demo.pt"
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # argon2id cost: the library's RFC 9106 low-memory profile; tests may choose CHEAPEST.
+    password_hash_profile: Literal["RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"] = "RFC_9106_LOW_MEMORY"
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
     upload_url_expiry_seconds: int = 900

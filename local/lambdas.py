@@ -13,7 +13,7 @@ import json
 import traceback
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from types import SimpleNamespace
 from typing import Any
 
@@ -21,8 +21,20 @@ from chalicelib.log import logger
 from chalicelib.resources import load_resources
 from chalicelib.settings import get_settings
 
-_s3_events = ThreadPoolExecutor(max_workers=2, thread_name_prefix="s3-event")
+_async_invocations = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-async")
+_pending: set[Future[bytes]] = set()
 _installed = False
+
+
+def _invoke_async(function_name: str, payload: Any) -> None:
+    future = _async_invocations.submit(invoke, function_name, payload, {})
+    _pending.add(future)
+    future.add_done_callback(_pending.discard)
+
+
+def drain(timeout: float = 30.0) -> None:
+    """Wait for the asynchronous invocations (S3 events) under way to finish (tests, shutdown)."""
+    wait(list(_pending), timeout=timeout)
 
 
 def handler_for(function_name: str) -> Callable[[dict[str, Any], Any], Any]:
@@ -78,13 +90,13 @@ def install() -> None:
 
     def backend_invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> bytes:
         if headers and headers.get("X-Amz-Invocation-Type") == "Event":
-            _s3_events.submit(invoke, function_name, body, {})
+            _invoke_async(function_name, body)
             return b""
         return invoke(function_name, body, response_headers)
 
     def s3_notification_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
         # S3 invokes Lambda asynchronously: the upload's response does not wait for inspection.
-        _s3_events.submit(invoke, self.function_name, body, {})
+        _invoke_async(self.function_name, body)
         return b""
 
     LambdaSimpleBackend.invoke = backend_invoke

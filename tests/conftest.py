@@ -1,0 +1,161 @@
+"""Shared fixtures: moto in-process with Step Functions execution on and the app's own Lambda
+functions dispatched (local.lambdas), every resource provisioned from resources.json, demo accounts."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+TEST_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_XRAY_SDK_ENABLED": "false",
+    "BALCAO_STAGE": "local",
+    "BALCAO_RESOURCE_PREFIX": "balcao-local",
+    "BALCAO_TRACING": "false",
+    "BALCAO_PASSWORD_HASH_PROFILE": "CHEAPEST",  # argon2id still, at the lowest cost: tests hash a lot
+}
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # in-process moto intercepts AWS hosts only
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    for key, value in TEST_ENV.items():
+        monkeypatch.setenv(key, value)
+    from chalicelib import aws
+    from chalicelib.accounts import _hasher
+    from chalicelib.settings import get_settings
+
+    get_settings.cache_clear()
+    _hasher.cache_clear()
+    aws.reset_clients()
+    yield
+    _hasher.cache_clear()
+    get_settings.cache_clear()
+    aws.reset_clients()
+
+
+@pytest.fixture
+def aws_stack(env: None) -> Iterator[None]:
+    """moto in-process, as the local stack configures its server, with everything provisioned."""
+    from moto import mock_aws
+
+    from local import lambdas, outbox, provision
+
+    lambdas.install()
+    outbox.install()
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
+        provision.provision(web_origin="http://127.0.0.1:8000")
+        yield
+        _stop_workflows()
+        lambdas.drain()
+
+
+def _stop_workflows() -> None:
+    """Stop executions still waiting (e.g. for a decision), so none outlives its test's mock."""
+    from chalicelib import aws
+
+    stepfunctions = aws.client("stepfunctions")
+    for machine in stepfunctions.list_state_machines()["stateMachines"]:
+        running = stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
+        for execution in running["executions"]:
+            stepfunctions.stop_execution(executionArn=execution["executionArn"])
+
+
+@pytest.fixture
+def demo(aws_stack: None) -> dict[str, Any]:
+    from local import demo as demo_data
+
+    demo_data.seed()
+    return {"password": demo_data.DEMO_PASSWORD, "citizen": demo_data.DEMO_CITIZEN}
+
+
+@pytest.fixture
+def client(aws_stack: None) -> Iterator[Any]:
+    from chalice.test import Client
+
+    import app as balcao
+
+    with Client(balcao.app, stage_name="local") as test_client:
+        yield test_client
+
+
+class Api:
+    """A thin JSON helper over chalice.test.Client that keeps one caller's session cookie."""
+
+    def __init__(self, client: Any):
+        self.client = client
+        self.cookie: str | None = None
+
+    def call(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
+             headers: dict[str, str] | None = None) -> Any:
+        all_headers = {"content-type": "application/json", **(headers or {})}
+        if self.cookie:
+            all_headers["cookie"] = self.cookie
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
+        set_cookie = response.headers.get("Set-Cookie") or response.headers.get("set-cookie")
+        if set_cookie:
+            self.cookie = set_cookie.split(";", 1)[0]
+        response.data = json.loads(response.body) if response.body else None
+        return response
+
+    def login(self, identifier: str, password: str, staff: bool = False) -> Any:
+        path = "/api/staff/session" if staff else "/api/session"
+        response = self.call("POST", path, {"identifier": identifier, "password": password})
+        assert response.status_code == 200, response.body
+        return response
+
+
+@pytest.fixture
+def make_api(client: Any, demo: dict[str, Any]) -> Any:
+    return lambda: Api(client)
+
+
+def small_pdf(pages: int = 1, text: str | None = None) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(595, 842)
+    if text:
+        writer.add_metadata({"/Title": text})
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> int:
+    """POST the file to S3 with the presigned form, as a browser would (S3 ObjectCreated follows)."""
+    import requests
+
+    files = {"file": (filename, data, slot["upload"]["fields"].get("Content-Type", "application/octet-stream"))}
+    response = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], files=files, timeout=30)
+    return response.status_code
+
+
+def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(interval)
+
+
+@pytest.fixture(autouse=True)
+def _no_real_aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never let a test reach a real AWS account from a developer's machine.
+    if "AWS_SHARED_CREDENTIALS_FILE" not in os.environ:
+        monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")

@@ -1,0 +1,121 @@
+// The HTTP API of Balcão, as the pages use it. Same origin: the session is an HttpOnly cookie the
+// browser sends by itself (JS never sees it). Every failure becomes an ApiError carrying the API's
+// {"error": {"code", "message", "field"}} so the pages can show the message beside the field.
+
+export class ApiError extends Error {
+  constructor(status, code, message, field = null) {
+    super(message);
+    this.name = "ApiError";
+    this.status = status;
+    this.code = code;
+    this.field = field;
+  }
+}
+
+const NETWORK_MESSAGE = "Não foi possível contactar o serviço. Verifique a ligação à Internet e tente novamente.";
+
+// A 401 anywhere (except the login itself) means the session ended: app.js listens and shows login.
+export const UNAUTHENTICATED_EVENT = "balcao:unauthenticated";
+
+export async function request(method, path, body, { allow401 = false } = {}) {
+  const init = {
+    method,
+    credentials: "same-origin",
+    headers: { Accept: "application/json" },
+    cache: "no-store",
+  };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "sem_ligacao", NETWORK_MESSAGE);
+  }
+  let data = null;
+  const text = await response.text().catch(() => "");
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = null;
+    }
+  }
+  if (response.ok) return data;
+  const error = data && data.error ? data.error : {};
+  const apiError = new ApiError(
+    response.status,
+    error.code || "erro",
+    error.message || defaultMessage(response.status),
+    error.field || null,
+  );
+  if (response.status === 401 && !allow401) {
+    window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT, { detail: apiError }));
+  }
+  throw apiError;
+}
+
+function defaultMessage(status) {
+  if (status === 401) return "Inicie sessão para continuar.";
+  if (status === 403) return "Não tem permissão para esta ação.";
+  if (status === 404) return "Não encontrado.";
+  if (status >= 500) return "O serviço está temporariamente indisponível. Tente novamente dentro de momentos.";
+  return "O pedido não pôde ser tratado.";
+}
+
+const enc = encodeURIComponent;
+
+// -- public
+export const listServices = () => request("GET", "/api/services");
+export const getService = (id) => request("GET", `/api/services/${enc(id)}`);
+export const publicLookup = (organ, year, sequence) =>
+  request("GET", `/api/public/processes/${enc(organ)}/${enc(year)}/${enc(sequence)}`);
+
+// -- session
+export const login = (identifier, password) =>
+  request("POST", "/api/session", { identifier, password }, { allow401: true });
+export const logout = () => request("DELETE", "/api/session", undefined, { allow401: true });
+export const me = () => request("GET", "/api/me", undefined, { allow401: true });
+
+// -- the citizen's requests
+export const createRequest = (serviceId, fields) => request("POST", "/api/requests", { service_id: serviceId, fields });
+export const myRequests = () => request("GET", "/api/requests");
+export const getRequest = (processId) => request("GET", `/api/requests/${enc(processId)}`);
+export const requestUploadSlot = (processId, slot, filename, contentType) =>
+  request("POST", `/api/requests/${enc(processId)}/documents`, { slot, filename, content_type: contentType });
+export const getDocument = (processId, documentId) =>
+  request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}`);
+export const submitRequest = (processId) => request("POST", `/api/requests/${enc(processId)}/submit`);
+
+// -- the file itself: a multipart POST straight to S3 (presigned), never through the API.
+// XMLHttpRequest, not fetch, because only it reports upload progress.
+export function uploadToS3(upload, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(upload.fields || {})) form.append(name, value);
+    form.append("file", file); // S3 ignores every field after "file": it must be last
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", upload.url);
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && onProgress) onProgress(event.loaded, event.total);
+    };
+    xhr.onload = () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        if (onProgress) onProgress(file.size, file.size);
+        resolve();
+      } else {
+        // S3 answers XML; 403 usually means the signed form expired or the file broke its limits.
+        const expired = xhr.status === 403 || /ExpiredToken|AccessDenied|Policy expired/i.test(xhr.responseText || "");
+        const tooLarge = /EntityTooLarge/i.test(xhr.responseText || "");
+        reject(new ApiError(xhr.status, tooLarge ? "demasiado_grande" : expired ? "autorizacao_expirada" : "envio_falhou",
+          tooLarge ? "O ficheiro excede o tamanho máximo permitido." : "O envio do ficheiro falhou."));
+      }
+    };
+    xhr.onerror = () => reject(new ApiError(0, "sem_ligacao", "A ligação falhou durante o envio do ficheiro."));
+    xhr.ontimeout = xhr.onerror;
+    xhr.onabort = () => reject(new ApiError(0, "cancelado", "O envio foi cancelado."));
+    xhr.send(form);
+  });
+}

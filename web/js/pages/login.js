@@ -1,0 +1,72 @@
+// Citizen login: POST /api/session. The session is an HttpOnly cookie set by the server.
+import { login } from "../api.js";
+import { h, ErrorSummary, textField, notice } from "../ui.js";
+
+export async function render(ctx) {
+  const { container } = ctx;
+  ctx.setTitle("Entrar");
+  const returnTo = safeReturn(ctx.query.get("voltar"));
+
+  container.append(h("h1", {}, "Entrar"));
+  if (ctx.session && ctx.session.user) {
+    container.append(
+      notice(null, h("p", {}, `Já tem sessão iniciada como ${ctx.session.user.name || ctx.session.user.username}.`)),
+      h("p", {}, h("a", { href: "#/processos" }, "Ir para os meus processos")),
+    );
+    return;
+  }
+
+  container.append(h("p", {}, "Use o seu número de identificação fiscal (NIF), o nome de utilizador ou o email, e a palavra-passe."));
+  const form = h("form", { id: "login-form", novalidate: true, "aria-labelledby": "login-form-title" },
+    h("h2", { class: "visually-hidden", id: "login-form-title" }, "Dados de acesso"),
+    textField({ id: "identifier", name: "identifier", label: "NIF, nome de utilizador ou email", field: "identifier",
+      autocomplete: "username", inputClass: "input--medium", extra: { spellcheck: "false", autocapitalize: "none" } }),
+    textField({ id: "password", name: "password", type: "password", label: "Palavra-passe", field: "password",
+      autocomplete: "current-password", inputClass: "input--medium" }),
+    h("div", { class: "form-group" },
+      h("label", { class: "checkbox", for: "show-password" },
+        h("input", { type: "checkbox", id: "show-password" }), " Mostrar a palavra-passe")),
+    h("div", { class: "button-row" },
+      h("button", { type: "submit", class: "button", id: "login-submit" }, "Entrar")),
+  );
+  container.append(form);
+  const errors = new ErrorSummary(container);
+  const identifier = form.querySelector("#identifier");
+  const password = form.querySelector("#password");
+  form.querySelector("#show-password").addEventListener("change", (event) => {
+    password.type = event.target.checked ? "text" : "password";
+  });
+
+  let busy = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy) return;
+    const problems = [];
+    if (!identifier.value.trim()) problems.push({ input: identifier, message: "Indique o seu NIF, nome de utilizador ou email." });
+    if (!password.value) problems.push({ input: password, message: "Indique a palavra-passe." });
+    if (problems.length) return errors.show(problems);
+    errors.clear();
+    busy = true;
+    const button = form.querySelector("#login-submit");
+    button.setAttribute("aria-disabled", "true");
+    button.textContent = "A entrar…";
+    try {
+      await login(identifier.value.trim(), password.value);
+      await ctx.refreshSession();
+      ctx.navigate(returnTo, { replace: true });
+    } catch (error) {
+      if (!ctx.isCurrent()) return;
+      errors.showApiError(error);
+    } finally {
+      busy = false;
+      button.removeAttribute("aria-disabled");
+      button.textContent = "Entrar";
+    }
+  });
+}
+
+// Only a path of this app ("/processos/…"), never another site.
+function safeReturn(value) {
+  if (value && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/entrar")) return value;
+  return "/processos";
+}

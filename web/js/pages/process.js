@@ -1,0 +1,167 @@
+// One of my processes: GET /api/requests/{id} — status, fields, documents with their status, the
+// decision with its grounds, the decision deadline and the working days left.
+import { getDocument, getRequest, getService } from "../api.js";
+import {
+  h, breadcrumbs, documentStatusTag, facts, formatBytes, formatDate, formatDateTime, notice, organLabel,
+  statusLabel, statusTag, workingDaysText,
+} from "../ui.js";
+
+const TRANSIENT = ["submetido"]; // the workflow moves on by itself within seconds
+const REFRESH_MS = 3000;
+const REFRESH_LIMIT = 20;
+
+export async function render(ctx) {
+  const { container } = ctx;
+  const [processId] = ctx.params;
+  const process = await getRequest(processId);
+  if (!ctx.isCurrent()) return;
+  let service = null;
+  try {
+    service = await getService(process.service_id);
+  } catch {
+    service = null; // labels fall back to the field names
+  }
+  if (!ctx.isCurrent()) return;
+
+  const title = process.number || "Rascunho";
+  ctx.setTitle(`Processo ${title}`);
+  const announcer = h("p", { class: "visually-hidden", role: "status", id: "process-announcer" });
+  const body = h("div", { id: "process-body" });
+  container.append(
+    breadcrumbs([["Os meus processos", "#/processos"], [title]]),
+    h("span", { class: "caption" }, process.service_title),
+    h("h1", { id: "process-title" }, process.number ? `Processo ${process.number}` : "Pedido por submeter (rascunho)"),
+    announcer,
+    body,
+  );
+  renderBody(body, process, service);
+
+  const refreshButton = h("button", { type: "button", class: "button button--secondary", id: "refresh-process" }, "Atualizar");
+  container.append(h("div", { class: "button-row" }, refreshButton, h("a", { href: "#/processos" }, "Voltar aos meus processos")));
+
+  let current = process;
+  const refresh = async ({ announce }) => {
+    const next = await getRequest(processId);
+    if (!ctx.isCurrent()) return current;
+    if (announce || next.status !== current.status || JSON.stringify(next.documents) !== JSON.stringify(current.documents)) {
+      renderBody(body, next, service);
+      announcer.textContent = next.status !== current.status
+        ? `O estado do processo mudou para: ${statusLabel(next.status)}.`
+        : `Informação atualizada. Estado: ${statusLabel(next.status)}.`;
+    }
+    current = next;
+    return next;
+  };
+  refreshButton.addEventListener("click", async () => {
+    refreshButton.setAttribute("aria-disabled", "true");
+    try {
+      await refresh({ announce: true });
+    } catch (error) {
+      if (error.status !== 401) announcer.textContent = error.message;
+    } finally {
+      refreshButton.removeAttribute("aria-disabled");
+    }
+  });
+
+  // Just submitted: follow the workflow for a short while, so the citizen sees it move on.
+  (async () => {
+    for (let i = 0; i < REFRESH_LIMIT && TRANSIENT.includes(current.status); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
+      if (!ctx.isCurrent()) return;
+      try {
+        await refresh({ announce: false });
+      } catch {
+        return;
+      }
+    }
+  })();
+}
+
+function renderBody(body, process, service) {
+  const labels = Object.fromEntries((service ? service.fields : []).map((spec) => [spec.name, spec.label]));
+  const slotLabels = Object.fromEntries((service ? service.documents : []).map((slot) => [slot.slot, slot.label]));
+  const parts = [];
+
+  if (process.status === "rascunho") {
+    parts.push(notice("warning",
+      h("p", {}, "Este pedido ainda não foi submetido."),
+      h("p", {}, h("a", { href: `#/rascunhos/${encodeURIComponent(process.process_id)}`, id: "continue-draft" }, "Continuar o pedido"))));
+  }
+  if (process.status === "documentos_rejeitados") {
+    parts.push(notice("error", h("p", {},
+      "Há documentos deste processo que foram recusados na verificação. Veja o motivo na lista de documentos; os serviços vão contactá-lo.")));
+  }
+
+  let deadline = "—";
+  if (process.decision_deadline) {
+    deadline = formatDate(process.decision_deadline);
+    if (process.working_days_left !== null && process.working_days_left !== undefined) {
+      deadline += ` (${workingDaysText(process.working_days_left)})`;
+    }
+  }
+  parts.push(facts([
+    ["Estado", statusTag(process.status, { id: "process-status", "data-testid": "process-status" })],
+    ["Número", process.number || "Atribuído ao submeter", { id: "process-number" }],
+    ["Serviço", process.service_title],
+    ["Entidade", organLabel(process.organ)],
+    ["Criado em", formatDateTime(process.created_at)],
+    ["Submetido em", process.submitted_at ? formatDateTime(process.submitted_at) : "—"],
+    ["Prazo de decisão", deadline, { id: "process-deadline", "data-deadline": process.decision_deadline || "",
+      "data-working-days-left": process.working_days_left ?? "" }],
+  ], { id: "process-facts" }));
+
+  if (process.decision) {
+    parts.push(h("section", { "aria-labelledby": "decision-title", id: "process-decision", "data-decision": process.decision },
+      h("h2", { id: "decision-title" }, "Decisão"),
+      h("div", { class: `decision decision--${process.decision}` },
+        h("p", {}, h("strong", { id: "process-decision-value" }, statusLabel(process.decision)),
+          process.decided_at ? ` em ${formatDateTime(process.decided_at)}` : ""),
+        process.decision_grounds
+          ? [h("h3", {}, "Fundamentação"), h("p", { class: "pre-line", id: "process-decision-grounds" }, process.decision_grounds)]
+          : null)));
+  }
+
+  const fieldNames = Object.keys(process.fields || {});
+  parts.push(h("section", { "aria-labelledby": "fields-title" },
+    h("h2", { id: "fields-title" }, "Dados do pedido"),
+    fieldNames.length
+      ? facts(fieldNames.map((name) => [labels[name] || name, process.fields[name], { class: "pre-line", "data-field-name": name }]),
+        { id: "process-fields" })
+      : h("p", {}, "Sem dados.")));
+
+  const documents = process.documents || [];
+  parts.push(h("section", { "aria-labelledby": "documents-title" },
+    h("h2", { id: "documents-title" }, "Documentos"),
+    documents.length
+      ? h("table", { class: "table table--stack", id: "process-documents" },
+        h("caption", { class: "visually-hidden" }, "Documentos do processo"),
+        h("thead", {}, h("tr", {}, ["Ficheiro", "Documento", "Estado", ""].map((label, i) =>
+          h("th", { scope: "col" }, label || (i === 3 ? h("span", { class: "visually-hidden" }, "Ações") : ""))))),
+        h("tbody", {}, documents.map((doc) => h("tr", { "data-document-id": doc.document_id, "data-status": doc.status },
+          h("td", { "data-label": "Ficheiro" }, doc.filename, doc.size ? h("span", { class: "muted" }, ` (${formatBytes(doc.size)})`) : ""),
+          h("td", { "data-label": "Documento" }, slotLabels[doc.slot] || doc.slot),
+          h("td", { "data-label": "Estado" }, documentStatusTag(doc.status), doc.status === "rejeitado" && doc.reason
+            ? h("p", { class: "field-error" }, doc.reason) : null),
+          h("td", {}, doc.status === "aceite" ? downloadButton(process.process_id, doc) : null)))))
+      : h("p", {}, "Sem documentos.")));
+
+  body.replaceChildren(...parts);
+}
+
+// The download link is short-lived and each one is recorded: ask for it only when wanted.
+function downloadButton(processId, doc) {
+  const message = h("span", { class: "field-error", role: "status" });
+  const button = h("button", { type: "button", class: "button button--secondary button--small",
+    id: `download-${doc.document_id}`, "aria-label": `Descarregar ${doc.filename}` }, "Descarregar");
+  button.addEventListener("click", async () => {
+    message.textContent = "";
+    try {
+      const fresh = await getDocument(processId, doc.document_id);
+      if (fresh.download_url) window.location.assign(fresh.download_url);
+      else message.textContent = "O documento não está disponível.";
+    } catch (error) {
+      if (error.status !== 401) message.textContent = error.message;
+    }
+  });
+  return [button, message];
+}
