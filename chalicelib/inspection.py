@@ -68,11 +68,14 @@ def _inspect_pdf(data: bytes, digest: str) -> Finding:
             return Finding(False, "pdf", digest, size, "O PDF não tem páginas.")
         if pages > MAX_PDF_PAGES:
             return Finding(False, "pdf", digest, size, f"O PDF tem mais de {MAX_PDF_PAGES} páginas.")
-        root = reader.trailer["/Root"]
+        root = reader.trailer["/Root"].get_object()
         names = root.get("/Names", {})
-        has_javascript = "/JavaScript" in names or "/JS" in str(root.get("/OpenAction", ""))
-        if has_javascript:
-            return Finding(False, "pdf", digest, size, "O PDF contém JavaScript, que não é aceite.")
+        names = names.get_object() if hasattr(names, "get_object") else names
+        open_action = root.get("/OpenAction")
+        open_action = open_action.get_object() if open_action is not None else None
+        action_kind = open_action.get("/S") if isinstance(open_action, dict) else None
+        if "/JavaScript" in names or action_kind in ("/JavaScript", "/Launch"):
+            return Finding(False, "pdf", digest, size, "O PDF contém JavaScript ou ações automáticas, que não são aceites.")
         details = {"pages": pages, "embedded_files": "/EmbeddedFiles" in names}
     except (PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
         return Finding(False, "pdf", digest, size, "O PDF está danificado ou não pode ser lido.")

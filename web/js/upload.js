@@ -114,7 +114,7 @@ export class UploadSlot {
     if (accepted) {
       this.setState("accepted", `Documento aceite: ${accepted.filename}.`);
     } else if (latest && latest.status === "rejeitado") {
-      this.setState("rejected", `O documento ${latest.filename} foi recusado: ${latest.reason || "motivo não indicado"} Escolha outro ficheiro e envie-o.`);
+      this.setState("rejected", `O ficheiro ${latest.filename} foi recusado: ${latest.reason || "motivo não indicado."} Escolha outro ficheiro e envie-o.`);
     } else if (latest && latest.status === "a_aguardar") {
       this.pending = { file: null, documentId: latest.document_id };
       this.poll({ limitMs: 8_000, quietTimeout: true });
@@ -267,7 +267,7 @@ export class UploadSlot {
           this.setState("accepted", `Documento aceite: ${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""}.`);
         } else {
           const reason = doc.reason || "motivo não indicado.";
-          this.setState("rejected", `O documento foi recusado: ${reason} Escolha outro ficheiro e envie-o.`);
+          this.setState("rejected", `O ficheiro ${doc.filename} foi recusado. Escolha outro ficheiro e envie-o.`);
           this.errors.show([{ input: this.input, message: `O documento foi recusado: ${reason}` }], { focus: false });
         }
         return;

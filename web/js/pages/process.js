@@ -89,7 +89,7 @@ function renderBody(body, process, service) {
   }
   if (process.status === "documentos_rejeitados") {
     parts.push(notice("error", h("p", {},
-      "Há documentos deste processo que foram recusados na verificação. Veja o motivo na lista de documentos; os serviços vão contactá-lo.")));
+      "Há documentos deste processo que foram recusados na verificação automática. Veja o motivo na lista de documentos e contacte os serviços do Município.")));
   }
 
   let deadline = "—";

@@ -1,0 +1,129 @@
+"""Step 5 of the platform issue over HTTP against the local stack, as the README shows it with curl:
+the demo citizen files a generic request with a PDF, staff approve it, the citizen reads the email in
+the outbox and sees "deferido"."""
+
+from __future__ import annotations
+
+import io
+import socket
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from tests.e2e.conftest import Stack, free_port, start_stack
+
+pytestmark = pytest.mark.e2e
+PASSWORD = "Balcao-demo-2026"
+
+
+def _pdf() -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _until(check: Any, timeout: float = 30) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError("condition not met in time")
+
+
+def test_the_start_output_prints_the_demo_logins_and_pages(stack: Stack) -> None:
+    text = "".join(stack.output)
+    for expected in ("123456789", "decisor", "auditor", PASSWORD, "/_local/outbox"):
+        assert expected in text
+
+
+def test_the_web_form_and_the_api_share_one_origin(stack: Stack) -> None:
+    page = requests.get(stack.base + "/", timeout=10)
+    assert page.status_code == 200 and "text/html" in page.headers["Content-Type"]
+    assert requests.get(stack.base + "/health", timeout=10).json() == {"status": "ok"}
+
+
+def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
+    citizen = requests.Session()
+    login = citizen.post(stack.base + "/api/session", json={"identifier": "123456789", "password": PASSWORD}, timeout=10)
+    assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
+    citizen.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
+
+    draft = citizen.post(stack.base + "/api/requests", timeout=10, json={
+        "service_id": "generico", "fields": {"subject": "Ocupação da via pública", "text": "Para uma mudança de casa."}})
+    assert draft.status_code == 201, draft.text
+    process_id = draft.json()["process_id"]
+
+    slot = citizen.post(f"{stack.base}/api/requests/{process_id}/documents", timeout=10,
+                        json={"slot": "anexo", "filename": "planta.pdf", "content_type": "application/pdf"}).json()
+    assert slot["upload"]["url"].startswith(f"http://127.0.0.1:{stack.aws_port}/")
+    sent = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], timeout=30,
+                         files={"file": ("planta.pdf", _pdf(), "application/pdf")})
+    assert sent.status_code in (200, 201, 204)
+    _until(lambda: citizen.get(f"{stack.base}/api/requests/{process_id}/documents/{slot['document_id']}",
+                               timeout=10).json()["status"] == "aceite")
+
+    submitted = citizen.post(f"{stack.base}/api/requests/{process_id}/submit", timeout=10)
+    assert submitted.status_code == 200, submitted.text
+    number = submitted.json()["number"]
+    assert number.startswith("CAMARA ") and len(number.split("/")[1]) == 6
+    _until(lambda: citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "em_apreciacao")
+
+    staff = requests.Session()
+    staff_login = staff.post(stack.base + "/api/staff/session", json={"identifier": "decisor", "password": PASSWORD}, timeout=10)
+    staff.cookies.set("balcao_session", staff_login.cookies["balcao_session"])
+    queue = staff.get(stack.base + "/api/staff/processes", timeout=10).json()["processes"]
+    assert number in [p["number"] for p in queue]
+    decided = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,
+                         json={"decision": "deferido", "grounds": "Pedido conforme o regulamento."})
+    assert decided.status_code == 200, decided.text
+
+    def decision_email() -> list[dict[str, Any]]:
+        messages = requests.get(stack.base + "/_local/outbox.json", timeout=10).json()["messages"]
+        return [m for m in messages if number in m["subject"] and "Decisão" in m["subject"]]
+
+    email = _until(decision_email)[0]
+    assert email["to"] == "ana.silva@example.pt" and "deferido" in email["body"]
+    outbox_page = requests.get(stack.base + "/_local/outbox", timeout=10).text
+    assert number in outbox_page
+    assert citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "deferido"
+    public = requests.get(f"{stack.base}/api/public/processes/{number.replace(' ', '/')}", timeout=10).json()
+    assert public["status"] == "deferido" and "requerente_id" not in public
+
+
+def test_bad_input_over_http_gets_a_4xx_naming_the_field(stack: Stack) -> None:
+    response = requests.post(stack.base + "/api/session", data="{not json", timeout=10,
+                             headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert response.json()["error"]["message"]
+    unknown = requests.post(stack.base + "/api/session", json={"identifier": "x", "password": "y", "extra": 1}, timeout=10)
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "extra"
+
+
+def test_the_stack_refuses_a_taken_port_and_stops_cleanly_on_ctrl_c() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        import subprocess
+
+        from tests.e2e.conftest import README_RUN_COMMAND, ROOT
+
+        refused = subprocess.run([*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(free_port())],
+                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert refused.returncode == 2
+        assert f"port {port}" in refused.stderr and "already in use" in refused.stderr
+
+    stack = start_stack(free_port(), free_port())
+    assert stack.stop() == 0
+    for port in (stack.port, stack.aws_port):  # both ports are free again
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(("127.0.0.1", port))
