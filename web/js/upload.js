@@ -142,6 +142,7 @@ export class UploadSlot {
     }
     this.input.disabled = busy;
     this.retryButton.hidden = state !== "failed";
+    this.uploadButton.hidden = state === "failed"; // «Tentar novamente» does the same, with the same file
     this.element.classList.toggle("upload--done", state === "accepted");
     this.changeButton.hidden = state !== "accepted";
     this.checkButton.hidden = state !== "slow";
@@ -211,6 +212,9 @@ export class UploadSlot {
         };
         this.documents = this.documents.filter((doc) => doc.document_id !== answer.document_id);
       }
+      this.status.textContent = attempt > 1
+        ? `A enviar ${file.name} (tentativa ${attempt} de ${AUTO_RETRIES})…`
+        : `A enviar ${file.name}…`;
       try {
         await uploadToS3(this.pending.upload, file, (loaded, total) => this.showProgress(loaded, total));
         return;
