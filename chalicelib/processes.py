@@ -249,14 +249,17 @@ class Processes:
     # -- workflow steps ------------------------------------------------------------------------
     def inspect_documents(self, process_id: str) -> dict[str, Any]:
         """Every document of the process inspected (those whose S3 event has not arrived yet are
-        inspected now). Returns whether all are accepted."""
+        inspected now). A slot is good when it holds an accepted file: a file rejected and then
+        replaced, or a slot issued but never used, does not count against the request."""
+        service = get_service(self.get(process_id)["service_id"])
         results = [self.documents.inspect(doc) for doc in self.documents.list(process_id)]
-        rejected = [doc["document_id"] for doc in results if doc["status"] == REJECTED]
-        pending = [doc["document_id"] for doc in results if doc["status"] == AWAITING]
-        if rejected or pending:
+        accepted_slots = {doc["slot"] for doc in results if doc["status"] == ACCEPTED}
+        rejected = [doc["document_id"] for doc in results if doc["status"] == REJECTED and doc["slot"] not in accepted_slots]
+        missing = [slot.slot for slot in service.documents if slot.required and slot.slot not in accepted_slots]
+        if rejected or missing:
             self._set_status(process_id, DOCUMENTS_REJECTED, SUBMITTED)
-        return {"process_id": process_id, "documents_ok": not rejected and not pending,
-                "rejected": rejected, "missing": pending}
+        return {"process_id": process_id, "documents_ok": not rejected and not missing,
+                "rejected": rejected, "missing": missing}
 
     def register_decision_task(self, process_id: str, task_token: str) -> None:
         """The workflow now waits for staff: keep its task token on the process."""

@@ -145,3 +145,22 @@ def test_the_audit_trail_tells_who_did_what(make_api: Any, demo: dict[str, Any])
         assert expected in actions
     submitted = next(e for e in timeline if e["action"] == "process.submitted")
     assert submitted["actor"].startswith("u_") and submitted["at"]
+
+
+def test_a_rejected_file_replaced_by_a_good_one_does_not_block_the_request(make_api: Any, demo: dict[str, Any]) -> None:
+    from local import lambdas
+
+    citizen = make_api()
+    citizen.login("ana.silva", demo["password"])
+    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
+    for data in (b"not a pdf at all", small_pdf()):
+        slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
+                            {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+        upload(slot, data)
+        lambdas.drain()
+    # A slot asked for and never used is not held against the request either.
+    citizen.call("POST", f"/api/requests/{process_id}/documents",
+                 {"slot": "anexo", "filename": "outro.pdf", "content_type": "application/pdf"})
+    assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
+    wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] != "submetido")
+    assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"

@@ -74,7 +74,7 @@ def _drain_in_background(process: subprocess.Popen[str], output: list[str]) -> N
     threading.Thread(target=read, daemon=True).start()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
     running = start_stack(free_port(), free_port())
     yield running
