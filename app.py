@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice
+from chalice import Chalice, Rate
 
-from chalicelib.api import public, requests, sessions, staff
+from chalicelib.api import notifications, public, requests, sessions, staff
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff):
+for blueprint in (public, sessions, requests, staff, notifications):
     app.register_blueprint(blueprint.routes)
 
 
@@ -50,3 +50,12 @@ def notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib import workflow
 
     return workflow.notify(event)
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES), name="retry_notifications")
+def retry_notifications(event: Any) -> dict[str, Any]:
+    """Every 5 minutes: deliver the notifications that failed temporarily and are due again."""
+    from chalicelib.notifications import Notifier
+
+    results = Notifier().retry_due()
+    return {"retried": len(results), "sent": sum(1 for r in results if r.get("status") == "sent")}

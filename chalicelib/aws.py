@@ -35,14 +35,21 @@ def _cache() -> dict[str, Any]:
     return _local.cache
 
 
-def client(service: str) -> Any:
+def client(service: str, max_attempts: int | None = None) -> Any:
+    """The service's client; ``max_attempts`` sets botocore's own retries (1: none, for callers that
+    retry themselves and record each attempt, like the notifier)."""
     cache = _cache()
-    key = f"client:{service}"
+    key = f"client:{service}:{max_attempts}"
     if key not in cache:
         _enable_tracing_once()
         import boto3
 
-        cache[key] = boto3.session.Session().client(service, region_name=get_settings().region)
+        config = None
+        if max_attempts is not None:
+            from botocore.config import Config
+
+            config = Config(retries={"mode": "standard", "max_attempts": max_attempts})
+        cache[key] = boto3.session.Session().client(service, region_name=get_settings().region, config=config)
     return cache[key]
 
 

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     upload_url_expiry_seconds: int = 900
     download_url_expiry_seconds: int = 300
 
+    # Notifications: attempts within one invocation (with exponential backoff from the first delay),
+    # then later attempts by the retry_notifications function, from this delay on (doubling).
+    notification_attempts: int = 3
+    notification_backoff_seconds: float = 0.5
+    notification_retry_seconds: int = 300
+
     # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
     tracing: bool = False
 

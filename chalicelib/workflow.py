@@ -37,23 +37,45 @@ def register_decision_task(event: dict[str, Any], processes: Processes | None = 
 
 def notify(event: dict[str, Any], processes: Processes | None = None, accounts: Accounts | None = None,
            notifier: Notifier | None = None) -> dict[str, Any]:
-    """Email the requerente about the process (``template``: submission_receipt, decision, ...)."""
+    """Notify the requerente about the process (``template``: submission_receipt, decision, ...) by
+    the channels they consented to, or by post. Idempotent: the notification's key is the process and
+    the template (plus ``key``, e.g. a pending task's id, where one process sends the message more
+    than once), so a retried task sends nothing twice. A delivery failure is recorded in the log,
+    never raised: the workflow goes on."""
+    from chalicelib.notifications import recipient_for_process
+
     processes = processes or Processes()
     process = processes.get(event["process_id"])
     user = (accounts or Accounts()).get(process["requerente_id"])
     if user is None:
         return {"sent": False, "reason": "requerente desconhecido"}
-    from chalicelib.catalogue import get_service
+    template = event["template"]
+    values = {**process_values(process, user.name), **(event.get("values") or {})}
+    key = "#".join(["process", process["process_id"], template, *([event["key"]] if event.get("key") else [])])
+    results = (notifier or Notifier()).notify(
+        recipient_for_process(process, user), template, values, key=key,
+        process_id=process["process_id"], organ=process.get("service_organ"),
+    )
+    return {
+        "sent": any(r.get("status") == "sent" for r in results),
+        "notifications": [{k: r.get(k) for k in ("notification_id", "channel", "status")} for r in results],
+    }
 
-    values = {
-        "name": user.name,
+
+def process_values(process: dict[str, Any], name: str) -> dict[str, Any]:
+    """The values every process message uses, as a citizen reads them."""
+    from chalicelib.catalogue import get_service
+    from chalicelib.settings import get_settings
+
+    service = get_service(process["service_id"]).title
+    return {
+        "name": name,
         "number": process.get("number", ""),
-        "subject": process.get("fields", {}).get("subject", get_service(process["service_id"]).title),
-        "service": get_service(process["service_id"]).title,
+        "subject": process.get("fields", {}).get("subject", service),
+        "service": service,
         "submitted_at": _local_time(process.get("submitted_at")),
         "decision_deadline": _local_date(process.get("decision_deadline")),
         "decision": process.get("decision", ""),
         "grounds": process.get("decision_grounds", ""),
+        "process_url": f"{get_settings().public_base_url}/#/processos/{process['process_id']}",
     }
-    message_id = (notifier or Notifier()).email(user.email, event["template"], values, f"process#{process['process_id']}")
-    return {"sent": True, "message_id": message_id}

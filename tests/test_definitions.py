@@ -57,7 +57,7 @@ def test_every_placeholder_names_a_lambda_function_of_the_app(key: str) -> None:
 def test_every_lambda_function_of_the_app_is_in_resources() -> None:
     import app
 
-    registered = {f.name for f in app.app.pure_lambda_functions}
+    registered = {f.name for f in app.app.pure_lambda_functions} | {s.name for s in app.app.event_sources}
     listed = {k for k, spec in load_resources()["functions"].items() if spec["kind"] != "api"}
     assert registered == listed
 
