@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> None:
         signal.signal(sig, lambda *_: stop.set())
     server_thread = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
     server_thread.start()
+    lambdas.run_schedules(stop)  # e.g. retry_notifications, every 5 minutes as in AWS
 
     print(f"Balcão local stack is up.\n"
           f"  web form and API : {origin}/\n"

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import importlib
 import json
+import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable
@@ -74,6 +76,34 @@ def invoke(function_name: str, payload: bytes | str | None, response_headers: di
             "stackTrace": traceback.format_exception(error)[-3:],
         }).encode()
     return json.dumps(result, default=str).encode()
+
+
+def scheduled_event(function_key: str) -> dict[str, Any]:
+    """The event EventBridge gives a scheduled function."""
+    from chalicelib.clock import iso
+
+    settings = get_settings()
+    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
+            "account": settings.account_id, "time": iso(), "region": settings.region, "detail": {},
+            "resources": [f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(function_key)}"]}
+
+
+def run_schedules(stop: threading.Event, tick_seconds: float = 5.0) -> threading.Thread:
+    """EventBridge's part, locally: call each ``schedule`` function of resources.json at its rate,
+    until ``stop`` is set."""
+    specs = {key: spec for key, spec in load_resources()["functions"].items() if spec["kind"] == "schedule"}
+
+    def loop() -> None:
+        due = {key: time.monotonic() + 60 * spec.get("rate_minutes", 5) for key, spec in specs.items()}
+        while not stop.wait(tick_seconds):
+            for key, spec in specs.items():
+                if time.monotonic() >= due[key]:
+                    due[key] = time.monotonic() + 60 * spec.get("rate_minutes", 5)
+                    invoke(key, json.dumps(scheduled_event(key)), {})
+
+    thread = threading.Thread(target=loop, name="schedules", daemon=True)
+    thread.start()
+    return thread
 
 
 def install() -> None:
