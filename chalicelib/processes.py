@@ -138,6 +138,10 @@ class Processes:
         if for_staff:
             view["requerente_id"] = process["requerente_id"]
             view["timeline"] = self.audit.for_subject(f"process#{process['process_id']}")
+            from chalicelib.notifications import NotificationLog, public_entry
+
+            # the proof of notification: every message of the process, its channel and status
+            view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
         return view
 
     # -- citizen actions -------------------------------------------------------------------------

@@ -294,5 +294,7 @@ def test_staff_see_the_log_and_the_postal_queue_of_their_organ_only(make_api: An
     assert posted.status_code == 200 and posted.data["status"] == "sent" and posted.data["posted_by"].startswith("u_")
     assert clerk.call("POST", posted_path).status_code == 409
     assert clerk.call("GET", "/api/staff/letters").data["letters"] == []
-    timeline = [e["action"] for e in auditor.call("GET", f"/api/staff/processes/{process_id}").data["timeline"]]
+    view = auditor.call("GET", f"/api/staff/processes/{process_id}").data
+    assert [(n["channel"], n["status"]) for n in view["notifications"]] == [("letter", "sent")]
+    timeline = [e["action"] for e in view["timeline"]]
     assert "notification.letter_queued" in timeline and "notification.letter_posted" in timeline
