@@ -30,3 +30,7 @@ class UploadSlotRequest(_Body):
 class Decision(_Body):
     decision: Literal["deferido", "indeferido"]
     grounds: str = Field(min_length=1, max_length=10000)
+
+
+class Assignment(_Body):
+    assignee_id: str = Field(min_length=1, max_length=80, description="the user_id of a colleague of the organ")

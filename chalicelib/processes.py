@@ -6,6 +6,10 @@ legal decision deadline in working days, and a Step Functions execution that ins
 waits for a staff decision (a task token) and notifies the citizen.
 
 Statuses: rascunho → submetido → em_apreciacao (awaiting decision) → deferido | indeferido.
+
+Every write of ``status`` also writes ``organ_status`` (``CAMARA#em_apreciacao``): the key of the
+``by_organ_status_deadline`` index that serves the staff queue filtered by status (build it with
+``organ_status()``), so a new status write must set both.
 """
 
 from __future__ import annotations
@@ -32,9 +36,19 @@ APPROVED = "deferido"
 REJECTED_DECISION = "indeferido"
 DOCUMENTS_REJECTED = "documentos_rejeitados"
 DECISIONS = (APPROVED, REJECTED_DECISION)
+STATUSES = (DRAFT, SUBMITTED, AWAITING_DECISION, APPROVED, REJECTED_DECISION, DOCUMENTS_REJECTED)
+OPEN_STATUSES = (SUBMITTED, AWAITING_DECISION, DOCUMENTS_REJECTED)
 DECIDING_ROLES = ("decision_maker", "organ_head")
+# Who may take a process for themselves, and who may hand one to a colleague.
+CLAIMING_ROLES = ("clerk", "decision_maker", "organ_head")
+ASSIGNING_ROLES = ("organ_head", "administrator")
 
 LISBON = ZoneInfo("Europe/Lisbon")
+
+
+def organ_status(organ: str, status: str) -> str:
+    """The queue index's key for a process of ``organ`` in ``status``."""
+    return f"{organ}#{status}"
 
 
 def process_id_for(number: str) -> str:
@@ -83,9 +97,19 @@ class Processes:
         if session.kind == STAFF:
             if "auditor" in session.roles or (session.organ and session.organ == process.get("service_organ")):
                 return process
-        elif process["requerente_id"] == session.user_id:
+        elif session.user_id in (process["requerente_id"], process.get("representante_id")):
             return process
         raise NotFound("Processo desconhecido.", field="process_id")
+
+    def for_staff(self, process_id: str, session: Session, roles: tuple[str, ...], action: str) -> dict[str, Any]:
+        """The process, if this staff member may act on it: staff of its organ holding one of
+        ``roles`` (403 otherwise; auditors only read). ``action`` names the act in the message."""
+        process = self.get(process_id)
+        if session.kind != STAFF or not session.organ or session.organ != process.get("service_organ"):
+            raise Forbidden("Este processo pertence a outro serviço.")
+        if not set(session.roles) & set(roles):
+            raise Forbidden(f"O seu perfil não permite {action}.")
+        return process
 
     def list_for_requerente(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
@@ -100,12 +124,38 @@ class Processes:
 
     def queue_for_organ(self, organ: str, limit: int = 50) -> list[dict[str, Any]]:
         """Submitted processes of an organ, nearest legal deadline first (drafts are not indexed)."""
-        from boto3.dynamodb.conditions import Key
+        return self.queue(organ, limit=limit)[0]
 
-        response = self.table.query(
-            IndexName="by_organ_deadline", KeyConditionExpression=Key("organ").eq(organ), Limit=limit
-        )
-        return response["Items"]
+    def queue(self, organ: str, status: str | None = None, service_id: str | None = None, limit: int = 25,
+              cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+        """One page of an organ's submitted processes, nearest legal deadline first, and the cursor of
+        the next page (None on the last). One Query on an index, never a Scan: by status on
+        ``by_organ_status_deadline`` (then by service as a filter on it), by service alone on
+        ``by_service_deadline``, else ``by_organ_deadline``. A filtered page may hold fewer than
+        ``limit`` processes while a cursor still follows."""
+        from boto3.dynamodb.conditions import Attr, Key
+
+        if status is not None and status not in STATUSES:
+            raise ValidationFailed(f"Estado desconhecido; use um de: {', '.join(STATUSES)}.", field="status")
+        if service_id is not None and get_service(service_id).organ != organ:
+            raise ValidationFailed("Esse serviço não pertence a este órgão.", field="service_id")
+        if not 1 <= limit <= 100:
+            raise ValidationFailed("Entre 1 e 100 processos por página.", field="limit")
+        query: dict[str, Any] = {"Limit": limit}
+        if status is not None:
+            index, key, value = "by_organ_status_deadline", "organ_status", organ_status(organ, status)
+            if service_id is not None:
+                query["FilterExpression"] = Attr("service_id").eq(service_id)
+        elif service_id is not None:
+            index, key, value = "by_service_deadline", "service_id", service_id
+        else:
+            index, key, value = "by_organ_deadline", "organ", organ
+        query.update(IndexName=index, KeyConditionExpression=Key(key).eq(value))
+        if cursor:
+            query["ExclusiveStartKey"] = _decode_cursor(cursor, index, key, value)
+        response = self.table.query(**query)
+        last = response.get("LastEvaluatedKey")
+        return response["Items"], _encode_cursor(index, last) if last else None
 
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
@@ -114,10 +164,6 @@ class Processes:
             {k: doc.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size", "inspected_at", "inspection")}
             for doc in self.documents.list(process["process_id"])
         ]
-        deadline = process.get("decision_deadline")
-        days_left = None
-        if deadline and process["status"] not in DECISIONS:
-            days_left = working_days_between(now().astimezone(LISBON).date(), datetime.fromisoformat(deadline).date())
         view = {
             "process_id": process["process_id"],
             "number": process.get("number"),
@@ -128,8 +174,8 @@ class Processes:
             "fields": process.get("fields", {}),
             "created_at": process["created_at"],
             "submitted_at": process.get("submitted_at"),
-            "decision_deadline": deadline,
-            "working_days_left": days_left,
+            "decision_deadline": process.get("decision_deadline"),
+            "working_days_left": working_days_left(process),
             "decision": process.get("decision"),
             "decision_grounds": process.get("decision_grounds"),
             "decided_at": process.get("decided_at"),
@@ -137,11 +183,41 @@ class Processes:
         }
         if for_staff:
             view["requerente_id"] = process["requerente_id"]
+            view["assignee_id"] = process.get("assignee_id")
             view["timeline"] = self.audit.for_subject(f"process#{process['process_id']}")
             from chalicelib.notifications import NotificationLog, public_entry
 
             # the proof of notification: every message of the process, its channel and status
             view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
+        return view
+
+    def staff_view(self, process: dict[str, Any], accounts: Any = None) -> dict[str, Any]:
+        """Everything staff need about a process in one answer: its data, who asks (requerente) and
+        for whom (representante), documents with their inspection results, the timeline, the
+        notifications sent (from the audit trail), deadline and working days left. Pending tasks,
+        messages and payments come with the lifecycle and requests issues; until then they are
+        present and empty, so that scripts can rely on the shape."""
+        from chalicelib.accounts import Accounts
+
+        accounts = accounts or Accounts()
+        view = self.view(process, for_staff=True)
+
+        def party(user_id: str | None) -> dict[str, Any] | None:
+            user = accounts.get(user_id) if user_id else None
+            if user is None:
+                return None
+            return {"user_id": user.user_id, "name": user.name, "identity_number": user.identity_number,
+                    "email": user.email, "phone": user.phone}
+
+        view["requerente"] = party(process["requerente_id"])
+        view["representante"] = party(process.get("representante_id"))
+        view["notifications"] = [
+            {"at": e["at"], "action": e["action"], **e.get("details", {})}
+            for e in view["timeline"] if e["action"].startswith("notification.")
+        ]
+        view.setdefault("pending_tasks", [])
+        view.setdefault("messages", [])
+        view.setdefault("payments", [])
         return view
 
     # -- citizen actions -------------------------------------------------------------------------
@@ -199,8 +275,8 @@ class Processes:
         try:
             result = self.table.update_item(
                 Key={"process_id": process_id},
-                UpdateExpression="SET #status = :submitted, #number = :number, organ = :organ, "
-                "submitted_at = :at, decision_deadline = :deadline",
+                UpdateExpression="SET #status = :submitted, organ_status = :organ_status, #number = :number, "
+                "organ = :organ, submitted_at = :at, decision_deadline = :deadline",
                 ConditionExpression="#status = :draft",
                 ExpressionAttributeNames={"#status": "status", "#number": "number"},
                 ExpressionAttributeValues={
@@ -208,6 +284,7 @@ class Processes:
                     ":draft": DRAFT,
                     ":number": number,
                     ":organ": service.organ,
+                    ":organ_status": organ_status(service.organ, SUBMITTED),
                     ":at": iso(submitted),
                     ":deadline": deadline.isoformat(),
                 },
@@ -267,23 +344,27 @@ class Processes:
 
     def register_decision_task(self, process_id: str, task_token: str) -> None:
         """The workflow now waits for staff: keep its task token on the process."""
+        organ = self.get(process_id)["service_organ"]
         self.table.update_item(
             Key={"process_id": process_id},
-            UpdateExpression="SET #status = :awaiting, decision_task_token = :token",
+            UpdateExpression="SET #status = :awaiting, organ_status = :organ_status, decision_task_token = :token",
             ConditionExpression="#status = :submitted",
             ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": task_token, ":submitted": SUBMITTED},
+            ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": task_token, ":submitted": SUBMITTED,
+                                       ":organ_status": organ_status(organ, AWAITING_DECISION)},
         )
         self.audit.record(SYSTEM, "process.awaiting_decision", f"process#{process_id}")
 
     def _set_status(self, process_id: str, status: str, expected: str) -> None:
+        organ = self.get(process_id)["service_organ"]
         try:
             self.table.update_item(
                 Key={"process_id": process_id},
-                UpdateExpression="SET #status = :new",
+                UpdateExpression="SET #status = :new, organ_status = :organ_status",
                 ConditionExpression="#status = :expected",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":new": status, ":expected": expected},
+                ExpressionAttributeValues={":new": status, ":expected": expected,
+                                           ":organ_status": organ_status(organ, status)},
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             return
@@ -293,11 +374,7 @@ class Processes:
     def decide(self, process_id: str, session: Session, decision: str, grounds: str, source_ip: str | None) -> dict[str, Any]:
         """Record a staff decision once, then resume the workflow with it. A second decision, or one
         while the process is not awaiting a decision, is a 409 and changes nothing."""
-        process = self.get(process_id)
-        if session.kind != STAFF or session.organ != process.get("service_organ"):
-            raise Forbidden("Este processo pertence a outro serviço.")
-        if not set(session.roles) & set(DECIDING_ROLES):
-            raise Forbidden("Só quem decide no serviço pode deferir ou indeferir.")
+        process = self.for_staff(process_id, session, DECIDING_ROLES, "deferir ou indeferir")
         if decision not in DECISIONS:
             raise ValidationFailed("A decisão é 'deferido' ou 'indeferido'.", field="decision")
         if not grounds.strip():
@@ -309,12 +386,13 @@ class Processes:
         try:
             self.table.update_item(
                 Key={"process_id": process_id},
-                UpdateExpression="SET #status = :decision, decision = :decision, decision_grounds = :grounds, "
-                "decided_at = :at, decided_by = :by REMOVE decision_task_token",
+                UpdateExpression="SET #status = :decision, organ_status = :organ_status, decision = :decision, "
+                "decision_grounds = :grounds, decided_at = :at, decided_by = :by REMOVE decision_task_token",
                 ConditionExpression="#status = :awaiting AND decision_task_token = :token",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={
                     ":decision": decision,
+                    ":organ_status": organ_status(process["service_organ"], decision),
                     ":grounds": grounds.strip(),
                     ":at": decided_at,
                     ":by": session.user_id,
@@ -333,15 +411,103 @@ class Processes:
             # nothing is half-done, and say so.
             self.table.update_item(
                 Key={"process_id": process_id},
-                UpdateExpression="SET #status = :awaiting, decision_task_token = :token "
+                UpdateExpression="SET #status = :awaiting, organ_status = :organ_status, decision_task_token = :token "
                 "REMOVE decision, decision_grounds, decided_at, decided_by",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": token},
+                ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": token,
+                                           ":organ_status": organ_status(process["service_organ"], AWAITING_DECISION)},
             )
             raise Conflict("O fluxo do processo já não aguarda esta decisão.", field="status") from None
         self.audit.record(Actor(session.user_id, source_ip), f"process.{decision}", f"process#{process_id}",
                           grounds=grounds.strip())
         return self.get(process_id)
+
+    def claim(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
+        """Take an open process for myself (clerks, decision-makers and heads of its organ). Claiming
+        one already mine changes nothing; one a colleague holds is a 409 naming them."""
+        process = self.for_staff(process_id, session, CLAIMING_ROLES, "assumir processos")
+        if process.get("assignee_id") == session.user_id and process["status"] in OPEN_STATUSES:
+            return process
+        return self._assign(process, session.user_id, session, source_ip, only_if_free=True)
+
+    def assign(self, process_id: str, session: Session, assignee: Any, source_ip: str | None) -> dict[str, Any]:
+        """Hand an open process to a colleague of its organ who works processes (heads and
+        administrators of the organ). ``assignee`` is the colleague's account (an ``accounts.User``)."""
+        process = self.for_staff(process_id, session, ASSIGNING_ROLES, "atribuir processos")
+        if assignee is None or assignee.kind != STAFF or assignee.organ != process["service_organ"] \
+                or not set(assignee.roles) & set(CLAIMING_ROLES) or assignee.status != "ativo":
+            raise ValidationFailed("Indique um trabalhador deste serviço que trate processos.", field="assignee_id")
+        return self._assign(process, assignee.user_id, session, source_ip, only_if_free=False)
+
+    def _assign(self, process: dict[str, Any], assignee_id: str, session: Session, source_ip: str | None,
+                only_if_free: bool) -> dict[str, Any]:
+        if process["status"] not in OPEN_STATUSES:
+            raise Conflict("Só se atribuem processos em curso.", field="status")
+        condition = "#status IN (" + ", ".join(f":s{i}" for i in range(len(OPEN_STATUSES))) + ")"
+        values: dict[str, Any] = {f":s{i}": status for i, status in enumerate(OPEN_STATUSES)}
+        if only_if_free:
+            condition += " AND (attribute_not_exists(assignee_id) OR assignee_id = :me)"
+            values[":me"] = assignee_id
+        elif process.get("assignee_id"):
+            # whoever the head saw holding it: a concurrent reassignment makes this one a 409
+            condition += " AND assignee_id = :seen"
+            values[":seen"] = process["assignee_id"]
+        else:
+            condition += " AND attribute_not_exists(assignee_id)"
+        try:
+            result = self.table.update_item(
+                Key={"process_id": process["process_id"]},
+                UpdateExpression="SET assignee_id = :assignee, assigned_at = :at, assigned_by = :by",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#status": "status"},
+                ExpressionAttributeValues={**values, ":assignee": assignee_id, ":at": iso(), ":by": session.user_id},
+                ReturnValues="ALL_NEW",
+            )
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            current = self.get(process["process_id"])
+            if current["status"] not in OPEN_STATUSES:
+                raise Conflict("Só se atribuem processos em curso.", field="status") from None
+            raise Conflict(f"O processo já está atribuído a {current.get('assignee_id')}.", field="assignee_id") from None
+        action = "process.claimed" if assignee_id == session.user_id else "process.assigned"
+        self.audit.record(Actor(session.user_id, source_ip), action, f"process#{process['process_id']}",
+                          assignee_id=assignee_id, previous_assignee_id=process.get("assignee_id"))
+        return result["Attributes"]
+
+
+def working_days_left(process: dict[str, Any]) -> int | None:
+    """Working days from today (Lisbon) to the legal decision deadline; None once decided."""
+    deadline = process.get("decision_deadline")
+    if not deadline or process["status"] in DECISIONS:
+        return None
+    return working_days_between(now().astimezone(LISBON).date(), datetime.fromisoformat(deadline).date())
+
+
+def _encode_cursor(index: str, last_key: dict[str, Any]) -> str:
+    """An opaque page cursor: the index and DynamoDB's LastEvaluatedKey, base64url-encoded."""
+    import base64
+
+    raw = _json({"i": index, "k": last_key}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, index: str, key: str, value: str) -> dict[str, Any]:
+    """The ExclusiveStartKey inside a cursor, if it was made by the same query (same index and
+    partition); a 422 naming ``cursor`` otherwise, never a 500 on a forged one."""
+    import base64
+    import json
+
+    invalid = ValidationFailed("Cursor inválido: use o next_cursor da página anterior, com os mesmos filtros.",
+                               field="cursor")
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        raise invalid from None
+    start = data.get("k") if isinstance(data, dict) else None
+    if (data.get("i") if isinstance(data, dict) else None) != index or not isinstance(start, dict) \
+            or start.get(key) != value or not all(isinstance(v, str) and v for v in start.values()) \
+            or not set(start) <= {"process_id", "organ", "organ_status", "service_id", "decision_deadline"}:
+        raise invalid
+    return start
 
 
 def _json(value: Any) -> str:

@@ -1,7 +1,10 @@
-"""What every route module uses: lazy domain getters, the caller's session, the parsed body."""
+"""What every route module uses: lazy domain getters, the caller's session, the parsed body, query
+parameters, and idempotency keys for actions."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint
@@ -11,7 +14,8 @@ from chalicelib.http import handles_errors, parse_body, session_token, source_ip
 
 class Routes(Blueprint):
     """A blueprint whose views map domain errors to 4xx responses (``@routes.api``) and which knows
-    who is calling."""
+    who is calling. The OpenAPI document (``chalicelib/openapi.py``) is built from these views: their
+    docstrings, the model named in ``routes.body("Model")`` and the names in ``routes.query("name")``."""
 
     @property
     def api(self) -> Any:
@@ -28,9 +32,18 @@ class Routes(Blueprint):
 
         return parse_body(self.current_request.raw_body, getattr(api_models, model_name))
 
+    def query(self, name: str) -> str | None:
+        """A query-string parameter (its last value), or None."""
+        return (self.current_request.query_params or {}).get(name)
+
     def caller(self) -> Any:
-        """The caller's session; a 401 without a valid one."""
-        return sessions().resolve(session_token(self.headers()))
+        """The caller's session (resolved once per request); a 401 without a valid one."""
+        request = self.current_request
+        session = getattr(request, "_balcao_session", None)
+        if session is None:
+            session = sessions().resolve(session_token(self.headers()))
+            request._balcao_session = session
+        return session
 
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""
@@ -45,6 +58,52 @@ class Routes(Blueprint):
         from chalicelib.audit import Actor
 
         return Actor(session.user_id, self.ip())
+
+    @property
+    def idempotent(self) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Wrap an action (under ``@routes.api``) so that an ``Idempotency-Key`` header makes retries
+        safe: same caller, route and key → the first response again; another body → 422."""
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def wrapped(*args: Any, **kwargs: Any) -> Any:
+                from chalicelib.idempotency import HEADER
+
+                key = self.headers().get(HEADER.lower())
+                if key is None:
+                    return view(*args, **kwargs)
+                return _run_idempotently(self, view, key, args, kwargs)
+
+            wrapped.idempotent = True  # type: ignore[attr-defined]  # read by the OpenAPI builder
+            return wrapped
+
+        return decorator
+
+
+def _run_idempotently(routes: Routes, view: Callable[..., Any], key: str, args: Any, kwargs: Any) -> Any:
+    from chalice import Response
+
+    from chalicelib.idempotency import Idempotency, StoredResponse, body_hash
+
+    request = routes.current_request
+    session = routes.caller()  # who asks comes first: an anonymous call never reaches the store
+    route = f"{request.method} {request.context.get('resourcePath', '')} {sorted((request.uri_params or {}).items())}"
+    store = Idempotency()
+    record_key = store.record_key(key, session.user_id, route)
+    stored = store.begin(record_key, body_hash(request.raw_body))
+    if stored is not None:
+        return Response(body=stored.body, status_code=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"})
+    try:
+        response = view(*args, **kwargs)
+    except BaseException:
+        store.abandon(record_key)
+        raise
+    if 200 <= response.status_code < 300:
+        headers = {k: v for k, v in (response.headers or {}).items() if k.lower() != "set-cookie"}
+        store.complete(record_key, StoredResponse(response.status_code, response.body, headers))
+    else:
+        store.abandon(record_key)
+    return response
 
 
 # Lazy getters: nothing touches AWS, pydantic or argon2 before a request needs it.

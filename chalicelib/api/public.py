@@ -13,7 +13,7 @@ routes = Routes(__name__)
 @routes.route("/health", methods=["GET"])
 @routes.api
 def health() -> Any:
-    """Anyone. The API answers (no AWS call, so it can be probed often)."""
+    """Anyone: the API answers (no AWS call, so it can be probed often)."""
     return json_response({"status": "ok"})
 
 
@@ -43,3 +43,16 @@ def public_lookup(organ: str, year: str, sequence: str) -> Any:
     from chalicelib.public import lookup
 
     return json_response(lookup(f"{organ} {year}/{sequence}"))
+
+
+@routes.route("/openapi.json", methods=["GET"])
+@routes.api
+def openapi_document() -> Any:
+    """Anyone: this API's OpenAPI 3.1 document, citizen and staff routes alike."""
+    from chalice import Response
+
+    from chalicelib.http import JSON_HEADERS
+    from chalicelib.openapi import document
+
+    return Response(body=document(routes.current_app), status_code=200,
+                    headers={**JSON_HEADERS, "Cache-Control": "public, max-age=300"})

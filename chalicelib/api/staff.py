@@ -1,41 +1,105 @@
-"""The approval API for staff: queues, one process, decisions."""
+"""The approval API for staff: queues, one process, claim and assignment, decisions.
+
+Staff of an organ see and act on their organ's processes only; auditors read every organ's and act on
+none. Each action checks the process's state (409), the caller's role and organ (403), accepts an
+``Idempotency-Key`` header and writes the audit trail.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, processes
+from chalicelib.api.common import Routes, accounts, processes
 from chalicelib.http import json_response
 
 routes = Routes(__name__)
 
-QUEUE_FIELDS = ("process_id", "number", "service_id", "status", "submitted_at", "decision_deadline")
+QUEUE_FIELDS = ("process_id", "number", "service_id", "status", "submitted_at", "decision_deadline", "assignee_id")
+
+
+def _queue_organ(session: Any) -> str:
+    """Whose queue: my organ's; an auditor names one with ``?organ=``."""
+    from chalicelib.errors import Forbidden, ValidationFailed
+
+    asked = routes.query("organ")
+    if "auditor" in session.roles:
+        if not asked:
+            raise ValidationFailed("Indique o órgão (?organ=CAMARA).", field="organ")
+        return asked.strip().upper()
+    if not session.organ:
+        raise Forbidden("A sua conta não está associada a um serviço.")
+    if asked and asked.strip().upper() != session.organ:
+        raise Forbidden("Só pode consultar os processos do seu serviço.")
+    return session.organ
+
+
+def _limit() -> int:
+    from chalicelib.errors import ValidationFailed
+
+    raw = routes.query("limit")
+    if raw is None:
+        return 25
+    if not raw.isdigit():
+        raise ValidationFailed("Deve ser um número inteiro entre 1 e 100.", field="limit")
+    return int(raw)
 
 
 @routes.route("/api/staff/processes", methods=["GET"])
 @routes.api
 def staff_queue() -> Any:
-    """Staff: the processes of my organ, nearest legal deadline first."""
-    from chalicelib.errors import Forbidden
+    """Staff: the processes of my organ, nearest legal deadline first, a page at a time (auditors:
+    any organ's, with ``?organ=``). Filters: ``status``, ``service_id``; ``limit`` (1-100, default 25);
+    ``cursor``: the previous page's ``next_cursor``."""
+    from chalicelib.processes import working_days_left
 
     session = routes.staff()
-    if not session.organ:
-        raise Forbidden("A sua conta não está associada a um serviço.")
-    items = processes().queue_for_organ(session.organ)
-    return json_response({"processes": [{k: p.get(k) for k in QUEUE_FIELDS} for p in items]})
+    items, next_cursor = processes().queue(
+        _queue_organ(session), status=routes.query("status"), service_id=routes.query("service_id"),
+        limit=_limit(), cursor=routes.query("cursor"),
+    )
+    page = [{**{k: p.get(k) for k in QUEUE_FIELDS}, "working_days_left": working_days_left(p)} for p in items]
+    return json_response({"processes": page, "next_cursor": next_cursor})
 
 
 @routes.route("/api/staff/processes/{process_id}", methods=["GET"])
 @routes.api
 def staff_process(process_id: str) -> Any:
-    """Staff of the process's organ (and auditors): the process, its documents and timeline."""
+    """Staff of the process's organ (and auditors): everything about one process in one call: data,
+    requerente and representante, documents with inspection results, timeline, pending tasks,
+    messages, notifications, deadline and working days left."""
     session = routes.staff()
     domain = processes()
-    return json_response(domain.view(domain.get_for(process_id, session), for_staff=True))
+    return json_response(domain.staff_view(domain.get_for(process_id, session)))
+
+
+@routes.route("/api/staff/processes/{process_id}/claim", methods=["POST"])
+@routes.api
+@routes.idempotent
+def staff_claim(process_id: str) -> Any:
+    """Clerks, decision-makers and heads of the process's organ: take an open process for myself
+    (409 if a colleague holds it or it is closed)."""
+    session = routes.staff()
+    domain = processes()
+    domain.claim(process_id, session, routes.ip())
+    return json_response(domain.staff_view(domain.get(process_id)))
+
+
+@routes.route("/api/staff/processes/{process_id}/assignment", methods=["POST"])
+@routes.api
+@routes.idempotent
+def staff_assign(process_id: str) -> Any:
+    """Heads and administrators of the process's organ: hand an open process to a colleague of the
+    organ who works processes (409 if it is closed or was reassigned meanwhile)."""
+    session = routes.staff()
+    body = routes.body("Assignment")
+    domain = processes()
+    domain.assign(process_id, session, accounts().get(body.assignee_id), routes.ip())
+    return json_response(domain.staff_view(domain.get(process_id)))
 
 
 @routes.route("/api/staff/processes/{process_id}/decision", methods=["POST"])
 @routes.api
+@routes.idempotent
 def staff_decide(process_id: str) -> Any:
     """Decision-makers and heads of the process's organ: approve (deferido) or reject (indeferido)
     with grounds; the workflow resumes and notifies the citizen."""
@@ -43,4 +107,4 @@ def staff_decide(process_id: str) -> Any:
     body = routes.body("Decision")
     domain = processes()
     process = domain.decide(process_id, session, body.decision, body.grounds, routes.ip())
-    return json_response(domain.view(process, for_staff=True))
+    return json_response(domain.staff_view(process))
