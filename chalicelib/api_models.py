@@ -34,3 +34,12 @@ class Decision(_Body):
 
 class Assignment(_Body):
     assignee_id: str = Field(min_length=1, max_length=80, description="the user_id of a colleague of the organ")
+
+
+class LoginCode(_Body):
+    challenge_id: str = Field(min_length=1, max_length=100)
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6 digits emailed at login")
+
+
+class NewApiKey(_Body):
+    label: str = Field(min_length=1, max_length=100, description="what the key is for, e.g. 'relatório diário'")

@@ -15,6 +15,9 @@ from chalicelib.settings import get_settings
 
 _local = threading.local()
 _tracing_checked = False
+# botocore's loader is not safe to use from several threads at once: concurrent first clients (the
+# local stack runs workflows' Lambda tasks in threads) fail with "Unknown service: 'dynamodb'".
+_creating = threading.Lock()
 
 
 def _enable_tracing_once() -> None:
@@ -49,7 +52,8 @@ def client(service: str, max_attempts: int | None = None) -> Any:
             from botocore.config import Config
 
             config = Config(retries={"mode": "standard", "max_attempts": max_attempts})
-        cache[key] = boto3.session.Session().client(service, region_name=get_settings().region, config=config)
+        with _creating:
+            cache[key] = boto3.session.Session().client(service, region_name=get_settings().region, config=config)
     return cache[key]
 
 
@@ -61,8 +65,9 @@ def table(key: str) -> Any:
         _enable_tracing_once()
         import boto3
 
-        dynamodb = boto3.session.Session().resource("dynamodb", region_name=get_settings().region)
-        cache[cache_key] = dynamodb.Table(get_settings().resource_name(key))
+        with _creating:
+            dynamodb = boto3.session.Session().resource("dynamodb", region_name=get_settings().region)
+            cache[cache_key] = dynamodb.Table(get_settings().resource_name(key))
     return cache[cache_key]
 
 

@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> None:
           f"Demo logins:", flush=True)
     for who, login, password in logins:
         print(f"  {who:32} {login:28} {password}", flush=True)
+    print(f"  (staff: then the one-time code emailed at login, in the outbox; API: {origin}/openapi.json)", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
 
     stop.wait()

@@ -23,6 +23,8 @@ from typing import Any
 from tests.conftest import small_pdf, upload, wait_for
 from tests.test_api import GENERIC
 
+SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
+
 OK = "ok"
 ACTORS = ("anonymous", "citizen_a", "citizen_b", "representative", "staff_other_organ",
           "clerk", "decider", "head", "auditor")
@@ -39,6 +41,7 @@ class World:
     draft: str
     draft_slot: str
     user_ids: dict[str, str]
+    decider_key: str
 
 
 Row = tuple[Callable[[World], str], Any, dict[str, Any]]
@@ -60,6 +63,7 @@ CITIZENS_ONLY = _cells(401, OK, OK, OK, 403, 403, 403, 403, 403)
 PARTIES_AND_ORGAN = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK)
 OWNER_OF_DRAFT = _cells(401, OK, 404, 404, 404, 403, 403, 403, 403)
 STAFF_OF_ORGAN_READ = _cells(401, 403, 403, 403, 404, OK, OK, OK, OK)
+STAFF_ANY_ORGAN = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK)
 
 # "METHOD /route" → (the concrete path for this world, the JSON body, the expected answer per caller)
 MATRIX: dict[str, Row] = {
@@ -71,6 +75,11 @@ MATRIX: dict[str, Row] = {
         lambda w: "/api/public/processes/" + w.number.replace(" ", "/"), None, PUBLIC),
     "POST /api/session": (lambda w: "/api/session", {"identifier": "ana.silva", "password": "Balcao-demo-2026"}, PUBLIC),
     "POST /api/staff/session": (lambda w: "/api/staff/session", {"identifier": "decisor", "password": "Balcao-demo-2026"}, PUBLIC),
+    "POST /api/staff/session/code": (lambda w: "/api/staff/session/code", "fresh_login_code", PUBLIC),
+    "POST /api/staff/api-keys": (lambda w: "/api/staff/api-keys", {"label": "matriz"}, STAFF_ANY_ORGAN),
+    "GET /api/staff/api-keys": (lambda w: "/api/staff/api-keys", None, STAFF_ANY_ORGAN),
+    "DELETE /api/staff/api-keys/{key_id}": (
+        lambda w: f"/api/staff/api-keys/{w.decider_key}", None, _cells(401, 403, 403, 403, 404, 404, OK, 404, 404)),
     "GET /api/me": (lambda w: "/api/me", None, ANY_SESSION),
     "POST /api/requests": (lambda w: "/api/requests", GENERIC, CITIZENS_ONLY),
     "GET /api/requests": (lambda w: "/api/requests", None, ANY_SESSION),
@@ -140,12 +149,28 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
                        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
     assert upload(doc, small_pdf()) in (200, 201, 204)
     number = citizen.call("POST", f"/api/requests/{submitted}/submit").data["number"]
-    wait_for(lambda: citizen.call("GET", f"/api/requests/{submitted}").data["status"] == "em_apreciacao")
+    wait_for(lambda: citizen.call("GET", f"/api/requests/{submitted}").data["status"] == "em_apreciacao", timeout=SLOW)
     # Until requests record a representante themselves (the requests issue), the representation is
     # written here, as the requests domain will store it.
     aws.table("processes").update_item(Key={"process_id": submitted}, UpdateExpression="SET representante_id = :r",
                                        ExpressionAttributeValues={":r": user_ids["representative"]})
-    return World(submitted, number, doc["document_id"], draft, slot["document_id"], user_ids)
+    decider = Api(client)
+    decider.cookie = cookies["decider"]
+    key = decider.call("POST", "/api/staff/api-keys", {"label": "a revogar"}).data["key_id"]
+    return World(submitted, number, doc["document_id"], draft, slot["document_id"], user_ids, key)
+
+
+def _body(body: Any, world: World) -> Any:
+    """The row's body; a few are made per call (a fresh login challenge and its code)."""
+    if body == "assign_to_decider":
+        return {"assignee_id": world.user_ids["decider"]}
+    if body == "fresh_login_code":
+        from chalicelib.accounts import Accounts
+        from chalicelib.staff_auth import LoginCodes
+
+        challenge_id, code = LoginCodes().issue(Accounts().get(world.user_ids["decider"]), None)
+        return {"challenge_id": challenge_id, "code": code}
+    return body
 
 
 def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, client: Any, demo: dict[str, Any]) -> None:
@@ -172,15 +197,13 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
     wrong: list[str] = []
     for key, (path_for, body, cells) in MATRIX.items():
         method = key.split(" ", 1)[0]
-        if body == "assign_to_decider":
-            body = {"assignee_id": world.user_ids["decider"]}
         got_2xx = False
         for actor in ACTORS:
             headers = {"content-type": "application/json"}
             if cookies[actor]:
                 headers["cookie"] = cookies[actor]
             response = getattr(client.http, method.lower())(
-                path_for(world), headers=headers, body=json.dumps(body) if body is not None else None)
+                path_for(world), headers=headers, body=json.dumps(_body(body, world)) if body is not None else None)
             status = response.status_code
             expected = cells[actor]
             if expected == OK:

@@ -10,6 +10,8 @@ import pytest
 from tests.conftest import small_pdf, upload, wait_for
 from tests.test_api import GENERIC
 
+SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
+
 
 def _submitted(citizen: Any, wait: bool = True) -> str:
     process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
@@ -18,7 +20,7 @@ def _submitted(citizen: Any, wait: bool = True) -> str:
     assert upload(slot, small_pdf()) in (200, 201, 204)
     assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
     if wait:
-        wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
+        wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao", timeout=SLOW)
     return process_id
 
 
@@ -103,7 +105,7 @@ def test_the_queue_of_another_organ_is_refused_and_the_auditor_must_name_one(peo
 
 def test_one_call_gives_everything_about_a_process(people: dict[str, Any]) -> None:
     process_id = _submitted(people["citizen"])
-    view = wait_for(lambda: (v := people["clerk"].call("GET", f"/api/staff/processes/{process_id}").data)["notifications"] and v)
+    view = wait_for(lambda: (v := people["clerk"].call("GET", f"/api/staff/processes/{process_id}").data)["notifications"] and v, timeout=SLOW)
     assert view["requerente"]["name"] == "Ana Silva" and view["requerente"]["identity_number"] == "123456789"
     assert view["representante"] is None
     assert view["documents"][0]["status"] == "aceite" and view["documents"][0]["inspection"]

@@ -37,11 +37,18 @@ class Routes(Blueprint):
         return (self.current_request.query_params or {}).get(name)
 
     def caller(self) -> Any:
-        """The caller's session (resolved once per request); a 401 without a valid one."""
+        """The caller's session (resolved once per request): a session token (cookie or bearer) or a
+        staff API key (``Authorization: Bearer bk_...``); a 401 without a valid one."""
         request = self.current_request
         session = getattr(request, "_balcao_session", None)
         if session is None:
-            session = sessions().resolve(session_token(self.headers()))
+            from chalicelib.staff_auth import API_KEY_PREFIX, ApiKeys
+
+            token = session_token(self.headers())
+            if token and token.startswith(API_KEY_PREFIX):
+                session = ApiKeys().resolve(token)
+            else:
+                session = sessions().resolve(token)
             request._balcao_session = session
         return session
 

@@ -10,9 +10,7 @@ from chalicelib.http import expired_session_cookie, json_response, session_cooki
 routes = Routes(__name__)
 
 
-def _login(kind: str) -> Any:
-    body = routes.body("Login")
-    user = accounts().authenticate(body.identifier, body.password, kind=kind)
+def _session_for(user: Any) -> Any:
     token, lifetime = sessions().start(user, routes.ip())
     return json_response({"user": user.public()}, headers={"Set-Cookie": session_cookie(token, lifetime)})
 
@@ -21,14 +19,36 @@ def _login(kind: str) -> Any:
 @routes.api
 def citizen_login() -> Any:
     """Anyone: a citizen or company logs in with identity number, username or email + password."""
-    return _login("citizen")
+    body = routes.body("Login")
+    return _session_for(accounts().authenticate(body.identifier, body.password, kind="citizen"))
 
 
 @routes.route("/api/staff/session", methods=["POST"])
 @routes.api
 def staff_login() -> Any:
-    """Anyone: staff log in with username or email + password."""
-    return _login("staff")
+    """Anyone: the first step of a staff login: username or email + password. Answers 202 with a
+    ``challenge_id`` and emails a one-time code; the session starts at ``/api/staff/session/code``."""
+    from chalicelib.staff_auth import LoginCodes, mask_email
+
+    body = routes.body("Login")
+    user = accounts().authenticate(body.identifier, body.password, kind="staff")
+    challenge_id, _code = LoginCodes().issue(user, routes.ip())
+    return json_response({"challenge_id": challenge_id, "code_sent_to": mask_email(user.email)}, status=202)
+
+
+@routes.route("/api/staff/session/code", methods=["POST"])
+@routes.api
+def staff_login_code() -> Any:
+    """Anyone: the second step of a staff login: the challenge and the emailed code (6 digits, 10
+    minutes, single use, 5 tries). Starts the staff session (cookie, as for citizens)."""
+    from chalicelib.errors import NotAuthenticated
+    from chalicelib.staff_auth import LoginCodes
+
+    body = routes.body("LoginCode")
+    user = accounts().get(LoginCodes().verify(body.challenge_id, body.code, routes.ip()))
+    if user is None or user.status != "ativo":
+        raise NotAuthenticated("Esta conta não está ativa.", field="challenge_id")
+    return _session_for(user)
 
 
 @routes.route("/api/session", methods=["DELETE"])

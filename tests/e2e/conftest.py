@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,34 @@ def stack() -> Iterator[Stack]:
     running = start_stack(free_port(), free_port())
     yield running
     running.stop()
+
+
+DEMO_PASSWORD = "Balcao-demo-2026"  # noqa: S105 - the local stack's published demo password
+
+
+def staff_session(stack: Stack, identifier: str, password: str = DEMO_PASSWORD) -> Any:
+    """A requests.Session logged in as staff, as the README does it: password, then the one-time code
+    read from the local outbox."""
+    import requests
+
+    staff = requests.Session()
+    challenge = staff.post(stack.base + "/api/staff/session", json={"identifier": identifier, "password": password},
+                           timeout=10)
+    assert challenge.status_code == 202, challenge.text
+    sent_to = challenge.json()["code_sent_to"]
+    code = None
+    deadline = time.monotonic() + 30
+    while code is None and time.monotonic() < deadline:
+        for message in requests.get(stack.base + "/_local/outbox.json", timeout=10).json()["messages"]:
+            local, _, domain = message["to"].partition("@")
+            if message["subject"].startswith("Código de confirmação") and sent_to == f"{local[:1]}…{local[-1:]}@{domain}":
+                code = message["subject"].rsplit(" ", 1)[-1]
+                break
+        else:
+            time.sleep(0.2)
+    assert code, "no login code in the outbox"
+    login = staff.post(stack.base + "/api/staff/session/code", timeout=10,
+                       json={"challenge_id": challenge.json()["challenge_id"], "code": code})
+    assert login.status_code == 200, login.text
+    staff.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
+    return staff

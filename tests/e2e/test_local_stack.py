@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack, free_port, start_stack
+from tests.e2e.conftest import Stack, free_port, staff_session, start_stack
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Balcao-demo-2026"
@@ -76,9 +76,7 @@ def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
     assert number.startswith("CAMARA ") and len(number.split("/")[1]) == 6
     _until(lambda: citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "em_apreciacao")
 
-    staff = requests.Session()
-    staff_login = staff.post(stack.base + "/api/staff/session", json={"identifier": "decisor", "password": PASSWORD}, timeout=10)
-    staff.cookies.set("balcao_session", staff_login.cookies["balcao_session"])
+    staff = staff_session(stack, "decisor")
     queue = staff.get(stack.base + "/api/staff/processes", timeout=10).json()["processes"]
     assert number in [p["number"] for p in queue]
     decided = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,

@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
-from tests.e2e.conftest import ROOT, Stack
+from tests.e2e.conftest import ROOT, Stack, staff_session
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 CHROMIUM = "/usr/bin/chromium"
@@ -101,9 +100,7 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
     page.wait_for_selector("#process-status")
     process_id = page.url.rsplit("/", 1)[-1]
 
-    staff = requests.Session()
-    login = staff.post(stack.base + "/api/staff/session", json={"identifier": "decisor", "password": PASSWORD}, timeout=10)
-    staff.cookies.set("balcao_session", login.cookies["balcao_session"])
+    staff = staff_session(stack, "decisor")
 
     def decide() -> bool:
         response = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,
