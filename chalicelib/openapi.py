@@ -38,6 +38,7 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
 _BODY = re.compile(r"routes\.body\(\s*[\"'](\w+)[\"']")
 _QUERY = re.compile(r"routes\.query\(\s*[\"'](\w+)[\"']")
 _PATH_PARAM = re.compile(r"{(\w+)}")
+_STATUS = re.compile(r"status=(2\d\d)\b")
 
 
 def _source(view: Any) -> str:
@@ -91,17 +92,13 @@ def _operation(path: str, method: str, entry: Any, schemas: set[str]) -> dict[st
         schemas.add(body.group(1))
         operation["requestBody"] = {"required": True, "content": {
             "application/json": {"schema": {"$ref": f"#/components/schemas/{body.group(1)}"}}}}
-    success = "201" if "status=201" in source else "200"
+    found = _STATUS.search(source)
+    success = found.group(1) if found else "200"
     operation["responses"] = {
         success: {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
         "4XX": {"$ref": "#/components/responses/Error"},
     }
-    if access.lower().startswith("anyone"):
-        operation["security"] = [{}]
-    elif path.startswith("/api/staff/"):
-        operation["security"] = [{"session": []}, {"bearer": []}]
-    else:
-        operation["security"] = [{"session": []}, {"bearer": []}]
+    operation["security"] = [{}] if access.lower().startswith("anyone") else [{"session": []}, {"bearer": []}]
     if not operation["parameters"]:
         del operation["parameters"]
     return operation
@@ -153,9 +150,11 @@ def build(app: Any) -> dict[str, Any]:
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}},
             "securitySchemes": {
                 "session": {"type": "apiKey", "in": "cookie", "name": "balcao_session",
-                            "description": "The session cookie set by a login (citizens: POST /api/session)."},
+                            "description": "The session cookie set by a login: citizens at POST /api/session; "
+                                           "staff at POST /api/staff/session then POST /api/staff/session/code."},
                 "bearer": {"type": "http", "scheme": "bearer",
-                           "description": "`Authorization: Bearer <session token>` for scripts."},
+                           "description": "`Authorization: Bearer <token>`: a session token, or a staff member's "
+                                          "API key (`bk_...`, from POST /api/staff/api-keys) for scripts."},
             },
         },
     }

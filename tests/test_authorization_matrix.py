@@ -32,8 +32,9 @@ ACTORS = ("anonymous", "citizen_a", "citizen_b", "representative", "staff_other_
 
 @dataclass
 class World:
-    """What the rows refer to: A's submitted process (awaiting decision, B's... nothing), A's draft
-    with its document uploaded, and the staff members' ids."""
+    """What the rows refer to: A's submitted process (awaiting a decision, with the representative
+    recorded on it) and its document, A's draft with its document uploaded, everyone's user ids, and
+    an API key of the decision-maker's."""
 
     submitted: str
     number: str
