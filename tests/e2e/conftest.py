@@ -91,14 +91,15 @@ def staff_session(stack: Stack, identifier: str, password: str = DEMO_PASSWORD) 
     import requests
 
     staff = requests.Session()
+    # generous timeouts: a login hashes a password (argon2id) and sends an email, on a busy machine too
     challenge = staff.post(stack.base + "/api/staff/session", json={"identifier": identifier, "password": password},
-                           timeout=10)
+                           timeout=60)
     assert challenge.status_code == 202, challenge.text
     sent_to = challenge.json()["code_sent_to"]
     code = None
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while code is None and time.monotonic() < deadline:
-        for message in requests.get(stack.base + "/_local/outbox.json", timeout=10).json()["messages"]:
+        for message in requests.get(stack.base + "/_local/outbox.json", timeout=30).json()["messages"]:
             local, _, domain = message["to"].partition("@")
             if message["subject"].startswith("Código de confirmação") and sent_to == f"{local[:1]}…{local[-1:]}@{domain}":
                 code = message["subject"].rsplit(" ", 1)[-1]
@@ -106,7 +107,7 @@ def staff_session(stack: Stack, identifier: str, password: str = DEMO_PASSWORD) 
         else:
             time.sleep(0.2)
     assert code, "no login code in the outbox"
-    login = staff.post(stack.base + "/api/staff/session/code", timeout=10,
+    login = staff.post(stack.base + "/api/staff/session/code", timeout=60,
                        json={"challenge_id": challenge.json()["challenge_id"], "code": code})
     assert login.status_code == 200, login.text
     staff.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
