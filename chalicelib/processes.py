@@ -211,10 +211,9 @@ class Processes:
 
         view["requerente"] = party(process["requerente_id"])
         view["representante"] = party(process.get("representante_id"))
-        view["notifications"] = [
-            {"at": e["at"], "action": e["action"], **e.get("details", {})}
-            for e in view["timeline"] if e["action"].startswith("notification.")
-        ]
+        from chalicelib.notifications import NotificationLog, public_entry
+
+        view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
         view.setdefault("pending_tasks", [])
         view.setdefault("messages", [])
         view.setdefault("payments", [])

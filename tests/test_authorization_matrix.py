@@ -43,6 +43,7 @@ class World:
     draft_slot: str
     user_ids: dict[str, str]
     decider_key: str
+    letter: str
 
 
 Row = tuple[Callable[[World], str], Any, dict[str, Any]]
@@ -103,6 +104,14 @@ MATRIX: dict[str, Row] = {
     "POST /api/staff/processes/{process_id}/decision": (
         lambda w: f"/api/staff/processes/{w.submitted}/decision", {"decision": "deferido", "grounds": "Conforme."},
         _cells(401, 403, 403, 403, 403, 403, OK, OK, 403)),
+    "GET /api/staff/processes/{process_id}/notifications": (
+        lambda w: f"/api/staff/processes/{w.submitted}/notifications", None, STAFF_OF_ORGAN_READ),
+    "GET /api/staff/accounts/{user_id}/notifications": (
+        lambda w: f"/api/staff/accounts/{w.user_ids['citizen_a']}/notifications", None,
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, OK)),
+    "GET /api/staff/letters": (lambda w: "/api/staff/letters", None, _cells(401, 403, 403, 403, OK, OK, OK, OK, 403)),
+    "POST /api/staff/letters/{notification_id}/posted": (
+        lambda w: f"/api/staff/letters/{w.letter}/posted", None, _cells(401, 403, 403, 403, 404, OK, OK, OK, 403)),
     # Last: it ends the caller's session.
     "DELETE /api/session": (lambda w: "/api/session", None, PUBLIC),
 }
@@ -158,7 +167,19 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     decider = Api(client)
     decider.cookie = cookies["decider"]
     key = decider.call("POST", "/api/staff/api-keys", {"label": "a revogar"}).data["key_id"]
-    return World(submitted, number, doc["document_id"], draft, slot["document_id"], user_ids, key)
+    return World(submitted, number, doc["document_id"], draft, slot["document_id"], user_ids, key, _letter(submitted))
+
+
+def _letter(process_id: str) -> str:
+    """A letter of the process queued for CAMARA to post (as for a requerente without electronic
+    consent)."""
+    from chalicelib.notification_templates import LETTER, MESSAGES
+    from chalicelib.notifications import Notifier
+
+    item = Notifier().send(LETTER, "Ana Silva\nRua do Comércio, 1\n4600-000 Amarante", "submission_receipt",
+                           MESSAGES["submission_receipt"].sample, key=f"matrix#{process_id}", process_id=process_id,
+                           organ="CAMARA")
+    return item["notification_id"]
 
 
 def _body(body: Any, world: World) -> Any:
