@@ -194,7 +194,7 @@ class Processes:
     def staff_view(self, process: dict[str, Any], accounts: Any = None) -> dict[str, Any]:
         """Everything staff need about a process in one answer: its data, who asks (requerente) and
         for whom (representante), documents with their inspection results, the timeline, the
-        notifications sent (from the audit trail), deadline and working days left. Pending tasks,
+        notification log (the proof of notification), deadline and working days left. Pending tasks,
         messages and payments come with the lifecycle and requests issues; until then they are
         present and empty, so that scripts can rely on the shape."""
         from chalicelib.accounts import Accounts
@@ -211,9 +211,6 @@ class Processes:
 
         view["requerente"] = party(process["requerente_id"])
         view["representante"] = party(process.get("representante_id"))
-        from chalicelib.notifications import NotificationLog, public_entry
-
-        view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
         view.setdefault("pending_tasks", [])
         view.setdefault("messages", [])
         view.setdefault("payments", [])

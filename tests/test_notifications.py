@@ -199,6 +199,8 @@ def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_
     def unavailable(self: Any, *args: Any, **kwargs: Any) -> Any:
         raise ServiceUnavailable()
 
+    staff = make_api()
+    staff.login("atendimento", demo["password"], staff=True)  # before the outage: the login code is emailed
     monkeypatch.setenv("BALCAO_NOTIFICATION_BACKOFF_SECONDS", "0.01")
     monkeypatch.setenv("BALCAO_NOTIFICATION_RETRY_SECONDS", "0")
     get_settings.cache_clear()
@@ -211,8 +213,6 @@ def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_
     process_id = _submitted(citizen, small_pdf())
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
     assert _execution(process_id)["status"] == "RUNNING"
-    staff = make_api()
-    staff.login("atendimento", demo["password"], staff=True)
     log_path = f"/api/staff/processes/{process_id}/notifications"
     (entry,) = staff.call("GET", log_path).data["notifications"]
     assert entry["template"] == "submission_receipt" and entry["status"] == "temporary_failure"

@@ -9,18 +9,22 @@ from tests.conftest import staff_login_code
 
 
 def _challenge(api: Any, demo: dict[str, Any], identifier: str = "decisor") -> dict[str, Any]:
+    """A login's first step; ``seen`` lists the outbox before it, so that only its own code is read."""
+    from local import outbox
+
+    seen = {m["message_id"] for m in outbox.messages()}
     response = api.call("POST", "/api/staff/session", {"identifier": identifier, "password": demo["password"]})
     assert response.status_code == 202, response.body
     assert "Set-Cookie" not in response.headers  # a password alone opens nothing
     assert response.data["code_sent_to"] == "d…r@municipio-demo.pt"
-    return response.data
+    return {**response.data, "seen": seen}
 
 
 def test_the_password_alone_opens_nothing_and_the_code_opens_a_session(make_api: Any, demo: dict[str, Any]) -> None:
     api = make_api()
     challenge = _challenge(api, demo)
     assert api.call("GET", "/api/staff/processes").status_code == 401
-    code = staff_login_code(challenge)
+    code = staff_login_code(challenge, challenge["seen"])
     login = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
     assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
     assert login.data["user"]["roles"] == ["decision_maker"]
@@ -32,7 +36,7 @@ def test_the_password_alone_opens_nothing_and_the_code_opens_a_session(make_api:
 def test_wrong_codes_count_and_the_fifth_ends_the_challenge(make_api: Any, demo: dict[str, Any]) -> None:
     api = make_api()
     challenge = _challenge(api, demo)
-    code = staff_login_code(challenge)
+    code = staff_login_code(challenge, challenge["seen"])
     wrong = "000000" if code != "000000" else "111111"
     answers = [api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": wrong})
                for _ in range(5)]
