@@ -7,12 +7,12 @@ from typing import Any
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import notifications, public, requests, sessions, staff
+from chalicelib.api import notifications, payments, public, requests, sessions, staff
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff, notifications):
+for blueprint in (public, sessions, requests, staff, notifications, payments):
     app.register_blueprint(blueprint.routes)
 
 
@@ -59,3 +59,18 @@ def retry_notifications(event: Any) -> dict[str, Any]:
 
     results = Notifier().retry_due()
     return {"retried": len(results), "sent": sum(1 for r in results if r.get("status") == "sent")}
+
+
+@app.lambda_function(name="register_payment_task")
+def register_payment_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import workflow
+
+    return workflow.register_payment_task(event)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="remind_expiring_drafts")
+def remind_expiring_drafts(event: Any) -> dict[str, Any]:
+    """Daily: email the citizens whose drafts expire in a few days."""
+    from chalicelib import workflow
+
+    return workflow.remind_expiring_drafts()

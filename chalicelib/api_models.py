@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.parties import Notification, Representante, Requerente
+
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
@@ -17,8 +19,39 @@ class Login(_Body):
 
 
 class NewRequest(_Body):
+    """A new draft. Without ``requerente`` the logged-in citizen is the requerente; without
+    ``notification`` a request filed online is notified online (see chalicelib.parties)."""
+
     service_id: str = Field(min_length=1, max_length=80)
     fields: dict[str, Any] = Field(default_factory=dict)
+    requerente: Requerente | None = None
+    representante: Representante | None = None
+    notification: Notification | None = None
+
+
+class DraftUpdate(_Body):
+    """What changed in a draft; only the parts sent are saved (``representante: null`` removes it)."""
+
+    fields: dict[str, Any] | None = None
+    requerente: Requerente | None = None
+    representante: Representante | None = None
+    notification: Notification | None = None
+
+
+class StaffPayment(_Body):
+    amount_eur: str | float | int
+    method: Literal["multibanco", "numerario", "cheque", "transferencia"]
+    note: str | None = Field(None, max_length=500)
+
+
+class PaymentNotice(_Body):
+    """The payment provider's notice that a Multibanco reference was paid (signed, see payments.py)."""
+
+    entity: str = Field(pattern=r"^\d{5}$")
+    reference: str = Field(pattern=r"^\d{9}$")
+    amount_eur: str | float | int
+    transaction_id: str = Field(min_length=1, max_length=100)
+    paid_at: str | None = Field(None, max_length=40)
 
 
 class UploadSlotRequest(_Body):
@@ -30,3 +63,7 @@ class UploadSlotRequest(_Body):
 class Decision(_Body):
     decision: Literal["deferido", "indeferido"]
     grounds: str = Field(min_length=1, max_length=10000)
+
+
+class PlanPreview(_Body):
+    fields: dict[str, Any]

@@ -37,6 +37,16 @@ _MESSAGES = {
     "greater_than_equal": "Valor demasiado baixo.",
     "less_than_equal": "Valor demasiado alto.",
     "string_pattern_mismatch": "Formato inválido.",
+    "bool_parsing": "Deve ser verdadeiro ou falso.",
+    "float_type": "Deve ser um número.",
+    "float_parsing": "Deve ser um número.",
+    "decimal_type": "Deve ser um número.",
+    "decimal_parsing": "Deve ser um número.",
+    "decimal_max_places": "No máximo duas casas decimais.",
+    "int_from_float": "Deve ser um número inteiro.",
+    "list_type": "Deve ser uma lista.",
+    "less_than": "Valor demasiado alto.",
+    "too_long": "Demasiados elementos.",
 }
 
 
@@ -63,7 +73,7 @@ def error_response(error: DomainError) -> Response:
 
 def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
     """Parse a JSON body into ``model`` (which forbids unknown fields), or raise ValidationFailed
-    naming the first field in error."""
+    naming every field in error."""
     from pydantic import ValidationError
 
     try:
@@ -75,10 +85,22 @@ def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = first.get("ctx", {}).get("reason") or _MESSAGES.get(first["type"], first["msg"])
-        raise ValidationFailed(str(message), field=field) from None
+        raise ValidationFailed(errors=pydantic_problems(exc)) from None
+
+
+def pydantic_problems(exc: Any, prefix: str = "") -> list[tuple[str | None, str]]:
+    """Every error of a pydantic ValidationError as (field path, pt-PT message)."""
+    problems: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        # a model validator's error has no location of its own: its message says "campo: ..."
+        loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+        field = prefix + ".".join(loc) if loc else (prefix.rstrip(".") or None)
+        ctx = error.get("ctx", {})
+        message = ctx.get("reason") or _MESSAGES.get(error["type"]) or str(ctx.get("error") or error["msg"])
+        if error["type"] == "value_error":
+            message = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+        problems.append((field or None, str(message)))
+    return problems
 
 
 def session_token(headers: dict[str, str]) -> str | None:

@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -44,6 +44,17 @@ class Settings(BaseSettings):
     notification_attempts: int = 3
     notification_backoff_seconds: float = 0.5
     notification_retry_seconds: int = 300
+
+    # Drafts are kept this many days after they were last saved (DynamoDB TTL), with an email reminder
+    # this many days before they go.
+    draft_days: int = Field(30, gt=0)
+    draft_reminder_days_before: int = Field(5, gt=0)
+
+    # Multibanco: the creditor entity (5 digits, from SIBS or the payment provider) and the secret the
+    # provider signs its payment notices with (HMAC-SHA256); no secret → the callback refuses all.
+    multibanco_entity: str = Field("21800", pattern=r"^\d{5}$")
+    payment_callback_secret: SecretStr | None = None
+    payment_due_days: int = Field(10, gt=0, description="a Multibanco reference is to be paid within these days")
 
     # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
     tracing: bool = False

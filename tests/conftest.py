@@ -21,6 +21,7 @@ TEST_ENV = {
     "BALCAO_STAGE": "local",
     "BALCAO_RESOURCE_PREFIX": "balcao-local",
     "BALCAO_TRACING": "false",
+    "BALCAO_PAYMENT_CALLBACK_SECRET": "test-callback-secret",
     "BALCAO_PASSWORD_HASH_PROFILE": "CHEAPEST",  # argon2id still, at the lowest cost: tests hash a lot
 }
 
@@ -68,7 +69,12 @@ def _stop_workflows() -> None:
     for machine in stepfunctions.list_state_machines()["stateMachines"]:
         running = stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
         for execution in running["executions"]:
-            stepfunctions.stop_execution(executionArn=execution["executionArn"])
+            for _attempt in range(20):
+                try:
+                    stepfunctions.stop_execution(executionArn=execution["executionArn"])
+                    break
+                except AttributeError:  # moto: an execution that has just started cannot stop yet
+                    time.sleep(0.1)
 
 
 @pytest.fixture
