@@ -15,7 +15,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BALCAO_", extra="ignore")
+    # An empty variable means "not set" (Terraform passes optional settings as ""), not an empty value.
+    model_config = SettingsConfigDict(env_prefix="BALCAO_", extra="ignore", env_ignore_empty=True)
 
     stage: str = "local"
     app_name: str = "balcao"

@@ -291,3 +291,65 @@ def _eval(expression: str, scope: dict[str, Any]) -> Any:
     # Only this repository's own Terraform expressions, translated by to_python above. One namespace
     # (globals), so that the lambdas of try() and comprehensions see the names.
     return eval(to_python(expression), namespace)  # noqa: S307
+
+
+# -- References and the dependency graph ----------------------------------------------------------
+_DATA_REFERENCE = re.compile(r"\bdata\.([a-z0-9_]+)\.([A-Za-z0-9_-]+)")
+_RESOURCE_REFERENCE = re.compile(r"(?<![\w.])((?:aws|null|random|terraform)_[a-z0-9_]+)\.([A-Za-z_][\w-]*)")
+_LOCAL_REFERENCE = re.compile(r"\blocal\.(\w+)")
+_VARIABLE_REFERENCE = re.compile(r"\bvar\.(\w+)")
+
+
+def references(value: Any) -> dict[str, set[str]]:
+    """The resources, data sources, locals and variables an expression (or a whole block) names."""
+    text = json.dumps(value)
+    data = {f"data.{kind}.{name}" for kind, name in _DATA_REFERENCE.findall(text)}
+    without_data = _DATA_REFERENCE.sub("", text)
+    return {
+        "data": data,
+        "resource": {f"{kind}.{name}" for kind, name in _RESOURCE_REFERENCE.findall(without_data)},
+        "local": {f"local.{name}" for name in _LOCAL_REFERENCE.findall(text)},
+        "var": {f"var.{name}" for name in _VARIABLE_REFERENCE.findall(text)},
+    }
+
+
+def graph(configuration: Configuration) -> dict[str, set[str]]:
+    """Node → the nodes it refers to, at the level Terraform checks for cycles (a block, a local)."""
+    nodes: dict[str, Any] = {}
+    for kind, named in configuration.resources.items():
+        nodes.update({f"{kind}.{name}": body for name, body in named.items()})
+    for kind, named in configuration.data.items():
+        nodes.update({f"data.{kind}.{name}": body for name, body in named.items()})
+    nodes.update({f"local.{name}": value for name, value in configuration.locals.items()})
+    nodes.update({f"output.{name}": body for name, body in configuration.outputs.items()})
+    edges = {}
+    for node, body in nodes.items():
+        found = references(body)
+        edges[node] = {target for kind in ("data", "resource", "local") for target in found[kind] if target != node}
+    return edges
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for target in sorted(edges.get(node, ())):
+            if state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            if state.get(target) is None and target in edges:
+                cycle = visit(target)
+                if cycle:
+                    return cycle
+        state[node] = 2
+        path.pop()
+        return None
+
+    for node in sorted(edges):
+        if state.get(node) is None:
+            cycle = visit(node)
+            if cycle:
+                return cycle
+    return None

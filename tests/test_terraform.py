@@ -30,9 +30,12 @@ from tests.terraform import (
     Configuration,
     dynamic_blocks,
     evaluate,
+    find_cycle,
+    graph,
     hand_written,
     load_configuration,
     parse_hcl,
+    references,
     to_python,
 )
 
@@ -331,6 +334,18 @@ def test_the_deployment_points_the_code_at_terraforms_names() -> None:
     Settings(**{k.removeprefix("BALCAO_").lower(): v for k, v in literal.items()})
 
 
+def test_terraforms_default_settings_are_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With every optional variable left at its default, the functions still start: the settings
+    Terraform passes from variables parse (an empty municipal holiday means none)."""
+    variables = tf().variables
+    for name, expression in tf().locals["lambda_environment"].items():
+        match = re.fullmatch(r"\$\{var\.(\w+)\}", expression)
+        if match and "default" in variables[match.group(1)]:
+            monkeypatch.setenv(name, str(variables[match.group(1)]["default"]))
+    settings = Settings()
+    assert settings.municipal_holiday is None and settings.holidays_subdivision is None
+
+
 def test_the_app_reads_its_environment_only_through_settings() -> None:
     """Else a variable could escape the check above."""
     for path in [PROJECT_ROOT / "app.py", *(PROJECT_ROOT / "chalicelib").rglob("*.py")]:
@@ -561,6 +576,27 @@ def test_packaged_functions_are_the_codes(packaged: Path) -> None:
         assert function["environment"]["variables"] == f'${{merge(local.chalice_environment["{key}"], local.lambda_environment)}}'
         expected = {**CONFIG.get("environment_variables", {}), **CONFIG["stages"][DEPLOY_STAGE]["environment_variables"]}
         assert locals_["chalice_environment"][key] == expected
+
+
+def test_every_reference_resolves_and_the_graph_has_no_cycle(packaged: Path) -> None:
+    """What `terraform validate` would catch first: a name that does not exist, a dependency cycle."""
+    configuration = load_configuration(packaged)
+    edges = graph(configuration)
+    defined = set(edges) | {f"var.{name}" for name in configuration.variables}
+    for kind, named in [*configuration.resources.items(), *(("data." + k, v) for k, v in configuration.data.items())]:
+        for name, body in named.items():
+            found = references(body)
+            for target in found["resource"] | found["data"] | found["local"] | found["var"]:
+                assert target in defined, f"{kind}.{name} refers to {target}, which is not defined"
+    for name, value in configuration.locals.items():
+        for target in set().union(*references(value).values()):
+            assert target in defined, f"local.{name} refers to {target}, which is not defined"
+    assert find_cycle(edges) is None, f"dependency cycle: {' -> '.join(find_cycle(edges) or [])}"
+
+
+def test_the_cycle_check_can_fail() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert references('${aws_s3_bucket.bucket["web"].arn} ${data.aws_region.current.region} ${local.x}')["resource"] == {"aws_s3_bucket.bucket"}
 
 
 def test_package_refuses_functions_resources_json_does_not_list() -> None:

@@ -33,10 +33,14 @@ data "aws_iam_policy_document" "assumed_by" {
       type        = "Service"
       identifiers = ["${each.key}.amazonaws.com"]
     }
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account_id]
+    # Step Functions documents this condition for its roles; Lambda and API Gateway do not.
+    dynamic "condition" {
+      for_each = each.key == "states" ? [local.account_id] : []
+      content {
+        test     = "StringEquals"
+        variable = "aws:SourceAccount"
+        values   = [condition.value]
+      }
     }
   }
 }

@@ -5,17 +5,12 @@ resource "aws_kms_key" "data" {
   description             = "${local.resource_prefix}: the app's data at rest"
   enable_key_rotation     = true
   deletion_window_in_days = 30
+  policy                  = data.aws_iam_policy_document.data_key.json
 }
 
 resource "aws_kms_alias" "data" {
   name          = "alias/${local.resource_prefix}-data"
   target_key_id = aws_kms_key.data.key_id
-}
-
-# A separate policy resource: the CloudFront distribution it names depends on the key itself.
-resource "aws_kms_key_policy" "data" {
-  key_id = aws_kms_key.data.id
-  policy = data.aws_iam_policy_document.data_key.json
 }
 
 data "aws_iam_policy_document" "data_key" {
@@ -47,8 +42,10 @@ data "aws_iam_policy_document" "data_key" {
     }
   }
 
+  # CloudFront decrypts what it may read: the web bucket's policy admits this distribution only.
+  # (Naming the distribution here would make the key depend on it, and it on the key.)
   statement {
-    sid       = "CloudFrontReadsTheWebBucketOnly"
+    sid       = "CloudFrontDistributionsOfThisAccount"
     actions   = ["kms:Decrypt"]
     resources = ["*"]
     principals {
@@ -56,9 +53,9 @@ data "aws_iam_policy_document" "data_key" {
       identifiers = ["cloudfront.amazonaws.com"]
     }
     condition {
-      test     = "StringEquals"
+      test     = "StringLike"
       variable = "aws:SourceArn"
-      values   = [aws_cloudfront_distribution.web.arn]
+      values   = ["arn:${local.partition}:cloudfront::${local.account_id}:distribution/*"]
     }
   }
 

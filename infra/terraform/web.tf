@@ -31,7 +31,8 @@ locals {
 }
 
 resource "aws_s3_object" "web" {
-  for_each = fileset(local.web_root, "**")
+  # The form's files; its README is for developers.
+  for_each = toset([for file in fileset(local.web_root, "**") : file if !endswith(file, ".md")])
 
   bucket       = aws_s3_bucket.bucket["web"].id
   key          = each.value
