@@ -8,21 +8,24 @@ locals {
   # infra/package.py merges this into each function's environment. tests/test_terraform.py fails
   # when a setting is missing here or set in both places.
   lambda_environment = {
-    BALCAO_APP_NAME                    = local.chalice_app_name
-    BALCAO_RESOURCE_PREFIX             = local.resource_prefix
-    BALCAO_REGION                      = local.region
-    BALCAO_ACCOUNT_ID                  = local.account_id
-    BALCAO_COUNTRY                     = var.country
-    BALCAO_MUNICIPALITY                = var.municipality
-    BALCAO_MUNICIPAL_HOLIDAY           = var.municipal_holiday
-    BALCAO_HOLIDAYS_SUBDIVISION        = var.holidays_subdivision
-    BALCAO_SENDER_EMAIL                = local.sender_email
-    BALCAO_PUBLIC_BASE_URL             = "https://${var.domain}"
-    BALCAO_PASSWORD_HASH_PROFILE       = "RFC_9106_LOW_MEMORY"
-    BALCAO_SESSION_IDLE_MINUTES        = "30"
-    BALCAO_SESSION_ABSOLUTE_HOURS      = "12"
-    BALCAO_UPLOAD_URL_EXPIRY_SECONDS   = "900"
-    BALCAO_DOWNLOAD_URL_EXPIRY_SECONDS = "300"
+    BALCAO_APP_NAME                     = local.chalice_app_name
+    BALCAO_RESOURCE_PREFIX              = local.resource_prefix
+    BALCAO_REGION                       = local.region
+    BALCAO_ACCOUNT_ID                   = local.account_id
+    BALCAO_COUNTRY                      = var.country
+    BALCAO_MUNICIPALITY                 = var.municipality
+    BALCAO_MUNICIPAL_HOLIDAY            = var.municipal_holiday
+    BALCAO_HOLIDAYS_SUBDIVISION         = var.holidays_subdivision
+    BALCAO_SENDER_EMAIL                 = local.sender_email
+    BALCAO_PUBLIC_BASE_URL              = "https://${var.domain}"
+    BALCAO_PASSWORD_HASH_PROFILE        = "RFC_9106_LOW_MEMORY"
+    BALCAO_SESSION_IDLE_MINUTES         = "30"
+    BALCAO_SESSION_ABSOLUTE_HOURS       = "12"
+    BALCAO_UPLOAD_URL_EXPIRY_SECONDS    = "900"
+    BALCAO_DOWNLOAD_URL_EXPIRY_SECONDS  = "300"
+    BALCAO_NOTIFICATION_ATTEMPTS        = "3"
+    BALCAO_NOTIFICATION_BACKOFF_SECONDS = "0.5"
+    BALCAO_NOTIFICATION_RETRY_SECONDS   = "300"
   }
 }
 
