@@ -14,6 +14,7 @@ module rewrites it before it joins the hand-written ``*.tf`` files in ``infra/te
   function's name in ``chalicelib/resources.json``;
 - each function's environment is the Chalice stage's plus ``local.lambda_environment`` (``lambda.tf``),
   encrypted with the data key;
+- schedule rules get the functions' ``<app>-<stage>-`` prefix;
 - ``local.chalice_function_names`` / ``local.chalice_function_arns`` map every function of
   resources.json to what Chalice made, so the rest of the configuration can use ``for_each``.
 
@@ -97,6 +98,10 @@ def postprocess(config: dict[str, Any], resources: dict[str, Any], stage: str) -
     locals_["chalice_environment"] = environments
     locals_["chalice_function_names"] = {key: lambdas[name]["function_name"] for key, name in mapping.items()}
     locals_["chalice_function_arns"] = {key: f"${{aws_lambda_function.{name}.arn}}" for key, name in mapping.items()}
+
+    # Schedules: Chalice names their rules after the function alone; named like the functions here.
+    for rule in resource.get("aws_cloudwatch_event_rule", {}).values():
+        rule["name"] = f"{locals_['chalice_app_name']}-{locals_['chalice_stage']}-{rule['name']}"
 
     # The REST API: replaced before the old one goes, and the stage as its own resource (provider v6
     # has no stage_name on deployments).

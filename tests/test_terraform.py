@@ -553,6 +553,8 @@ def test_package_fixes_what_chalice_writes_dated(packaged: Path) -> None:
     assert stage["stage_name"] == CONFIG["stages"][DEPLOY_STAGE]["api_gateway_stage"]
     assert stage["xray_tracing_enabled"] is True
     assert generated["output"]["EndpointURL"]["value"] == "${aws_api_gateway_stage.rest_api.invoke_url}"
+    for rule in generated["resource"].get("aws_cloudwatch_event_rule", {}).values():
+        assert rule["name"].startswith(f"{CONFIG['app_name']}-{DEPLOY_STAGE}-")
     # The versions that remain are versions.tf's alone.
     (terraform_block,) = load_configuration(packaged).other["terraform"]
     assert terraform_block["required_providers"][0]["aws"]["version"].startswith("~> 6")
