@@ -26,6 +26,11 @@ locals {
     BALCAO_NOTIFICATION_ATTEMPTS        = "3"
     BALCAO_NOTIFICATION_BACKOFF_SECONDS = "0.5"
     BALCAO_NOTIFICATION_RETRY_SECONDS   = "300"
+    BALCAO_DRAFT_DAYS                   = "30"
+    BALCAO_DRAFT_REMINDER_DAYS_BEFORE   = "5"
+    BALCAO_MULTIBANCO_ENTITY            = var.multibanco_entity
+    BALCAO_PAYMENT_CALLBACK_SECRET      = var.payment_callback_secret
+    BALCAO_PAYMENT_DUE_DAYS             = "10"
   }
 }
 

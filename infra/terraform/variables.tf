@@ -95,3 +95,20 @@ variable "alarm_emails" {
   type        = list(string)
   default     = []
 }
+
+variable "multibanco_entity" {
+  description = "The five-digit Multibanco entity of the municipality's payment provider."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9]{5}$", var.multibanco_entity))
+    error_message = "multibanco_entity: five digits."
+  }
+}
+
+variable "payment_callback_secret" {
+  description = "The secret the payment provider signs its notices with (HMAC-SHA256); empty: the callback refuses all."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
