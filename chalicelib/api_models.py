@@ -67,3 +67,79 @@ class Decision(_Body):
 
 class PlanPreview(_Body):
     fields: dict[str, Any]
+
+
+# -- accounts (chalicelib/api/accounts.py) -----------------------------------------------------------
+class PostalAddress(_Body):
+    street: str = Field(min_length=3, max_length=200)
+    postal_code: str = Field(min_length=1, max_length=20)
+    locality: str = Field(min_length=2, max_length=100)
+
+
+class Registration(_Body):
+    person_type: Literal["individual", "company"]
+    identity_number: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=2, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+    phone: str = Field(min_length=6, max_length=30)
+    address: PostalAddress
+    password: str = Field(min_length=1, max_length=1024)
+    accept_terms: bool
+    terms_version: str = Field(min_length=1, max_length=40)
+    # what the proof shows: address (Amarante) or employment (ECCE's access request), and why
+    proof_kind: Literal["morada", "funcoes"] = "morada"
+    reason: str | None = Field(None, max_length=500)
+
+
+class LinkToken(_Body):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class EmailAddress(_Body):
+    email: str = Field(min_length=1, max_length=254)
+
+
+class Identifier(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+
+
+class ProofUpload(_Body):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+
+
+class Activation(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+    activation_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class CodeChannel(_Body):
+    channel: Literal["email", "sms"]
+
+
+class Code(_Body):
+    code: str = Field(min_length=1, max_length=12)
+
+
+class PasswordChange(_Body):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordReset(_Body):
+    token: str = Field(min_length=10, max_length=200)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class EmailChange(_Body):
+    password: str = Field(min_length=1, max_length=1024)
+    new_email: str = Field(min_length=1, max_length=254)
+
+
+class PhoneChange(_Body):
+    phone: str = Field(min_length=1, max_length=30)
+
+
+class Reason(_Body):
+    reason: str = Field(min_length=1, max_length=2000)

@@ -68,7 +68,9 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(error: DomainError) -> Response:
-    return json_response(error.to_body(), status=error.status)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return json_response(error.to_body(), status=error.status, headers=headers)
 
 
 def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
@@ -105,14 +107,48 @@ def pydantic_problems(exc: Any, prefix: str = "") -> list[tuple[str | None, str]
 
 def session_token(headers: dict[str, str]) -> str | None:
     """The session token from the HttpOnly cookie, or from ``Authorization: Bearer`` (scripts)."""
+    return session_credentials(headers)[0]
+
+
+def session_credentials(headers: dict[str, str]) -> tuple[str | None, bool]:
+    """The session token and whether it came from the cookie (which a browser adds by itself)."""
     auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
+        return auth[7:].strip() or None, False
     for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
         if name == SESSION_COOKIE and value:
-            return value
-    return None
+            return value, True
+    return None, False
+
+
+# CSRF: a state-changing request authenticated by the session cookie must carry this header. A page
+# of another site cannot add a custom header to a cross-origin request without a CORS preflight,
+# which this API never grants; when the browser says where the request comes from (Origin), that
+# must be this site too. SameSite=Strict on the cookie is a second, independent guard. Requests
+# authenticated by ``Authorization: Bearer`` are not CSRF-able and need neither.
+CSRF_HEADER = "X-Balcao-CSRF"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def check_csrf(request: Any) -> None:
+    from urllib.parse import urlsplit
+
+    from chalicelib.errors import Forbidden
+    from chalicelib.settings import get_settings
+
+    if request.method in SAFE_METHODS:
+        return
+    headers = request.headers
+    if headers.get(CSRF_HEADER.lower(), "") != "1":
+        raise Forbidden(f"Pedido recusado: falta o cabeçalho {CSRF_HEADER}: 1 (proteção contra pedidos forjados).")
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        allowed = {urlsplit(get_settings().public_base_url).netloc, headers.get("host", "")}
+        if urlsplit(origin).netloc not in allowed:
+            raise Forbidden("Pedido recusado: vem de outro sítio (proteção contra pedidos forjados).")
+    elif origin == "null":
+        raise Forbidden("Pedido recusado: vem de outro sítio (proteção contra pedidos forjados).")
 
 
 def session_cookie(token: str, max_age: int) -> str:

@@ -103,8 +103,9 @@ class Api:
         self.cookie: str | None = None
 
     def call(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
-             headers: dict[str, str] | None = None) -> Any:
-        all_headers = {"content-type": "application/json", **(headers or {})}
+             headers: dict[str, str] | None = None, csrf: bool = True) -> Any:
+        # as the web form does: the CSRF header on every request (chalicelib.http.check_csrf)
+        all_headers = {"content-type": "application/json", **({"x-balcao-csrf": "1"} if csrf else {}), **(headers or {})}
         if self.cookie:
             all_headers["cookie"] = self.cookie
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)

@@ -23,7 +23,9 @@ export async function request(method, path, body, { allow401 = false } = {}) {
   const init = {
     method,
     credentials: "same-origin",
-    headers: { Accept: "application/json" },
+    // The API refuses a state-changing request that the session cookie authenticates without this
+    // header (CSRF protection: another site cannot add it without a CORS preflight).
+    headers: { Accept: "application/json", "X-Balcao-CSRF": "1" },
     cache: "no-store",
   };
   if (body !== undefined) {
