@@ -291,7 +291,7 @@ class Accounts:
         """The user whose login name and password these are, of this kind; else one generic 401 that
         never tells which part was wrong, in about the same time. Failures are throttled per login
         name and per source address (429 while a delay runs, the same for unknown names)."""
-        keys = self._throttle_keys("login", identifier, source_ip)
+        keys = self.throttle_keys("login", identifier, source_ip)
         self.throttle.check(keys, field="password")
         item = self.find(identifier)
         if item is None:
@@ -315,7 +315,7 @@ class Accounts:
         return item
 
     @staticmethod
-    def _throttle_keys(purpose: str, identifier: str, source_ip: str | None) -> list[tuple[str, int]]:
+    def throttle_keys(purpose: str, identifier: str, source_ip: str | None) -> list[tuple[str, int]]:
         return [(f"{purpose}:id:{login_key(identifier)}", LOGIN_ALLOWANCE_PER_ACCOUNT),
                 (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
 

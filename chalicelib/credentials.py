@@ -192,17 +192,17 @@ class RateLimit(_Store):
             raise TooManyRequests("Já pediu isto várias vezes. Aguarde alguns minutos e tente de novo.", field=field) from None
 
 
-def throttle_delay(failures: int, allowance: int, cap: int) -> int:
+def throttle_delay(failures: int, allowance: int, cap: int, first: int = 30) -> int:
     """Seconds to wait before the next try after ``failures`` consecutive failures: nothing within
-    the allowance, then 1, 2, 4, 8… seconds, never more than ``cap``."""
+    the allowance, then 30, 60, 120… seconds, never more than ``cap``."""
     if failures < allowance:
         return 0
-    return min(cap, 2 ** min(failures - allowance, 30))
+    return min(cap, first * 2 ** min(failures - allowance, 30))
 
 
 class Throttle(_Store):
     """Failed guesses (passwords, codes) counted per account and per source address, with growing
-    delays capped at 15 minutes, so that nobody can lock a victim out for long; a counter is forgotten
+    delays (30 s after the allowance, doubling) capped at 15 minutes, so that nobody can lock a victim out for long; a counter is forgotten
     an hour after its last failure. Counted under the name typed, existing or not."""
 
     CAP_SECONDS = 15 * 60

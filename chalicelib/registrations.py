@@ -36,7 +36,7 @@ from chalicelib.accounts import (
 from chalicelib.audit import SYSTEM, Actor, AuditTrail
 from chalicelib.clock import iso, now
 from chalicelib.credentials import OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.settings import get_settings
 
 # Documents of a registration live in the documents table under this owner id (+ the user id).
@@ -182,6 +182,8 @@ class Registrations:
         address = {"street": data.address.street, "postal_code": normalise_postal_code(data.address.postal_code, settings.country),
                    "locality": data.address.locality}
         check_password_policy(data.password, personal=(identity_number, email.split("@")[0]))
+        # Counted only once the data is well formed: a registrant correcting typos is not held back.
+        self.rate.hit(f"registration:{source_ip or '-'}", limit=20, window=3600)
         extra = {
             "address": address, "terms_version": data.terms_version, "terms_accepted_at": iso(),
             "proof_kind": data.proof_kind, "access_reason": data.reason, "first_login_pending": True,
@@ -241,6 +243,10 @@ class Registrations:
             if item is None or item["user_id"] in told:
                 continue
             told.add(item["user_id"])
+            try:  # so that nobody floods an owner's mailbox by registering with their data
+                self.rate.hit(f"registration_notice:{item['user_id']}", limit=3, window=3600)
+            except TooManyRequests:
+                continue
             if item["status"] == AWAITING_EMAIL and item["email"] == email:
                 self._send_confirmation(item["user_id"], item["name"], item["email"])
                 continue
@@ -513,7 +519,7 @@ class Registrations:
     # -- 5. activation --------------------------------------------------------------------------
     def activate(self, identifier: str, password: str, new_password: str, source_ip: str | None) -> None:
         """The activation password works once, and only here, to set the new password."""
-        keys = self.accounts._throttle_keys("activation", identifier, source_ip)
+        keys = self.accounts.throttle_keys("activation", identifier, source_ip)
         throttle = self.accounts.throttle
         throttle.check(keys, field="activation_password")
         item = self.accounts.find(identifier)
