@@ -104,6 +104,7 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
     staff = requests.Session()
     login = staff.post(stack.base + "/api/staff/session", json={"identifier": "decisor", "password": PASSWORD}, timeout=10)
     staff.cookies.set("balcao_session", login.cookies["balcao_session"])
+    staff.headers["X-Balcao-CSRF"] = "1"  # the API's CSRF protection on cookie-authenticated changes
 
     def decide() -> bool:
         response = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,
