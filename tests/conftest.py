@@ -54,6 +54,7 @@ def aws_stack(env: None) -> Iterator[None]:
 
     lambdas.install()
     outbox.install()
+    outbox.clear()  # messages of an earlier test in this process are not this test's
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
         provision.provision(web_origin="http://127.0.0.1:8000")
         yield
@@ -150,7 +151,8 @@ def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> in
     return response.status_code
 
 
-def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.1) -> Any:
+def wait_for(predicate: Any, timeout: float = 60.0, interval: float = 0.1) -> Any:
+    # generous: the workflows run on moto's threads, slow on a loaded machine; a pass returns at once
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
