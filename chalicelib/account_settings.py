@@ -11,7 +11,7 @@ from typing import Any
 from chalicelib.accounts import ACTIVE, AWAITING_VALIDATION, REJECTED, Accounts, User
 from chalicelib.audit import Actor, AuditTrail
 from chalicelib.clock import iso
-from chalicelib.credentials import Codes, OneTimeLinks, RateLimit, check_password_policy
+from chalicelib.credentials import CODE_TTL_SECONDS, Codes, OneTimeLinks, RateLimit, check_password_policy
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.settings import get_settings
 
@@ -50,13 +50,12 @@ class AccountSettings:
         target = phone if channel == "sms" else item["email"]
         code = self.codes.issue(item["user_id"], purpose, channel, target=phone)
         subject_ref = f"user#{item['user_id']}"
+        template = "login_code" if purpose == "first_login" else "phone_code"
+        values = {"name": item["name"], "code": code, "minutes": CODE_TTL_SECONDS // 60}
         if channel == "sms":
-            from chalicelib.notifications import render
-
-            _, text = render("sms_code", {"code": code, "municipality": "", "portal": ""})
-            self.notifier.sms(target, text, subject_ref, "sms_code")
+            self.notifier.sms(target, None, subject_ref, template, values=values)
         else:
-            self.notifier.email(target, "login_code", {"name": item["name"], "code": code}, subject_ref)
+            self.notifier.email(target, template, values, subject_ref)
         self.audit.record(Actor(item["user_id"]), "account.code_sent", subject_ref, purpose=purpose, channel=channel)
         return {"sent": True, "channel": channel, "to": _masked(target), "valid_minutes": 10}
 
@@ -97,12 +96,12 @@ class AccountSettings:
 
     # -- mobile phone -----------------------------------------------------------------------------
     def request_phone_change(self, user_id: str, phone: str) -> dict[str, Any]:
-        from chalicelib.contact_details import normalise_mobile_phone
+        from chalicelib.contact import normalise_phone
 
         item = self._user(user_id)
         if item["status"] not in (ACTIVE, AWAITING_VALIDATION):
             raise Conflict("A conta não permite esta alteração agora.", field="status")
-        number = normalise_mobile_phone(phone, get_settings().country)
+        number = normalise_phone(phone)
         return self._send_code(item, "phone", "sms", phone=number)
 
     def confirm_phone(self, user_id: str, code: str, source_ip: str | None) -> dict[str, Any]:
@@ -123,7 +122,6 @@ class AccountSettings:
                               personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")))
         self.accounts.set_password(user_id, new, Actor(user_id, source_ip), "account.password_changed",
                                    condition=("password_hash = :old", {":old": item["password_hash"]}))
-        self.notifier.email(item["email"], "password_changed", {"name": item["name"]}, f"user#{user_id}")
 
     def request_recovery(self, identifier: str, source_ip: str | None) -> None:
         """Email a 30-minute link to the account's address, if there is an account that may use it;
@@ -136,7 +134,8 @@ class AccountSettings:
             return
         token = self.links.issue("password_reset", item["user_id"], RECOVERY_LINK_SECONDS)
         link = f"{get_settings().public_base_url}/#/nova-palavra-passe?token={token}"
-        self.notifier.email(item["email"], "password_reset", {"name": item["name"], "link": link}, f"user#{item['user_id']}")
+        self.notifier.email(item["email"], "password_reset", {"name": item["name"], "link": link,
+                                                              "expires_minutes": RECOVERY_LINK_SECONDS // 60}, f"user#{item['user_id']}")
         self.audit.record(Actor(item["user_id"], source_ip), "account.recovery_requested", f"user#{item['user_id']}")
 
     def reset_password(self, token: str, new: str, source_ip: str | None) -> None:
@@ -158,21 +157,20 @@ class AccountSettings:
         for name in (item.get("identity_number"), item["email"], item.get("username")):
             if name:  # a proven owner is not kept waiting by earlier failures
                 self.accounts.throttle.succeeded(f"login:id:{login_key(name)}")
-        self.notifier.email(item["email"], "password_changed", {"name": item["name"]}, f"user#{item['user_id']}")
 
     # -- email ------------------------------------------------------------------------------------
     def request_email_change(self, user_id: str, password: str, new_email: str, source_ip: str | None) -> dict[str, Any]:
-        from chalicelib.contact_details import normalise_email
+        from chalicelib.contact import normalise_email
 
         item = self.accounts.check_password(user_id, password, source_ip)
-        address = normalise_email(new_email, field="new_email")
+        address = normalise_email(new_email, field="new_email").lower()
         if address == item["email"]:
             raise ValidationFailed("Esse já é o email da sua conta.", field="new_email")
         self.rate.hit(f"email_change:{user_id}", limit=3, window=3600, field="new_email")
         token = self.links.issue("email_change", user_id, EMAIL_CHANGE_LINK_SECONDS, new_email=address, old_email=item["email"])
         link = f"{get_settings().public_base_url}/#/confirmar-email?alteracao=1&token={token}"
-        self.notifier.email(address, "email_change_confirm", {"name": item["name"], "link": link}, f"user#{user_id}")
-        self.notifier.email(item["email"], "email_change_requested", {"name": item["name"], "new_email": address}, f"user#{user_id}")
+        self.notifier.email(address, "email_change_confirmation",
+                            {"name": item["name"], "link": link, "expires_hours": EMAIL_CHANGE_LINK_SECONDS // 3600}, f"user#{user_id}")
         self.audit.record(Actor(user_id, source_ip), "account.email_change_requested", f"user#{user_id}")
         return {"sent_to": _masked(address)}
 
@@ -196,7 +194,7 @@ class AccountSettings:
             raise Conflict("Não foi possível mudar para este email: já está associado a outra conta, ou o email da "
                            "conta mudou entretanto.", field="token") from None
         item = self._user(user_id)
-        self.notifier.email(old, "email_changed", {"name": item["name"], "new_email": new}, f"user#{user_id}")
+        self.notifier.email(old, "email_changed_notice", {"name": item["name"], "new_email": new}, f"user#{user_id}")
         self.audit.record(Actor(user_id, source_ip), "account.email_changed", f"user#{user_id}", previous=old, email=new)
         return {"email": new}
 

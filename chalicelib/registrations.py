@@ -167,7 +167,7 @@ class Registrations:
         """Check everything, then create the account awaiting email confirmation and send the link.
         Returns nothing: the caller's answer is the same whether or not the data was already taken."""
         from chalicelib.accounts import normalise_identity_number
-        from chalicelib.contact_details import normalise_email, normalise_mobile_phone, normalise_postal_code
+        from chalicelib.contact import normalise_email, normalise_phone, normalise_postal_code
         from chalicelib.errors import Conflict as Taken
 
         settings = get_settings()
@@ -177,8 +177,8 @@ class Registrations:
             raise ValidationFailed(f"As Condições de Adesão em vigor são as da versão {settings.terms_version}: "
                                    "leia-as e aceite-as de novo.", field="terms_version")
         identity_number = normalise_identity_number(data.identity_number, settings.country, data.person_type)
-        email = normalise_email(data.email)
-        phone = normalise_mobile_phone(data.phone, settings.country)
+        email = normalise_email(data.email).lower()
+        phone = normalise_phone(data.phone)
         address = {"street": data.address.street, "postal_code": normalise_postal_code(data.address.postal_code, settings.country),
                    "locality": data.address.locality}
         check_password_policy(data.password, personal=(identity_number, email.split("@")[0]))
@@ -238,7 +238,7 @@ class Registrations:
         """The data is taken: tell the owner(s) by email, and re-send the link to an unconfirmed
         registrant who tries again with the same address."""
         told: set[str] = set()
-        for identifier, what in ((identity_number, "número de identificação fiscal"), (email, "endereço de email")):
+        for identifier in (identity_number, email):
             item = self.accounts.find(identifier)
             if item is None or item["user_id"] in told:
                 continue
@@ -250,21 +250,23 @@ class Registrations:
             if item["status"] == AWAITING_EMAIL and item["email"] == email:
                 self._send_confirmation(item["user_id"], item["name"], item["email"])
                 continue
-            self.notifier.email(item["email"], "registration_attempt", {"name": item["name"], "what": what},
-                                f"user#{item['user_id']}")
+            base = get_settings().public_base_url
+            self.notifier.email(item["email"], "account_exists", {"name": item["name"], "login_url": f"{base}/#/entrar",
+                                                                  "recovery_url": f"{base}/#/recuperar-senha"}, f"user#{item['user_id']}")
             self.audit.record(Actor(f"registrant:{identity_number}", source_ip), "registration.duplicate_attempt",
                               f"user#{item['user_id']}", matched="email" if identifier == email else "identity_number")
 
     def _send_confirmation(self, user_id: str, name: str, email: str) -> None:
         token = self.links.issue("email_confirmation", user_id, CONFIRMATION_LINK_SECONDS)
         link = f"{get_settings().public_base_url}/#/confirmar-email?token={token}"
-        self.notifier.email(email, "registration_confirm_email", {"name": name, "link": link}, f"user#{user_id}")
+        self.notifier.email(email, "email_confirmation", {"name": name, "link": link, "expires_hours": CONFIRMATION_LINK_SECONDS // 3600},
+                            f"user#{user_id}")
 
     # -- 2. email confirmation ------------------------------------------------------------------
     def resend_confirmation(self, email: str, source_ip: str | None) -> None:
-        from chalicelib.contact_details import normalise_email
+        from chalicelib.contact import normalise_email
 
-        email = normalise_email(email)
+        email = normalise_email(email).lower()
         self.rate.hit(f"confirmation:{email}", limit=3, window=3600, field="email")
         item = self.accounts.find(email)
         if item is not None and item["status"] == AWAITING_EMAIL:
@@ -484,14 +486,13 @@ class Registrations:
         item = self._item(user_id)
         next_time = self.reminder_time(now())
         if item["status"] == AWAITING_VALIDATION:
-            from chalicelib.workflow import _local_time
-
             # The wait that timed out took its task token with it; a new one comes when the wait resumes.
             self.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET reminded_at = :at REMOVE validation_task_token",
                                    ExpressionAttributeValues={":at": iso()})
-            self.notifier.email(settings.registrations_staff_email, "registration_reminder", {
-                "name": item["name"], "identity_number": item.get("identity_number", ""), "user_id": user_id,
-                "confirmed_at": _local_time(item.get("email_confirmed_at")), "days": REMINDER_WORKING_DAYS,
+            self.notifier.email(settings.registrations_staff_email, "registration_validation_reminder", {
+                "name": "Atendimento", "applicant": f"{item['name']} ({item.get('identity_number', '')})",
+                "waiting_working_days": REMINDER_WORKING_DAYS,
+                "staff_url": f"{settings.public_base_url}/api/staff/registrations/{user_id}",
             }, f"user#{user_id}")
             self.audit.record(SYSTEM, "registration.reminder_sent", f"user#{user_id}", to=settings.registrations_staff_email)
         return {"user_id": user_id, "remind_at": iso(next_time)}
@@ -507,9 +508,9 @@ class Registrations:
                 ConditionExpression="#status = :active AND activation_pending = :yes",
                 ExpressionAttributeNames={"#status": "status"},
                 ExpressionAttributeValues={":h": hash_password(password), ":exp": expires_at, ":active": ACTIVE, ":yes": True})
-            self.notifier.email(item["email"], "registration_approved",
-                                {"name": item["name"], "username": item["username"], "activation_password": password},
-                                f"user#{user_id}")
+            self.notifier.email(item["email"], "activation_password",
+                                {"name": item["name"], "username": item["username"], "activation_password": password,
+                                 "login_url": f"{get_settings().public_base_url}/#/ativar-conta"}, f"user#{user_id}")
             self.audit.record(SYSTEM, "account.activation_password_sent", f"user#{user_id}")
         else:
             self.notifier.email(item["email"], "registration_rejected",

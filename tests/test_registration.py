@@ -55,7 +55,7 @@ def proof_pdf(lines: list[str]) -> bytes:
 def register_and_confirm(api: Any, **overrides: Any) -> str:
     body = registration(**overrides)
     assert api.call("POST", "/api/registrations", body).status_code == 202
-    token = link_token(latest(body["email"], "Confirme o seu email"))
+    token = link_token(latest(body["email"], "Confirme o seu endereço"))
     confirmed = api.call("POST", "/api/registrations/confirmation", {"token": token})
     assert confirmed.status_code == 200, confirmed.body
     from chalicelib.accounts import Accounts
@@ -89,7 +89,7 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
     body = registration()
     answer = citizen.call("POST", "/api/registrations", body)
     assert answer.status_code == 202
-    confirm = latest(body["email"], "Confirme o seu email")
+    confirm = latest(body["email"], "Confirme o seu endereço")
     assert "24 horas" in confirm["body"]
 
     # Until the email is confirmed the password opens nothing.
@@ -126,8 +126,8 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
     assert approved.status_code == 200, approved.body
     assert approved.data["username"] == "joao.pereira"
     email = latest(body["email"], "validado")
-    username = re.search(r"Nome de utilizador: (\S+)", email["body"]).group(1)
-    activation = re.search(r"Palavra-passe de ativação: (\S+)", email["body"]).group(1)
+    username = re.search(r"Utilizador: (\S+)", email["body"]).group(1)
+    activation = re.search(r"Senha de ativação: (\S+)", email["body"]).group(1)
     assert username == "joao.pereira"
     wait_for(lambda: execution_of(user_id)["status"] == "SUCCEEDED")
     assert json.loads(execution_of(user_id)["output"])["validation"]["decision"] == "aprovado"
@@ -264,7 +264,7 @@ def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(make
     api = make_api()
     body = registration()
     api.call("POST", "/api/registrations", body)
-    token = link_token(latest(body["email"], "Confirme o seu email"))
+    token = link_token(latest(body["email"], "Confirme o seu endereço"))
 
     # Expired (24 h): refused naming the field, the account still awaits confirmation.
     tokens = aws.table("account_tokens")
@@ -303,7 +303,7 @@ def test_staff_are_reminded_after_two_working_days_then_still_decide(make_api: A
     api = make_api()
     body = registration()
     api.call("POST", "/api/registrations", body)
-    token = link_token(latest(body["email"], "Confirme o seu email"))
+    token = link_token(latest(body["email"], "Confirme o seu endereço"))
     # The reminder time comes in the execution's input: here one already due.
     Registrations().confirm_email(token, None, remind_at=datetime.now(UTC) - timedelta(minutes=1))
     reminder = latest(get_settings().registrations_staff_email, "aguardar validação")

@@ -61,13 +61,13 @@ def test_registration_to_first_login_on_the_local_stack(stack: Stack) -> None:
             "address": {"street": "Largo de São Gonçalo, 1", "postal_code": "4600-017", "locality": "Amarante"},
             "password": "a minha frase de registo", "accept_terms": True, "terms_version": "2026-01"}
     assert requests.post(base + "/api/registrations", json=body, timeout=10).status_code == 202
-    token = re.search(r"token=([\w-]+)", _outbox(stack, email, "Confirme o seu email")["body"]).group(1)
+    token = re.search(r"token=([\w-]+)", _outbox(stack, email, "Confirme o seu endereço")["body"]).group(1)
     assert requests.post(base + "/api/registrations/confirmation", json={"token": token}, timeout=10).json()["status"] == "aguarda_validacao"
 
     registrant = _session(requests.post(base + "/api/session", json={"identifier": nif, "password": body["password"]}, timeout=10))
     # The phone is confirmed by an SMS code, so that later codes may go by SMS.
     assert registrant.post(base + "/api/account/phone", json={"phone": phone}, timeout=10).status_code == 202
-    sms_code = re.search(r"\d{6}", _outbox(stack, phone, "codigo")["body"]).group(0)
+    sms_code = re.search(r"\d{6}", _outbox(stack, phone, "")["body"]).group(0)
     assert registrant.post(base + "/api/account/phone/confirmation", json={"code": sms_code}, timeout=10).status_code == 200
     slot = registrant.post(base + "/api/registration/documents", json={"filename": "atestado.pdf", "content_type": "application/pdf"},
                            timeout=10).json()
@@ -87,8 +87,8 @@ def test_registration_to_first_login_on_the_local_stack(stack: Stack) -> None:
     assert approved.status_code == 200, approved.text
 
     message = _outbox(stack, email, "validado")["body"]
-    username = re.search(r"Nome de utilizador: (\S+)", message).group(1)
-    activation = re.search(r"Palavra-passe de ativação: (\S+)", message).group(1)
+    username = re.search(r"Utilizador: (\S+)", message).group(1)
+    activation = re.search(r"Senha de ativação: (\S+)", message).group(1)
     new_password = "sol de inverno no tâmega"
     activated = requests.post(base + "/api/account/activation", timeout=10,
                               json={"identifier": username, "activation_password": activation, "new_password": new_password})
@@ -100,7 +100,7 @@ def test_registration_to_first_login_on_the_local_stack(stack: Stack) -> None:
     assert first.post(base + "/api/session/code", json={"channel": "email"}, timeout=10).status_code == 200
     assert re.search(r"\d{6}", _outbox(stack, email, "Código de confirmação")["subject"])
     assert first.post(base + "/api/session/code", json={"channel": "sms"}, timeout=10).status_code == 200
-    code = _until(lambda: [c for c in re.findall(r"\d{6}", _outbox(stack, phone, "codigo")["body"]) if c != sms_code])[0]
+    code = _until(lambda: [c for c in re.findall(r"\d{6}", _outbox(stack, phone, "")["body"]) if c != sms_code])[0]
     verified = first.post(base + "/api/session/code/verification", json={"code": code}, timeout=10)
     assert verified.status_code == 200, verified.text
 

@@ -43,17 +43,17 @@ def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str,
 
 
 def test_contact_details_by_country() -> None:
-    from chalicelib.contact_details import normalise_email, normalise_mobile_phone, normalise_postal_code
+    from chalicelib.contact import normalise_email, normalise_phone, normalise_postal_code
 
     assert normalise_postal_code("4600011", "PT") == "4600-011"
     assert normalise_postal_code("13400-900", "BR") == "13400-900"
-    assert normalise_mobile_phone("912 345 678", "PT") == "+351912345678"
-    assert normalise_mobile_phone("(19) 99123-4567", "BR") == "+5519991234567"
-    assert normalise_email(" Ana.Silva@Example.PT ") == "ana.silva@example.pt"
+    assert normalise_phone("912 345 678", country="PT") == "+351912345678"
+    assert normalise_phone("(19) 99123-4567", country="BR") == "+5519991234567"
+    assert normalise_email(" ana.silva@Example.PT ") == "ana.silva@example.pt"
     for call, field in ((lambda: normalise_postal_code("13400-900", "PT"), "address.postal_code"),
                         (lambda: normalise_postal_code("4600-011", "BR"), "address.postal_code"),
-                        (lambda: normalise_mobile_phone("213 456 789", "PT"), "phone"),
-                        (lambda: normalise_mobile_phone("12", "PT"), "phone"),
+                        (lambda: normalise_phone("213 456 789", country="PT"), "phone"),
+                        (lambda: normalise_phone("12", country="PT"), "phone"),
                         (lambda: normalise_email("ana@"), "email"),
                         (lambda: normalise_email("ana@exa mple.pt"), "email")):
         with pytest.raises(ValidationFailed) as error:
