@@ -114,7 +114,7 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
     from local import lambdas
 
     lambdas.drain()
-    wait_for(lambda: citizen.call("GET", "/api/registration").data.get("proof", {}).get("precheck"))
+    wait_for(lambda: (citizen.call("GET", "/api/registration").data.get("proof") or {}).get("precheck"))
     clerk = staff(make_api, demo, "atendimento")
     user_id = [r for r in clerk.call("GET", "/api/staff/registrations").data["registrations"] if r["email"] == body["email"]][0]["user_id"]
     entry = clerk.call("GET", f"/api/staff/registrations/{user_id}").data
@@ -392,7 +392,7 @@ def test_a_proof_that_does_not_match_is_reported_to_staff_who_still_decide(make_
     from local import lambdas
 
     lambdas.drain()
-    wait_for(lambda: registrant.call("GET", "/api/registration").data.get("proof", {}).get("precheck"))
+    wait_for(lambda: (registrant.call("GET", "/api/registration").data.get("proof") or {}).get("precheck"))
     clerk = staff(make_api, demo, "atendimento")
     check = clerk.call("GET", f"/api/staff/registrations/{user_id}").data["proof"]["precheck"]
     assert check["identity_number_found"] is False and check["name_found"] is False and check["recent_date_found"] is False

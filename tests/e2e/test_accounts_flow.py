@@ -76,7 +76,7 @@ def test_registration_to_first_login_on_the_local_stack(stack: Stack) -> None:
     assert sent.status_code in (200, 201, 204)
 
     # The registrant's own view is one read: polled while the inspection writes (the queue is a query).
-    _until(lambda: registrant.get(base + "/api/registration", timeout=10).json().get("proof", {}).get("precheck"))
+    _until(lambda: (registrant.get(base + "/api/registration", timeout=10).json().get("proof") or {}).get("precheck"))
     clerk = _session(requests.post(base + "/api/staff/session", json={"identifier": "atendimento", "password": STAFF_PASSWORD}, timeout=10))
     queue = clerk.get(base + "/api/staff/registrations", timeout=10).json()["registrations"]
     entry = [r for r in queue if r["email"] == email][0]
