@@ -18,7 +18,9 @@ locals {
     BALCAO_HOLIDAYS_SUBDIVISION         = var.holidays_subdivision
     BALCAO_SENDER_EMAIL                 = local.sender_email
     BALCAO_PUBLIC_BASE_URL              = "https://${var.domain}"
-    BALCAO_PASSWORD_HASH_PROFILE        = "RFC_9106_LOW_MEMORY"
+    BALCAO_PASSWORD_HASH_PROFILE        = "OWASP"
+    BALCAO_TERMS_VERSION                = var.terms_version
+    BALCAO_REGISTRATIONS_STAFF_EMAIL    = var.registrations_staff_email
     BALCAO_SESSION_IDLE_MINUTES         = "30"
     BALCAO_SESSION_ABSOLUTE_HOURS       = "12"
     BALCAO_UPLOAD_URL_EXPIRY_SECONDS    = "900"

@@ -112,3 +112,14 @@ variable "payment_callback_secret" {
   default     = ""
   sensitive   = true
 }
+
+variable "terms_version" {
+  description = "The version of the terms of use (Condições de Adesão) that registrants must accept; change it when the terms change."
+  type        = string
+  default     = "2026-01"
+}
+
+variable "registrations_staff_email" {
+  description = "Where reminders about registrations awaiting validation are sent (the front office's address)."
+  type        = string
+}
