@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.http import handles_errors, parse_body, session_token, source_ip
+from chalicelib.http import check_csrf, handles_errors, parse_body, session_credentials, source_ip
 
 
 class Routes(Blueprint):
@@ -36,20 +36,27 @@ class Routes(Blueprint):
         """A query-string parameter (its last value), or None."""
         return (self.current_request.query_params or {}).get(name)
 
-    def caller(self) -> Any:
+    def caller(self, scopes: tuple[str, ...] = ("full",)) -> Any:
         """The caller's session (resolved once per request): a session token (cookie or bearer) or a
-        staff API key (``Authorization: Bearer bk_...``); a 401 without a valid one."""
+        staff API key (``Authorization: Bearer bk_...``); a 401 without a valid one, a 403 when it is
+        a narrower session (registration awaiting validation, first-login code) than ``scopes``
+        allow, or when a state-changing request rides on the cookie without the CSRF header."""
+        from chalicelib.accounts import ALL_SCOPES, require_scope
+
         request = self.current_request
         session = getattr(request, "_balcao_session", None)
         if session is None:
             from chalicelib.staff_auth import API_KEY_PREFIX, ApiKeys
 
-            token = session_token(self.headers())
-            if token and token.startswith(API_KEY_PREFIX):
+            token, from_cookie = session_credentials(self.headers())
+            if from_cookie:
+                check_csrf(request)
+            if token and not from_cookie and token.startswith(API_KEY_PREFIX):
                 session = ApiKeys().resolve(token)
             else:
-                session = sessions().resolve(token)
+                session = sessions().resolve(token, ALL_SCOPES)
             request._balcao_session = session
+        require_scope(session.scope, scopes)
         return session
 
     def staff(self) -> Any:
@@ -124,6 +131,18 @@ def sessions() -> Any:
     from chalicelib.accounts import Sessions
 
     return Sessions()
+
+
+def registrations() -> Any:
+    from chalicelib.registrations import Registrations
+
+    return Registrations()
+
+
+def account_settings() -> Any:
+    from chalicelib.account_settings import AccountSettings
+
+    return AccountSettings()
 
 
 def processes() -> Any:

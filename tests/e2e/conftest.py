@@ -111,4 +111,5 @@ def staff_session(stack: Stack, identifier: str, password: str = DEMO_PASSWORD) 
                        json={"challenge_id": challenge.json()["challenge_id"], "code": code})
     assert login.status_code == 200, login.text
     staff.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
+    staff.headers["X-Balcao-CSRF"] = "1"  # the API's CSRF protection on cookie-authenticated changes
     return staff
