@@ -3,9 +3,11 @@
 It is built from the app itself, so that it cannot drift from the routes: every route Chalice knows
 becomes an operation; its view's docstring gives the summary, the description and who may call it
 (the words before the first colon: "Anyone" means no login); the model named in ``routes.body("X")``
-gives the request body (its JSON Schema from pydantic, ``chalicelib/api_models.py``); the names in
-``routes.query("x")`` give the query parameters (described in ``QUERY_PARAMETERS``); ``@routes.idempotent``
-adds the ``Idempotency-Key`` header. Documenting a new route means writing its docstring well.
+(or parsed as ``api_models.X``) gives the request body (its JSON Schema from pydantic,
+``chalicelib/api_models.py``); the names in ``routes.query("x")`` give the query parameters (described
+in ``QUERY_PARAMETERS``); ``@routes.idempotent`` (or a view reading ``idempotency-key``) adds the
+``Idempotency-Key`` header; a view calling ``check_signature(`` is secured by the payment provider's
+signature instead of a session. Documenting a new route means writing its docstring well.
 
 Routes that other parts of the system will add, but that do not exist yet, are described in
 ``openapi_planned.json`` (marked ``x-balcao-planned``) so that scripts can be written against a known
@@ -33,9 +35,11 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
                "schema": {"type": "string"}},
     "organ": {"description": "The organ whose queue to read (auditors; staff may only name their own).",
               "schema": {"type": "string"}},
+    "q": {"description": "Words to search for (accents and case ignored); every word must match.",
+          "schema": {"type": "string", "maxLength": 200}},
 }
 
-_BODY = re.compile(r"routes\.body\(\s*[\"'](\w+)[\"']")
+_BODY = re.compile(r"routes\.body\(\s*[\"'](\w+)[\"']|api_models\.(\w+)")
 _QUERY = re.compile(r"routes\.query\(\s*[\"'](\w+)[\"']")
 _PATH_PARAM = re.compile(r"{(\w+)}")
 _STATUS = re.compile(r"status=(2\d\d)\b")
@@ -80,25 +84,35 @@ def _operation(path: str, method: str, entry: Any, schemas: set[str]) -> dict[st
     for name in dict.fromkeys(_QUERY.findall(source)):
         operation["parameters"].append({"name": name, "in": "query", "required": False,
                                         **QUERY_PARAMETERS.get(name, {"schema": {"type": "string"}})})
-    if getattr(view, "idempotent", False):
+    if getattr(view, "idempotent", False) or "idempotency-key" in source:
+        # @routes.idempotent replays the stored response; a view reading the header itself (creating
+        # a draft) gives back what the first request made, as its description says
+        replay = ("A retry with the same key returns the first response (header `Idempotent-Replayed: true`); "
+                  "the same key with another body is a 422." if getattr(view, "idempotent", False)
+                  else "The same request again with the same key gives back what the first one made.")
         operation["parameters"].append({
             "name": "Idempotency-Key", "in": "header", "required": False, "schema": {"type": "string", "maxLength": 255},
-            "description": "Any unique string (e.g. a UUID). A retry with the same key returns the first response "
-                           "(header `Idempotent-Replayed: true`); the same key with another body is a 422.",
+            "description": f"Any unique string (e.g. a UUID). {replay}",
         })
         operation["x-idempotent"] = True
     body = _BODY.search(source)
     if body:
-        schemas.add(body.group(1))
+        model = body.group(1) or body.group(2)
+        schemas.add(model)
         operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{body.group(1)}"}}}}
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}}}
     found = _STATUS.search(source)
     success = found.group(1) if found else "200"
     operation["responses"] = {
         success: {"description": "OK", "content": {"application/json": {"schema": {"type": "object"}}}},
         "4XX": {"$ref": "#/components/responses/Error"},
     }
-    operation["security"] = [{}] if access.lower().startswith("anyone") else [{"session": []}, {"bearer": []}]
+    if "check_signature(" in source:  # the payment provider's callback: no session, a signed body
+        operation["security"] = [{"signature": []}]
+    elif access.lower().startswith("anyone"):
+        operation["security"] = [{}]
+    else:
+        operation["security"] = [{"session": []}, {"bearer": []}]
     if not operation["parameters"]:
         del operation["parameters"]
     return operation
@@ -133,7 +147,10 @@ def build(app: Any) -> dict[str, Any]:
             "code": {"type": "string", "examples": ["dados_invalidos"]},
             "message": {"type": "string", "description": "pt-PT, for the user to act on"},
             "field": {"type": ["string", "null"], "description": "the field in error, when there is one"},
-        }}},
+        }}, "errors": {"type": "array", "description": "every problem found (a form marks each field at once); "
+                                                        "`error` is the first", "items": {
+            "type": "object", "required": ["message"], "properties": {
+                "field": {"type": ["string", "null"]}, "message": {"type": "string"}}}}},
     }
     return {
         "openapi": "3.1.0",
@@ -141,7 +158,9 @@ def build(app: Any) -> dict[str, Any]:
             "title": "Balcão",
             "version": "1",
             "description": "The online one-stop counter of a municipality: the citizens' API (the web form uses it) "
-                           "and the staff approval API. Errors are `{\"error\": {\"code\", \"message\", \"field\"}}`.",
+                           "and the staff approval API. Errors are `{\"error\": {\"code\", \"message\", \"field\"}, "
+                           "\"errors\": [{\"field\", \"message\"}]}`. State-changing requests authenticated by the "
+                           "session cookie need the header `X-Balcao-CSRF: 1`; with `Authorization: Bearer` they do not.",
         },
         "paths": paths,
         "components": {
@@ -152,6 +171,9 @@ def build(app: Any) -> dict[str, Any]:
                 "session": {"type": "apiKey", "in": "cookie", "name": "balcao_session",
                             "description": "The session cookie set by a login: citizens at POST /api/session; "
                                            "staff at POST /api/staff/session then POST /api/staff/session/code."},
+                "signature": {"type": "apiKey", "in": "header", "name": "X-Balcao-Signature",
+                              "description": "The payment provider's callback only: hex HMAC-SHA256 of the raw body "
+                                             "with the secret shared with the provider."},
                 "bearer": {"type": "http", "scheme": "bearer",
                            "description": "`Authorization: Bearer <token>`: a session token, or a staff member's "
                                           "API key (`bk_...`, from POST /api/staff/api-keys) for scripts."},

@@ -2,19 +2,27 @@
 must get. Table-driven and generic: a route the app has but the table lacks fails the test (add its
 row), and so does a row for a route that no longer exists.
 
-Columns: anonymous; citizen A (the requerente of the processes used); citizen B (another citizen); a
-representative of A on the submitted process; staff of another organ (SEMAE decision-maker); and staff
-of the process's organ (CAMARA) by role: clerk, decision-maker, head; and the auditor (read-only, every
-organ).
+Columns (``ACTORS``): anonymous; the payment provider (no session, but its signature on the body);
+citizen A (the requerente of the processes used); citizen B (another citizen); a representative of A
+on the submitted process; a registrant whose registration awaits validation (a session that only
+follows it); a citizen at the first login after activation (a session that only takes the code);
+staff of another organ (SEMAE decision-maker); staff of the process's organ (CAMARA) by role: clerk,
+decision-maker, head, administrator; and the auditor (read-only, every organ).
 
 Cells: ``OK`` means authorised: a 2xx, or a 409 when an earlier caller in the row already changed the
 state (409 is only answered after the role and organ checks pass; each row must get at least one real
 2xx). A number means refused with exactly that status: 401 without a session, 403 when the caller may
-not do this, 404 when the caller may not even know the process exists.
+not do this, 404 when the caller may not even know the thing exists.
+
+Every call carries the CSRF header, as the web form sends it. Rows run in order, and some change the
+world for the rows after them (a decision, an approval, a changed password): the order is part of the
+table. When a row's success gives the caller a new session (``RENEWS_SESSION``), the caller keeps it,
+as a browser keeps the cookie it is given.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,97 +32,183 @@ from tests.conftest import small_pdf, upload, wait_for
 from tests.test_api import GENERIC
 
 SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
+PASSWORD = "Balcao-demo-2026"  # noqa: S105 - the demo accounts' password
+NEW_PASSWORD = "ribeira de ovelha ao luar"  # noqa: S105 - what every caller changes theirs to
+CALLBACK_SECRET = "test-callback-secret"  # noqa: S105 - tests/conftest.py's BALCAO_PAYMENT_CALLBACK_SECRET
+WATER = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
+         "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 24}
+FEE_CENTS = 1000
 
 OK = "ok"
-ACTORS = ("anonymous", "citizen_a", "citizen_b", "representative", "staff_other_organ",
-          "clerk", "decider", "head", "auditor")
+ACTORS = ("anonymous", "provider", "citizen_a", "citizen_b", "representative", "registrant", "first_login",
+          "staff_other_organ", "clerk", "decider", "head", "admin", "auditor")
 
 
 @dataclass
 class World:
     """What the rows refer to: A's submitted process (awaiting a decision, with the representative
-    recorded on it) and its document, A's draft with its document uploaded, everyone's user ids, and
-    an API key of the decision-maker's."""
+    named as its representante) and its document, A's drafts (a generic one with its document
+    uploaded, a water-debt one with an installment plan), everyone's user ids, an API key of the
+    decision-maker's, a letter to post, two registrations awaiting validation (the registrant's and
+    another's), one awaiting its email confirmation, and spare accounts to lock, reset, re-address."""
 
     submitted: str
     number: str
     document: str
     draft: str
-    draft_slot: str
+    water_draft: str
     user_ids: dict[str, str]
     decider_key: str
     letter: str
+    to_reject: str
+    to_confirm: str
+    spare: dict[str, str]
 
 
 Row = tuple[Callable[[World], str], Any, dict[str, Any]]
 
 
-def _all(value: Any) -> dict[str, Any]:
-    return dict.fromkeys(ACTORS, value)
-
-
 def _cells(anonymous: Any, citizen_a: Any, citizen_b: Any, representative: Any, staff_other_organ: Any,
-           clerk: Any, decider: Any, head: Any, auditor: Any) -> dict[str, Any]:
-    return dict(zip(ACTORS, (anonymous, citizen_a, citizen_b, representative, staff_other_organ,
-                             clerk, decider, head, auditor), strict=True))
+           clerk: Any, decider: Any, head: Any, admin: Any, auditor: Any, *, registrant: Any = None,
+           first_login: Any = None, provider: Any = None) -> dict[str, Any]:
+    """One expected answer per caller. The narrow sessions (registrant, first login) are refused with
+    403 wherever a full session is needed, and may call what anyone may; the provider is anonymous
+    but for its own route: those are the defaults."""
+    narrow = OK if anonymous == OK else 403
+    return {"anonymous": anonymous, "provider": anonymous if provider is None else provider,
+            "citizen_a": citizen_a, "citizen_b": citizen_b, "representative": representative,
+            "registrant": narrow if registrant is None else registrant,
+            "first_login": narrow if first_login is None else first_login,
+            "staff_other_organ": staff_other_organ, "clerk": clerk, "decider": decider, "head": head, "admin": admin,
+            "auditor": auditor}
 
 
-PUBLIC = _all(OK)
-ANY_SESSION = {**_all(OK), "anonymous": 401}
-CITIZENS_ONLY = _cells(401, OK, OK, OK, 403, 403, 403, 403, 403)
-PARTIES_AND_ORGAN = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK)
-OWNER_OF_DRAFT = _cells(401, OK, 404, 404, 404, 403, 403, 403, 403)
-STAFF_OF_ORGAN_READ = _cells(401, 403, 403, 403, 404, OK, OK, OK, OK)
-STAFF_ANY_ORGAN = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK)
+PUBLIC = _cells(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
+ANY_SESSION = _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK, first_login=OK)
+FULL_SESSION = _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK)
+CITIZENS_ONLY = _cells(401, OK, OK, OK, 403, 403, 403, 403, 403, 403)
+PARTIES_AND_ORGAN = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK, OK)
+OWNER_OF_DRAFT = _cells(401, OK, 404, 404, 404, 403, 403, 403, 403, 403)
+STAFF_OF_ORGAN_READ = _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, OK)
+STAFF_ANY_ORGAN = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, OK)
+REGISTRATION_VALIDATORS = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, 403)
+ADMINISTRATORS = _cells(401, 403, 403, 403, 403, 403, 403, 403, OK, 403)
 
-# "METHOD /route" → (the concrete path for this world, the JSON body, the expected answer per caller)
+# "METHOD /route" → (the concrete path for this world, the JSON body, the expected answer per caller).
+# A string body names one made per call (``_body``).
 MATRIX: dict[str, Row] = {
+    # -- anyone --------------------------------------------------------------------------------------
     "GET /health": (lambda w: "/health", None, PUBLIC),
     "GET /openapi.json": (lambda w: "/openapi.json", None, PUBLIC),
-    "GET /api/services": (lambda w: "/api/services", None, PUBLIC),
+    "GET /api/services": (lambda w: "/api/services?q=agua", None, PUBLIC),
     "GET /api/services/{service_id}": (lambda w: "/api/services/generico", None, PUBLIC),
+    "POST /api/services/{service_id}/plan": (lambda w: "/api/services/agua-prestacoes/plan", {"fields": WATER}, PUBLIC),
     "GET /api/public/processes/{organ}/{year}/{sequence}": (
         lambda w: "/api/public/processes/" + w.number.replace(" ", "/"), None, PUBLIC),
-    "POST /api/session": (lambda w: "/api/session", {"identifier": "ana.silva", "password": "Balcao-demo-2026"}, PUBLIC),
-    "POST /api/staff/session": (lambda w: "/api/staff/session", {"identifier": "decisor", "password": "Balcao-demo-2026"}, PUBLIC),
+    "POST /api/session": (lambda w: "/api/session", {"identifier": "ana.silva", "password": PASSWORD}, PUBLIC),
+    "POST /api/staff/session": (lambda w: "/api/staff/session", {"identifier": "decisor", "password": PASSWORD}, PUBLIC),
     "POST /api/staff/session/code": (lambda w: "/api/staff/session/code", "fresh_login_code", PUBLIC),
-    "POST /api/staff/api-keys": (lambda w: "/api/staff/api-keys", {"label": "matriz"}, STAFF_ANY_ORGAN),
-    "GET /api/staff/api-keys": (lambda w: "/api/staff/api-keys", None, STAFF_ANY_ORGAN),
-    "DELETE /api/staff/api-keys/{key_id}": (
-        lambda w: f"/api/staff/api-keys/{w.decider_key}", None, _cells(401, 403, 403, 403, 404, 404, OK, 404, 404)),
+    "POST /api/registrations": (lambda w: "/api/registrations", "new_registration", PUBLIC),
+    "POST /api/registrations/confirmation": (
+        lambda w: "/api/registrations/confirmation", "fresh_confirmation_link", PUBLIC),
+    "POST /api/registrations/confirmation/resend": (
+        lambda w: "/api/registrations/confirmation/resend", "unknown_email", PUBLIC),
+    "POST /api/account/activation": (lambda w: "/api/account/activation", "fresh_activation", PUBLIC),
+    "POST /api/password/recovery": (lambda w: "/api/password/recovery", "unknown_identifier", PUBLIC),
+    "POST /api/password/reset": (lambda w: "/api/password/reset", "fresh_reset_link", PUBLIC),
+    "POST /api/account/email/confirmation": (
+        lambda w: "/api/account/email/confirmation", "fresh_email_change_link", PUBLIC),
+    # -- the payment provider: its signature, never a session ----------------------------------------
+    "POST /api/payments/multibanco/callback": (
+        lambda w: "/api/payments/multibanco/callback", "fresh_payment_notice",
+        _cells(401, 401, 401, 401, 401, 401, 401, 401, 401, 401, registrant=401, first_login=401, provider=OK)),
+    # -- who am I, and registrants -----------------------------------------------------------------
     "GET /api/me": (lambda w: "/api/me", None, ANY_SESSION),
+    "GET /api/registration": (
+        lambda w: "/api/registration", None, _cells(401, OK, OK, OK, 404, 404, 404, 404, 404, 404, registrant=OK)),
+    "POST /api/registration/documents": (
+        lambda w: "/api/registration/documents", {"filename": "fatura.pdf", "content_type": "application/pdf"},
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, registrant=OK)),
+    "POST /api/account/phone": (
+        lambda w: "/api/account/phone", {"phone": "+351 936 000 111"},
+        _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK)),
+    "POST /api/account/phone/confirmation": (
+        lambda w: "/api/account/phone/confirmation", "own_phone_code",
+        _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK)),
+    # -- requests ------------------------------------------------------------------------------------
     "POST /api/requests": (lambda w: "/api/requests", GENERIC, CITIZENS_ONLY),
-    "GET /api/requests": (lambda w: "/api/requests", None, ANY_SESSION),
+    "GET /api/requests": (lambda w: "/api/requests", None, FULL_SESSION),
     "GET /api/requests/{process_id}": (lambda w: f"/api/requests/{w.submitted}", None, PARTIES_AND_ORGAN),
+    "PATCH /api/requests/{process_id}": (
+        lambda w: f"/api/requests/{w.draft}", {"fields": {"subject": "Licença de ruído (arraial)"}}, OWNER_OF_DRAFT),
+    "GET /api/requests/{process_id}/plan": (
+        lambda w: f"/api/requests/{w.water_draft}/plan", None, _cells(401, OK, 404, 404, 404, OK, OK, OK, OK, OK)),
     "POST /api/requests/{process_id}/documents": (
         lambda w: f"/api/requests/{w.draft}/documents",
         {"slot": "anexo", "filename": "outro.pdf", "content_type": "application/pdf"}, OWNER_OF_DRAFT),
     "GET /api/requests/{process_id}/documents/{document_id}": (
         lambda w: f"/api/requests/{w.submitted}/documents/{w.document}", None, PARTIES_AND_ORGAN),
     "POST /api/requests/{process_id}/submit": (lambda w: f"/api/requests/{w.draft}/submit", None, OWNER_OF_DRAFT),
+    # -- staff: API keys -----------------------------------------------------------------------------
+    "POST /api/staff/api-keys": (lambda w: "/api/staff/api-keys", {"label": "matriz"}, STAFF_ANY_ORGAN),
+    "GET /api/staff/api-keys": (lambda w: "/api/staff/api-keys", None, STAFF_ANY_ORGAN),
+    "DELETE /api/staff/api-keys/{key_id}": (
+        lambda w: f"/api/staff/api-keys/{w.decider_key}", None, _cells(401, 403, 403, 403, 404, 404, OK, 404, OK, 404)),
+    # -- staff: processes ----------------------------------------------------------------------------
     "GET /api/staff/processes": (
-        lambda w: "/api/staff/processes?organ=CAMARA", None, _cells(401, 403, 403, 403, 403, OK, OK, OK, OK)),
+        lambda w: "/api/staff/processes?organ=CAMARA", None, _cells(401, 403, 403, 403, 403, OK, OK, OK, OK, OK)),
     "GET /api/staff/processes/{process_id}": (
         lambda w: f"/api/staff/processes/{w.submitted}", None, STAFF_OF_ORGAN_READ),
     "POST /api/staff/processes/{process_id}/claim": (
-        lambda w: f"/api/staff/processes/{w.submitted}/claim", None, _cells(401, 403, 403, 403, 403, OK, OK, OK, 403)),
+        lambda w: f"/api/staff/processes/{w.submitted}/claim", None,
+        _cells(401, 403, 403, 403, 403, OK, OK, OK, 403, 403)),
     "POST /api/staff/processes/{process_id}/assignment": (
         lambda w: f"/api/staff/processes/{w.submitted}/assignment", "assign_to_decider",
-        _cells(401, 403, 403, 403, 403, 403, 403, OK, 403)),
+        _cells(401, 403, 403, 403, 403, 403, 403, OK, OK, 403)),
     "POST /api/staff/processes/{process_id}/decision": (
         lambda w: f"/api/staff/processes/{w.submitted}/decision", {"decision": "deferido", "grounds": "Conforme."},
-        _cells(401, 403, 403, 403, 403, 403, OK, OK, 403)),
+        _cells(401, 403, 403, 403, 403, 403, OK, OK, 403, 403)),
+    "POST /api/staff/processes/{process_id}/payment": (
+        lambda w: f"/api/staff/processes/{w.submitted}/payment", "fee_paid_at_the_counter",
+        _cells(401, 403, 403, 403, 403, OK, 403, OK, OK, 403)),
     "GET /api/staff/processes/{process_id}/notifications": (
         lambda w: f"/api/staff/processes/{w.submitted}/notifications", None, STAFF_OF_ORGAN_READ),
+    # -- staff: notifications and letters ----------------------------------------------------------
     "GET /api/staff/accounts/{user_id}/notifications": (
         lambda w: f"/api/staff/accounts/{w.user_ids['citizen_a']}/notifications", None,
-        _cells(401, 403, 403, 403, 403, 403, 403, 403, OK)),
-    "GET /api/staff/letters": (lambda w: "/api/staff/letters", None, _cells(401, 403, 403, 403, OK, OK, OK, OK, 403)),
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, OK, OK)),
+    "GET /api/staff/letters": (lambda w: "/api/staff/letters", None, _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, 403)),
     "POST /api/staff/letters/{notification_id}/posted": (
-        lambda w: f"/api/staff/letters/{w.letter}/posted", None, _cells(401, 403, 403, 403, 404, OK, OK, OK, 403)),
+        lambda w: f"/api/staff/letters/{w.letter}/posted", None, _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, 403)),
+    # -- staff: registrations and accounts ---------------------------------------------------------
+    "GET /api/staff/registrations": (lambda w: "/api/staff/registrations", None, STAFF_ANY_ORGAN),
+    "GET /api/staff/registrations/{user_id}": (
+        lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}", None, STAFF_ANY_ORGAN),
+    "POST /api/staff/registrations/{user_id}/approve": (
+        lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}/approve", None, REGISTRATION_VALIDATORS),
+    "POST /api/staff/registrations/{user_id}/reject": (
+        lambda w: f"/api/staff/registrations/{w.to_reject}/reject", {"reason": "O comprovativo tem mais de 6 meses."},
+        REGISTRATION_VALIDATORS),
+    "POST /api/staff/accounts/{user_id}/lock": (
+        lambda w: f"/api/staff/accounts/{w.spare['lock']}/lock", {"reason": "Uso indevido (teste)."}, ADMINISTRATORS),
+    "POST /api/staff/accounts/{user_id}/unlock": (
+        lambda w: f"/api/staff/accounts/{w.spare['lock']}/unlock", {"reason": "Esclarecido."}, ADMINISTRATORS),
+    # -- the caller's own account: email, then password (which renews the session) ------------------
+    "POST /api/account/email": (lambda w: "/api/account/email", "own_new_email", FULL_SESSION),
+    "POST /api/account/password": (
+        lambda w: "/api/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, FULL_SESSION),
+    # -- the first login's code (it ends the narrow session and starts a full one) -----------------
+    "POST /api/session/code": (
+        lambda w: "/api/session/code", {"channel": "email"},
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK)),
+    "POST /api/session/code/verification": (
+        lambda w: "/api/session/code/verification", "first_login_code",
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK)),
     # Last: it ends the caller's session.
     "DELETE /api/session": (lambda w: "/api/session", None, PUBLIC),
 }
+
+RENEWS_SESSION = {"POST /api/account/password", "POST /api/session/code/verification"}
 
 
 def _app_routes() -> set[str]:
@@ -133,18 +227,63 @@ def test_every_route_of_the_app_has_a_row_and_every_row_a_route() -> None:
         assert set(cells) == set(ACTORS), f"{key}: one cell per caller"
 
 
-def _login(client: Any, identifier: str, staff: bool) -> tuple[str, str]:
+# -- the world ------------------------------------------------------------------------------------
+def _login(client: Any, identifier: str, staff: bool, password: str = PASSWORD) -> tuple[str, str]:
     """The caller's session cookie and user id."""
     from tests.conftest import Api
 
     api = Api(client)
-    api.login(identifier, "Balcao-demo-2026", staff=staff)
+    api.login(identifier, password, staff=staff)
     assert api.cookie
     return api.cookie, api.call("GET", "/api/me").data["user"]["user_id"]
 
 
-def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]) -> World:
-    from chalicelib import aws
+def _registration(number: str, email: str, name: str) -> Any:
+    from chalicelib.api_models import Registration
+
+    return Registration(person_type="individual", identity_number=number, name=name, email=email,
+                        phone="+351 936 123 456", password="uma frase longa de registo", accept_terms=True,
+                        terms_version="2026-01",
+                        address={"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"})
+
+
+def _registered(number: str, email: str, name: str, confirm: bool) -> str:
+    """A registration made as the API makes it; confirmed (awaiting staff, the workflow waiting for
+    them) when ``confirm``."""
+    from chalicelib.accounts import Accounts
+    from chalicelib.credentials import OneTimeLinks
+    from chalicelib.registrations import Registrations
+
+    registrations = Registrations()
+    registrations.register(_registration(number, email, name), None)
+    user_id = Accounts().find(email)["user_id"]
+    if confirm:
+        registrations.confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
+        wait_for(lambda: "validation_task_token" in Accounts().get_item(user_id), timeout=SLOW)
+    return user_id
+
+
+def _accounts(demo: dict[str, Any]) -> dict[str, str]:
+    """The accounts the demo data lacks; returns the spare accounts' user ids by purpose."""
+    from chalicelib.accounts import Accounts
+    from chalicelib.audit import Actor
+
+    accounts = Accounts()
+    create = {"password": demo["password"], "actor": Actor("test")}
+    accounts.create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
+                    identity_number="100000002", **create)
+    accounts.create(kind="citizen", name="Rita Mandatária", email="rita@example.pt", username="rita.mandataria",
+                    identity_number="100000010", **create)
+    accounts.create(kind="citizen", name="Inês Primeira", email="ines@example.pt", username="ines.primeira",
+                    extra={"first_login_pending": True}, **create)
+    accounts.create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
+                    organ="SEMAE", roles=["decision_maker"], **create)
+    return {purpose: accounts.create(kind="citizen", name=f"Conta {purpose}", email=f"{purpose}@example.pt",
+                                     username=f"conta.{purpose}", **create).user_id
+            for purpose in ("lock", "reset", "email")}
+
+
+def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str], spare: dict[str, str]) -> World:
     from tests.conftest import Api
 
     citizen = Api(client)
@@ -153,21 +292,26 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     slot = citizen.call("POST", f"/api/requests/{draft}/documents",
                         {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
     assert upload(slot, small_pdf()) in (200, 201, 204)
+    water_draft = citizen.call("POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER}).data["process_id"]
 
-    submitted = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
+    # A names Rita as representante (a gestor de negócios needs no proof): her account sees it once submitted.
+    representante = {"name": "Rita Mandatária", "identity_number": "100000010", "quality": "gestor_negocios"}
+    created = citizen.call("POST", "/api/requests", {**GENERIC, "representante": representante})
+    assert created.status_code == 201, created.body
+    submitted = created.data["process_id"]
     doc = citizen.call("POST", f"/api/requests/{submitted}/documents",
                        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
     assert upload(doc, small_pdf()) in (200, 201, 204)
-    number = citizen.call("POST", f"/api/requests/{submitted}/submit").data["number"]
+    answer = citizen.call("POST", f"/api/requests/{submitted}/submit")
+    assert answer.status_code == 200, answer.body
     wait_for(lambda: citizen.call("GET", f"/api/requests/{submitted}").data["status"] == "em_apreciacao", timeout=SLOW)
-    # Until requests record a representante themselves (the requests issue), the representation is
-    # written here, as the requests domain will store it.
-    aws.table("processes").update_item(Key={"process_id": submitted}, UpdateExpression="SET representante_id = :r",
-                                       ExpressionAttributeValues={":r": user_ids["representative"]})
+
     decider = Api(client)
     decider.cookie = cookies["decider"]
     key = decider.call("POST", "/api/staff/api-keys", {"label": "a revogar"}).data["key_id"]
-    return World(submitted, number, doc["document_id"], draft, slot["document_id"], user_ids, key, _letter(submitted))
+    return World(submitted, answer.data["number"], doc["document_id"], draft, water_draft, user_ids, key,
+                 _letter(submitted), to_reject=_registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
+                 to_confirm=_registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False), spare=spare)
 
 
 def _letter(process_id: str) -> str:
@@ -182,50 +326,116 @@ def _letter(process_id: str) -> str:
     return item["notification_id"]
 
 
-def _body(body: Any, world: World) -> Any:
-    """The row's body; a few are made per call (a fresh login challenge and its code)."""
+# -- bodies made per call -------------------------------------------------------------------------
+_serial = itertools.count(1)
+
+
+def _pending_fee(process_id: str) -> dict[str, Any]:
+    """A fee due on the process, with a new Multibanco reference (as submission issues one): what the
+    payment rows pay."""
+    from chalicelib import aws
+    from chalicelib.payments import Payments
+
+    payment = Payments().new_reference(FEE_CENTS)
+    aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET payment = :p, payment_reference = :r",
+                                       ExpressionAttributeValues={":p": payment, ":r": payment["reference"]})
+    return payment
+
+
+def _body(body: Any, world: World, actor: str) -> Any:
+    """The row's body; a string names one made for this call: a fresh link, code or challenge, so that
+    each allowed caller has something to spend."""
+    if not isinstance(body, str):
+        return body
+    from chalicelib.accounts import Accounts, hash_password
+    from chalicelib.audit import Actor
+    from chalicelib.credentials import Codes, OneTimeLinks
+
+    n = next(_serial)
     if body == "assign_to_decider":
         return {"assignee_id": world.user_ids["decider"]}
     if body == "fresh_login_code":
-        from chalicelib.accounts import Accounts
         from chalicelib.staff_auth import LoginCodes
 
         challenge_id, code = LoginCodes().issue(Accounts().get(world.user_ids["decider"]), None)
         return {"challenge_id": challenge_id, "code": code}
-    return body
+    if body == "new_registration":
+        return _registration("200000039", "nova.pessoa@example.pt", "Nova Pessoa").model_dump()
+    if body == "fresh_confirmation_link":
+        return {"token": OneTimeLinks().issue("email_confirmation", world.to_confirm, 3600)}
+    if body == "unknown_email":
+        return {"email": f"ninguem{n}@example.pt"}
+    if body == "unknown_identifier":
+        return {"identifier": f"ninguem{n}"}
+    if body == "fresh_activation":
+        import time
+
+        activation = f"Ativacao-{n}-xyz"
+        Accounts().create(kind="citizen", name=f"Ativar {n}", email=f"ativar{n}@example.pt", username=f"ativar{n}",
+                          password=PASSWORD, actor=Actor("test"),
+                          extra={"activation_pending": True, "activation_hash": hash_password(activation),
+                                 "activation_expires_at": int(time.time()) + 3600})
+        return {"identifier": f"ativar{n}", "activation_password": activation, "new_password": NEW_PASSWORD}
+    if body == "fresh_reset_link":
+        return {"token": OneTimeLinks().issue("password_reset", world.spare["reset"], 1800), "new_password": NEW_PASSWORD}
+    if body == "fresh_email_change_link":
+        old = Accounts().get_item(world.spare["email"])["email"]
+        return {"token": OneTimeLinks().issue("email_change", world.spare["email"], 3600, new_email=f"mudou{n}@example.pt",
+                                              old_email=old)}
+    if body == "fresh_payment_notice":
+        payment = _pending_fee(world.submitted)
+        return {"entity": payment["entity"], "reference": payment["reference"], "amount_eur": "10.00",
+                "transaction_id": f"TX-{n}"}
+    if body == "fee_paid_at_the_counter":
+        _pending_fee(world.submitted)
+        return {"amount_eur": "10.00", "method": "numerario"}
+    if body == "own_phone_code":
+        user_id = world.user_ids.get(actor, "ninguem")
+        return {"code": Codes().issue(user_id, "phone", "sms", target="+351936000111")}
+    if body == "own_new_email":
+        return {"password": PASSWORD, "new_email": f"{actor}.{n}@example.pt"}
+    if body == "first_login_code":
+        return {"code": Codes().issue(world.user_ids["first_login"], "first_login", "email")}
+    raise AssertionError(f"no body named {body!r}")
+
+
+def _headers(actor: str, cookie: str | None, raw: str | None) -> dict[str, str]:
+    headers = {"content-type": "application/json", "x-balcao-csrf": "1"}  # as the web form sends them
+    if cookie:
+        headers["cookie"] = cookie
+    if actor == "provider":
+        from chalicelib.payments import sign
+
+        headers["x-balcao-signature"] = sign(CALLBACK_SECRET, (raw or "").encode())
+    return headers
 
 
 def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, client: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
-
-    accounts = Accounts()
-    accounts.create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
-                    password=demo["password"], identity_number="100000002", actor=Actor("test"))
-    accounts.create(kind="citizen", name="Rita Mandatária", email="rita@example.pt", username="rita.mandataria",
-                    password=demo["password"], identity_number="100000010", actor=Actor("test"))
-    accounts.create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
-                    password=demo["password"], organ="SEMAE", roles=["decision_maker"], actor=Actor("test"))
-    logins = {"citizen_a": ("ana.silva", False), "citizen_b": ("bruno", False),
-              "representative": ("rita.mandataria", False), "staff_other_organ": ("semae.decisor", True),
-              "clerk": ("atendimento", True), "decider": ("decisor", True), "head": ("dirigente", True),
-              "auditor": ("auditor", True)}
-    cookies: dict[str, str | None] = {"anonymous": None}
+    spare = _accounts(demo)
+    registrant_id = _registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
+    logins = {"citizen_a": ("ana.silva", False, PASSWORD), "citizen_b": ("bruno", False, PASSWORD),
+              "representative": ("rita.mandataria", False, PASSWORD),
+              "registrant": ("rui.registado@example.pt", False, "uma frase longa de registo"),
+              "first_login": ("ines.primeira", False, PASSWORD),
+              "staff_other_organ": ("semae.decisor", True, PASSWORD), "clerk": ("atendimento", True, PASSWORD),
+              "decider": ("decisor", True, PASSWORD), "head": ("dirigente", True, PASSWORD),
+              "admin": ("administrador", True, PASSWORD), "auditor": ("auditor", True, PASSWORD)}
+    cookies: dict[str, str | None] = {"anonymous": None, "provider": None}
     user_ids: dict[str, str] = {}
-    for actor, (identifier, staff) in logins.items():
-        cookies[actor], user_ids[actor] = _login(client, identifier, staff)
-    world = _world(client, cookies, user_ids)
+    for actor, (identifier, staff, password) in logins.items():
+        cookies[actor], user_ids[actor] = _login(client, identifier, staff, password)
+    assert user_ids["registrant"] == registrant_id
+    world = _world(client, cookies, user_ids, spare)
 
     wrong: list[str] = []
     for key, (path_for, body, cells) in MATRIX.items():
         method = key.split(" ", 1)[0]
         got_2xx = False
         for actor in ACTORS:
-            headers = {"content-type": "application/json"}
-            if cookies[actor]:
-                headers["cookie"] = cookies[actor]
-            response = getattr(client.http, method.lower())(
-                path_for(world), headers=headers, body=json.dumps(_body(body, world)) if body is not None else None)
+            made = _body(body, world, actor)
+            raw = json.dumps(made) if made is not None else None
+            response = getattr(client.http, method.lower())(path_for(world), headers=_headers(actor, cookies[actor], raw),
+                                                            body=raw)
             status = response.status_code
             expected = cells[actor]
             if expected == OK:
@@ -237,6 +447,9 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
                     passed = bool(json.loads(response.body)["error"]["message"])
             if not passed:
                 wrong.append(f"{key} as {actor}: expected {expected}, got {status} {response.body[:200]!r}")
+            set_cookie = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or ""
+            if key in RENEWS_SESSION and 200 <= status < 300 and set_cookie:
+                cookies[actor] = set_cookie.split(";", 1)[0]
         if not got_2xx:
             wrong.append(f"{key}: no caller got a 2xx, so the row proves no allowed call")
     assert not wrong, "\n".join(wrong)

@@ -1,6 +1,8 @@
 """Routes for citizens' accounts: registration, email confirmation, proof upload, activation,
 first-login code, password recovery, changes of password, email and phone; and, for staff, the
-validation of registrations (``/api/staff/registrations/...``) and the locking of accounts."""
+validation of registrations (``/api/staff/registrations/...``) and the locking of accounts. Staff
+routes take a staff session (password + emailed code) or API key (``routes.staff()``), and their
+actions an ``Idempotency-Key`` header (``@routes.idempotent``)."""
 
 from __future__ import annotations
 
@@ -150,7 +152,8 @@ def change_phone() -> Any:
 @routes.route("/api/account/phone/confirmation", methods=["POST"])
 @routes.api
 def confirm_phone() -> Any:
-    """The same caller: the SMS code confirms the phone (which may then receive login codes)."""
+    """The logged-in account holder (or a registrant awaiting validation) who asked for the code: the
+    SMS code confirms the phone (which may then receive login codes)."""
     session = routes.caller(scopes=("full", "registration"))
     return json_response(account_settings().confirm_phone(session.user_id, routes.body("Code").code, routes.ip()))
 
@@ -173,6 +176,7 @@ def staff_registration(user_id: str) -> Any:
 
 @routes.route("/api/staff/registrations/{user_id}/approve", methods=["POST"])
 @routes.api
+@routes.idempotent
 def staff_approve_registration(user_id: str) -> Any:
     """Clerks, decision-makers, heads and administrators of any organ (not auditors): approve; the
     citizen is emailed a username and an activation password."""
@@ -181,8 +185,10 @@ def staff_approve_registration(user_id: str) -> Any:
 
 @routes.route("/api/staff/registrations/{user_id}/reject", methods=["POST"])
 @routes.api
+@routes.idempotent
 def staff_reject_registration(user_id: str) -> Any:
-    """The same staff: reject with a reason, which is emailed to the citizen."""
+    """Clerks, decision-makers, heads and administrators of any organ (not auditors): reject with a
+    reason, which is emailed to the citizen."""
     session = routes.staff()
     return json_response(registrations().reject(user_id, session, routes.body("Reason").reason, routes.ip()))
 
@@ -198,6 +204,7 @@ def _administrator() -> Any:
 
 @routes.route("/api/staff/accounts/{user_id}/lock", methods=["POST"])
 @routes.api
+@routes.idempotent
 def staff_lock_account(user_id: str) -> Any:
     """Administrators: lock an active account, with a reason; its sessions end."""
     session = _administrator()
@@ -207,6 +214,7 @@ def staff_lock_account(user_id: str) -> Any:
 
 @routes.route("/api/staff/accounts/{user_id}/unlock", methods=["POST"])
 @routes.api
+@routes.idempotent
 def staff_unlock_account(user_id: str) -> Any:
     """Administrators: unlock a locked account, with a reason."""
     session = _administrator()

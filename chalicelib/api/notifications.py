@@ -73,6 +73,7 @@ def postal_queue() -> Any:
 
 @routes.route("/api/staff/letters/{notification_id}/posted", methods=["POST"])
 @routes.api
+@routes.idempotent
 def letter_posted(notification_id: str) -> Any:
     """Staff of the letter's organ (not auditors): the letter was printed and posted; its status
     becomes ``sent``, with who and when. A second time is a 409."""

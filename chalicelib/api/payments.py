@@ -18,6 +18,7 @@ def payments() -> Any:
 
 @routes.route("/api/staff/processes/{process_id}/payment", methods=["POST"])
 @routes.api
+@routes.idempotent
 def staff_record_payment(process_id: str) -> Any:
     """Clerks, heads and administrators of the process's organ: record the payment of its fee (the
     amount due, and how it was paid). Once only: a second record is a 409. The citizen gets a receipt

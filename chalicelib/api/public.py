@@ -24,7 +24,7 @@ def list_services() -> Any:
     and case ignored), best matches first."""
     from chalicelib.catalogue import search
 
-    query = (routes.current_request.query_params or {}).get("q", "")[:200]
+    query = (routes.query("q") or "")[:200]
     return json_response({"query": query, "services": [service.summary_card() for service in search(query)]})
 
 
