@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
-from chalicelib.api import notifications, public, requests, sessions, staff
+from chalicelib.api import lifecycle, messages, notifications, public, requests, sessions, signatures, staff
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff, notifications):
+for blueprint in (public, sessions, requests, staff, notifications, lifecycle, signatures, messages):
     app.register_blueprint(blueprint.routes)
 
 
@@ -59,3 +59,25 @@ def retry_notifications(event: Any) -> dict[str, Any]:
 
     results = Notifier().retry_due()
     return {"retried": len(results), "sent": sum(1 for r in results if r.get("status") == "sent")}
+
+
+@app.lambda_function(name="register_citizen_task")
+def register_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import workflow
+
+    return workflow.register_citizen_task(event)
+
+
+@app.lambda_function(name="expire_citizen_task")
+def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import workflow
+
+    return workflow.expire_citizen_task(event)
+
+
+@app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")
+def watch_deadlines(event: Any) -> dict[str, Any]:
+    """Every working morning: reminders of near decision deadlines, escalation of breached ones."""
+    from chalicelib.deadline_watch import DeadlineWatch
+
+    return DeadlineWatch().run()

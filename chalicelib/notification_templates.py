@@ -87,7 +87,13 @@ MESSAGES: dict[str, Message] = {m.key: m for m in (
             sample={**_PROCESS, "document_title": "Plano de pagamento em prestações", "sign_deadline": "04/12/2026"}),
     Message("new_message", "A new message from a department about a process", (EMAIL, SMS, LETTER),
             sample={**_PROCESS, "sender": "Divisão de Águas e Saneamento", "excerpt": "Recebemos a sua resposta e ..."}),
+    Message("view_granted", "View access (vista) to a process was granted to this citizen", (EMAIL,),
+            sample={**_PROCESS, "until": "31/12/2026"}),
     # -- staff -----------------------------------------------------------------------------------------
+    Message("message_from_citizen", "Organ's contact address: a citizen wrote, about a process or in general", (EMAIL,), STAFF,
+            sample={"number": "CAMARA 2026/000001", "sender": "Ana Silva", "about": "processo CAMARA 2026/000001",
+                    "excerpt": "Junto a planta que faltava.",
+                    "staff_url": "http://127.0.0.1:8000/api/requests/p_0123456789abcdef/messages"}),
     Message("deadline_reminder", "Staff: a process's decision deadline is near", (EMAIL,), STAFF,
             sample={"name": "Marta Decisora", "number": "CAMARA 2026/000001", "service": "Requerimento genérico",
                     "decision_deadline": "07/12/2026", "working_days_left": 2,

@@ -133,15 +133,23 @@ class Processes:
             "decision": process.get("decision"),
             "decision_grounds": process.get("decision_grounds"),
             "decided_at": process.get("decided_at"),
+            "decided_late": process.get("decided_late"),
             "documents": documents,
         }
+        if process["status"] != DRAFT:
+            from chalicelib.pending_tasks import PendingTasks
+
+            view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks(audit=self.audit).for_process(process["process_id"])]
+        events = self.audit.for_subject(f"process#{process['process_id']}")
         if for_staff:
             view["requerente_id"] = process["requerente_id"]
-            view["timeline"] = self.audit.for_subject(f"process#{process['process_id']}")
+            view["timeline"] = events
             from chalicelib.notifications import NotificationLog, public_entry
 
             # the proof of notification: every message of the process, its channel and status
             view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
+        else:
+            view["timeline"] = citizen_timeline(events)
         return view
 
     # -- citizen actions -------------------------------------------------------------------------
@@ -266,15 +274,10 @@ class Processes:
                 "rejected": rejected, "missing": missing}
 
     def register_decision_task(self, process_id: str, task_token: str) -> None:
-        """The workflow now waits for staff: keep its task token on the process."""
-        self.table.update_item(
-            Key={"process_id": process_id},
-            UpdateExpression="SET #status = :awaiting, decision_task_token = :token",
-            ConditionExpression="#status = :submitted",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": task_token, ":submitted": SUBMITTED},
-        )
-        self.audit.record(SYSTEM, "process.awaiting_decision", f"process#{process_id}")
+        """The workflow now waits for staff: see ``chalicelib.decision_stage``."""
+        from chalicelib.decision_stage import DecisionStage
+
+        DecisionStage(table=self._table, stepfunctions=self._stepfunctions, audit=self.audit).register(process_id, task_token)
 
     def _set_status(self, process_id: str, status: str, expected: str) -> None:
         try:
@@ -291,57 +294,49 @@ class Processes:
 
     # -- staff actions -------------------------------------------------------------------------
     def decide(self, process_id: str, session: Session, decision: str, grounds: str, source_ip: str | None) -> dict[str, Any]:
-        """Record a staff decision once, then resume the workflow with it. A second decision, or one
-        while the process is not awaiting a decision, is a 409 and changes nothing."""
-        process = self.get(process_id)
-        if session.kind != STAFF or session.organ != process.get("service_organ"):
-            raise Forbidden("Este processo pertence a outro serviço.")
-        if not set(session.roles) & set(DECIDING_ROLES):
-            raise Forbidden("Só quem decide no serviço pode deferir ou indeferir.")
-        if decision not in DECISIONS:
-            raise ValidationFailed("A decisão é 'deferido' ou 'indeferido'.", field="decision")
-        if not grounds.strip():
-            raise ValidationFailed("Indique a fundamentação da decisão.", field="grounds")
-        token = process.get("decision_task_token")
-        if process["status"] != AWAITING_DECISION or not token:
-            raise Conflict("O processo não está a aguardar decisão.", field="status")
-        decided_at = iso()
-        try:
-            self.table.update_item(
-                Key={"process_id": process_id},
-                UpdateExpression="SET #status = :decision, decision = :decision, decision_grounds = :grounds, "
-                "decided_at = :at, decided_by = :by REMOVE decision_task_token",
-                ConditionExpression="#status = :awaiting AND decision_task_token = :token",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":decision": decision,
-                    ":grounds": grounds.strip(),
-                    ":at": decided_at,
-                    ":by": session.user_id,
-                    ":awaiting": AWAITING_DECISION,
-                    ":token": token,
-                },
-            )
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
-            raise Conflict("O processo já foi decidido.", field="status") from None
-        try:
-            self.stepfunctions.send_task_success(
-                taskToken=token, output=_json({"decision": decision, "grounds": grounds.strip()})
-            )
-        except self.stepfunctions.exceptions.ClientError:
-            # The workflow did not take the decision (token expired or unknown): undo it, so that
-            # nothing is half-done, and say so.
-            self.table.update_item(
-                Key={"process_id": process_id},
-                UpdateExpression="SET #status = :awaiting, decision_task_token = :token "
-                "REMOVE decision, decision_grounds, decided_at, decided_by",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": token},
-            )
-            raise Conflict("O fluxo do processo já não aguarda esta decisão.", field="status") from None
-        self.audit.record(Actor(session.user_id, source_ip), f"process.{decision}", f"process#{process_id}",
-                          grounds=grounds.strip())
-        return self.get(process_id)
+        """The final decision: see ``chalicelib.decision_stage``."""
+        from chalicelib.decision_stage import DecisionStage
+
+        stage = DecisionStage(table=self._table, stepfunctions=self._stepfunctions, audit=self.audit)
+        return stage.decide(process_id, session, decision, grounds, source_ip)
+
+
+# What a citizen reads in their process's timeline: every step, dated, in their words; who in the
+# services did it and from where stay in the staff's view.
+TIMELINE_LABELS = {
+    "process.draft_created": "Pedido iniciado",
+    "document.accepted": "Documento recebido e verificado",
+    "document.rejected": "Documento recusado",
+    "process.submitted": "Pedido submetido",
+    "process.awaiting_decision": "Em apreciação pelos serviços",
+    "process.documentos_rejeitados": "Documentos recusados",
+    "task.opened.pendencia": "Pendência: os serviços pedem elementos",
+    "task.opened.audiencia": "Audiência prévia: projeto de indeferimento",
+    "task.opened.assinatura": "Pedida a sua assinatura",
+    "task.answered": "Pendência respondida",
+    "hearing.answered": "Pronúncia na audiência prévia entregue",
+    "task.expired": "Prazo de resposta terminado",
+    "signature.signed": "Documento assinado",
+    "process.deferido": "Decisão: deferido",
+    "process.indeferido": "Decisão: indeferido",
+    "notification.sent": "Notificação enviada",
+    "message.sent": "Mensagem",
+}
+
+
+def citizen_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    timeline = []
+    for event in events:
+        label = TIMELINE_LABELS.get(event["action"])
+        if label is None:
+            continue
+        details = event.get("details", {})
+        entry = {"at": event["at"], "action": event["action"], "label": label}
+        for key in ("task_id", "deadline", "template", "document_id"):
+            if key in details:
+                entry[key] = details[key]
+        timeline.append(entry)
+    return timeline
 
 
 def _json(value: Any) -> str:

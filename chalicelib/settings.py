@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     password_hash_profile: Literal["RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"] = "RFC_9106_LOW_MEMORY"
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Seed 001: a decision is notified on the next working day. The local stack's demo notifies at
+    # once, so that the outbox shows it while you watch (BALCAO_DECISION_NOTICE=next_working_day to see the rule).
+    decision_notice: Literal["next_working_day", "at_once"] = "next_working_day"
+    public_lookups_per_minute: int = 30  # per IP address, for the public process lookup
     upload_url_expiry_seconds: int = 900
     download_url_expiry_seconds: int = 300
 

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         "BALCAO_RESOURCE_PREFIX": "balcao-local",
         "BALCAO_PUBLIC_BASE_URL": origin,
         "BALCAO_TRACING": "false",
+        # The demo shows decisions in the outbox at once instead of on the next working day.
+        "BALCAO_DECISION_NOTICE": os.environ.get("BALCAO_DECISION_NOTICE", "at_once"),
     })
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer

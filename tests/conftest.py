@@ -121,6 +121,22 @@ def make_api(client: Any, demo: dict[str, Any]) -> Any:
     return lambda: Api(client)
 
 
+# A Friday before Christmas: 10 working days from it span Christmas and New Year (deadline 6 Jan 2026).
+PAST_FRIDAY = "2025-12-19T10:00:00+00:00"
+
+
+@pytest.fixture
+def past_clock() -> Iterator[Any]:
+    """The application's clock on ``PAST_FRIDAY``: every deadline and notification time it computes
+    is already due for the workflow's timers, so no test sleeps for one."""
+    from datetime import datetime
+
+    from chalicelib import clock
+
+    with clock.travel(datetime.fromisoformat(PAST_FRIDAY)):
+        yield clock
+
+
 def small_pdf(pages: int = 1, text: str | None = None) -> bytes:
     from pypdf import PdfWriter
 
