@@ -68,7 +68,12 @@ def _stop_workflows() -> None:
     for machine in stepfunctions.list_state_machines()["stateMachines"]:
         running = stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
         for execution in running["executions"]:
-            stepfunctions.stop_execution(executionArn=execution["executionArn"])
+            for _ in range(50):
+                try:
+                    stepfunctions.stop_execution(executionArn=execution["executionArn"])
+                    break
+                except Exception:  # noqa: BLE001 - moto cannot stop an execution still starting; try again
+                    time.sleep(0.1)
 
 
 @pytest.fixture
