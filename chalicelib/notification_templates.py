@@ -88,7 +88,8 @@ MESSAGES: dict[str, Message] = {m.key: m for m in (
     Message("new_message", "A new message from a department about a process", (EMAIL, SMS, LETTER),
             sample={**_PROCESS, "sender": "Divisão de Águas e Saneamento", "excerpt": "Recebemos a sua resposta e ..."}),
     Message("view_granted", "View access (vista) to a process was granted to this citizen", (EMAIL,),
-            sample={**_PROCESS, "until": "31/12/2026"}),
+            sample={"name": "Bruno Costa", "number": "CAMARA 2026/000001", "service": "Requerimento genérico",
+                    "until": "31/12/2026", "released_url": "http://127.0.0.1:8000/#/processos-liberados/p_0123456789abcdef"}),
     # -- staff -----------------------------------------------------------------------------------------
     Message("message_from_citizen", "Organ's contact address: a citizen wrote, about a process or in general", (EMAIL,), STAFF,
             sample={"number": "CAMARA 2026/000001", "sender": "Ana Silva", "about": "processo CAMARA 2026/000001",

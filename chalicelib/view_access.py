@@ -35,6 +35,7 @@ class ViewAccess:
               source_ip: str | None) -> dict[str, Any]:
         from chalicelib.accounts import CITIZEN, Accounts, login_key
         from chalicelib.notifications import Notifier
+        from chalicelib.settings import get_settings
 
         process = self.processes.get(process_id)
         if session.kind != STAFF or session.organ != process.get("service_organ") or not set(session.roles) & set(GRANTING_ROLES):
@@ -58,7 +59,8 @@ class ViewAccess:
                           grantee=user.user_id, until=grant["until"])
         from chalicelib.workflow import process_values
 
-        values = {**process_values(process, user.name), "until": until.strftime("%d/%m/%Y") if until else None}
+        values = {**process_values(process, user.name), "until": until.strftime("%d/%m/%Y") if until else None,
+                  "released_url": f"{get_settings().public_base_url}/#/processos-liberados/{process_id}"}
         Notifier(audit=self.audit).email(user.email, "view_granted", values, f"process#{process_id}",
                                          key=f"view#{process_id}#{user.user_id}#{grant['granted_at']}")
         return grant

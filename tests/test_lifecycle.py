@@ -53,7 +53,7 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
     assert asked.data["status"] == "aberta" and asked.data["deadline"]
 
     # The citizen is told, sees it in "Minhas Pendências" and in the process, with its deadline.
-    notice = wait_for(lambda: [m for m in _outbox_to(email) if "Pendência" in m["subject"]])
+    notice = wait_for(lambda: [m for m in _outbox_to(email) if "pedem-lhe uma resposta" in m["subject"]])
     assert "Certidão de teor do prédio" in notice[0]["body"]
     mine = citizen.call("GET", "/api/pending-tasks").data["pending_tasks"]
     assert [t["task_id"] for t in mine] == [task_id]
@@ -112,7 +112,7 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
     assert proposed.status_code == 201, proposed.body
     # 10 working days from Friday 19 Dec 2025: Christmas and New Year's Day are skipped.
     assert proposed.data["deadline"] == "2026-01-06"
-    notice = wait_for(lambda: [m for m in _outbox_to(email) if "Audiência prévia" in m["subject"]])
+    notice = wait_for(lambda: [m for m in _outbox_to(email) if "audiência prévia" in m["subject"]])
     assert "Falta a prova de residência." in notice[0]["body"] and "06/01/2026" in notice[0]["body"]
 
     # The deadline passes (it is long gone for the engine's timer): the task expires, staff decide.
