@@ -373,7 +373,7 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
     from chalicelib.accounts import Accounts
     from chalicelib.audit import Actor
 
-    Accounts().create(kind="citizen", name="Bruno Vizinho", email="bruno@example.pt", username="bruno",
+    Accounts().create(kind="citizen", name="Bruno Vizinho", email="bruno.vizinho@example.pt", username="bruno",
                       identity_number="200000004", password=demo["password"], actor=Actor("test"))
     citizen, clerk, _ = _people(make_api, demo)
     process_id = _submitted(citizen, small_pdf())
@@ -388,7 +388,7 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
     assert neighbour.call("POST", path, {"identifier": "200000004"}).status_code == 403
     granted = clerk.call("POST", path, {"identifier": "200000004"})
     assert granted.status_code == 201, granted.body
-    assert [m for m in _outbox_to("bruno@example.pt") if "Vista do processo" in m["subject"]]
+    assert [m for m in _outbox_to("bruno.vizinho@example.pt") if "Vista do processo" in m["subject"]]
 
     released = neighbour.call("GET", "/api/released-processes").data["processes"]
     assert [p["process_id"] for p in released] == [process_id]
