@@ -7,12 +7,12 @@ from typing import Any
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import notifications, public, requests, sessions, staff
+from chalicelib.api import documents, notifications, public, requests, sessions, staff
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff, notifications):
+for blueprint in (public, sessions, requests, documents, staff, notifications):
     app.register_blueprint(blueprint.routes)
 
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import coldstart, notifications
+from bench import coldstart, documents, notifications
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "coldstart": coldstart.main,
+    "documents": documents.main,
     "notifications": notifications.main,
 }
 

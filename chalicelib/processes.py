@@ -21,7 +21,7 @@ from chalicelib.audit import SYSTEM, Actor, AuditTrail
 from chalicelib.catalogue import get_service
 from chalicelib.clock import iso, now
 from chalicelib.deadlines import add_working_days, working_days_between
-from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, Documents
+from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, VIEW_FIELDS, Documents
 from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.settings import get_settings
 
@@ -77,13 +77,13 @@ class Processes:
         return item
 
     def get_for(self, process_id: str, session: Session) -> dict[str, Any]:
-        """The process, if this caller may see it: its requerente, or staff of its organ (auditors
-        read all). Anyone else gets the same 404 as for a process that does not exist."""
+        """The process, if this caller may see it: its requerente or their representante, or staff of
+        its organ (auditors read all). Anyone else gets the same 404 as for a process that does not exist."""
         process = self.get(process_id)
         if session.kind == STAFF:
             if "auditor" in session.roles or (session.organ and session.organ == process.get("service_organ")):
                 return process
-        elif process["requerente_id"] == session.user_id:
+        elif session.user_id in (process["requerente_id"], process.get("representante_id")):
             return process
         raise NotFound("Processo desconhecido.", field="process_id")
 
@@ -110,10 +110,9 @@ class Processes:
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
         service = get_service(process["service_id"])
-        documents = [
-            {k: doc.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size", "inspected_at", "inspection")}
-            for doc in self.documents.list(process["process_id"])
-        ]
+        # Staff see every version of a replaced document; the citizen sees the current ones.
+        documents = [{k: doc.get(k) for k in VIEW_FIELDS}
+                     for doc in self.documents.list(process["process_id"], current_only=not for_staff)]
         deadline = process.get("decision_deadline")
         days_left = None
         if deadline and process["status"] not in DECISIONS:
@@ -172,10 +171,11 @@ class Processes:
         return process
 
     def upload_slot(self, process_id: str, session: Session, slot: str, filename: str, content_type: str,
-                    source_ip: str | None) -> dict[str, Any]:
+                    source_ip: str | None, replaces: str | None = None) -> dict[str, Any]:
         process = self._own_draft(process_id, session)
         service = get_service(process["service_id"])
-        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type, Actor(session.user_id, source_ip))
+        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
+                                          Actor(session.user_id, source_ip), replaces=replaces)
 
     def submit(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
         process = self._own_draft(process_id, session)

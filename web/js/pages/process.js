@@ -1,6 +1,6 @@
 // One of my processes: GET /api/requests/{id} — status, fields, documents with their status, the
 // decision with its grounds, the decision deadline and the working days left.
-import { getDocument, getRequest, getService } from "../api.js";
+import { documentDownload, getRequest, getService } from "../api.js";
 import {
   h, breadcrumbs, documentStatusTag, facts, formatBytes, formatDate, formatDateTime, notice, organLabel,
   statusLabel, statusTag, workingDaysText,
@@ -156,9 +156,8 @@ function downloadButton(processId, doc) {
   button.addEventListener("click", async () => {
     message.textContent = "";
     try {
-      const fresh = await getDocument(processId, doc.document_id);
-      if (fresh.download_url) window.location.assign(fresh.download_url);
-      else message.textContent = "O documento não está disponível.";
+      const download = await documentDownload(processId, doc.document_id);
+      window.location.assign(download.url);
     } catch (error) {
       if (error.status !== 401) message.textContent = error.message;
     }
