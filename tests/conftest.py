@@ -54,6 +54,7 @@ def aws_stack(env: None) -> Iterator[None]:
 
     lambdas.install()
     outbox.install()
+    outbox.clear()  # messages of earlier tests would otherwise be read as this test's
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
         provision.provision(web_origin="http://127.0.0.1:8000")
         yield
