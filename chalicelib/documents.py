@@ -179,8 +179,8 @@ class Documents:
             return None
         if document["status"] != AWAITING and key == document["quarantine_key"] and self._head(key) is not None:
             # A slot is for one file: a second file posted with the same form is discarded unread.
-            self.s3.delete_object(Bucket=uploads, Key=key)
             self.audit.record(SYSTEM, "document.second_upload_discarded", f"process#{process_id}", document_id=document_id)
+            self.s3.delete_object(Bucket=uploads, Key=key)
             return document
         return self.inspect(document)
 
