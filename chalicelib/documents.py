@@ -196,7 +196,9 @@ class Documents:
             return document  # already inspected: a repeated event changes nothing
         head = self._head(document["quarantine_key"])
         if head is None:
-            return document  # nothing uploaded yet
+            # Nothing uploaded yet, or another inspection (the S3 event's, the workflow's) has just
+            # recorded its verdict and moved the file out of quarantine: the stored record says which.
+            return self.get(document["process_id"], document["document_id"])
         refusal = self._policy_refusal(document, head)
         if refusal:
             return self._reject(document, refusal, sha256=None)

@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         "BALCAO_RESOURCE_PREFIX": "balcao-local",
         "BALCAO_PUBLIC_BASE_URL": origin,
         "BALCAO_TRACING": "false",
+        # the demo payment provider's shared secret (see the README's "Fees" section)
+        "BALCAO_PAYMENT_CALLBACK_SECRET": os.environ.get("BALCAO_PAYMENT_CALLBACK_SECRET", "local-demo-callback-secret"),
     })
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer

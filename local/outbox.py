@@ -25,7 +25,7 @@ def messages() -> list[dict[str, Any]]:
 
 
 def clear() -> None:
-    """Forget every message (tests: each starts with an empty outbox, as its own moto starts empty)."""
+    """Forget every message (tests: each starts with an empty outbox)."""
     with _lock:
         _messages.clear()
 
