@@ -330,7 +330,7 @@ def inspect_isolated(path: str | Path, allowed_formats: list[str], filename: str
     answer is a Finding (a timeout or memory exhaustion is a rejection with its reason)."""
     package_root = str(Path(__file__).resolve().parent.parent)
     env = {"PYTHONPATH": os.pathsep.join([package_root, *[p for p in sys.path if p]]), "PYTHONHASHSEED": "0",
-           "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}
+           "PATH": os.defpath, "LANG": "C.UTF-8"}
     command = [sys.executable, "-m", "chalicelib.inspection", str(path), filename,
                json.dumps(asdict(limits)), *allowed_formats]
     started = time.monotonic()

@@ -37,6 +37,7 @@ def _session(stack: Stack, path: str, identifier: str) -> requests.Session:
     login = session.post(stack.base + path, json={"identifier": identifier, "password": PASSWORD}, timeout=10)
     assert login.status_code == 200, login.text
     session.cookies.set("balcao_session", login.cookies["balcao_session"])
+    session.headers["X-Balcao-CSRF"] = "1"  # cookie-authenticated writes carry the CSRF header
     return session
 
 
