@@ -7,12 +7,26 @@ from typing import Any
 
 from chalice import Chalice, Cron, Rate
 
-from chalicelib.api import lifecycle, messages, notifications, public, requests, sessions, signatures, staff
+from chalicelib.api import (
+    accounts,
+    documents,
+    lifecycle,
+    messages,
+    notifications,
+    payments,
+    public,
+    requests,
+    sessions,
+    signatures,
+    staff,
+)
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff, notifications, lifecycle, signatures, messages):
+for blueprint in (
+    public, sessions, requests, documents, staff, notifications, payments, accounts, lifecycle, signatures, messages,
+):
     app.register_blueprint(blueprint.routes)
 
 
@@ -28,6 +42,10 @@ def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
         document = documents.inspect_key(record["s3"]["object"]["key"])
         if document is not None:
             results.append({"document_id": document["document_id"], "status": document["status"]})
+            if document["process_id"].startswith("registo-"):  # a registration's proof: pre-check it for staff
+                from chalicelib.registrations import Registrations
+
+                Registrations().proof_inspected(document)
     return {"inspected": results}
 
 
@@ -59,6 +77,51 @@ def retry_notifications(event: Any) -> dict[str, Any]:
 
     results = Notifier().retry_due()
     return {"retried": len(results), "sent": sum(1 for r in results if r.get("status") == "sent")}
+
+
+@app.lambda_function(name="register_payment_task")
+def register_payment_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import workflow
+
+    return workflow.register_payment_task(event)
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS), name="remind_expiring_drafts")
+def remind_expiring_drafts(event: Any) -> dict[str, Any]:
+    """Daily: email the citizens whose drafts expire in a few days."""
+    from chalicelib import workflow
+
+    return workflow.remind_expiring_drafts()
+
+
+# -- the account_activation state machine's tasks --------------------------------------------------
+@app.lambda_function(name="plan_validation_reminder")
+def plan_validation_reminder(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.registrations import Registrations
+
+    return Registrations.plan_reminder(event["remind_at"])
+
+
+@app.lambda_function(name="register_validation_task")
+def register_validation_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.registrations import Registrations
+
+    Registrations().register_task(event["user_id"], event["task_token"])
+    return {"user_id": event["user_id"]}
+
+
+@app.lambda_function(name="remind_validation_staff")
+def remind_validation_staff(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.registrations import Registrations
+
+    return Registrations().remind_staff(event["user_id"])
+
+
+@app.lambda_function(name="notify_registration_outcome")
+def notify_registration_outcome(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib.registrations import Registrations
+
+    return Registrations().notify_outcome(event["user_id"], event["outcome"])
 
 
 @app.lambda_function(name="register_citizen_task")

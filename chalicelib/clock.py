@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _offset = timedelta(0)
 
@@ -25,6 +25,13 @@ def wall() -> datetime:
 
 def iso(moment: datetime | None = None) -> str:
     return (moment or now()).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def today() -> date:
+    """Today's date where the municipality is (Lisbon time), as deadlines count days."""
+    from zoneinfo import ZoneInfo
+
+    return now().astimezone(ZoneInfo("Europe/Lisbon")).date()
 
 
 def parse(stamp: str) -> datetime:

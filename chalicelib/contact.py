@@ -4,15 +4,22 @@ nothing invalid ever reaches the sending code.
 
 - Email: syntax per RFC 5322/6531 by ``email-validator`` (no DNS look-up: it must work offline and
   fast); the domain is lower-cased, the local part kept as typed.
+- Postal code: as the deployment's country writes it (Portugal ``NNNN-NNN``, Brazil's CEP ``NNNNN-NNN``).
 - Phone: a Portuguese or Brazilian number (``phonenumbers``, Google's libphonenumber), written with or
   without the country code, returned in E.164 (``+351912345678``). For SMS it must be a mobile number.
 """
 
 from __future__ import annotations
 
+import re
+
 from chalicelib.errors import ValidationFailed
 
 PHONE_REGIONS = ("PT", "BR")
+_POSTAL_CODES = {
+    "PT": (re.compile(r"^(\d{4})-?(\d{3})$"), "NNNN-NNN, por exemplo 4600-011"),
+    "BR": (re.compile(r"^(\d{5})-?(\d{3})$"), "NNNNN-NNN, por exemplo 13400-900"),
+}
 
 
 def normalise_email(value: str, field: str = "email") -> str:
@@ -55,3 +62,12 @@ def normalise_phone(value: str, field: str = "phone", country: str | None = None
     ):
         raise ValidationFailed("Indique um número de telemóvel (recebe SMS), não de rede fixa.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalise_postal_code(value: str, country: str, field: str = "address.postal_code") -> str:
+    """``NNNN-NNN`` (Portugal) or ``NNNNN-NNN`` (Brazil), with or without the dash as typed."""
+    pattern, example = _POSTAL_CODES[country]
+    match = pattern.match((value or "").strip())
+    if not match:
+        raise ValidationFailed(f"Código postal inválido: use o formato {example}.", field=field)
+    return f"{match.group(1)}-{match.group(2)}"

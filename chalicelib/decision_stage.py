@@ -92,7 +92,8 @@ class DecisionStage:
     def register(self, process_id: str, task_token: str) -> None:
         """``AwaitStaffAction`` started (after submission, or after a citizen task closed): the
         process is back in the staff's hands, with the token that resumes it."""
-        open_statuses = ["submetido", AWAITING_ACTION, *PROCESS_STATUS.values()]
+        # submetido, or a_aguardar_pagamento when the fee is paid before the decision
+        open_statuses = ["submetido", "a_aguardar_pagamento", AWAITING_ACTION, *PROCESS_STATUS.values()]
         self.table.update_item(
             Key={"process_id": process_id},
             UpdateExpression="SET #status = :awaiting, decision_task_token = :token REMOVE current_task_id",

@@ -1,5 +1,7 @@
 """Domain exceptions. Domain code raises these; ``chalicelib.http`` turns them, in one place, into a
-4xx response ``{"error": {"code", "message", "field"}}``. Messages are pt-PT, for the user to act on."""
+4xx response ``{"error": {"code", "message", "field"}, "errors": [{"field", "message"}, ...]}``:
+``error`` is the first problem (what older clients read), ``errors`` all of them, so that a form can
+mark every field at once. Messages are pt-PT, for the user to act on."""
 
 from __future__ import annotations
 
@@ -14,8 +16,11 @@ class DomainError(Exception):
         self.field = field
         self.current = current  # the state that refused the action (a 409 shows it), if known
 
+    def problems(self) -> list[dict[str, str | None]]:
+        return [{"field": self.field, "message": self.message}]
+
     def to_body(self) -> dict:
-        body = {"error": {"code": self.code, "message": self.message, "field": self.field}}
+        body = {"error": {"code": self.code, "message": self.message, "field": self.field}, "errors": self.problems()}
         if self.current is not None:
             body["error"]["current"] = self.current
         return body
@@ -55,8 +60,45 @@ class Conflict(DomainError):
 
 
 class ValidationFailed(DomainError):
+    """One or more fields in error. Raise it with ``errors=[(field, message), ...]`` to report every
+    problem at once; ``message``/``field`` are then the first of them."""
+
     status = 422
     code = "dados_invalidos"
+
+    def __init__(self, message: str | None = None, field: str | None = None,
+                 errors: list[tuple[str | None, str]] | None = None):
+        self.errors = list(errors or [])
+        if message is None:
+            if not self.errors:
+                raise ValueError("ValidationFailed needs a message or errors")
+            field, message = self.errors[0]
+        elif not self.errors:
+            self.errors = [(field, message)]
+        super().__init__(message, field)
+
+    def problems(self) -> list[dict[str, str | None]]:
+        return [{"field": field, "message": message} for field, message in self.errors]
+
+
+class Problems:
+    """Collects field errors while a whole input is checked, then raises them together."""
+
+    def __init__(self) -> None:
+        self.errors: list[tuple[str | None, str]] = []
+
+    def add(self, field: str | None, message: str) -> None:
+        self.errors.append((field, message))
+
+    def extend(self, error: ValidationFailed) -> None:
+        self.errors.extend(error.errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise ValidationFailed(errors=self.errors)
 
 
 class TooManyRequests(DomainError):

@@ -37,6 +37,16 @@ _MESSAGES = {
     "greater_than_equal": "Valor demasiado baixo.",
     "less_than_equal": "Valor demasiado alto.",
     "string_pattern_mismatch": "Formato inválido.",
+    "bool_parsing": "Deve ser verdadeiro ou falso.",
+    "float_type": "Deve ser um número.",
+    "float_parsing": "Deve ser um número.",
+    "decimal_type": "Deve ser um número.",
+    "decimal_parsing": "Deve ser um número.",
+    "decimal_max_places": "No máximo duas casas decimais.",
+    "int_from_float": "Deve ser um número inteiro.",
+    "list_type": "Deve ser uma lista.",
+    "less_than": "Valor demasiado alto.",
+    "too_long": "Demasiados elementos.",
 }
 
 
@@ -58,12 +68,14 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 
 
 def error_response(error: DomainError) -> Response:
-    return json_response(error.to_body(), status=error.status)
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return json_response(error.to_body(), status=error.status, headers=headers)
 
 
 def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
     """Parse a JSON body into ``model`` (which forbids unknown fields), or raise ValidationFailed
-    naming the first field in error."""
+    naming every field in error."""
     from pydantic import ValidationError
 
     try:
@@ -75,22 +87,68 @@ def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        message = first.get("ctx", {}).get("reason") or _MESSAGES.get(first["type"], first["msg"])
-        raise ValidationFailed(str(message), field=field) from None
+        raise ValidationFailed(errors=pydantic_problems(exc)) from None
+
+
+def pydantic_problems(exc: Any, prefix: str = "") -> list[tuple[str | None, str]]:
+    """Every error of a pydantic ValidationError as (field path, pt-PT message)."""
+    problems: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        # a model validator's error has no location of its own: its message says "campo: ..."
+        loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+        field = prefix + ".".join(loc) if loc else (prefix.rstrip(".") or None)
+        ctx = error.get("ctx", {})
+        message = ctx.get("reason") or _MESSAGES.get(error["type"]) or str(ctx.get("error") or error["msg"])
+        if error["type"] == "value_error":
+            message = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+        problems.append((field or None, str(message)))
+    return problems
 
 
 def session_token(headers: dict[str, str]) -> str | None:
     """The session token from the HttpOnly cookie, or from ``Authorization: Bearer`` (scripts)."""
+    return session_credentials(headers)[0]
+
+
+def session_credentials(headers: dict[str, str]) -> tuple[str | None, bool]:
+    """The session token and whether it came from the cookie (which a browser adds by itself)."""
     auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
+        return auth[7:].strip() or None, False
     for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
         if name == SESSION_COOKIE and value:
-            return value
-    return None
+            return value, True
+    return None, False
+
+
+# CSRF: a state-changing request authenticated by the session cookie must carry this header. A page
+# of another site cannot add a custom header to a cross-origin request without a CORS preflight,
+# which this API never grants; when the browser says where the request comes from (Origin), that
+# must be this site too. SameSite=Strict on the cookie is a second, independent guard. Requests
+# authenticated by ``Authorization: Bearer`` are not CSRF-able and need neither.
+CSRF_HEADER = "X-Balcao-CSRF"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def check_csrf(request: Any) -> None:
+    from urllib.parse import urlsplit
+
+    from chalicelib.errors import Forbidden
+    from chalicelib.settings import get_settings
+
+    if request.method in SAFE_METHODS:
+        return
+    headers = request.headers
+    if headers.get(CSRF_HEADER.lower(), "") != "1":
+        raise Forbidden(f"Pedido recusado: falta o cabeçalho {CSRF_HEADER}: 1 (proteção contra pedidos forjados).")
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        allowed = {urlsplit(get_settings().public_base_url).netloc, headers.get("host", "")}
+        if urlsplit(origin).netloc not in allowed:
+            raise Forbidden("Pedido recusado: vem de outro sítio (proteção contra pedidos forjados).")
+    elif origin == "null":
+        raise Forbidden("Pedido recusado: vem de outro sítio (proteção contra pedidos forjados).")
 
 
 def session_cookie(token: str, max_age: int) -> str:

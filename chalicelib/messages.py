@@ -145,7 +145,8 @@ class Messages:
         key = f"message#{message['thread']}#{message['message_id']}"
         notifier = Notifier(audit=self.audit)
         if session.kind == STAFF:
-            citizen = Accounts().get(process["requerente_id"])
+            # the account that filed the request (its requerente's or representante's), as workflow.notify
+            citizen = Accounts().get(process.get("filed_by") or process["requerente_id"])
             if citizen is None:
                 return
             if process_id:
@@ -161,11 +162,14 @@ class Messages:
                           "process_url": base, "sender": message["author_name"] or "Serviços municipais", "excerpt": excerpt}
                 notifier.email(citizen.email, "new_message", values, subject, key=key)
             return
-        contacts = [s.contacts for s in load_catalogue().values() if s.organ == process.get("service_organ")]
+        # the process's own service's address first (an organ runs several services, each its own contacts)
+        services = list(load_catalogue().values())
+        contacts = [s.contacts for s in services if s.id == process.get("service_id")]
+        contacts += [s.contacts for s in services if s.organ == process.get("service_organ")]
         address = next((c["email"] for c in contacts if c.get("email")), None)
         if address:
-            organ_thread = f"/api/messages/{process.get('service_organ')}?citizen_id={process['requerente_id']}"
-            path = f"/api/requests/{process_id}/messages" if process_id else organ_thread
+            path = (f"/api/requests/{process_id}/messages" if process_id
+                    else f"/api/messages/{process.get('service_organ')}?citizen_id={process['requerente_id']}")
             values = {"number": number, "sender": message["author_name"], "excerpt": excerpt, "staff_url": base + path,
                       "about": f"processo {number}" if process_id else "mensagem geral"}
             notifier.email(address, "message_from_citizen", values, subject, key=key)

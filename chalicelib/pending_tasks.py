@@ -10,8 +10,14 @@
 
 A task is ``aberta`` until it is answered (``respondida``) or its deadline passes (``expirada``). While
 it is open the workflow waits in ``AwaitCitizen`` with a task token kept on the task; the answer
-resumes it. ``open_for`` (the requerente's id, only while open) feeds the sparse index behind "Minhas
-Pendências".
+resumes it. ``open_for`` (the account that filed the request, only while open: the one its messages
+go to) feeds the sparse index behind "Minhas Pendências". Any citizen of the process (the filer, the
+requerente's or the representante's account) may answer.
+
+An answer's attachments go through the documents' upload slots and inspection like any other file:
+a new file goes to the task's own slot (``tarefa_<task id>``) or to one of the service's slots, and a
+file that corrects an earlier document is a new version of it (``replaces``), so staff keep seeing
+the earlier one. Each such document records the task it answers (``task_id``).
 """
 
 from __future__ import annotations
@@ -92,8 +98,8 @@ class PendingTasks:
             "subject": subject,
             "description": description,
             "status": OPEN,
-            "open_for": process["requerente_id"],
-            "requerente_id": process["requerente_id"],
+            "open_for": _filer(process),
+            "citizen_id": _filer(process),
             "number": process.get("number"),
             "created_at": iso(),
             "created_by": by,
@@ -170,7 +176,7 @@ class PendingTasks:
                     UpdateExpression="SET #status = :open, open_for = :for REMOVE "
                     + ", ".join(f"#{k}" for k in values),
                     ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":open": OPEN, ":for": task["requerente_id"]},
+                    ExpressionAttributeValues={":open": OPEN, ":for": task.get("citizen_id") or task["requerente_id"]},
                 )
                 raise Conflict("O prazo desta pendência terminou.", field="task_id", current=self.public(task)) from None
         self.audit.record(actor, action, f"process#{task['process_id']}", task_id=task["task_id"], kind=task["kind"])
@@ -186,11 +192,19 @@ def _json(value: Any) -> str:
 ANSWER_FORMATS = ["pdf", "png", "jpeg"]
 
 
+def _filer(process: dict[str, Any]) -> str:
+    return process.get("filed_by") or process["requerente_id"]
+
+
 def task_slot(task: dict[str, Any]) -> Any:
     """The upload slot for the attachments of one task's answer."""
+    return answer_slot(f"tarefa_{task['task_id']}", f"Resposta: {task['subject']}")
+
+
+def answer_slot(name: str, label: str = "Resposta a uma pendência") -> Any:
     from chalicelib.catalogue import DocumentSlot
 
-    return DocumentSlot(slot=f"tarefa:{task['task_id']}", label=f"Resposta: {task['subject']}", formats=ANSWER_FORMATS)
+    return DocumentSlot(slot=name, label=label, formats=ANSWER_FORMATS)
 
 
 class CitizenAnswers:
@@ -203,20 +217,53 @@ class CitizenAnswers:
         self.tasks = tasks or PendingTasks(audit=self.processes.audit)
 
     def _own_task(self, process_id: str, task_id: str, session: Any) -> dict[str, Any]:
-        process = self.processes.get_for(process_id, session)
-        if process["requerente_id"] != session.user_id:
+        """The task, if the caller is a citizen of its process (get_for: the filer, the requerente's
+        or the representante's account); staff and anyone else get a 404."""
+        from chalicelib.accounts import STAFF
+
+        self.processes.get_for(process_id, session)
+        if session.kind == STAFF:
             raise NotFound("Pendência desconhecida.", field="task_id")
         return self.tasks.get(process_id, task_id)
 
     def upload_slot(self, process_id: str, task_id: str, session: Any, filename: str, content_type: str,
-                    source_ip: str | None) -> dict[str, Any]:
+                    source_ip: str | None, slot: str | None = None, replaces: str | None = None) -> dict[str, Any]:
+        """A presigned POST for one file of the answer, while the task is open: into the task's own
+        slot, into one of the service's slots (``slot``), or as a new version of a document of the
+        process (``replaces``). The file is inspected like any other before the answer may use it."""
         task = self._own_task(process_id, task_id, session)
         if task["status"] != OPEN:
             raise Conflict("Esta pendência já não aceita documentos.", field="task_id", current=PendingTasks.public(task))
         if task["kind"] == ASSINATURA:
             raise Conflict("Um pedido de assinatura responde-se assinando o documento.", field="task_id")
-        return self.processes.documents.upload_slot(process_id, task_slot(task), filename, content_type,
-                                                    Actor(session.user_id, source_ip))
+        target = self._target_slot(process_id, task, slot, replaces)
+        return self.processes.documents.upload_slot(process_id, target, filename, content_type,
+                                                    Actor(session.user_id, source_ip), replaces=replaces,
+                                                    task_id=task["task_id"])
+
+    def _target_slot(self, process_id: str, task: dict[str, Any], slot: str | None, replaces: str | None) -> Any:
+        from chalicelib.catalogue import get_service
+
+        own = task_slot(task)
+        name = slot or own.slot
+        if replaces is not None:
+            try:
+                previous = self.processes.documents.get(process_id, replaces)
+            except NotFound:
+                raise ValidationFailed("Documento a substituir desconhecido.", field="replaces") from None
+            if slot and slot != previous["slot"]:
+                raise ValidationFailed("Só pode substituir um documento do mesmo tipo.", field="replaces")
+            name = previous["slot"]
+        if name == own.slot:
+            return own
+        if name.startswith("tarefa_"):  # an earlier answer's file, corrected now
+            return answer_slot(name)
+        from chalicelib.messages import ATTACHMENT_SLOT
+        from chalicelib.signatures import SIGNED_SLOT
+
+        if name in (ATTACHMENT_SLOT, SIGNED_SLOT):
+            raise ValidationFailed("Este documento não se substitui numa resposta.", field="replaces" if replaces else "slot")
+        return get_service(self.processes.get(process_id)["service_id"]).slot(name)
 
     def answer(self, process_id: str, task_id: str, session: Any, text: str, document_ids: list[str],
                source_ip: str | None) -> dict[str, Any]:
@@ -227,14 +274,13 @@ class CitizenAnswers:
             raise Conflict("Um pedido de assinatura responde-se assinando o documento.", field="task_id")
         if not text.strip() and not document_ids:
             raise ValidationFailed("Escreva a sua resposta ou junte pelo menos um documento.", field="text")
-        slot = task_slot(task).slot
         for index, document_id in enumerate(document_ids):
             field = f"document_ids.{index}"
             try:
                 document = self.processes.documents.get(process_id, document_id)
             except NotFound:
                 raise ValidationFailed("Documento desconhecido.", field=field) from None
-            if document["slot"] != slot:
+            if document.get("task_id") != task["task_id"]:
                 raise ValidationFailed("O documento não foi enviado para esta pendência.", field=field)
             if document["status"] == AWAITING:
                 raise Conflict("O documento ainda está a ser verificado; tente daqui a instantes.", field=field)

@@ -1,28 +1,39 @@
 """Requests and the processes they become.
 
-A request starts as a draft (``rascunho``) owned by its requerente (the person or company asking).
-Submitting it gives it a number per organ and year (``CAMARA 2026/000001``, allocated atomically), a
-legal decision deadline in working days, and a Step Functions execution that inspects its documents,
-waits for a staff decision (a task token) and notifies the citizen.
+A request starts as a draft (``rascunho``) of the account that files it (``filed_by``), saved as it is
+filled (PATCH), resumable on any device, and deleted by DynamoDB's TTL ``draft_days`` after it was last
+saved (a reminder is emailed ``draft_reminder_days_before``). It names its requerente and, optionally,
+a representante (``chalicelib.parties``); the filer is one of them. Submitting it checks everything
+at once (fields, who asks, notification choice, the service's rules, the documents that apply), gives
+it a number per organ and year (``CAMARA 2026/000001``, allocated atomically), a legal decision
+deadline, a Multibanco reference when the service has a fee, and a Step Functions execution that
+inspects its documents, sends the receipt, waits for the payment if the service requires it, then for
+a staff decision (task tokens), and notifies the citizen.
 
-Statuses: rascunho → submetido → em_apreciacao (awaiting decision) → deferido | indeferido.
+Once submitted, the process is visible to the accounts of its requerente and of its representante
+(indexes ``by_requerente`` and ``by_representante``). Creating a draft with an ``Idempotency-Key`` and
+submitting are idempotent: a double click, a retry or a lost response still yields one process.
+
+Statuses: rascunho → submetido → [a_aguardar_pagamento →] em_apreciacao ⇄ (pendente | em_audiencia |
+a_aguardar_assinatura) → deferido | indeferido (the decision stage: ``chalicelib.decision_stage``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from chalicelib import aws
 from chalicelib.accounts import STAFF, Session
 from chalicelib.audit import SYSTEM, Actor, AuditTrail
-from chalicelib.catalogue import get_service
+from chalicelib.catalogue import Service, get_service
 from chalicelib.clock import iso, now
-from chalicelib.deadlines import add_working_days, working_days_between
-from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, Documents
-from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.deadlines import working_days_between
+from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, VIEW_FIELDS, Documents
+from chalicelib.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from chalicelib.settings import get_settings
 
 DRAFT = "rascunho"
@@ -31,6 +42,7 @@ AWAITING_DECISION = "em_apreciacao"
 APPROVED = "deferido"
 REJECTED_DECISION = "indeferido"
 DOCUMENTS_REJECTED = "documentos_rejeitados"
+AWAITING_PAYMENT = "a_aguardar_pagamento"
 DECISIONS = (APPROVED, REJECTED_DECISION)
 DECIDING_ROLES = ("decision_maker", "organ_head")
 
@@ -72,31 +84,37 @@ class Processes:
     # -- reading -------------------------------------------------------------------------------
     def get(self, process_id: str) -> dict[str, Any]:
         item = self.table.get_item(Key={"process_id": process_id}).get("Item")
-        if item is None:
+        # DynamoDB deletes expired items within days, not at once: an expired draft is already gone
+        if item is None or (item["status"] == DRAFT and int(item.get("expires_at", 0) or 0) and int(item["expires_at"]) < now().timestamp()):
             raise NotFound("Processo desconhecido.", field="process_id")
         return item
 
     def get_for(self, process_id: str, session: Session) -> dict[str, Any]:
-        """The process, if this caller may see it: its requerente, or staff of its organ (auditors
-        read all). Anyone else gets the same 404 as for a process that does not exist."""
+        """The process, if this caller may see it: who filed it, its requerente's or its
+        representante's account, or staff of its organ (auditors read all). Anyone else gets the
+        same 404 as for a process that does not exist."""
         process = self.get(process_id)
         if session.kind == STAFF:
             if "auditor" in session.roles or (session.organ and session.organ == process.get("service_organ")):
                 return process
-        elif process["requerente_id"] == session.user_id:
+        elif session.user_id in _citizens_of(process):
             return process
         raise NotFound("Processo desconhecido.", field="process_id")
 
-    def list_for_requerente(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    def list_for_citizen(self, user_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        """The caller's drafts and processes: as requerente and as representante, newest first."""
         from boto3.dynamodb.conditions import Key
 
-        response = self.table.query(
-            IndexName="by_requerente",
-            KeyConditionExpression=Key("requerente_id").eq(user_id),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return response["Items"]
+        found: dict[str, dict[str, Any]] = {}
+        for index, key in (("by_requerente", "requerente_id"), ("by_representante", "representante_id")):
+            response = self.table.query(IndexName=index, KeyConditionExpression=Key(key).eq(user_id),
+                                        ScanIndexForward=False, Limit=limit)
+            for item in response["Items"]:
+                found[item["process_id"]] = item
+        live = [item for item in found.values() if item["status"] != DRAFT or int(item.get("expires_at", 0) or 0) >= now().timestamp()]
+        return sorted(live, key=lambda item: item["created_at"], reverse=True)[:limit]
+
+    list_for_requerente = list_for_citizen
 
     def queue_for_organ(self, organ: str, limit: int = 50) -> list[dict[str, Any]]:
         """Submitted processes of an organ, nearest legal deadline first (drafts are not indexed)."""
@@ -110,10 +128,9 @@ class Processes:
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
         service = get_service(process["service_id"])
-        documents = [
-            {k: doc.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size", "inspected_at", "inspection")}
-            for doc in self.documents.list(process["process_id"])
-        ]
+        # Staff see every version of a replaced document; the citizen sees the current ones.
+        documents = [{k: doc.get(k) for k in VIEW_FIELDS}
+                     for doc in self.documents.list(process["process_id"], current_only=not for_staff)]
         deadline = process.get("decision_deadline")
         days_left = None
         if deadline and process["status"] not in DECISIONS:
@@ -135,6 +152,13 @@ class Processes:
             "decided_at": process.get("decided_at"),
             "decided_late": process.get("decided_late"),
             "documents": documents,
+            "requerente": process.get("requerente"),
+            "representante": process.get("representante"),
+            "notification": process.get("notification"),
+            "document_slots": [{**slot.model_dump(exclude={"when"})} for slot in self.applicable_slots(service, process)],
+            "payment": _payment_view(process.get("payment")),
+            "installment_plan": process.get("installment_plan"),
+            "draft_expires_at": _expiry(process) if process["status"] == DRAFT else None,
         }
         if process["status"] != DRAFT:
             from chalicelib.pending_tasks import PendingTasks
@@ -142,7 +166,9 @@ class Processes:
             view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks(audit=self.audit).for_process(process["process_id"])]
         events = self.audit.for_subject(f"process#{process['process_id']}")
         if for_staff:
-            view["requerente_id"] = process["requerente_id"]
+            view["requerente_id"] = process.get("requerente_id")
+            view["representante_id"] = process.get("representante_id")
+            view["filed_by"] = process.get("filed_by", process.get("requerente_id"))
             view["timeline"] = events
             from chalicelib.notifications import NotificationLog, public_entry
 
@@ -153,89 +179,252 @@ class Processes:
         return view
 
     # -- citizen actions -------------------------------------------------------------------------
-    def create_draft(self, session: Session, service_id: str, fields: dict[str, Any], source_ip: str | None) -> dict[str, Any]:
+    def create_draft(self, session: Session, service_id: str, fields: dict[str, Any], source_ip: str | None,
+                     requerente: dict[str, Any] | None = None, representante: dict[str, Any] | None = None,
+                     notification: dict[str, Any] | None = None, idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+        """A new draft, saved as filled so far (types and limits checked; what is missing is asked at
+        submission). Without a requerente, the caller is the requerente. With an ``idempotency_key``
+        the same key gives back the same draft. Returns (draft, created)."""
         if session.kind == STAFF:
             raise Forbidden("Os pedidos são apresentados por cidadãos e empresas.")
         service = get_service(service_id)
-        clean = service.validate_fields(fields)
+        clean = service.validate_fields(fields, partial=True)
+        if requerente is None:
+            from chalicelib.accounts import Accounts
+            from chalicelib.parties import default_requerente
+
+            user = Accounts().get(session.user_id)
+            requerente = default_requerente(user) if user else None
+        if idempotency_key:
+            digest = hashlib.sha256(f"{session.user_id}\n{idempotency_key}".encode()).hexdigest()[:32]
+            process_id = f"p_{digest}"
+        else:
+            process_id = f"p_{uuid.uuid4().hex}"
+        created_at = iso()
         process = {
-            "process_id": f"p_{uuid.uuid4().hex}",
+            "process_id": process_id,
             "service_id": service.id,
             "service_organ": service.organ,
-            "requerente_id": session.user_id,
+            "filed_by": session.user_id,
+            "requerente_id": session.user_id,  # the filer's, while a draft (the index lists drafts)
             "status": DRAFT,
             "fields": clean,
-            "created_at": iso(),
+            "requerente": requerente,
+            "representante": representante,
+            "notification": notification,
+            "created_at": created_at,
+            "updated_at": created_at,
+            **_draft_expiry(),
         }
-        self.table.put_item(Item=process, ConditionExpression="attribute_not_exists(process_id)")
-        self.audit.record(Actor(session.user_id, source_ip), "process.draft_created", f"process#{process['process_id']}", service_id=service.id)
-        return process
+        try:
+            self.table.put_item(Item=process, ConditionExpression="attribute_not_exists(process_id)")
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            existing = self.get(process_id)
+            if existing.get("filed_by") != session.user_id:
+                raise Conflict("Chave de idempotência já usada.", field="Idempotency-Key") from None
+            return existing, False
+        self.audit.record(Actor(session.user_id, source_ip), "process.draft_created", f"process#{process_id}", service_id=service.id)
+        return process, True
+
+    def update_draft(self, process_id: str, session: Session, changes: dict[str, Any], source_ip: str | None) -> dict[str, Any]:
+        """Save what the citizen filled since: ``fields`` are merged (a null clears one), ``requerente``,
+        ``representante`` (null removes it) and ``notification`` replace theirs. The draft's expiry
+        starts again."""
+        process = self._own_draft(process_id, session)
+        service = get_service(process["service_id"])
+        sets: dict[str, Any] = {"updated_at": iso(), **_draft_expiry()}
+        if "fields" in changes:
+            merged = {**process.get("fields", {}), **(changes["fields"] or {})}
+            sets["fields"] = service.validate_fields({k: v for k, v in merged.items() if v is not None}, partial=True)
+        for part in ("requerente", "representante", "notification"):
+            if part in changes:
+                sets[part] = changes[part]
+        names = {f"#{key}": key for key in sets}
+        values = {f":{key}": value for key, value in sets.items()}
+        try:
+            result = self.table.update_item(
+                Key={"process_id": process_id},
+                UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in sets),
+                ConditionExpression="#st = :draft",
+                ExpressionAttributeNames={**names, "#st": "status"},
+                ExpressionAttributeValues={**values, ":draft": DRAFT},
+                ReturnValues="ALL_NEW",
+            )
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status") from None
+        self.audit.record(Actor(session.user_id, source_ip), "process.draft_saved", f"process#{process_id}",
+                          parts=sorted(k for k in changes if k in ("fields", "requerente", "representante", "notification")))
+        return result["Attributes"]
 
     def _own_draft(self, process_id: str, session: Session) -> dict[str, Any]:
         process = self.get_for(process_id, session)
-        if process["requerente_id"] != session.user_id:
+        if _filer(process) != session.user_id:
             raise Forbidden()
         if process["status"] != DRAFT:
             raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status")
         return process
 
     def upload_slot(self, process_id: str, session: Session, slot: str, filename: str, content_type: str,
-                    source_ip: str | None) -> dict[str, Any]:
+                    source_ip: str | None, replaces: str | None = None) -> dict[str, Any]:
+        """One file for a slot of the service: in the filer's draft, or, once submitted, while the
+        services wait for the citizen's answer to a pendência or the prior hearing (the file is then
+        part of that answer: ``chalicelib.pending_tasks``)."""
+        process = self.get_for(process_id, session)
+        if process["status"] != DRAFT and process.get("current_task_id") and session.kind != STAFF:
+            from chalicelib.pending_tasks import CitizenAnswers
+
+            return CitizenAnswers(processes=self).upload_slot(process_id, process["current_task_id"], session, filename,
+                                                              content_type, source_ip, slot=slot, replaces=replaces)
         process = self._own_draft(process_id, session)
         service = get_service(process["service_id"])
-        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type, Actor(session.user_id, source_ip))
+        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
+                                          Actor(session.user_id, source_ip), replaces=replaces)
+
+    def applicable_slots(self, service: Service, process: dict[str, Any]) -> list[Any]:
+        from chalicelib.parties import facts
+
+        slots = service.applicable_slots({**facts(process.get("requerente"), process.get("representante")),
+                                          **process.get("fields", {})})
+        if (process.get("requerente") or {}).get("certidao_code"):
+            # a company may give the permanent certificate's access code instead of the document
+            slots = [slot for slot in slots if slot.slot != "legitimidade_empresa"]
+        return slots
+
+    def preview_plan(self, process: dict[str, Any]) -> list[Any] | None:
+        service = get_service(process["service_id"])
+        if service.installments is None:
+            return None
+        from chalicelib.clock import today
+        from chalicelib.installments import plan_for_fields
+
+        return plan_for_fields(service, process.get("fields", {}), service.deadline_from(today()))
 
     def submit(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
-        process = self._own_draft(process_id, session)
+        """Submit the caller's draft, once. Every problem is reported at once (422). Submitting again
+        (a double click, a retry after a lost response) returns the process as submitted, and
+        finishes starting its workflow if a failure interrupted that."""
+        process = self.get_for(process_id, session)
+        if _filer(process) != session.user_id:
+            raise Forbidden()
+        if process["status"] != DRAFT:
+            if process.get("number"):
+                return self._start_workflow(process) if not process.get("execution_arn") else process
+            raise Conflict("O pedido já foi submetido.", field="status")
         service = get_service(process["service_id"])
-        documents = self.documents.list(process_id)
-        for slot in service.documents:
-            candidates = [d for d in documents if d["slot"] == slot.slot and d["status"] != REJECTED]
-            if slot.required and not any(self._uploaded(d) for d in candidates):
-                raise ValidationFailed(f"Falta o documento: {slot.label}.", field=f"documents.{slot.slot}")
+        checked = self._check_for_submission(service, process, session)
 
-        settings = get_settings()
         submitted = now()
         local_day = submitted.astimezone(LISBON).date()
         number = self._allocate_number(service.organ, local_day.year)
-        if service.decision_deadline.kind == "working":
-            deadline = add_working_days(local_day, service.decision_deadline.days)
-        else:
-            from datetime import timedelta
+        deadline = service.deadline_from(local_day)
+        from chalicelib.parties import notification_record, recipient_consent
 
-            deadline = local_day + timedelta(days=service.decision_deadline.days)
+        record = notification_record(process.get("notification"), iso(submitted), source_ip)
+        sets = {
+            "#status": SUBMITTED, "#number": number, "organ": service.organ, "submitted_at": iso(submitted),
+            "decision_deadline": deadline.isoformat(), "fields": checked["fields"],
+            "notification": record,
+            "requerente_id": checked["requerente_id"],
+        }
+        consent = recipient_consent(record, process.get("requerente"), process.get("representante"))
+        if consent is not None:  # what chalicelib.notifications reads to choose the channels
+            sets["notifications"] = consent
+        removes = ["expires_at", "reminder_due"]
+        if checked["representante_id"]:
+            sets["representante_id"] = checked["representante_id"]
+        if not checked["requerente_id"]:
+            del sets["requerente_id"]
+            removes.append("requerente_id")
+        if checked["plan"] is not None:
+            sets["installment_plan"] = checked["plan"]
+        if service.fees.kind == "fixed":
+            from chalicelib.payments import Payments
+
+            payment = Payments(table=self.table, counters=self.counters, audit=self.audit).new_reference(service.fees.amount_cents)
+            payment["before_decision"] = service.fees.pay_before_decision
+            sets["payment"] = payment
+            sets["payment_reference"] = payment["reference"]
+        # every name through a placeholder: "fields", "number", "status" are reserved words
+        names = {f"#n{index}": key.lstrip("#") for index, key in enumerate(sets)}
+        values = {f":v{index}": value for index, value in enumerate(sets.values())}
+        assignments = ", ".join(f"#n{index} = :v{index}" for index in range(len(sets)))
         try:
             result = self.table.update_item(
                 Key={"process_id": process_id},
-                UpdateExpression="SET #status = :submitted, #number = :number, organ = :organ, "
-                "submitted_at = :at, decision_deadline = :deadline",
-                ConditionExpression="#status = :draft",
-                ExpressionAttributeNames={"#status": "status", "#number": "number"},
-                ExpressionAttributeValues={
-                    ":submitted": SUBMITTED,
-                    ":draft": DRAFT,
-                    ":number": number,
-                    ":organ": service.organ,
-                    ":at": iso(submitted),
-                    ":deadline": deadline.isoformat(),
-                },
+                UpdateExpression=f"SET {assignments} REMOVE {', '.join(removes)}",
+                ConditionExpression="#n0 = :draft",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={**values, ":draft": DRAFT},
                 ReturnValues="ALL_NEW",
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
-            raise Conflict("O pedido já foi submetido.", field="status") from None
+            # a concurrent submission won: answer as it did (its number is the process's)
+            return self.submit(process_id, session, source_ip)
         process = result["Attributes"]
-        self.audit.record(Actor(session.user_id, source_ip), "process.submitted", f"process#{process_id}", number=number)
-        execution = self.stepfunctions.start_execution(
-            stateMachineArn=settings.state_machine_arn("process"),
-            name=process_id,  # one execution per process, whatever the retries
-            input=_json({"process_id": process_id}),
-        )
+        self.audit.record(Actor(session.user_id, source_ip), "process.submitted", f"process#{process_id}", number=number,
+                          payment_reference=process.get("payment_reference"))
+        return self._start_workflow(process)
+
+    def _check_for_submission(self, service: Service, process: dict[str, Any], session: Session) -> dict[str, Any]:
+        """Everything a submission needs, every problem collected before answering."""
+        from chalicelib.accounts import Accounts
+        from chalicelib.parties import check_for_submission, facts
+
+        problems = Problems()
+        requerente, representante = process.get("requerente"), process.get("representante")
+        fields = process.get("fields", {})
+        try:
+            fields = service.validate_fields(fields, facts=facts(requerente, representante))
+        except ValidationFailed as error:
+            problems.extend(error)
+        accounts = Accounts()
+        filer = accounts.get(session.user_id)
+        check_for_submission(requerente, representante, process.get("notification"),
+                             filer.identity_number if filer else None, problems)
+        plan = None
+        if service.installments is not None and not any((f or "").startswith("fields.") for f, _ in problems.errors):
+            try:
+                plan = [item.to_dict() for item in self.preview_plan({**process, "fields": fields}) or []]
+            except ValidationFailed as error:
+                problems.extend(error)
+        documents = self.documents.list(process["process_id"])
+        for slot in self.applicable_slots(service, {**process, "fields": fields}):
+            candidates = [d for d in documents if d["slot"] == slot.slot and d["status"] != REJECTED]
+            if slot.required and not any(self._uploaded(d) for d in candidates):
+                problems.add(f"documents.{slot.slot}", f"Falta o documento: {slot.label}.")
+        problems.raise_if_any()
+
+        # Who sees the process from now on: the accounts of the requerente and of the representante.
+        requerente_id = representante_id = None
+        filer_identity = filer.identity_number if filer else None
+        if representante and representante.get("identity_number") == filer_identity:
+            representante_id = session.user_id
+            requerente_id = _account_for(accounts, requerente["identity_number"])
+        else:
+            requerente_id = session.user_id
+            if representante:
+                representante_id = _account_for(accounts, representante["identity_number"])
+        return {"fields": fields, "plan": plan, "requerente_id": requerente_id, "representante_id": representante_id}
+
+    def _start_workflow(self, process: dict[str, Any]) -> dict[str, Any]:
+        payment = process.get("payment") or {}
+        workflow_input = {"process_id": process["process_id"],
+                          "payment": {"issued": bool(payment), "before_decision": bool(payment.get("before_decision"))}}
+        try:
+            execution = self.stepfunctions.start_execution(
+                stateMachineArn=get_settings().state_machine_arn("process"),
+                name=process["process_id"],  # one execution per process, whatever the retries
+                input=_json(workflow_input),
+            )
+            arn = execution["executionArn"]
+        except self.stepfunctions.exceptions.ExecutionAlreadyExists:
+            arn = f"{get_settings().state_machine_arn('process').replace(':stateMachine:', ':execution:')}:{process['process_id']}"
         self.table.update_item(
-            Key={"process_id": process_id},
+            Key={"process_id": process["process_id"]},
             UpdateExpression="SET execution_arn = :arn",
-            ExpressionAttributeValues={":arn": execution["executionArn"]},
+            ExpressionAttributeValues={":arn": arn},
         )
-        return process
+        return {**process, "execution_arn": arn}
 
     def _uploaded(self, document: dict[str, Any]) -> bool:
         if document["status"] == ACCEPTED:
@@ -246,7 +435,9 @@ class Processes:
             self.documents.s3.head_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"])
             return True
         except self.documents.s3.exceptions.ClientError:
-            return False
+            # or inspection accepted it (and removed it from quarantine) since the list was read
+            fresh = self.documents.get(document["process_id"], document["document_id"])
+            return fresh["status"] == ACCEPTED
 
     def _allocate_number(self, organ: str, year: int) -> str:
         result = self.counters.update_item(
@@ -263,11 +454,12 @@ class Processes:
         """Every document of the process inspected (those whose S3 event has not arrived yet are
         inspected now). A slot is good when it holds an accepted file: a file rejected and then
         replaced, or a slot issued but never used, does not count against the request."""
-        service = get_service(self.get(process_id)["service_id"])
+        process = self.get(process_id)
+        service = get_service(process["service_id"])
         results = [self.documents.inspect(doc) for doc in self.documents.list(process_id)]
         accepted_slots = {doc["slot"] for doc in results if doc["status"] == ACCEPTED}
         rejected = [doc["document_id"] for doc in results if doc["status"] == REJECTED and doc["slot"] not in accepted_slots]
-        missing = [slot.slot for slot in service.documents if slot.required and slot.slot not in accepted_slots]
+        missing = [slot.slot for slot in self.applicable_slots(service, process) if slot.required and slot.slot not in accepted_slots]
         if rejected or missing:
             self._set_status(process_id, DOCUMENTS_REJECTED, SUBMITTED)
         return {"process_id": process_id, "documents_ok": not rejected and not missing,
@@ -307,7 +499,11 @@ TIMELINE_LABELS = {
     "process.draft_created": "Pedido iniciado",
     "document.accepted": "Documento recebido e verificado",
     "document.rejected": "Documento recusado",
+    "document.replaced": "Documento substituído por nova versão",
     "process.submitted": "Pedido submetido",
+    "process.awaiting_payment": "A aguardar pagamento",
+    "process.payment_recorded": "Pagamento recebido",
+    "receipt.issued": "Comprovativo de submissão emitido",
     "process.awaiting_decision": "Em apreciação pelos serviços",
     "process.documentos_rejeitados": "Documentos recusados",
     "task.opened.pendencia": "Pendência: os serviços pedem elementos",
@@ -337,6 +533,46 @@ def citizen_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 entry[key] = details[key]
         timeline.append(entry)
     return timeline
+
+
+def _filer(process: dict[str, Any]) -> str | None:
+    return process.get("filed_by", process.get("requerente_id"))
+
+
+def _citizens_of(process: dict[str, Any]) -> set[str]:
+    return {who for who in (_filer(process), process.get("requerente_id"), process.get("representante_id")) if who}
+
+
+def _account_for(accounts: Any, identity_number: str | None) -> str | None:
+    """The account registered with this identity number, if any (one GetItem on its login alias)."""
+    if not identity_number:
+        return None
+    alias = accounts.table.get_item(Key={"pk": f"LOGIN#nif:{identity_number}"}).get("Item")
+    return alias["user_id"] if alias else None
+
+
+def _draft_expiry() -> dict[str, Any]:
+    """The TTL of a draft saved now, and the day its reminder is due (the sparse ``by_draft_reminder``
+    index the daily reminder job reads)."""
+    settings = get_settings()
+    expires = now() + timedelta(days=settings.draft_days)
+    reminder = (expires - timedelta(days=settings.draft_reminder_days_before)).astimezone(LISBON).date()
+    return {"expires_at": int(expires.timestamp()), "reminder_due": reminder.isoformat()}
+
+
+def _expiry(process: dict[str, Any]) -> str | None:
+    from datetime import UTC
+
+    stamp = process.get("expires_at")
+    return iso(datetime.fromtimestamp(int(stamp), UTC)) if stamp else None
+
+
+def _payment_view(payment: dict[str, Any] | None) -> dict[str, Any] | None:
+    if not payment:
+        return None
+    keys = ("status", "entity", "reference", "reference_text", "amount_cents", "amount_text", "issued_at", "due_date",
+            "paid_at", "before_decision")
+    return {key: payment.get(key) for key in keys}
 
 
 def _json(value: Any) -> str:

@@ -10,12 +10,13 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BALCAO_", extra="ignore")
+    # An empty variable means "not set" (Terraform passes optional settings as ""), not an empty value.
+    model_config = SettingsConfigDict(env_prefix="BALCAO_", extra="ignore", env_ignore_empty=True)
 
     stage: str = "local"
     app_name: str = "balcao"
@@ -32,15 +33,22 @@ class Settings(BaseSettings):
     sender_email: str = "balcao@municipio-demo.pt"
     public_base_url: str = "http://127.0.0.1:8000"
 
-    # argon2id cost: the library's RFC 9106 low-memory profile; tests may choose CHEAPEST.
-    password_hash_profile: Literal["RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"] = "RFC_9106_LOW_MEMORY"
+    # argon2id cost: OWASP's parameters (19 MiB, t=2, p=1; see accounts.OWASP_ARGON2ID); tests choose CHEAPEST.
+    password_hash_profile: Literal["OWASP", "RFC_9106_LOW_MEMORY", "RFC_9106_HIGH_MEMORY", "CHEAPEST"] = "OWASP"
     session_idle_minutes: int = 30
     session_absolute_hours: int = 12
+    # Registration: the version of the terms ("Condições de Adesão") a registrant must accept, and
+    # where reminders about registrations awaiting validation go.
+    terms_version: str = "2026-01"
+    registrations_staff_email: str = "balcao-registos@municipio-demo.pt"
     # Seed 001: a decision is notified on the next working day. The local stack's demo notifies at
     # once, so that the outbox shows it while you watch (BALCAO_DECISION_NOTICE=next_working_day to see the rule).
     decision_notice: Literal["next_working_day", "at_once"] = "next_working_day"
     public_lookups_per_minute: int = 30  # per IP address, for the public process lookup
     upload_url_expiry_seconds: int = 900
+    # S3 checks a POST policy's expiry when the upload starts; a 200 MB file may finish minutes later.
+    # The inspection's own check of the expiry (for S3s that do not enforce policies) allows that much.
+    upload_grace_seconds: int = 600
     download_url_expiry_seconds: int = 300
 
     # Notifications: attempts within one invocation (with exponential backoff from the first delay),
@@ -48,6 +56,17 @@ class Settings(BaseSettings):
     notification_attempts: int = 3
     notification_backoff_seconds: float = 0.5
     notification_retry_seconds: int = 300
+
+    # Drafts are kept this many days after they were last saved (DynamoDB TTL), with an email reminder
+    # this many days before they go.
+    draft_days: int = Field(30, gt=0)
+    draft_reminder_days_before: int = Field(5, gt=0)
+
+    # Multibanco: the creditor entity (5 digits, from SIBS or the payment provider) and the secret the
+    # provider signs its payment notices with (HMAC-SHA256); no secret → the callback refuses all.
+    multibanco_entity: str = Field("21800", pattern=r"^\d{5}$")
+    payment_callback_secret: SecretStr | None = None
+    payment_due_days: int = Field(10, gt=0, description="a Multibanco reference is to be paid within these days")
 
     # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
     tracing: bool = False

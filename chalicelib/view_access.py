@@ -49,8 +49,10 @@ class ViewAccess:
         user = accounts.get(alias["user_id"]) if alias else None
         if user is None or user.kind != CITIZEN:
             raise ValidationFailed("Não há nenhum cidadão registado com essa identificação.", field="identifier")
-        if user.user_id == process["requerente_id"]:
-            raise ValidationFailed("O requerente já vê o seu processo.", field="identifier")
+        from chalicelib.processes import _citizens_of
+
+        if user.user_id in _citizens_of(process):
+            raise ValidationFailed("O requerente e o representante já veem o processo.", field="identifier")
         grant = {"grantee_id": user.user_id, "process_id": process_id, "number": process["number"],
                  "organ": process.get("service_organ"), "granted_at": iso(), "granted_by": session.user_id,
                  "until": until.isoformat() if until else None}

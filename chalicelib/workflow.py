@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts import Accounts
-from chalicelib.notifications import Notifier
+from chalicelib.notifications import Attachment, Notifier
 from chalicelib.processes import Processes
 
 
@@ -71,18 +71,25 @@ def notify(event: dict[str, Any], processes: Processes | None = None, accounts: 
 
     processes = processes or Processes()
     process = processes.get(event["process_id"])
-    user = (accounts or Accounts()).get(process["requerente_id"])
+    # the account that filed it (the requerente's, or its representante's)
+    user = (accounts or Accounts()).get(process.get("filed_by") or process["requerente_id"])
     if user is None:
         return {"sent": False, "reason": "requerente desconhecido"}
     template = event["template"]
-    values = {**process_values(process, user.name), **(event.get("values") or {})}
+    values = {**process_values(process, user.name), **payment_values(process), **(event.get("values") or {})}
     if event.get("task_id"):  # one message a task: its id is the notification's key
         values.update(task_values(process["process_id"], event["task_id"]))
         event = {**event, "key": event["task_id"]}
     key = "#".join(["process", process["process_id"], template, *([event["key"]] if event.get("key") else [])])
+    attachments: tuple[Attachment, ...] = ()
+    if template == "submission_receipt":  # the receipt PDF goes with it (issued once, here, after inspection)
+        from chalicelib.receipts import Receipts
+
+        receipt = Receipts(documents=processes.documents).issue(process, user)
+        attachments = (Attachment(receipt["filename"], key=receipt["key"]),)
     results = (notifier or Notifier()).notify(
         recipient_for_process(process, user), template, values, key=key,
-        process_id=process["process_id"], organ=process.get("service_organ"),
+        process_id=process["process_id"], organ=process.get("service_organ"), attachments=attachments,
     )
     return {
         "sent": any(r.get("status") == "sent" for r in results),
@@ -107,3 +114,74 @@ def process_values(process: dict[str, Any], name: str) -> dict[str, Any]:
         "grounds": process.get("decision_grounds", ""),
         "process_url": f"{get_settings().public_base_url}/#/processos/{process['process_id']}",
     }
+
+
+def payment_values(process: dict[str, Any]) -> dict[str, Any]:
+    """What the payment messages show: the Multibanco reference, amount, due date, when paid."""
+    from chalicelib.catalogue import get_service
+
+    payment = process.get("payment") or {}
+    if not payment:
+        return {}
+    return {"entity": payment.get("entity", ""), "reference": payment.get("reference_text", ""),
+            "amount": payment.get("amount_text", ""), "due_date": _local_date(payment.get("due_date")),
+            "paid_at": _local_time(payment.get("paid_at")), "description": get_service(process["service_id"]).title}
+
+
+def register_payment_task(event: dict[str, Any], payments: Any = None) -> dict[str, Any]:
+    from chalicelib.payments import Payments
+
+    already_paid = (payments or Payments()).register_payment_task(event["process_id"], event["task_token"])
+    return {"process_id": event["process_id"], "already_paid": already_paid}
+
+
+def remind_expiring_drafts(processes: Processes | None = None, accounts: Accounts | None = None,
+                           notifier: Notifier | None = None, day: Any = None) -> dict[str, Any]:
+    """Daily: email each citizen whose draft expires in ``draft_reminder_days_before`` days. Drafts
+    whose reminder fell on a day the job did not run (the two days before) are included; each
+    reminder is sent once (its marker is removed with a conditional write first)."""
+    from datetime import timedelta
+
+    from boto3.dynamodb.conditions import Key
+
+    from chalicelib.catalogue import get_service
+    from chalicelib.clock import today
+    from chalicelib.settings import get_settings
+
+    processes = processes or Processes()
+    accounts = accounts or Accounts()
+    notifier = notifier or Notifier()
+    day = day or today()
+    sent = []
+    for offset in (2, 1, 0):
+        due = (day - timedelta(days=offset)).isoformat()
+        items = processes.table.query(IndexName="by_draft_reminder", KeyConditionExpression=Key("reminder_due").eq(due),
+                                      Limit=200)["Items"]
+        for draft in items:
+            try:
+                processes.table.update_item(
+                    Key={"process_id": draft["process_id"]}, UpdateExpression="REMOVE reminder_due",
+                    ConditionExpression="reminder_due = :due AND #status = :draft",
+                    ExpressionAttributeNames={"#status": "status"},
+                    ExpressionAttributeValues={":due": due, ":draft": "rascunho"},
+                )
+            except processes.table.meta.client.exceptions.ConditionalCheckFailedException:
+                continue  # saved again since (a later reminder), submitted, or reminded by another run
+            user = accounts.get(draft.get("filed_by") or draft["requerente_id"])
+            if user is None:
+                continue
+            values = {"name": user.name, "service": get_service(draft["service_id"]).title,
+                      "expires_on": _local_date_from_epoch(int(draft["expires_at"])),
+                      "draft_url": f"{get_settings().public_base_url}/#/rascunhos/{draft['process_id']}"}
+            notifier.email(user.email, "draft_expiring", values, f"process#{draft['process_id']}",
+                           key=f"process#{draft['process_id']}#draft_expiring#{due}")
+            sent.append(draft["process_id"])
+    return {"reminded": sent}
+
+
+def _local_date_from_epoch(stamp: int) -> str:
+    from datetime import UTC, datetime
+
+    from chalicelib.processes import LISBON
+
+    return datetime.fromtimestamp(stamp, UTC).astimezone(LISBON).strftime("%d/%m/%Y")

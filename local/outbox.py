@@ -24,6 +24,12 @@ def messages() -> list[dict[str, Any]]:
         return list(reversed(_messages))
 
 
+def clear() -> None:
+    """Forget every message (tests: each starts with an empty outbox)."""
+    with _lock:
+        _messages.clear()
+
+
 def _note(entry: dict[str, Any]) -> None:
     entry["at"] = datetime.now(UTC).isoformat(timespec="seconds")
     with _lock:

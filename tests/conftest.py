@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ TEST_ENV = {
     "BALCAO_STAGE": "local",
     "BALCAO_RESOURCE_PREFIX": "balcao-local",
     "BALCAO_TRACING": "false",
+    "BALCAO_PAYMENT_CALLBACK_SECRET": "test-callback-secret",
     "BALCAO_PASSWORD_HASH_PROFILE": "CHEAPEST",  # argon2id still, at the lowest cost: tests hash a lot
 }
 
@@ -53,6 +55,7 @@ def aws_stack(env: None) -> Iterator[None]:
 
     lambdas.install()
     outbox.install()
+    outbox.clear()  # messages of an earlier test in this process are not this test's
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
         provision.provision(web_origin="http://127.0.0.1:8000")
         yield
@@ -102,8 +105,9 @@ class Api:
         self.cookie: str | None = None
 
     def call(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
-             headers: dict[str, str] | None = None) -> Any:
-        all_headers = {"content-type": "application/json", **(headers or {})}
+             headers: dict[str, str] | None = None, csrf: bool = True) -> Any:
+        # as the web form does: the CSRF header on every request (chalicelib.http.check_csrf)
+        all_headers = {"content-type": "application/json", **({"x-balcao-csrf": "1"} if csrf else {}), **(headers or {})}
         if self.cookie:
             all_headers["cookie"] = self.cookie
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
@@ -155,6 +159,17 @@ def small_pdf(pages: int = 1, text: str | None = None) -> bytes:
     return buffer.getvalue()
 
 
+HOSTILE_DIR = Path(__file__).resolve().parent / "fixtures" / "hostile"
+
+
+@pytest.fixture(scope="session")
+def hostile_files() -> dict[str, Path]:
+    """The hostile files of tests/fixtures/files.py, written once into tests/fixtures/hostile/."""
+    from tests.fixtures.files import write_hostile
+
+    return write_hostile(HOSTILE_DIR)
+
+
 def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> int:
     """POST the file to S3 with the presigned form, as a browser would (S3 ObjectCreated follows)."""
     import requests
@@ -164,7 +179,8 @@ def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> in
     return response.status_code
 
 
-def wait_for(predicate: Any, timeout: float = 20.0, interval: float = 0.1) -> Any:
+def wait_for(predicate: Any, timeout: float = 60.0, interval: float = 0.1) -> Any:
+    # generous: the workflows run on moto's threads, slow on a loaded machine; a pass returns at once
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()

@@ -396,3 +396,84 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
     assert view["number"] == released[0]["number"] and view["documents"]
     assert "pending_tasks" not in view and "requerente_id" not in view
     assert neighbour.call("GET", f"/api/requests/{process_id}/messages").status_code == 404
+
+
+def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_inspected_like_any_other(
+        make_api: Any, demo: dict[str, Any]) -> None:
+    """After submission a citizen uploads only while a pendência (or the prior hearing) is open: a
+    corrected document is a new version of the old (staff see both), every file is inspected, and
+    the answer takes only the files sent for it that inspection accepted."""
+    from local import lambdas
+
+    citizen, clerk, decider = _people(make_api, demo)
+    process_id = _submitted(citizen, small_pdf())
+    view = _awaiting(citizen, process_id)
+    original = view["documents"][0]["document_id"]
+    new_version = {"slot": "anexo", "filename": "anexo-v2.pdf", "content_type": "application/pdf", "replaces": original}
+    closed = citizen.call("POST", f"/api/requests/{process_id}/documents", new_version)
+    assert closed.status_code == 409 and closed.data["error"]["field"] == "status"
+
+    task_id = clerk.call("POST", f"/api/staff/processes/{process_id}/pending-tasks",
+                         {"subject": "Anexo legível", "description": "O anexo enviado não se lê."}).data["task_id"]
+    wait_for(lambda: "AwaitCitizen" in _states_entered(process_id))
+    # the service's own slot, as a new version (through the process's upload route) ...
+    replaced = citizen.call("POST", f"/api/requests/{process_id}/documents", new_version)
+    assert replaced.status_code == 201, replaced.body
+    assert replaced.data["version"] == 2
+    upload(replaced.data, small_pdf(pages=2))
+    # ... a file of the task's own, and one that inspection refuses (not a PDF)
+    path = f"/api/requests/{process_id}/tasks/{task_id}/documents"
+    extra = citizen.call("POST", path, {"filename": "declaracao.pdf", "content_type": "application/pdf"})
+    assert extra.status_code == 201, extra.body
+    upload(extra.data, small_pdf())
+    bad = citizen.call("POST", path, {"filename": "falso.pdf", "content_type": "application/pdf"})
+    upload(bad.data, b"isto nao e um PDF")
+    unknown = citizen.call("POST", path, {"filename": "x.pdf", "content_type": "application/pdf", "replaces": "d_nao_existe"})
+    assert unknown.status_code == 422 and unknown.data["error"]["field"] == "replaces"
+    lambdas.drain()
+
+    answer_path = f"/api/requests/{process_id}/tasks/{task_id}/answer"
+    refused = citizen.call("POST", answer_path, {"document_ids": [bad.data["document_id"]]})
+    assert refused.status_code == 422 and refused.data["error"]["field"] == "document_ids.0"
+    not_sent_for_it = citizen.call("POST", answer_path, {"document_ids": [original]})
+    assert not_sent_for_it.status_code == 422 and not_sent_for_it.data["error"]["field"] == "document_ids.0"
+    answered = citizen.call("POST", answer_path, {"text": "Segue o anexo legível.",
+                                                  "document_ids": [replaced.data["document_id"], extra.data["document_id"]]})
+    assert answered.status_code == 200, answered.body
+    late = citizen.call("POST", f"/api/requests/{process_id}/documents", {**new_version, "replaces": replaced.data["document_id"]})
+    assert late.status_code == 409
+
+    # The citizen sees the current version; staff see both, and which task the new one answered.
+    _awaiting(citizen, process_id)
+    mine = {d["document_id"]: d for d in citizen.call("GET", f"/api/requests/{process_id}").data["documents"]}
+    assert original not in mine and mine[replaced.data["document_id"]]["version"] == 2
+    staff = {d["document_id"]: d for d in decider.call("GET", f"/api/staff/processes/{process_id}").data["documents"]}
+    assert staff[original]["superseded_by"] == replaced.data["document_id"]
+    assert staff[replaced.data["document_id"]]["replaces"] == original
+    assert staff[replaced.data["document_id"]]["task_id"] == task_id and staff[extra.data["document_id"]]["task_id"] == task_id
+    assert staff[bad.data["document_id"]]["status"] == "rejeitado"
+    timeline = [e["label"] for e in citizen.call("GET", f"/api/requests/{process_id}").data["timeline"]]
+    assert "Documento substituído por nova versão" in timeline and "Pendência respondida" in timeline
+
+
+def test_a_prior_hearing_is_answered_with_a_document(make_api: Any, demo: dict[str, Any]) -> None:
+    from local import lambdas
+
+    citizen, _, decider = _people(make_api, demo)
+    process_id = _submitted(citizen, small_pdf())
+    _awaiting(citizen, process_id)
+    decider.call("POST", f"/api/staff/processes/{process_id}/prior-hearing", {"grounds": "Falta a planta."})
+    wait_for(lambda: "AwaitCitizen" in _states_entered(process_id))
+    # the process's upload route files it under the open hearing
+    slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
+                        {"slot": "anexo", "filename": "planta.pdf", "content_type": "application/pdf"})
+    assert slot.status_code == 201, slot.body
+    upload(slot.data, small_pdf())
+    lambdas.drain()
+    task_id = citizen.call("GET", f"/api/requests/{process_id}").data["pending_tasks"][0]["task_id"]
+    answered = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer",
+                            {"text": "Junto a planta.", "document_ids": [slot.data["document_id"]]})
+    assert answered.status_code == 200, answered.body
+    assert answered.data["answer_documents"] == [slot.data["document_id"]]
+    _awaiting(citizen, process_id)
+

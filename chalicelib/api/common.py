@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.http import handles_errors, parse_body, session_token, source_ip
+from chalicelib.http import check_csrf, handles_errors, parse_body, session_credentials, source_ip
 
 
 class Routes(Blueprint):
@@ -28,9 +28,14 @@ class Routes(Blueprint):
 
         return parse_body(self.current_request.raw_body, getattr(api_models, model_name))
 
-    def caller(self) -> Any:
-        """The caller's session; a 401 without a valid one."""
-        return sessions().resolve(session_token(self.headers()))
+    def caller(self, scopes: tuple[str, ...] = ("full",)) -> Any:
+        """The caller's session; a 401 without a valid one, a 403 when it is a narrower session
+        (registration awaiting validation, first-login code) than ``scopes`` allow, or when a
+        state-changing request rides on the cookie without the CSRF header."""
+        token, from_cookie = session_credentials(self.headers())
+        if from_cookie:
+            check_csrf(self.current_request)
+        return sessions().resolve(token, scopes)
 
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""
@@ -58,6 +63,18 @@ def sessions() -> Any:
     from chalicelib.accounts import Sessions
 
     return Sessions()
+
+
+def registrations() -> Any:
+    from chalicelib.registrations import Registrations
+
+    return Registrations()
+
+
+def account_settings() -> Any:
+    from chalicelib.account_settings import AccountSettings
+
+    return AccountSettings()
 
 
 def processes() -> Any:

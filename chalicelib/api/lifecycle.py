@@ -83,11 +83,13 @@ def my_pending_tasks() -> Any:
 @routes.route("/api/requests/{process_id}/tasks/{task_id}/documents", methods=["POST"])
 @routes.api
 def task_attachment(process_id: str, task_id: str) -> Any:
-    """The citizen whose process it is, while the task is open: a presigned POST for one attachment
-    of the answer."""
+    """A citizen of the process (filer, requerente, representante), while the task is open: a
+    presigned POST for one attachment of the answer, inspected before the answer may use it: in the
+    task's own slot, in a service's ``slot``, or as a new version of a document (``replaces``)."""
     session = routes.caller()
     body = routes.body("TaskAttachment")
-    slot = _answers().upload_slot(process_id, task_id, session, body.filename, body.content_type, routes.ip())
+    slot = _answers().upload_slot(process_id, task_id, session, body.filename, body.content_type, routes.ip(),
+                                  slot=body.slot, replaces=body.replaces)
     return json_response(slot, status=201)
 
 

@@ -37,7 +37,7 @@ def send_process_message(process_id: str) -> Any:
 @routes.api
 def message_attachment(process_id: str) -> Any:
     """The citizen whose process it is, or staff of its organ: a presigned POST for one attachment."""
-    body = routes.body("TaskAttachment")
+    body = routes.body("MessageAttachment")
     slot = _messages().attachment_upload(process_id, routes.caller(), body.filename, body.content_type, routes.ip())
     return json_response(slot, status=201)
 

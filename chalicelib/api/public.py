@@ -20,20 +20,40 @@ def health() -> Any:
 @routes.route("/api/services", methods=["GET"])
 @routes.api
 def list_services() -> Any:
-    """Anyone: the services catalogue."""
-    from chalicelib.catalogue import load_catalogue
+    """Anyone: the services catalogue; ``?q=words`` keeps the services matching every word (accents
+    and case ignored), best matches first."""
+    from chalicelib.catalogue import search
 
-    services = [{"id": s.id, "title": s.title, "organ": s.organ, "summary": s.summary} for s in load_catalogue().values()]
-    return json_response({"services": services})
+    query = (routes.current_request.query_params or {}).get("q", "")[:200]
+    return json_response({"query": query, "services": [service.summary_card() for service in search(query)]})
 
 
 @routes.route("/api/services/{service_id}", methods=["GET"])
 @routes.api
 def get_service(service_id: str) -> Any:
-    """Anyone: one service's page (what to bring, cost, deadline, law)."""
+    """Anyone: one service's page (what to bring, cost, deadline, law, contacts, the informative
+    sections), with the proofs of who asks that any request may need (``party_documents``)."""
     from chalicelib.catalogue import get_service as service_by_id
 
-    return json_response(service_by_id(service_id).model_dump())
+    return json_response(service_by_id(service_id).public_page())
+
+
+@routes.route("/api/services/{service_id}/plan", methods=["POST"])
+@routes.api
+def preview_plan(service_id: str) -> Any:
+    """Anyone: the installment plan a request with these fields would get (amounts to the cent,
+    summing exactly to the debt, each due date), or a 422 naming the rule it breaks."""
+    from chalicelib.catalogue import get_service as service_by_id
+    from chalicelib.clock import today
+    from chalicelib.installments import plan_for_fields
+
+    service = service_by_id(service_id)
+    body = routes.body("PlanPreview")
+    deadline = service.deadline_from(today())
+    installments = plan_for_fields(service, body.fields, deadline)
+    total = sum(item.amount_cents for item in installments)
+    return json_response({"service_id": service.id, "decision_deadline": deadline.isoformat(),
+                          "total_cents": total, "installments": [item.to_dict() for item in installments]})
 
 
 @routes.route("/api/public/processes/{organ}/{year}/{sequence}", methods=["GET"])

@@ -9,33 +9,67 @@ from chalicelib.http import json_response
 
 routes = Routes(__name__)
 
-LIST_FIELDS = ("process_id", "number", "service_id", "status", "created_at", "submitted_at", "decision_deadline")
+LIST_FIELDS = ("process_id", "number", "service_id", "status", "created_at", "updated_at", "submitted_at",
+               "decision_deadline")
 
 
 @routes.route("/api/requests", methods=["POST"])
 @routes.api
 def create_request() -> Any:
-    """Citizen: start a request (a draft) for a service."""
+    """Citizen: start a request (a draft) for a service. With an ``Idempotency-Key`` header, sending
+    the same request again returns the same draft (200) instead of a second one."""
     session = routes.caller()
     body = routes.body("NewRequest")
+    key = (routes.headers().get("idempotency-key") or "").strip()[:200] or None
+    parts = body.model_dump(include={"requerente", "representante", "notification"})
     domain = processes()
-    process = domain.create_draft(session, body.service_id, body.fields, routes.ip())
-    return json_response(domain.view(process), status=201)
+    process, created = domain.create_draft(session, body.service_id, body.fields, routes.ip(), idempotency_key=key, **parts)
+    return json_response(domain.view(process), status=201 if created else 200)
 
 
 @routes.route("/api/requests", methods=["GET"])
 @routes.api
 def my_requests() -> Any:
-    """Citizen: my processes, newest first, with status and deadline."""
+    """Citizen: my drafts and processes, as requerente or as representante, newest first."""
     session = routes.caller()
-    items = processes().list_for_requerente(session.user_id)
+    items = processes().list_for_citizen(session.user_id)
     return json_response({"processes": [{k: p.get(k) for k in LIST_FIELDS} for p in items]})
+
+
+@routes.route("/api/requests/{process_id}", methods=["PATCH"])
+@routes.api
+def save_draft(process_id: str) -> Any:
+    """The citizen who filed the draft: save what was filled since (only the parts sent)."""
+    session = routes.caller()
+    body = routes.body("DraftUpdate")
+    domain = processes()
+    process = domain.update_draft(process_id, session, body.model_dump(exclude_unset=True), routes.ip())
+    return json_response(domain.view(process))
+
+
+@routes.route("/api/requests/{process_id}/plan", methods=["GET"])
+@routes.api
+def draft_plan(process_id: str) -> Any:
+    """Whoever may see the process: its installment plan (the one agreed at submission, or, for a
+    draft, the preview from its fields; a 422 names the rule they break)."""
+    session = routes.caller()
+    domain = processes()
+    process = domain.get_for(process_id, session)
+    if process.get("installment_plan"):
+        return json_response({"installments": process["installment_plan"]})
+    plan = domain.preview_plan(process)
+    if plan is None:
+        from chalicelib.errors import NotFound
+
+        raise NotFound("Este serviço não tem plano de prestações.", field="service_id")
+    return json_response({"installments": [item.to_dict() for item in plan]})
 
 
 @routes.route("/api/requests/{process_id}", methods=["GET"])
 @routes.api
 def get_request(process_id: str) -> Any:
-    """The citizen who owns it, or staff of its organ: one process with its documents."""
+    """Its filer, its requerente's or representante's account, or staff of its organ: one process
+    with its documents, who asks, the notification choice, its payment."""
     session = routes.caller()
     domain = processes()
     return json_response(domain.view(domain.get_for(process_id, session)))
@@ -44,33 +78,36 @@ def get_request(process_id: str) -> Any:
 @routes.route("/api/requests/{process_id}/documents", methods=["POST"])
 @routes.api
 def request_upload(process_id: str) -> Any:
-    """The citizen who owns the draft: a presigned POST to upload one file straight to S3."""
+    """The citizen who owns the draft, or, while a pendência or the prior hearing is open, a citizen
+    of the process: a presigned POST to upload one file straight to S3 (one file per slot;
+    ``replaces`` makes it a new version of an earlier document)."""
     session = routes.caller()
     body = routes.body("UploadSlotRequest")
-    slot = processes().upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip())
+    slot = processes().upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip(),
+                                   replaces=body.replaces)
     return json_response(slot, status=201)
 
 
 @routes.route("/api/requests/{process_id}/documents/{document_id}", methods=["GET"])
 @routes.api
 def get_document(process_id: str, document_id: str) -> Any:
-    """The owner or staff of the organ: a document's inspection status and, once accepted, a
-    short-lived download link (each one audited)."""
+    """The requerente, their representante, staff of the organ, auditors: a document's inspection
+    status and findings (the file itself: ``.../download``)."""
+    from chalicelib.documents import VIEW_FIELDS
+
     session = routes.caller()
     domain = processes()
     domain.get_for(process_id, session)
     document = domain.documents.get(process_id, document_id)
-    body = {k: document.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size")}
-    if document["status"] == "aceite":
-        body["download_url"] = domain.documents.download_url(document)
-        domain.audit.record(routes.actor(session), "document.downloaded", f"process#{process_id}", document_id=document_id)
-    return json_response(body)
+    return json_response({k: document.get(k) for k in VIEW_FIELDS})
 
 
 @routes.route("/api/requests/{process_id}/submit", methods=["POST"])
 @routes.api
 def submit_request(process_id: str) -> Any:
-    """The citizen who owns the draft: submit it; it gets its number and its workflow starts."""
+    """The citizen who filed the draft: submit it; it gets its number (and a Multibanco reference
+    when the service has a fee) and its workflow starts. Every problem is named at once (422);
+    submitting again returns the same process."""
     session = routes.caller()
     domain = processes()
     return json_response(domain.view(domain.submit(process_id, session, routes.ip())))

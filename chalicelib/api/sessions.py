@@ -5,22 +5,33 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, accounts, sessions
-from chalicelib.http import expired_session_cookie, json_response, session_cookie, session_token
+from chalicelib.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
 
 routes = Routes(__name__)
+
+# What the holder of a narrower session does next (the web form shows the matching page).
+NEXT_STEP = {"full": None, "registration": "acompanhar_registo", "code": "codigo_de_confirmacao"}
 
 
 def _login(kind: str) -> Any:
     body = routes.body("Login")
-    user = accounts().authenticate(body.identifier, body.password, kind=kind)
-    token, lifetime = sessions().start(user, routes.ip())
-    return json_response({"user": user.public()}, headers={"Set-Cookie": session_cookie(token, lifetime)})
+    user = accounts().authenticate(body.identifier, body.password, kind=kind, source_ip=routes.ip())
+    scope = user.session_scope()
+    token, lifetime = sessions().start(user, routes.ip(), scope=scope)  # a new token at every login
+    answer: dict[str, Any] = {"user": user.public(), "scope": scope, "next": NEXT_STEP[scope]}
+    if scope == "code":
+        from chalicelib.account_settings import AccountSettings
+
+        answer["channels"] = AccountSettings.channels(user)
+    return json_response(answer, headers={"Set-Cookie": session_cookie(token, lifetime)})
 
 
 @routes.route("/api/session", methods=["POST"])
 @routes.api
 def citizen_login() -> Any:
-    """Anyone: a citizen or company logs in with identity number, username or email + password."""
+    """Anyone: a citizen or company logs in with identity number, username or email + password.
+    Until the registration is validated the session only follows it; at the first login after
+    activation it only asks for the confirmation code (``scope``, ``next``)."""
     return _login("citizen")
 
 
@@ -34,15 +45,19 @@ def staff_login() -> Any:
 @routes.route("/api/session", methods=["DELETE"])
 @routes.api
 def logout() -> Any:
-    """Anyone: ends the caller's session, if any."""
-    sessions().end(session_token(routes.headers()), routes.ip())
+    """Anyone: ends the caller's session, if any (with the CSRF header when the cookie carries it)."""
+    token, from_cookie = session_credentials(routes.headers())
+    if from_cookie:
+        check_csrf(routes.current_request)
+    sessions().end(token, routes.ip())
     return json_response({"ended": True}, headers={"Set-Cookie": expired_session_cookie()})
 
 
 @routes.route("/api/me", methods=["GET"])
 @routes.api
 def me() -> Any:
-    """Any logged-in user: who am I."""
-    session = routes.caller()
+    """Any logged-in user, whatever the session's scope: who am I, and what the session allows."""
+    session = routes.caller(scopes=("full", "registration", "code"))
     user = accounts().get(session.user_id)
-    return json_response({"user": user.public() if user else None, "session_expires_at": session.expires_at})
+    return json_response({"user": user.public() if user else None, "session_expires_at": session.expires_at,
+                          "scope": session.scope})

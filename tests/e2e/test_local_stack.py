@@ -55,6 +55,7 @@ def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
     login = citizen.post(stack.base + "/api/session", json={"identifier": "123456789", "password": PASSWORD}, timeout=10)
     assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
     citizen.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
+    citizen.headers["X-Balcao-CSRF"] = "1"  # as the README's curl lines and the web form send it
 
     draft = citizen.post(stack.base + "/api/requests", timeout=10, json={
         "service_id": "generico", "fields": {"subject": "Ocupação da via pública", "text": "Para uma mudança de casa."}})
@@ -79,6 +80,7 @@ def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
     staff = requests.Session()
     staff_login = staff.post(stack.base + "/api/staff/session", json={"identifier": "decisor", "password": PASSWORD}, timeout=10)
     staff.cookies.set("balcao_session", staff_login.cookies["balcao_session"])
+    staff.headers["X-Balcao-CSRF"] = "1"
     queue = staff.get(stack.base + "/api/staff/processes", timeout=10).json()["processes"]
     assert number in [p["number"] for p in queue]
     decided = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,

@@ -104,6 +104,7 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
     staff = requests.Session()
     login = staff.post(stack.base + "/api/staff/session", json={"identifier": "decisor", "password": PASSWORD}, timeout=10)
     staff.cookies.set("balcao_session", login.cookies["balcao_session"])
+    staff.headers["X-Balcao-CSRF"] = "1"  # the API's CSRF protection on cookie-authenticated changes
 
     def decide() -> bool:
         response = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,
@@ -130,3 +131,32 @@ def _until(check: Any, timeout: float = 30) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("condition not met in time")
         time.sleep(0.5)
+
+
+def test_a_water_debt_installment_request_in_the_browser_with_its_plan(stack: Stack, phone: Any) -> None:
+    page = phone
+    page.goto(stack.base + "/#/entrar")
+    page.fill("#identifier", "123456789")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#processes-table, #no-processes")
+
+    page.goto(stack.base + "/#/pedidos/novo/agua-prestacoes")
+    page.wait_for_selector("#request-form")
+    assert page.is_hidden("#field-fundamentacao")  # only for option b)
+    page.fill("#field-predio_morada", "Rua de Santo António, 12")
+    page.fill("#field-predio_codigo_postal", "7200-370")
+    page.fill("#field-codigo_consumidor", "4501234")
+    page.fill("#field-valor_divida", "1000,01")
+    page.fill("#field-numero_documentos", "3")
+    page.select_option("#field-opcao", "b")
+    assert page.is_visible("#field-fundamentacao")
+    page.select_option("#field-opcao", "a")
+    page.fill("#field-numero_prestacoes", "24")
+    page.click("#save-fields")
+    page.wait_for_selector("#installment-plan table")
+    assert page.locator("#installment-plan tbody tr").count() == 24
+    _check_page(page, "06-installment-plan")
+    page.click("#submit-request")
+    number = page.wait_for_selector("#process-number").inner_text().strip()
+    assert number.startswith("CAMARA ")

@@ -3,12 +3,14 @@
 // {"error": {"code", "message", "field"}} so the pages can show the message beside the field.
 
 export class ApiError extends Error {
-  constructor(status, code, message, field = null) {
+  // errors: every problem the API reported ({field, message}), the first being (message, field)
+  constructor(status, code, message, field = null, errors = null) {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
     this.field = field;
+    this.errors = errors && errors.length ? errors : [{ field, message }];
   }
 }
 
@@ -21,7 +23,9 @@ export async function request(method, path, body, { allow401 = false } = {}) {
   const init = {
     method,
     credentials: "same-origin",
-    headers: { Accept: "application/json" },
+    // The API refuses a state-changing request that the session cookie authenticates without this
+    // header (CSRF protection: another site cannot add it without a CORS preflight).
+    headers: { Accept: "application/json", "X-Balcao-CSRF": "1" },
     cache: "no-store",
   };
   if (body !== undefined) {
@@ -50,6 +54,7 @@ export async function request(method, path, body, { allow401 = false } = {}) {
     error.code || "erro",
     error.message || defaultMessage(response.status),
     error.field || null,
+    data && Array.isArray(data.errors) ? data.errors : null,
   );
   if (response.status === 401 && !allow401) {
     window.dispatchEvent(new CustomEvent(UNAUTHENTICATED_EVENT, { detail: apiError }));
@@ -81,12 +86,17 @@ export const me = () => request("GET", "/api/me", undefined, { allow401: true })
 
 // -- the citizen's requests
 export const createRequest = (serviceId, fields) => request("POST", "/api/requests", { service_id: serviceId, fields });
+export const saveDraft = (processId, changes) => request("PATCH", `/api/requests/${enc(processId)}`, changes);
+export const requestPlan = (processId) => request("GET", `/api/requests/${enc(processId)}/plan`);
 export const myRequests = () => request("GET", "/api/requests");
 export const getRequest = (processId) => request("GET", `/api/requests/${enc(processId)}`);
 export const requestUploadSlot = (processId, slot, filename, contentType) =>
   request("POST", `/api/requests/${enc(processId)}/documents`, { slot, filename, content_type: contentType });
 export const getDocument = (processId, documentId) =>
   request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}`);
+export const documentDownload = (processId, documentId) =>
+  request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}/download`);
+export const receiptDownload = (processId) => request("GET", `/api/requests/${enc(processId)}/receipt`);
 export const submitRequest = (processId) => request("POST", `/api/requests/${enc(processId)}/submit`);
 
 // -- the file itself: a multipart POST straight to S3 (presigned), never through the API.

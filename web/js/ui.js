@@ -32,6 +32,7 @@ export function clear(element) {
 export const STATUS_LABELS = {
   rascunho: "Rascunho",
   submetido: "Submetido",
+  a_aguardar_pagamento: "A aguardar pagamento",
   em_apreciacao: "Em apreciação",
   deferido: "Deferido",
   indeferido: "Indeferido",
@@ -177,8 +178,10 @@ export class ErrorSummary {
     }
   }
 
+  // every problem the API named at once, each beside its field when the page has it
   showApiError(error, extra = {}) {
-    this.show([{ message: error.message, field: error.field, ...extra }]);
+    const errors = error.errors && error.errors.length ? error.errors : [{ message: error.message, field: error.field }];
+    this.show(errors.map((problem) => ({ message: problem.message, field: problem.field, ...extra })));
   }
 
   markField(input, message) {

@@ -4,7 +4,7 @@
 //   3. "Submeter"                  → POST /api/requests/{process_id}/submit → the process number
 // Routes: #/pedidos/novo/{service_id} (a new draft) and #/rascunhos/{process_id} (a draft reopened).
 
-import { createRequest, getRequest, getService, submitRequest } from "../api.js";
+import { createRequest, getRequest, getService, requestPlan, submitRequest } from "../api.js";
 import {
   h, breadcrumbs, ErrorSummary, facts, formatDate, formatDateTime, notice, textField, workingDaysText,
 } from "../ui.js";
@@ -81,6 +81,16 @@ class RequestForm {
   showFieldsForm() {
     const form = h("form", { id: "request-form", novalidate: true, "aria-labelledby": "step-fields-title" });
     for (const spec of this.service.fields) form.append(fieldFor(spec));
+    // fields that apply only to some options show and hide as the options change
+    const refresh = () => {
+      const current = formValues(form, this.service.fields);
+      for (const spec of this.service.fields) {
+        const group = form.querySelector(`#field-${spec.name}`).closest(".form-group");
+        group.hidden = !applies(spec.when, current);
+      }
+    };
+    form.addEventListener("change", refresh);
+    refresh();
     form.append(h("div", { class: "button-row" },
       h("button", { type: "submit", class: "button", id: "save-fields" }, "Guardar e continuar")));
     this.stepFields.append(
@@ -94,8 +104,10 @@ class RequestForm {
       if (busy) return;
       const values = {};
       const problems = [];
+      const current = formValues(form, this.service.fields);
       for (const spec of this.service.fields) {
         const input = form.querySelector(`#field-${spec.name}`);
+        if (!applies(spec.when, current)) continue; // hidden: does not apply to the options chosen
         const value = input.value;
         if (!value.trim()) {
           if (spec.required) problems.push({ input, message: `${spec.label}: campo obrigatório.` });
@@ -104,7 +116,7 @@ class RequestForm {
         if (spec.max_length && value.length > spec.max_length) {
           problems.push({ input, message: `${spec.label}: no máximo ${spec.max_length} caracteres.` });
         }
-        values[spec.name] = value;
+        values[spec.name] = current[spec.name];
       }
       if (problems.length) return this.errors.show(problems);
       this.errors.clear();
@@ -137,16 +149,21 @@ class RequestForm {
       h("h2", { id: "step-fields-title" }, "1. Dados do pedido"),
       h("div", { role: "status" }, notice("success",
         h("p", {}, `Rascunho guardado em ${formatDateTime(process.created_at)}.`))),
-      facts(service.fields.map((spec) => [spec.label, process.fields[spec.name] || "—", { class: "pre-line", "data-field-name": spec.name }]),
-        { id: "draft-fields" }),
+      facts(service.fields.filter((spec) => process.fields[spec.name] !== undefined || spec.required)
+        .map((spec) => [spec.label, displayValue(spec, process.fields[spec.name]), { class: "pre-line", "data-field-name": spec.name }]),
+      { id: "draft-fields" }),
     );
+    if (service.installments) this.showPlan();
     this.markStep(2);
 
     this.stepDocuments.hidden = false;
     this.stepDocuments.append(h("p", {},
       "Envie cada documento. Os ficheiros seguem diretamente para o arquivo seguro do Município e são verificados automaticamente."));
-    if (!service.documents.length) this.stepDocuments.append(h("p", {}, "Este serviço não pede documentos."));
-    for (const slot of service.documents) {
+    if (!(process.document_slots || service.documents).length) {
+      this.stepDocuments.append(h("p", {}, "Este pedido não pede documentos."));
+    }
+    // the documents that apply to this draft's options and to who asks, as the API says
+    for (const slot of process.document_slots || service.documents) {
       const upload = new UploadSlot({
         processId: process.process_id,
         slot,
@@ -172,6 +189,27 @@ class RequestForm {
       const heading = this.stepDocuments.querySelector("h2");
       heading.setAttribute("tabindex", "-1");
       heading.focus();
+    }
+  }
+
+  // the installment plan the server computes from the draft (or the rule the fields break)
+  async showPlan() {
+    const section = h("section", { id: "installment-plan", "aria-labelledby": "plan-title" },
+      h("h3", { id: "plan-title" }, "Plano de pagamento (pré-visualização)"));
+    this.stepFields.append(section);
+    try {
+      const { installments } = await requestPlan(this.process.process_id);
+      const total = installments.reduce((sum, item) => sum + item.amount_cents, 0);
+      section.append(
+        h("p", {}, `${installments.length} prestações mensais, a pagar até ao dia 8 de cada mês; total ${euros(total)}.`),
+        h("table", { class: "table" },
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "N.º"), h("th", { scope: "col" }, "Data limite"),
+            h("th", { scope: "col" }, "Valor"))),
+          h("tbody", {}, installments.map((item) => h("tr", {},
+            h("td", {}, String(item.number)), h("td", {}, formatDate(item.due_date)), h("td", {}, item.amount_text))))),
+      );
+    } catch (error) {
+      if (error.status !== 401) section.append(notice("warning", h("p", { id: "plan-problem" }, error.message)));
     }
   }
 
@@ -236,6 +274,13 @@ class RequestForm {
         h("p", {}, "O número do seu processo é"),
         h("p", { class: "process-number", id: "process-number", "data-testid": "process-number" }, process.number)),
       h("p", {}, "Guarde este número: com ele acompanha o pedido aqui ou na consulta pública."),
+      process.payment ? h("section", { id: "payment-reference", "aria-labelledby": "payment-title" },
+        h("h2", { id: "payment-title" }, "Pagamento por Multibanco"),
+        facts([["Entidade", process.payment.entity], ["Referência", process.payment.reference_text],
+          ["Valor", process.payment.amount_text]]),
+        h("p", {}, process.payment.before_decision
+          ? "A apreciação do pedido começa depois do pagamento. Enviámos também estes dados por email."
+          : "Enviámos também estes dados por email.")) : null,
       h("h2", {}, "O que acontece a seguir"),
       h("p", {}, `Os serviços do Município vão apreciar o pedido. A decisão é tomada até ${formatDate(process.decision_deadline)}`,
         process.working_days_left !== null && process.working_days_left !== undefined ? ` (${workingDaysText(process.working_days_left)})` : "",
@@ -249,9 +294,54 @@ class RequestForm {
   }
 }
 
+// The typed values of the form, as the API takes them (numbers, true/false, text).
+function formValues(form, specs) {
+  const values = {};
+  for (const spec of specs) {
+    const raw = form.querySelector(`#field-${spec.name}`).value;
+    if (!raw.trim()) continue;
+    if (spec.type === "boolean") values[spec.name] = raw === "true";
+    else if (spec.type === "integer" && /^\d+$/.test(raw.trim())) values[spec.name] = Number(raw.trim());
+    else values[spec.name] = raw;
+  }
+  return values;
+}
+
+// The conditions of the catalogue on other fields; who asks is the logged-in citizen (singular).
+function applies(conditions, values) {
+  const facts = { "requerente.type": "singular", ...values };
+  return (conditions || []).every((condition) => condition.one_of.includes(facts[condition.field]));
+}
+
+function displayValue(spec, value) {
+  if (value === undefined || value === null || value === "") return "—";
+  if (spec.type === "boolean") return value ? "Sim" : "Não";
+  if (spec.type === "choice") return (spec.options.find((option) => option.value === value) || { label: value }).label;
+  if (spec.type === "money") return euros(Math.round(Number(value) * 100));
+  return String(value);
+}
+
+function euros(cents) {
+  return new Intl.NumberFormat("pt-PT", { style: "currency", currency: "EUR" }).format(cents / 100);
+}
+
+function choiceField(spec, options) {
+  const id = `field-${spec.name}`;
+  const hintId = spec.hint ? `${id}-hint` : null;
+  return h("div", { class: "form-group" },
+    h("label", { for: id }, spec.label),
+    spec.hint ? h("span", { class: "hint", id: hintId }, spec.hint) : null,
+    h("select", { id, name: spec.name, "data-field": `fields.${spec.name}`, required: spec.required, "aria-describedby": hintId },
+      h("option", { value: "" }, "Escolha…"),
+      options.map(([value, label]) => h("option", { value }, label))));
+}
+
 function fieldFor(spec) {
+  if (spec.type === "choice") return choiceField(spec, spec.options.map((option) => [option.value, option.label]));
+  if (spec.type === "boolean") return choiceField(spec, [["true", "Sim"], ["false", "Não"]]);
   const id = `field-${spec.name}`;
   const hintParts = [];
+  if (spec.hint) hintParts.push(spec.hint);
   if (!spec.required) hintParts.push("Opcional.");
   if (spec.max_length) hintParts.push(`Até ${spec.max_length.toLocaleString("pt-PT")} caracteres.`);
   if (spec.type === "date") hintParts.push("Por exemplo, 31/12/2026.");
@@ -264,7 +354,7 @@ function fieldFor(spec) {
     required: spec.required,
     multiline: spec.type === "textarea",
     type: spec.type === "date" ? "date" : "text",
-    extra: spec.type === "number" ? { inputmode: "decimal" } : {},
+    extra: spec.type === "money" ? { inputmode: "decimal" } : spec.type === "integer" ? { inputmode: "numeric" } : {},
   };
   const group = textField(options);
   if (spec.max_length) addCharacterCount(group.querySelector(`#${id}`), spec.max_length);

@@ -1,6 +1,6 @@
 // One of my processes: GET /api/requests/{id} — status, fields, documents with their status, the
 // decision with its grounds, the decision deadline and the working days left.
-import { getDocument, getRequest, getService } from "../api.js";
+import { documentDownload, getRequest, getService } from "../api.js";
 import {
   h, breadcrumbs, documentStatusTag, facts, formatBytes, formatDate, formatDateTime, notice, organLabel,
   statusLabel, statusTag, workingDaysText,
@@ -121,11 +121,30 @@ function renderBody(body, process, service) {
           : null)));
   }
 
+  if (process.payment) {
+    const paid = process.payment.status === "pago";
+    parts.push(h("section", { "aria-labelledby": "payment-title", id: "process-payment", "data-payment-status": process.payment.status },
+      h("h2", { id: "payment-title" }, "Pagamento"),
+      facts([
+        ["Estado", paid ? `Pago${process.payment.paid_at ? ` em ${formatDateTime(process.payment.paid_at)}` : ""}` : "Por pagar"],
+        ["Entidade", process.payment.entity],
+        ["Referência Multibanco", process.payment.reference_text, { id: "payment-reference" }],
+        ["Valor", process.payment.amount_text],
+      ])));
+  }
+  if (process.installment_plan && process.installment_plan.length) {
+    const plan = process.installment_plan;
+    parts.push(h("section", { "aria-labelledby": "plan-title", id: "process-plan" },
+      h("h2", { id: "plan-title" }, "Plano de pagamento"),
+      h("p", {}, `${plan.length} prestações mensais, a pagar até ao dia 8 de cada mês.`),
+      h("ul", {}, plan.map((item) => h("li", {}, `${item.number}.ª: ${item.amount_text} até ${formatDate(item.due_date)}`)))));
+  }
+
   const fieldNames = Object.keys(process.fields || {});
   parts.push(h("section", { "aria-labelledby": "fields-title" },
     h("h2", { id: "fields-title" }, "Dados do pedido"),
     fieldNames.length
-      ? facts(fieldNames.map((name) => [labels[name] || name, process.fields[name], { class: "pre-line", "data-field-name": name }]),
+      ? facts(fieldNames.map((name) => [labels[name] || name, shown(process.fields[name]), { class: "pre-line", "data-field-name": name }]),
         { id: "process-fields" })
       : h("p", {}, "Sem dados.")));
 
@@ -156,12 +175,17 @@ function downloadButton(processId, doc) {
   button.addEventListener("click", async () => {
     message.textContent = "";
     try {
-      const fresh = await getDocument(processId, doc.document_id);
-      if (fresh.download_url) window.location.assign(fresh.download_url);
-      else message.textContent = "O documento não está disponível.";
+      const download = await documentDownload(processId, doc.document_id);
+      window.location.assign(download.url);
     } catch (error) {
       if (error.status !== 401) message.textContent = error.message;
     }
   });
   return [button, message];
+}
+
+function shown(value) {
+  if (value === true) return "Sim";
+  if (value === false) return "Não";
+  return String(value);
 }

@@ -1,0 +1,214 @@
+"""Routes for citizens' accounts: registration, email confirmation, proof upload, activation,
+first-login code, password recovery, changes of password, email and phone; and, for staff, the
+validation of registrations (``/api/staff/registrations/...``) and the locking of accounts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.api.common import Routes, account_settings, accounts, registrations, sessions
+from chalicelib.http import json_response, session_cookie
+
+routes = Routes(__name__)
+
+REGISTERED = ("Registo recebido. Se os dados estiverem corretos, enviámos um email com uma ligação para confirmar o "
+              "endereço (válida 24 horas). Se já tiver conta, receberá um aviso nesse email.")
+
+
+def _new_session(user: Any) -> dict[str, str]:
+    token, lifetime = sessions().start(user, routes.ip())
+    return {"Set-Cookie": session_cookie(token, lifetime)}
+
+
+# -- registration -----------------------------------------------------------------------------------
+@routes.route("/api/registrations", methods=["POST"])
+@routes.api
+def register() -> Any:
+    """Anyone: register a person or a company. The answer is the same whether or not the identity
+    number or email already has an account (its owner is emailed instead)."""
+    registrations().register(routes.body("Registration"), routes.ip())
+    return json_response({"message": REGISTERED}, status=202)
+
+
+@routes.route("/api/registrations/confirmation", methods=["POST"])
+@routes.api
+def confirm_registration_email() -> Any:
+    """Anyone holding the emailed link: confirm the email; the registration goes to staff."""
+    return json_response(registrations().confirm_email(routes.body("LinkToken").token, routes.ip()))
+
+
+@routes.route("/api/registrations/confirmation/resend", methods=["POST"])
+@routes.api
+def resend_registration_email() -> Any:
+    """Anyone: send the confirmation link again (at most 3 an hour per address; same answer always)."""
+    registrations().resend_confirmation(routes.body("EmailAddress").email, routes.ip())
+    return json_response({"message": "Se houver um registo por confirmar com este email, enviámos nova ligação."}, status=202)
+
+
+@routes.route("/api/registration", methods=["GET"])
+@routes.api
+def my_registration() -> Any:
+    """The registrant (a session of any scope but the code's): where the registration stands."""
+    session = routes.caller(scopes=("registration", "full"))
+    return json_response(registrations().status(session.user_id))
+
+
+@routes.route("/api/registration/documents", methods=["POST"])
+@routes.api
+def registration_proof_upload() -> Any:
+    """The registrant, while awaiting validation: a presigned POST for the proof (PDF) straight to S3."""
+    session = routes.caller(scopes=("registration",))
+    body = routes.body("ProofUpload")
+    return json_response(registrations().proof_slot(session.user_id, body.filename, body.content_type, routes.ip()), status=201)
+
+
+@routes.route("/api/account/activation", methods=["POST"])
+@routes.api
+def activate() -> Any:
+    """Anyone holding the emailed activation password: set the new password (once)."""
+    body = routes.body("Activation")
+    registrations().activate(body.identifier, body.activation_password, body.new_password, routes.ip())
+    return json_response({"activated": True, "next": "Inicie sessão com a nova palavra-passe."})
+
+
+# -- first-login confirmation code ------------------------------------------------------------------
+@routes.route("/api/session/code", methods=["POST"])
+@routes.api
+def send_login_code() -> Any:
+    """The holder of a first-login session: send the 6-digit code by email or SMS (confirmed phone)."""
+    session = routes.caller(scopes=("code",))
+    return json_response(account_settings().send_login_code(session.user_id, routes.body("CodeChannel").channel))
+
+
+@routes.route("/api/session/code/verification", methods=["POST"])
+@routes.api
+def verify_login_code() -> Any:
+    """The holder of a first-login session: enter the code; a right one gives a full session (new token)."""
+    from chalicelib.http import session_token
+
+    session = routes.caller(scopes=("code",))
+    user = account_settings().confirm_login_code(session.user_id, routes.body("Code").code, routes.ip())
+    sessions().end(session_token(routes.headers()), routes.ip())
+    return json_response({"user": user.public(), "scope": "full"}, headers=_new_session(user))
+
+
+# -- recovery and changes -----------------------------------------------------------------------------
+@routes.route("/api/password/recovery", methods=["POST"])
+@routes.api
+def recover_password() -> Any:
+    """Anyone: email a 30-minute link to set a new password (same answer whether the account exists)."""
+    account_settings().request_recovery(routes.body("Identifier").identifier, routes.ip())
+    return json_response({"message": "Se existir uma conta com estes dados, enviámos uma ligação para o seu email."}, status=202)
+
+
+@routes.route("/api/password/reset", methods=["POST"])
+@routes.api
+def reset_password() -> Any:
+    """Anyone holding the emailed link: set a new password; every session ends."""
+    body = routes.body("PasswordReset")
+    account_settings().reset_password(body.token, body.new_password, routes.ip())
+    return json_response({"changed": True})
+
+
+@routes.route("/api/account/password", methods=["POST"])
+@routes.api
+def change_password() -> Any:
+    """The logged-in account holder: change the password (the current one required); every session
+    ends and this caller gets a new one."""
+    session = routes.caller()
+    body = routes.body("PasswordChange")
+    account_settings().change_password(session.user_id, body.current_password, body.new_password, routes.ip())
+    return json_response({"changed": True}, headers=_new_session(accounts().get(session.user_id)))
+
+
+@routes.route("/api/account/email", methods=["POST"])
+@routes.api
+def change_email() -> Any:
+    """The logged-in account holder, with the password again: ask to change the email; a link goes
+    to the new address and the old one is told."""
+    session = routes.caller()
+    body = routes.body("EmailChange")
+    return json_response(account_settings().request_email_change(session.user_id, body.password, body.new_email, routes.ip()),
+                         status=202)
+
+
+@routes.route("/api/account/email/confirmation", methods=["POST"])
+@routes.api
+def confirm_email_change() -> Any:
+    """Anyone holding the link sent to the new address: the change takes effect; the old address is told."""
+    return json_response(account_settings().confirm_email_change(routes.body("LinkToken").token, routes.ip()))
+
+
+@routes.route("/api/account/phone", methods=["POST"])
+@routes.api
+def change_phone() -> Any:
+    """The logged-in account holder (or a registrant awaiting validation): an SMS code to the phone."""
+    session = routes.caller(scopes=("full", "registration"))
+    return json_response(account_settings().request_phone_change(session.user_id, routes.body("PhoneChange").phone), status=202)
+
+
+@routes.route("/api/account/phone/confirmation", methods=["POST"])
+@routes.api
+def confirm_phone() -> Any:
+    """The same caller: the SMS code confirms the phone (which may then receive login codes)."""
+    session = routes.caller(scopes=("full", "registration"))
+    return json_response(account_settings().confirm_phone(session.user_id, routes.body("Code").code, routes.ip()))
+
+
+# -- staff: validation of registrations, locking ------------------------------------------------------
+@routes.route("/api/staff/registrations", methods=["GET"])
+@routes.api
+def staff_registrations() -> Any:
+    """Staff of any organ, and auditors: registrations awaiting validation, oldest first, with the
+    proof's pre-check."""
+    return json_response({"registrations": registrations().queue(routes.staff())})
+
+
+@routes.route("/api/staff/registrations/{user_id}", methods=["GET"])
+@routes.api
+def staff_registration(user_id: str) -> Any:
+    """Staff of any organ, and auditors: one registration with its proofs (download links audited)."""
+    return json_response(registrations().view(user_id, routes.staff(), routes.ip()))
+
+
+@routes.route("/api/staff/registrations/{user_id}/approve", methods=["POST"])
+@routes.api
+def staff_approve_registration(user_id: str) -> Any:
+    """Clerks, decision-makers, heads and administrators of any organ (not auditors): approve; the
+    citizen is emailed a username and an activation password."""
+    return json_response(registrations().approve(user_id, routes.staff(), routes.ip()))
+
+
+@routes.route("/api/staff/registrations/{user_id}/reject", methods=["POST"])
+@routes.api
+def staff_reject_registration(user_id: str) -> Any:
+    """The same staff: reject with a reason, which is emailed to the citizen."""
+    session = routes.staff()
+    return json_response(registrations().reject(user_id, session, routes.body("Reason").reason, routes.ip()))
+
+
+def _administrator() -> Any:
+    from chalicelib.errors import Forbidden
+
+    session = routes.staff()
+    if "administrator" not in session.roles:
+        raise Forbidden("Só administradores bloqueiam ou desbloqueiam contas.")
+    return session
+
+
+@routes.route("/api/staff/accounts/{user_id}/lock", methods=["POST"])
+@routes.api
+def staff_lock_account(user_id: str) -> Any:
+    """Administrators: lock an active account, with a reason; its sessions end."""
+    session = _administrator()
+    item = accounts().lock(user_id, routes.actor(session), routes.body("Reason").reason)
+    return json_response({"user_id": user_id, "status": item["status"]})
+
+
+@routes.route("/api/staff/accounts/{user_id}/unlock", methods=["POST"])
+@routes.api
+def staff_unlock_account(user_id: str) -> Any:
+    """Administrators: unlock a locked account, with a reason."""
+    session = _administrator()
+    item = accounts().unlock(user_id, routes.actor(session), routes.body("Reason").reason)
+    return json_response({"user_id": user_id, "status": item["status"]})
