@@ -119,6 +119,15 @@ class DecisionStage:
         return self._open_task(process, session, kind, subject.strip(), description.strip(), working_days,
                                source_ip, document_id=document_id)
 
+    def issue_payment_plan(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
+        """The installment plan as a PDF of the process, for both parties to sign (seed 001)."""
+        from chalicelib.payment_plans import PaymentPlans
+
+        process = self._staff_process(process_id, session, INSTRUCTING_ROLES, "emitir o plano de pagamento")
+        if process["status"] in DECISIONS:
+            raise Conflict(_not_awaiting_message(process["status"]), field="status", current=self._state(process))
+        return PaymentPlans().issue(process, Actor(session.user_id, source_ip))
+
     def propose_rejection(self, process_id: str, session: Session, grounds: str, source_ip: str | None) -> dict[str, Any]:
         """The prior hearing: the citizen is told the proposed rejection and its grounds, and has 10
         working days to answer with arguments and documents."""

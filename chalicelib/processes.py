@@ -512,6 +512,7 @@ TIMELINE_LABELS = {
     "task.answered": "Pendência respondida",
     "hearing.answered": "Pronúncia na audiência prévia entregue",
     "task.expired": "Prazo de resposta terminado",
+    "payment_plan.issued": "Plano de pagamento emitido",
     "signature.signed": "Documento assinado",
     "process.deferido": "Decisão: deferido",
     "process.indeferido": "Decisão: indeferido",

@@ -477,3 +477,53 @@ def test_a_prior_hearing_is_answered_with_a_document(make_api: Any, demo: dict[s
     assert answered.data["answer_documents"] == [slot.data["document_id"]]
     _awaiting(citizen, process_id)
 
+
+WATER_DEBT = {"service_id": "agua-prestacoes", "fields": {
+    "predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
+    "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 24}}
+
+
+def test_the_water_debt_request_goes_through_a_pendencia_a_hearing_and_an_approval_with_a_signed_plan(
+        make_api: Any, demo: dict[str, Any]) -> None:
+    """Seed 001 from end to end: every step in the citizen's timeline."""
+    citizen, clerk, decider = _people(make_api, demo)
+    process_id = citizen.call("POST", "/api/requests", WATER_DEBT).data["process_id"]
+    submitted = citizen.call("POST", f"/api/requests/{process_id}/submit")
+    assert submitted.status_code == 200, submitted.body
+    assert len(submitted.data["installment_plan"]) == 24
+    _awaiting(citizen, process_id)
+    staff = f"/api/staff/processes/{process_id}"
+
+    task_id = clerk.call("POST", f"{staff}/pending-tasks", {"subject": "Última fatura da água"}).data["task_id"]
+    answer = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer", {"text": "Fatura n.º 123/2026."})
+    assert answer.status_code == 200, answer.body
+    _awaiting(citizen, process_id)
+    hearing = decider.call("POST", f"{staff}/prior-hearing", {"grounds": "Há prestações anteriores em atraso."}).data
+    answer = citizen.call("POST", f"/api/requests/{process_id}/tasks/{hearing['task_id']}/answer",
+                          {"text": "As prestações em atraso foram pagas em março."})
+    assert answer.status_code == 200, answer.body
+    _awaiting(citizen, process_id)
+
+    plan = clerk.call("POST", f"{staff}/payment-plan")
+    assert plan.status_code == 201, plan.body
+    assert plan.data["slot"] == "plano_pagamento" and plan.data["status"] == "aceite"
+    assert clerk.call("POST", f"{staff}/payment-plan").data["sha256"] == plan.data["sha256"]  # made once
+    sign_task = clerk.call("POST", f"{staff}/signature-requests",
+                           {"subject": "Plano de pagamento em prestações", "document_id": plan.data["document_id"]}).data
+    signed = citizen.call("POST", f"/api/requests/{process_id}/tasks/{sign_task['task_id']}/signature",
+                          {"password": demo["password"], "accept_statement": True})
+    assert signed.status_code == 200, signed.body
+    both = decider.call("POST", f"{staff}/documents/{signed.data['signed_document_id']}/signature",
+                        {"password": demo["password"], "accept_statement": True})
+    assert both.status_code == 201, both.body
+    _awaiting(citizen, process_id)
+    decided = decider.call("POST", f"{staff}/decision", {"decision": "deferido", "grounds": "Plano assinado por ambas as partes."})
+    assert decided.status_code == 200, decided.body
+    assert clerk.call("POST", f"{staff}/payment-plan").status_code == 409
+
+    labels = [e["label"] for e in citizen.call("GET", f"/api/requests/{process_id}").data["timeline"]]
+    for label in ("Pedido submetido", "Pendência: os serviços pedem elementos", "Pendência respondida",
+                  "Audiência prévia: projeto de indeferimento", "Pronúncia na audiência prévia entregue",
+                  "Plano de pagamento emitido", "Pedida a sua assinatura", "Documento assinado", "Decisão: deferido"):
+        assert label in labels, label
+    wait_for(lambda: "WaitForNextWorkingDay" in _states_entered(process_id))

@@ -57,6 +57,17 @@ def ask_for_signature(process_id: str) -> Any:
     return json_response(_public(task), status=201)
 
 
+@routes.route("/api/staff/processes/{process_id}/payment-plan", methods=["POST"])
+@routes.api
+def issue_payment_plan(process_id: str) -> Any:
+    """Clerks, decision-makers and heads of the process's organ, before the decision: the
+    installment plan as a PDF document of the process (made once), to ask the citizen to sign."""
+    from chalicelib.documents import VIEW_FIELDS
+
+    document = _stage().issue_payment_plan(process_id, routes.staff(), routes.ip())
+    return json_response({k: document.get(k) for k in VIEW_FIELDS if k in document}, status=201)
+
+
 @routes.route("/api/staff/processes/{process_id}/prior-hearing", methods=["POST"])
 @routes.api
 def propose_rejection(process_id: str) -> Any:
