@@ -7,12 +7,12 @@ from typing import Any
 
 from chalice import Chalice, Rate
 
-from chalicelib.api import accounts, notifications, payments, public, requests, sessions, staff
+from chalicelib.api import accounts, documents, notifications, payments, public, requests, sessions, staff
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff, notifications, payments, accounts):
+for blueprint in (public, sessions, requests, documents, staff, notifications, payments, accounts):
     app.register_blueprint(blueprint.routes)
 
 

@@ -58,6 +58,7 @@ class UploadSlotRequest(_Body):
     slot: str = Field(min_length=1, max_length=80)
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(min_length=1, max_length=100)
+    replaces: str | None = Field(None, min_length=1, max_length=40)  # the document this file is a new version of
 
 
 class Decision(_Body):

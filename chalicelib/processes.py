@@ -32,7 +32,7 @@ from chalicelib.audit import SYSTEM, Actor, AuditTrail
 from chalicelib.catalogue import Service, get_service
 from chalicelib.clock import iso, now
 from chalicelib.deadlines import working_days_between
-from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, Documents
+from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, VIEW_FIELDS, Documents
 from chalicelib.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from chalicelib.settings import get_settings
 
@@ -128,10 +128,9 @@ class Processes:
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
         service = get_service(process["service_id"])
-        documents = [
-            {k: doc.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size", "inspected_at", "inspection")}
-            for doc in self.documents.list(process["process_id"])
-        ]
+        # Staff see every version of a replaced document; the citizen sees the current ones.
+        documents = [{k: doc.get(k) for k in VIEW_FIELDS}
+                     for doc in self.documents.list(process["process_id"], current_only=not for_staff)]
         deadline = process.get("decision_deadline")
         days_left = None
         if deadline and process["status"] not in DECISIONS:
@@ -258,10 +257,11 @@ class Processes:
         return process
 
     def upload_slot(self, process_id: str, session: Session, slot: str, filename: str, content_type: str,
-                    source_ip: str | None) -> dict[str, Any]:
+                    source_ip: str | None, replaces: str | None = None) -> dict[str, Any]:
         process = self._own_draft(process_id, session)
         service = get_service(process["service_id"])
-        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type, Actor(session.user_id, source_ip))
+        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
+                                          Actor(session.user_id, source_ip), replaces=replaces)
 
     def applicable_slots(self, service: Service, process: dict[str, Any]) -> list[Any]:
         from chalicelib.parties import facts

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     terms_version: str = "2026-01"
     registrations_staff_email: str = "balcao-registos@municipio-demo.pt"
     upload_url_expiry_seconds: int = 900
+    # S3 checks a POST policy's expiry when the upload starts; a 200 MB file may finish minutes later.
+    # The inspection's own check of the expiry (for S3s that do not enforce policies) allows that much.
+    upload_grace_seconds: int = 600
     download_url_expiry_seconds: int = 300
 
     # Notifications: attempts within one invocation (with exponential backoff from the first delay),

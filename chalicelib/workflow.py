@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts import Accounts
-from chalicelib.notifications import Notifier
+from chalicelib.notifications import Attachment, Notifier
 from chalicelib.processes import Processes
 
 
@@ -53,9 +53,15 @@ def notify(event: dict[str, Any], processes: Processes | None = None, accounts: 
     template = event["template"]
     values = {**process_values(process, user.name), **payment_values(process), **(event.get("values") or {})}
     key = "#".join(["process", process["process_id"], template, *([event["key"]] if event.get("key") else [])])
+    attachments: tuple[Attachment, ...] = ()
+    if template == "submission_receipt":  # the receipt PDF goes with it (issued once, here, after inspection)
+        from chalicelib.receipts import Receipts
+
+        receipt = Receipts(documents=processes.documents).issue(process, user)
+        attachments = (Attachment(receipt["filename"], key=receipt["key"]),)
     results = (notifier or Notifier()).notify(
         recipient_for_process(process, user), template, values, key=key,
-        process_id=process["process_id"], organ=process.get("service_organ"),
+        process_id=process["process_id"], organ=process.get("service_organ"), attachments=attachments,
     )
     return {
         "sent": any(r.get("status") == "sent" for r in results),

@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -140,6 +141,17 @@ def small_pdf(pages: int = 1, text: str | None = None) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+HOSTILE_DIR = Path(__file__).resolve().parent / "fixtures" / "hostile"
+
+
+@pytest.fixture(scope="session")
+def hostile_files() -> dict[str, Path]:
+    """The hostile files of tests/fixtures/files.py, written once into tests/fixtures/hostile/."""
+    from tests.fixtures.files import write_hostile
+
+    return write_hostile(HOSTILE_DIR)
 
 
 def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> int:

@@ -71,6 +71,14 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
     assert "Cumpre o regulamento municipal." in page.inner_text("#process-decision-grounds")
     check_page(page, "05-process-deferido")
 
+    # the receipt: a real PDF, downloaded from the process page, naming the process and the document's hash
+    from pypdf import PdfReader
+
+    with page.expect_download() as download:
+        page.click("#download-receipt")
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert number in text and "planta.pdf" in text
+
 
 def test_a_water_debt_installment_request_in_the_browser_with_its_plan(stack: Stack, phone: Any) -> None:
     page = phone

@@ -117,6 +117,9 @@ export const requestUploadSlot = (processId, slot, filename, contentType) =>
   request("POST", `/api/requests/${enc(processId)}/documents`, { slot, filename, content_type: contentType });
 export const getDocument = (processId, documentId) =>
   request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}`);
+export const documentDownload = (processId, documentId) =>
+  request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}/download`);
+export const receiptDownload = (processId) => request("GET", `/api/requests/${enc(processId)}/receipt`);
 export const submitRequest = (processId) => request("POST", `/api/requests/${enc(processId)}/submit`);
 
 // -- the file itself: a multipart POST straight to S3 (presigned), never through the API.

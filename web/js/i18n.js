@@ -226,6 +226,7 @@ const EN = {
   "Atualizar": "Refresh",
   "Voltar aos meus processos": "Back to my processes",
   "Descarregar": "Download",
+  "Descarregar o comprovativo de entrega (PDF)": "Download the proof of submission (PDF)",
   "Requerente": "Applicant (requerente)",
   "Representante": "Representative",
 };

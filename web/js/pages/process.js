@@ -5,7 +5,7 @@
 // The body is a list of sections (SECTIONS), each a function of (process, service) returning a node
 // or null, in the order shown. Pending tasks, signatures, messages and the timeline (issue 6) are
 // added as sections here, without touching the rest.
-import { getDocument, getRequest, getService } from "../api.js";
+import { documentDownload, getRequest, receiptDownload, getService } from "../api.js";
 import { t } from "../i18n.js";
 import { notificationText, partiesFacts } from "./new-request.js";
 import {
@@ -88,7 +88,7 @@ function renderBody(body, process, service) {
   body.replaceChildren(...SECTIONS.map((section) => section(process, service)).flat().filter(Boolean));
 }
 
-const SECTIONS = [notices, summary, decision, payment, installmentPlan, requestFields, parties, documentsSection];
+const SECTIONS = [notices, summary, receipt, decision, payment, installmentPlan, requestFields, parties, documentsSection];
 
 function notices(process) {
   const parts = [];
@@ -203,17 +203,28 @@ function documentsSection(process, service) {
       : h("p", {}, t("Sem documentos.")));
 }
 
-// The download link is short-lived and each one is recorded: ask for it only when wanted.
+// The receipt ("comprovativo de entrega") of a submitted process: the PDF with the data and each
+// document's SHA-256, issued once the documents are inspected.
+function receipt(process) {
+  if (!process.number) return null;
+  return h("p", { id: "process-receipt" }, ...fetchedDownload("download-receipt", t("Descarregar o comprovativo de entrega (PDF)"),
+    t("Descarregar o comprovativo de entrega (PDF)"), () => receiptDownload(process.process_id)));
+}
+
 function downloadButton(processId, doc) {
+  return fetchedDownload(`download-${doc.document_id}`, t("Descarregar"), `${t("Descarregar")} ${doc.filename}`,
+    () => documentDownload(processId, doc.document_id));
+}
+
+// The download link is short-lived and each one is recorded: ask for it only when wanted.
+function fetchedDownload(id, text, label, fetchLink) {
   const message = h("span", { class: "field-error", role: "status" });
-  const button = h("button", { type: "button", class: "button button--secondary button--small",
-    id: `download-${doc.document_id}`, "aria-label": `Descarregar ${doc.filename}` }, t("Descarregar"));
+  const button = h("button", { type: "button", class: "button button--secondary button--small", id, "aria-label": label }, text);
   button.addEventListener("click", async () => {
     message.textContent = "";
     try {
-      const fresh = await getDocument(processId, doc.document_id);
-      if (fresh.download_url) window.location.assign(fresh.download_url);
-      else message.textContent = "O documento não está disponível.";
+      const download = await fetchLink();
+      window.location.assign(download.url);
     } catch (error) {
       if (error.status !== 401) message.textContent = error.message;
     }
