@@ -79,3 +79,27 @@ def stack() -> Iterator[Stack]:
     running = start_stack(free_port(), free_port())
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's, driven by Playwright) for every browser test."""
+    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: ./dev test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser: object) -> Iterator[object]:
+    """A page in a phone-sized window (360 px wide), pt-PT."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="pt-PT")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()
