@@ -276,11 +276,13 @@ class Documents:
             Metadata={"sha256": sha256},
             ContentType=document["content_type"],
         )
+        # The earlier version is marked replaced before the new one reads as accepted, so no reader
+        # ever sees both as current.
+        if document.get("replaces"):
+            self._supersede(document["process_id"], document["replaces"], document["document_id"])
         # Record first, then delete: no moment where the file is in neither place nor recorded.
         updated = self._finish(document, ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection)
         self.s3.delete_object(Bucket=uploads, Key=document["quarantine_key"])
-        if updated["status"] == ACCEPTED and updated.get("replaces"):
-            self._supersede(document["process_id"], updated["replaces"], document["document_id"])
         self.audit.record(SYSTEM, "document.accepted", f"process#{document['process_id']}",
                           document_id=document["document_id"], sha256=sha256)
         return updated
