@@ -5,14 +5,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Rate
+from chalice import Chalice, Cron, Rate
 
-from chalicelib.api import accounts, notifications, payments, public, requests, sessions, staff, staff_keys
+from chalicelib.api import (
+    accounts,
+    documents,
+    lifecycle,
+    messages,
+    notifications,
+    payments,
+    public,
+    requests,
+    sessions,
+    signatures,
+    staff,
+    staff_keys,
+)
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
-for blueprint in (public, sessions, requests, staff, staff_keys, notifications, payments, accounts):
+for blueprint in (
+    public, sessions, requests, documents, staff, staff_keys, notifications, payments, accounts, lifecycle, signatures, messages,
+):
     app.register_blueprint(blueprint.routes)
 
 
@@ -108,3 +123,25 @@ def notify_registration_outcome(event: dict[str, Any], context: Any) -> dict[str
     from chalicelib.registrations import Registrations
 
     return Registrations().notify_outcome(event["user_id"], event["outcome"])
+
+
+@app.lambda_function(name="register_citizen_task")
+def register_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import workflow
+
+    return workflow.register_citizen_task(event)
+
+
+@app.lambda_function(name="expire_citizen_task")
+def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    from chalicelib import workflow
+
+    return workflow.expire_citizen_task(event)
+
+
+@app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")
+def watch_deadlines(event: Any) -> dict[str, Any]:
+    """Every working morning: reminders of near decision deadlines, escalation of breached ones."""
+    from chalicelib.deadline_watch import DeadlineWatch
+
+    return DeadlineWatch().run()

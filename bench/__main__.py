@@ -9,10 +9,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import catalogue, coldstart, notifications, passwords
+from bench import catalogue, coldstart, documents, notifications, passwords
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "coldstart": coldstart.main,
+    "documents": documents.main,
     "notifications": notifications.main,
     "catalogue": catalogue.main,
     "passwords": passwords.main,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -58,6 +59,7 @@ class UploadSlotRequest(_Body):
     slot: str = Field(min_length=1, max_length=80)
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(min_length=1, max_length=100)
+    replaces: str | None = Field(None, min_length=1, max_length=40)  # the document this file is a new version of
 
 
 class Decision(_Body):
@@ -156,3 +158,54 @@ class PhoneChange(_Body):
 
 class Reason(_Body):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+# -- decision stage, signatures, messages, view access -------------------------------------------------
+class PendingTaskRequest(_Body):
+    subject: str = Field(min_length=1, max_length=300)
+    description: str = Field("", max_length=10000)
+    working_days: int = Field(10, ge=1, le=90)
+
+
+class SignatureRequest(PendingTaskRequest):
+    document_id: str = Field(min_length=1, max_length=80)
+
+
+class HearingProposal(_Body):
+    grounds: str = Field(min_length=1, max_length=10000)
+
+
+class MessageAttachment(_Body):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+
+
+class TaskAttachment(MessageAttachment):
+    # a service's slot instead of the task's own, or the document this file is a new version of
+    slot: str | None = Field(None, min_length=1, max_length=80)
+    replaces: str | None = Field(None, min_length=1, max_length=40)
+
+
+class TaskAnswer(_Body):
+    text: str = Field("", max_length=20000)
+    document_ids: list[str] = Field(default_factory=list, max_length=20)
+
+
+class SignatureConsent(_Body):
+    password: str = Field(min_length=1, max_length=1024)
+    accept_statement: bool
+
+
+class NewMessage(_Body):
+    text: str = Field(min_length=1, max_length=20000)
+    attachments: list[str] = Field(default_factory=list, max_length=20)
+
+
+class GeneralMessage(_Body):
+    text: str = Field(min_length=1, max_length=20000)
+    citizen_id: str | None = Field(None, max_length=80)
+
+
+class ViewGrant(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+    until: date | None = None

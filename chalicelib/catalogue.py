@@ -75,14 +75,28 @@ class FieldSpec(_Strict):
         return self
 
 
+MIB = 1024 * 1024
+DRAWING_FORMATS = ("dwfx", "dwg", "dxf")
+
+
 class DocumentSlot(_Strict):
+    """One document a service asks for. Its size limit is the service's to set; without one, 50 MB,
+    or 200 MB where the slot takes drawings (DWFx, DWG, DXF), which are large."""
+
     slot: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     required: bool = False
     hint: str | None = None
     formats: list[Literal["pdf", "dwfx", "dwg", "dxf", "jpeg", "png"]] = Field(min_length=1)
-    max_bytes: int = Field(52_428_800, gt=0, le=200 * 1024 * 1024)
+    max_bytes: int = Field(50 * MIB, gt=0, le=200 * MIB)
     when: list[Condition] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_size_for_drawings(cls, data: object) -> object:
+        if isinstance(data, dict) and "max_bytes" not in data and set(data.get("formats") or ()) & set(DRAWING_FORMATS):
+            return {**data, "max_bytes": 200 * MIB}
+        return data
 
 
 class Fees(_Strict):

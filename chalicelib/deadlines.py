@@ -4,7 +4,7 @@ place are skipped."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -57,3 +57,29 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+# -- moments: the workflow's waits need instants, the law counts days --------------------------------
+LOCAL_TIMEZONE = "Europe/Lisbon"
+OFFICE_OPENS = time(9, 0)
+
+
+def local_today(moment: datetime) -> date:
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(LOCAL_TIMEZONE)).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in the deployment's place: a deadline runs to the end of its day."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo(LOCAL_TIMEZONE)).astimezone(UTC)
+
+
+def next_working_day_opening(moment: datetime) -> datetime:
+    """Opening time of the working day after ``moment``'s (local) day."""
+    from zoneinfo import ZoneInfo
+
+    day = next_working_day(local_today(moment))
+    return datetime.combine(day, OFFICE_OPENS, tzinfo=ZoneInfo(LOCAL_TIMEZONE)).astimezone(UTC)

@@ -10,16 +10,20 @@ class DomainError(Exception):
     status = 400
     code = "pedido_invalido"
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: str, field: str | None = None, current: dict | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.current = current  # the state that refused the action (a 409 shows it), if known
 
     def problems(self) -> list[dict[str, str | None]]:
         return [{"field": self.field, "message": self.message}]
 
     def to_body(self) -> dict:
-        return {"error": {"code": self.code, "message": self.message, "field": self.field}, "errors": self.problems()}
+        body = {"error": {"code": self.code, "message": self.message, "field": self.field}, "errors": self.problems()}
+        if self.current is not None:
+            body["error"]["current"] = self.current
+        return body
 
 
 class BadRequest(DomainError):

@@ -8,10 +8,6 @@ becomes an operation; its view's docstring gives the summary, the description an
 in ``QUERY_PARAMETERS``); ``@routes.idempotent`` (or a view reading ``idempotency-key``) adds the
 ``Idempotency-Key`` header; a view calling ``check_signature(`` is secured by the payment provider's
 signature instead of a session. Documenting a new route means writing its docstring well.
-
-Routes that other parts of the system will add, but that do not exist yet, are described in
-``openapi_planned.json`` (marked ``x-balcao-planned``) so that scripts can be written against a known
-contract; once a route exists, its planned entry must go (a test says so).
 """
 
 from __future__ import annotations
@@ -21,10 +17,7 @@ import json
 import re
 import textwrap
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
-
-PLANNED_FILE = Path(__file__).with_name("openapi_planned.json")
 
 QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
     "status": {"description": "Only processes in this status (e.g. `em_apreciacao`).", "schema": {"type": "string"}},
@@ -35,6 +28,8 @@ QUERY_PARAMETERS: dict[str, dict[str, Any]] = {
                "schema": {"type": "string"}},
     "organ": {"description": "The organ whose queue to read (auditors; staff may only name their own).",
               "schema": {"type": "string"}},
+    "citizen_id": {"description": "Staff: whose general thread with the organ to read (the citizen's `user_id`).",
+                   "schema": {"type": "string"}},
     "q": {"description": "Words to search for (accents and case ignored); every word must match.",
           "schema": {"type": "string", "maxLength": 200}},
 }
@@ -135,11 +130,7 @@ def build(app: Any) -> dict[str, Any]:
     for path, methods in sorted(app.routes.items()):
         for method, entry in sorted(methods.items()):
             paths.setdefault(path, {})[method.lower()] = _operation(path, method, entry, schemas)
-    planned = json.loads(PLANNED_FILE.read_text(encoding="utf-8"))
-    for path, methods in planned["paths"].items():
-        for method, operation in methods.items():
-            paths.setdefault(path, {}).setdefault(method, operation)
-    components_schemas = {**planned.get("schemas", {}), **_schemas(schemas)}
+    components_schemas = _schemas(schemas)
     components_schemas["Error"] = {
         "type": "object",
         "required": ["error"],

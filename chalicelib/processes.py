@@ -14,7 +14,8 @@ Once submitted, the process is visible to the accounts of its requerente and of 
 (indexes ``by_requerente`` and ``by_representante``). Creating a draft with an ``Idempotency-Key`` and
 submitting are idempotent: a double click, a retry or a lost response still yields one process.
 
-Statuses: rascunho → submetido → [a_aguardar_pagamento →] em_apreciacao → deferido | indeferido.
+Statuses: rascunho → submetido → [a_aguardar_pagamento →] em_apreciacao ⇄ (pendente | em_audiencia |
+a_aguardar_assinatura) → deferido | indeferido (the decision stage: ``chalicelib.decision_stage``).
 
 Every write of ``status`` also writes ``organ_status`` (``CAMARA#em_apreciacao``): the key of the
 ``by_organ_status_deadline`` index that serves the staff queue filtered by status (build it with
@@ -24,7 +25,6 @@ Every write of ``status`` also writes ``organ_status`` (``CAMARA#em_apreciacao``
 from __future__ import annotations
 
 import hashlib
-import time
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -36,8 +36,9 @@ from chalicelib.audit import SYSTEM, Actor, AuditTrail
 from chalicelib.catalogue import Service, get_service
 from chalicelib.clock import iso, now
 from chalicelib.deadlines import working_days_between
-from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, Documents
+from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, VIEW_FIELDS, Documents
 from chalicelib.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
+from chalicelib.pending_tasks import PROCESS_STATUS
 from chalicelib.settings import get_settings
 
 DRAFT = "rascunho"
@@ -48,8 +49,11 @@ REJECTED_DECISION = "indeferido"
 DOCUMENTS_REJECTED = "documentos_rejeitados"
 AWAITING_PAYMENT = "a_aguardar_pagamento"
 DECISIONS = (APPROVED, REJECTED_DECISION)
-STATUSES = (DRAFT, SUBMITTED, AWAITING_PAYMENT, AWAITING_DECISION, APPROVED, REJECTED_DECISION, DOCUMENTS_REJECTED)
-OPEN_STATUSES = (SUBMITTED, AWAITING_PAYMENT, AWAITING_DECISION, DOCUMENTS_REJECTED)
+# the decision stage's waits for the citizen: pendente, em_audiencia, a_aguardar_assinatura
+TASK_STATUSES = tuple(PROCESS_STATUS.values())
+STATUSES = (DRAFT, SUBMITTED, AWAITING_PAYMENT, AWAITING_DECISION, *TASK_STATUSES, APPROVED, REJECTED_DECISION,
+            DOCUMENTS_REJECTED)
+OPEN_STATUSES = (SUBMITTED, AWAITING_PAYMENT, AWAITING_DECISION, *TASK_STATUSES, DOCUMENTS_REJECTED)
 DECIDING_ROLES = ("decision_maker", "organ_head")
 # Who may take a process for themselves, and who may hand one to a colleague.
 CLAIMING_ROLES = ("clerk", "decision_maker", "organ_head")
@@ -99,7 +103,7 @@ class Processes:
     def get(self, process_id: str) -> dict[str, Any]:
         item = self.table.get_item(Key={"process_id": process_id}).get("Item")
         # DynamoDB deletes expired items within days, not at once: an expired draft is already gone
-        if item is None or (item["status"] == DRAFT and int(item.get("expires_at", 0) or 0) and int(item["expires_at"]) < time.time()):
+        if item is None or (item["status"] == DRAFT and int(item.get("expires_at", 0) or 0) and int(item["expires_at"]) < now().timestamp()):
             raise NotFound("Processo desconhecido.", field="process_id")
         return item
 
@@ -135,7 +139,7 @@ class Processes:
                                         ScanIndexForward=False, Limit=limit)
             for item in response["Items"]:
                 found[item["process_id"]] = item
-        live = [item for item in found.values() if item["status"] != DRAFT or int(item.get("expires_at", 0) or 0) >= time.time()]
+        live = [item for item in found.values() if item["status"] != DRAFT or int(item.get("expires_at", 0) or 0) >= now().timestamp()]
         return sorted(live, key=lambda item: item["created_at"], reverse=True)[:limit]
 
     list_for_requerente = list_for_citizen
@@ -178,10 +182,9 @@ class Processes:
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
         service = get_service(process["service_id"])
-        documents = [
-            {k: doc.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size", "inspected_at", "inspection")}
-            for doc in self.documents.list(process["process_id"])
-        ]
+        # Staff see every version of a replaced document; the citizen sees the current ones.
+        documents = [{k: doc.get(k) for k in VIEW_FIELDS}
+                     for doc in self.documents.list(process["process_id"], current_only=not for_staff)]
         view = {
             "process_id": process["process_id"],
             "number": process.get("number"),
@@ -197,6 +200,7 @@ class Processes:
             "decision": process.get("decision"),
             "decision_grounds": process.get("decision_grounds"),
             "decided_at": process.get("decided_at"),
+            "decided_late": process.get("decided_late"),
             "documents": documents,
             "requerente": process.get("requerente"),
             "representante": process.get("representante"),
@@ -206,16 +210,23 @@ class Processes:
             "installment_plan": process.get("installment_plan"),
             "draft_expires_at": _expiry(process) if process["status"] == DRAFT else None,
         }
+        if process["status"] != DRAFT:
+            from chalicelib.pending_tasks import PendingTasks
+
+            view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks(audit=self.audit).for_process(process["process_id"])]
+        events = self.audit.for_subject(f"process#{process['process_id']}")
         if for_staff:
             view["requerente_id"] = process.get("requerente_id")
             view["representante_id"] = process.get("representante_id")
             view["filed_by"] = process.get("filed_by", process.get("requerente_id"))
             view["assignee_id"] = process.get("assignee_id")
-            view["timeline"] = self.audit.for_subject(f"process#{process['process_id']}")
+            view["timeline"] = events
             from chalicelib.notifications import NotificationLog, public_entry
 
             # the proof of notification: every message of the process, its channel and status
             view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
+        else:
+            view["timeline"] = citizen_timeline(events)
         return view
 
     def staff_view(self, process: dict[str, Any], accounts: Any = None) -> dict[str, Any]:
@@ -223,9 +234,8 @@ class Processes:
         for whom (representante), as the request declares them and the accounts they have here
         (``requerente_account``, ``representante_account``), documents with their inspection
         results, the payment (``payments``: the fee's, once there is one), the timeline, the
-        notification log (the proof of notification), deadline and working days left. Pending tasks
-        and messages come with the lifecycle issue; until then they are present and empty, so that
-        scripts can rely on the shape."""
+        notification log (the proof of notification), pending tasks, messages about the process,
+        deadline and working days left."""
         from chalicelib.accounts import Accounts
 
         accounts = accounts or Accounts()
@@ -243,8 +253,10 @@ class Processes:
         view["requerente"] = view.get("requerente") or view["requerente_account"]
         view["representante"] = view.get("representante") or view["representante_account"]
         view["payments"] = [view["payment"]] if view.get("payment") else []
-        view.setdefault("pending_tasks", [])
-        view.setdefault("messages", [])
+        view.setdefault("pending_tasks", [])  # a draft has none
+        from chalicelib.messages import Messages
+
+        view["messages"] = Messages(processes=self, audit=self.audit).thread(f"process#{process['process_id']}")
         return view
 
     # -- citizen actions -------------------------------------------------------------------------
@@ -334,10 +346,20 @@ class Processes:
         return process
 
     def upload_slot(self, process_id: str, session: Session, slot: str, filename: str, content_type: str,
-                    source_ip: str | None) -> dict[str, Any]:
+                    source_ip: str | None, replaces: str | None = None) -> dict[str, Any]:
+        """One file for a slot of the service: in the filer's draft, or, once submitted, while the
+        services wait for the citizen's answer to a pendência or the prior hearing (the file is then
+        part of that answer: ``chalicelib.pending_tasks``)."""
+        process = self.get_for(process_id, session)
+        if process["status"] != DRAFT and process.get("current_task_id") and session.kind != STAFF:
+            from chalicelib.pending_tasks import CitizenAnswers
+
+            return CitizenAnswers(processes=self).upload_slot(process_id, process["current_task_id"], session, filename,
+                                                              content_type, source_ip, slot=slot, replaces=replaces)
         process = self._own_draft(process_id, session)
         service = get_service(process["service_id"])
-        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type, Actor(session.user_id, source_ip))
+        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
+                                          Actor(session.user_id, source_ip), replaces=replaces)
 
     def applicable_slots(self, service: Service, process: dict[str, Any]) -> list[Any]:
         from chalicelib.parties import facts
@@ -526,18 +548,10 @@ class Processes:
                 "rejected": rejected, "missing": missing}
 
     def register_decision_task(self, process_id: str, task_token: str) -> None:
-        """The workflow now waits for staff: keep its task token on the process."""
-        organ = self.get(process_id)["service_organ"]
-        self.table.update_item(
-            Key={"process_id": process_id},
-            UpdateExpression="SET #status = :awaiting, organ_status = :organ_status, decision_task_token = :token",
-            ConditionExpression="#status IN (:submitted, :awaiting_payment)",
-            ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": task_token, ":submitted": SUBMITTED,
-                                       ":awaiting_payment": AWAITING_PAYMENT,
-                                       ":organ_status": organ_status(organ, AWAITING_DECISION)},
-        )
-        self.audit.record(SYSTEM, "process.awaiting_decision", f"process#{process_id}")
+        """The workflow now waits for staff: see ``chalicelib.decision_stage``."""
+        from chalicelib.decision_stage import DecisionStage
+
+        DecisionStage(table=self._table, stepfunctions=self._stepfunctions, audit=self.audit).register(process_id, task_token)
 
     def _set_status(self, process_id: str, status: str, expected: str) -> None:
         organ = self.get(process_id)["service_organ"]
@@ -556,55 +570,12 @@ class Processes:
 
     # -- staff actions -------------------------------------------------------------------------
     def decide(self, process_id: str, session: Session, decision: str, grounds: str, source_ip: str | None) -> dict[str, Any]:
-        """Record a staff decision once, then resume the workflow with it. A second decision, or one
-        while the process is not awaiting a decision, is a 409 and changes nothing."""
-        process = self.for_staff(process_id, session, DECIDING_ROLES, "deferir ou indeferir")
-        if decision not in DECISIONS:
-            raise ValidationFailed("A decisão é 'deferido' ou 'indeferido'.", field="decision")
-        if not grounds.strip():
-            raise ValidationFailed("Indique a fundamentação da decisão.", field="grounds")
-        token = process.get("decision_task_token")
-        if process["status"] != AWAITING_DECISION or not token:
-            raise Conflict("O processo não está a aguardar decisão.", field="status")
-        decided_at = iso()
-        try:
-            self.table.update_item(
-                Key={"process_id": process_id},
-                UpdateExpression="SET #status = :decision, organ_status = :organ_status, decision = :decision, "
-                "decision_grounds = :grounds, decided_at = :at, decided_by = :by REMOVE decision_task_token",
-                ConditionExpression="#status = :awaiting AND decision_task_token = :token",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={
-                    ":decision": decision,
-                    ":organ_status": organ_status(process["service_organ"], decision),
-                    ":grounds": grounds.strip(),
-                    ":at": decided_at,
-                    ":by": session.user_id,
-                    ":awaiting": AWAITING_DECISION,
-                    ":token": token,
-                },
-            )
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
-            raise Conflict("O processo já foi decidido.", field="status") from None
-        try:
-            self.stepfunctions.send_task_success(
-                taskToken=token, output=_json({"decision": decision, "grounds": grounds.strip()})
-            )
-        except self.stepfunctions.exceptions.ClientError:
-            # The workflow did not take the decision (token expired or unknown): undo it, so that
-            # nothing is half-done, and say so.
-            self.table.update_item(
-                Key={"process_id": process_id},
-                UpdateExpression="SET #status = :awaiting, organ_status = :organ_status, decision_task_token = :token "
-                "REMOVE decision, decision_grounds, decided_at, decided_by",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":awaiting": AWAITING_DECISION, ":token": token,
-                                           ":organ_status": organ_status(process["service_organ"], AWAITING_DECISION)},
-            )
-            raise Conflict("O fluxo do processo já não aguarda esta decisão.", field="status") from None
-        self.audit.record(Actor(session.user_id, source_ip), f"process.{decision}", f"process#{process_id}",
-                          grounds=grounds.strip())
-        return self.get(process_id)
+        """The final decision: see ``chalicelib.decision_stage``."""
+        from chalicelib.decision_stage import DecisionStage
+
+        stage = DecisionStage(table=self._table, stepfunctions=self._stepfunctions, audit=self.audit)
+        return stage.decide(process_id, session, decision, grounds, source_ip)
+
 
     def claim(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
         """Take an open process for myself (clerks, decision-makers and heads of its organ). Claiming
@@ -656,6 +627,49 @@ class Processes:
         self.audit.record(Actor(session.user_id, source_ip), action, f"process#{process['process_id']}",
                           assignee_id=assignee_id, previous_assignee_id=process.get("assignee_id"))
         return result["Attributes"]
+
+
+# What a citizen reads in their process's timeline: every step, dated, in their words; who in the
+# services did it and from where stay in the staff's view.
+TIMELINE_LABELS = {
+    "process.draft_created": "Pedido iniciado",
+    "document.accepted": "Documento recebido e verificado",
+    "document.rejected": "Documento recusado",
+    "document.replaced": "Documento substituído por nova versão",
+    "process.submitted": "Pedido submetido",
+    "process.awaiting_payment": "A aguardar pagamento",
+    "process.payment_recorded": "Pagamento recebido",
+    "receipt.issued": "Comprovativo de submissão emitido",
+    "process.awaiting_decision": "Em apreciação pelos serviços",
+    "process.documentos_rejeitados": "Documentos recusados",
+    "task.opened.pendencia": "Pendência: os serviços pedem elementos",
+    "task.opened.audiencia": "Audiência prévia: projeto de indeferimento",
+    "task.opened.assinatura": "Pedida a sua assinatura",
+    "task.answered": "Pendência respondida",
+    "hearing.answered": "Pronúncia na audiência prévia entregue",
+    "task.expired": "Prazo de resposta terminado",
+    "payment_plan.issued": "Plano de pagamento emitido",
+    "signature.signed": "Documento assinado",
+    "process.deferido": "Decisão: deferido",
+    "process.indeferido": "Decisão: indeferido",
+    "notification.sent": "Notificação enviada",
+    "message.sent": "Mensagem",
+}
+
+
+def citizen_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    timeline = []
+    for event in events:
+        label = TIMELINE_LABELS.get(event["action"])
+        if label is None:
+            continue
+        details = event.get("details", {})
+        entry = {"at": event["at"], "action": event["action"], "label": label}
+        for key in ("task_id", "deadline", "template", "document_id"):
+            if key in details:
+                entry[key] = details[key]
+        timeline.append(entry)
+    return timeline
 
 
 def working_days_left(process: dict[str, Any]) -> int | None:

@@ -41,7 +41,14 @@ class Settings(BaseSettings):
     # where reminders about registrations awaiting validation go.
     terms_version: str = "2026-01"
     registrations_staff_email: str = "balcao-registos@municipio-demo.pt"
+    # Seed 001: a decision is notified on the next working day. The local stack's demo notifies at
+    # once, so that the outbox shows it while you watch (BALCAO_DECISION_NOTICE=next_working_day to see the rule).
+    decision_notice: Literal["next_working_day", "at_once"] = "next_working_day"
+    public_lookups_per_minute: int = 30  # per IP address, for the public process lookup
     upload_url_expiry_seconds: int = 900
+    # S3 checks a POST policy's expiry when the upload starts; a 200 MB file may finish minutes later.
+    # The inspection's own check of the expiry (for S3s that do not enforce policies) allows that much.
+    upload_grace_seconds: int = 600
     download_url_expiry_seconds: int = 300
 
     # Notifications: attempts within one invocation (with exponential backoff from the first delay),

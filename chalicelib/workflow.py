@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts import Accounts
-from chalicelib.notifications import Notifier
+from chalicelib.notifications import Attachment, Notifier
 from chalicelib.processes import Processes
 
 
@@ -35,6 +35,31 @@ def register_decision_task(event: dict[str, Any], processes: Processes | None = 
     return {"process_id": event["process_id"]}
 
 
+def register_citizen_task(event: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.pending_tasks import PendingTasks
+
+    PendingTasks().register_token(event["process_id"], event["task_id"], event["task_token"])
+    return {"process_id": event["process_id"], "task_id": event["task_id"]}
+
+
+def expire_citizen_task(event: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.pending_tasks import PendingTasks
+
+    return {"expired": PendingTasks().expire(event["process_id"], event["task_id"])}
+
+
+def task_values(process_id: str, task_id: str) -> dict[str, Any]:
+    """What the messages about a pendência, the prior hearing or a signature request say of it."""
+    from chalicelib.pending_tasks import PendingTasks
+
+    task = PendingTasks().get(process_id, task_id)
+    deadline = _local_date(task["deadline"])
+    described = task["subject"] + (f"\n\n{task['description']}" if task.get("description") else "")
+    return {"task": described, "task_deadline": deadline, "grounds": task.get("proposed_grounds", ""),
+            "hearing_days": 10, "hearing_deadline": deadline, "document_title": task["subject"],
+            "sign_deadline": deadline}
+
+
 def notify(event: dict[str, Any], processes: Processes | None = None, accounts: Accounts | None = None,
            notifier: Notifier | None = None) -> dict[str, Any]:
     """Notify the requerente about the process (``template``: submission_receipt, decision, ...) by
@@ -52,10 +77,19 @@ def notify(event: dict[str, Any], processes: Processes | None = None, accounts: 
         return {"sent": False, "reason": "requerente desconhecido"}
     template = event["template"]
     values = {**process_values(process, user.name), **payment_values(process), **(event.get("values") or {})}
+    if event.get("task_id"):  # one message a task: its id is the notification's key
+        values.update(task_values(process["process_id"], event["task_id"]))
+        event = {**event, "key": event["task_id"]}
     key = "#".join(["process", process["process_id"], template, *([event["key"]] if event.get("key") else [])])
+    attachments: tuple[Attachment, ...] = ()
+    if template == "submission_receipt":  # the receipt PDF goes with it (issued once, here, after inspection)
+        from chalicelib.receipts import Receipts
+
+        receipt = Receipts(documents=processes.documents).issue(process, user)
+        attachments = (Attachment(receipt["filename"], key=receipt["key"]),)
     results = (notifier or Notifier()).notify(
         recipient_for_process(process, user), template, values, key=key,
-        process_id=process["process_id"], organ=process.get("service_organ"),
+        process_id=process["process_id"], organ=process.get("service_organ"), attachments=attachments,
     )
     return {
         "sent": any(r.get("status") == "sent" for r in results),

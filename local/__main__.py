@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
         "BALCAO_RESOURCE_PREFIX": "balcao-local",
         "BALCAO_PUBLIC_BASE_URL": origin,
         "BALCAO_TRACING": "false",
+        # The demo shows decisions in the outbox at once instead of on the next working day.
+        "BALCAO_DECISION_NOTICE": os.environ.get("BALCAO_DECISION_NOTICE", "at_once"),
         # the demo payment provider's shared secret (see the README's "Fees" section)
         "BALCAO_PAYMENT_CALLBACK_SECRET": os.environ.get("BALCAO_PAYMENT_CALLBACK_SECRET", "local-demo-callback-secret"),
     })

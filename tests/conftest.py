@@ -8,6 +8,7 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -70,11 +71,11 @@ def _stop_workflows() -> None:
     for machine in stepfunctions.list_state_machines()["stateMachines"]:
         running = stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
         for execution in running["executions"]:
-            for _attempt in range(20):
+            for _ in range(50):
                 try:
                     stepfunctions.stop_execution(executionArn=execution["executionArn"])
                     break
-                except AttributeError:  # moto: an execution that has just started cannot stop yet
+                except Exception:  # noqa: BLE001 - moto cannot stop an execution still starting; try again
                     time.sleep(0.1)
 
 
@@ -153,6 +154,22 @@ def make_api(client: Any, demo: dict[str, Any]) -> Any:
     return lambda: Api(client)
 
 
+# A Friday before Christmas: 10 working days from it span Christmas and New Year (deadline 6 Jan 2026).
+PAST_FRIDAY = "2025-12-19T10:00:00+00:00"
+
+
+@pytest.fixture
+def past_clock() -> Iterator[Any]:
+    """The application's clock on ``PAST_FRIDAY``: every deadline and notification time it computes
+    is already due for the workflow's timers, so no test sleeps for one."""
+    from datetime import datetime
+
+    from chalicelib import clock
+
+    with clock.travel(datetime.fromisoformat(PAST_FRIDAY)):
+        yield clock
+
+
 def small_pdf(pages: int = 1, text: str | None = None) -> bytes:
     from pypdf import PdfWriter
 
@@ -164,6 +181,17 @@ def small_pdf(pages: int = 1, text: str | None = None) -> bytes:
     buffer = io.BytesIO()
     writer.write(buffer)
     return buffer.getvalue()
+
+
+HOSTILE_DIR = Path(__file__).resolve().parent / "fixtures" / "hostile"
+
+
+@pytest.fixture(scope="session")
+def hostile_files() -> dict[str, Path]:
+    """The hostile files of tests/fixtures/files.py, written once into tests/fixtures/hostile/."""
+    from tests.fixtures.files import write_hostile
+
+    return write_hostile(HOSTILE_DIR)
 
 
 def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> int:

@@ -145,7 +145,8 @@ def test_a_pdf_is_inspected_and_accepted(make_api: Any, demo: dict[str, Any]) ->
     document = wait_for(lambda: (d := _document_status(api, process_id, document_id))["status"] != "a_aguardar" and d)
     assert document["status"] == "aceite"
     assert len(document["sha256"]) == 64
-    assert document["download_url"]
+    download = api.call("GET", f"/api/requests/{process_id}/documents/{document_id}/download")
+    assert download.status_code == 200 and download.data["sha256"] == document["sha256"]
 
 
 def test_a_file_that_is_not_a_pdf_is_rejected_with_a_reason(make_api: Any, demo: dict[str, Any]) -> None:

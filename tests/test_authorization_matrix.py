@@ -42,18 +42,21 @@ FEE_CENTS = 1000
 OK = "ok"
 ACTORS = ("anonymous", "provider", "citizen_a", "citizen_b", "representative", "registrant", "first_login",
           "staff_other_organ", "clerk", "decider", "head", "admin", "auditor")
+STAFF_ACTORS = ("staff_other_organ", "clerk", "decider", "head", "admin", "auditor")
 
 
 @dataclass
 class World:
     """What the rows refer to: A's submitted process (awaiting a decision, with the representative
-    named as its representante) and its document, A's drafts (a generic one with its document
+    named as its representante) and its document; A's submitted water-debt process (the same
+    representante) on which the decision stage's rows ask, answer and sign; A's drafts (a generic one with its document
     uploaded, a water-debt one with an installment plan), everyone's user ids, an API key of the
     decision-maker's, a letter to post, two registrations awaiting validation (the registrant's and
     another's), one awaiting its email confirmation, and spare accounts to lock, reset, re-address."""
 
     submitted: str
     number: str
+    stage: str
     document: str
     draft: str
     water_draft: str
@@ -93,6 +96,56 @@ STAFF_OF_ORGAN_READ = _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, OK)
 STAFF_ANY_ORGAN = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, OK)
 REGISTRATION_VALIDATORS = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, 403)
 ADMINISTRATORS = _cells(401, 403, 403, 403, 403, 403, 403, 403, OK, 403)
+# the decision stage: who asks the citizen (instruction), who decides, who answers
+INSTRUCTING = _cells(401, 403, 403, 403, 403, OK, OK, OK, 403, 403)
+DECIDING = _cells(401, 403, 403, 403, 403, 403, OK, OK, 403, 403)
+CITIZENS_OF_PROCESS = _cells(401, OK, 404, OK, 404, 404, 404, 404, 404, 404)
+MESSAGE_WRITERS = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK, 403)
+
+def _tasks(process_id: str) -> list[dict[str, Any]]:
+    from chalicelib.pending_tasks import PendingTasks
+
+    return sorted(PendingTasks().for_process(process_id), key=lambda t: t["created_at"])
+
+
+def _settled(process_id: str) -> bool:
+    """The decision stage is at rest: awaiting staff (with the workflow's token), or awaiting the
+    citizen on an open task; not between the two (the workflow resuming after an answer)."""
+    from chalicelib import aws
+
+    process = aws.table("processes").get_item(Key={"process_id": process_id})["Item"]
+    if process["status"] == "em_apreciacao":
+        return "decision_task_token" in process
+    current = process.get("current_task_id")
+    return bool(current) and any(t["task_id"] == current and t["status"] == "aberta" for t in _tasks(process_id))
+
+
+def _stage_action(suffix: str) -> Callable[[World], str]:
+    """A staff action on the stage process, once the previous row's effect has settled."""
+    def path(w: World) -> str:
+        wait_for(lambda: _settled(w.stage), timeout=SLOW)
+        return f"/api/staff/processes/{w.stage}/{suffix}"
+
+    return path
+
+
+def _task_path(suffix: str) -> Callable[[World], str]:
+    """The citizen's side of the stage process's newest task."""
+    return lambda w: f"/api/requests/{w.stage}/tasks/{_tasks(w.stage)[-1]['task_id']}/{suffix}"
+
+
+def _plan(w: World) -> dict[str, Any]:
+    from chalicelib.documents import Documents
+
+    return next(d for d in Documents().list(w.stage) if d["slot"] == "plano_pagamento")
+
+
+def _signed_plan(w: World) -> dict[str, Any]:
+    from chalicelib.documents import Documents
+
+    signed = next(t["signed_document_id"] for t in _tasks(w.stage) if t.get("signed_document_id"))
+    return Documents().get(w.stage, signed)
+
 
 # "METHOD /route" → (the concrete path for this world, the JSON body, the expected answer per caller).
 # A string body names one made per call (``_body``).
@@ -149,6 +202,11 @@ MATRIX: dict[str, Row] = {
     "GET /api/requests/{process_id}/documents/{document_id}": (
         lambda w: f"/api/requests/{w.submitted}/documents/{w.document}", None, PARTIES_AND_ORGAN),
     "POST /api/requests/{process_id}/submit": (lambda w: f"/api/requests/{w.draft}/submit", None, OWNER_OF_DRAFT),
+    "GET /api/requests/{process_id}/documents/{document_id}/download": (
+        lambda w: f"/api/requests/{w.submitted}/documents/{w.document}/download", None, PARTIES_AND_ORGAN),
+    "GET /api/requests/{process_id}/receipt": (lambda w: f"/api/requests/{w.submitted}/receipt", None, PARTIES_AND_ORGAN),
+    "GET /api/requests/{process_id}/receipt/verification": (
+        lambda w: f"/api/requests/{w.submitted}/receipt/verification", None, PARTIES_AND_ORGAN),
     # -- staff: API keys -----------------------------------------------------------------------------
     "POST /api/staff/api-keys": (lambda w: "/api/staff/api-keys", {"label": "matriz"}, STAFF_ANY_ORGAN),
     "GET /api/staff/api-keys": (lambda w: "/api/staff/api-keys", None, STAFF_ANY_ORGAN),
@@ -173,6 +231,44 @@ MATRIX: dict[str, Row] = {
         _cells(401, 403, 403, 403, 403, OK, 403, OK, OK, 403)),
     "GET /api/staff/processes/{process_id}/notifications": (
         lambda w: f"/api/staff/processes/{w.submitted}/notifications", None, STAFF_OF_ORGAN_READ),
+    # -- the decision stage, on the water-debt process: the plan signed, a pendência answered, the
+    # prior hearing opened (each row waits until the previous one's effect has settled) ------------
+    "POST /api/staff/processes/{process_id}/payment-plan": (_stage_action("payment-plan"), None, INSTRUCTING),
+    "POST /api/staff/processes/{process_id}/signature-requests": (
+        _stage_action("signature-requests"), "sign_the_plan", INSTRUCTING),
+    "POST /api/requests/{process_id}/tasks/{task_id}/signature": (
+        _task_path("signature"), {"password": PASSWORD, "accept_statement": True}, CITIZENS_OF_PROCESS),
+    "GET /api/public/signatures/{sha256}": (lambda w: f"/api/public/signatures/{_signed_plan(w)['sha256']}", None, PUBLIC),
+    "POST /api/staff/processes/{process_id}/documents/{document_id}/signature": (
+        lambda w: f"/api/staff/processes/{w.stage}/documents/{_signed_plan(w)['document_id']}/signature",
+        {"password": PASSWORD, "accept_statement": True}, _cells(401, 403, 403, 403, 404, 403, OK, OK, 403, 403)),
+    "POST /api/staff/processes/{process_id}/pending-tasks": (
+        _stage_action("pending-tasks"), {"subject": "Última fatura da água", "working_days": 5}, INSTRUCTING),
+    "GET /api/pending-tasks": (lambda w: "/api/pending-tasks", None, FULL_SESSION),
+    "POST /api/requests/{process_id}/tasks/{task_id}/documents": (
+        _task_path("documents"), {"filename": "fatura.pdf", "content_type": "application/pdf"}, CITIZENS_OF_PROCESS),
+    "POST /api/requests/{process_id}/tasks/{task_id}/answer": (
+        _task_path("answer"), {"text": "Segue a fatura em papel, por correio."}, CITIZENS_OF_PROCESS),
+    "POST /api/staff/processes/{process_id}/prior-hearing": (
+        _stage_action("prior-hearing"), {"grounds": "Há prestações anteriores em atraso."}, DECIDING),
+    # -- messages, about the process and in general ---------------------------------------------------
+    "GET /api/requests/{process_id}/messages": (lambda w: f"/api/requests/{w.stage}/messages", None, PARTIES_AND_ORGAN),
+    "POST /api/requests/{process_id}/messages/attachments": (
+        lambda w: f"/api/requests/{w.stage}/messages/attachments",
+        {"filename": "foto.png", "content_type": "image/png"}, MESSAGE_WRITERS),
+    "POST /api/requests/{process_id}/messages": (
+        lambda w: f"/api/requests/{w.stage}/messages", {"text": "Quando fica decidido?"}, MESSAGE_WRITERS),
+    "GET /api/messages/{organ}": (
+        lambda w: f"/api/messages/CAMARA?citizen_id={w.user_ids['citizen_a']}", None,
+        _cells(401, OK, OK, OK, 403, OK, OK, OK, OK, OK)),
+    "POST /api/messages/{organ}": (
+        lambda w: "/api/messages/CAMARA", "general_message", _cells(401, OK, OK, OK, 403, OK, OK, OK, OK, 403)),
+    # -- view access granted by staff ("Processos liberados"): B is granted view of the stage process --
+    "POST /api/staff/processes/{process_id}/view-access": (
+        lambda w: f"/api/staff/processes/{w.stage}/view-access", {"identifier": "bruno"}, INSTRUCTING),
+    "GET /api/released-processes": (lambda w: "/api/released-processes", None, FULL_SESSION),
+    "GET /api/released-processes/{process_id}": (
+        lambda w: f"/api/released-processes/{w.stage}", None, _cells(401, 404, OK, 404, 404, 404, 404, 404, 404, 404)),
     # -- staff: notifications and letters ----------------------------------------------------------
     "GET /api/staff/accounts/{user_id}/notifications": (
         lambda w: f"/api/staff/accounts/{w.user_ids['citizen_a']}/notifications", None,
@@ -309,7 +405,11 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     decider = Api(client)
     decider.cookie = cookies["decider"]
     key = decider.call("POST", "/api/staff/api-keys", {"label": "a revogar"}).data["key_id"]
-    return World(submitted, answer.data["number"], doc["document_id"], draft, water_draft, user_ids, key,
+    stage = citizen.call("POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER,
+                                                   "representante": representante}).data["process_id"]
+    assert citizen.call("POST", f"/api/requests/{stage}/submit").status_code == 200
+    wait_for(lambda: _settled(stage), timeout=SLOW)
+    return World(submitted, answer.data["number"], stage, doc["document_id"], draft, water_draft, user_ids, key,
                  _letter(submitted), to_reject=_registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
                  to_confirm=_registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False), spare=spare)
 
@@ -352,6 +452,11 @@ def _body(body: Any, world: World, actor: str) -> Any:
     from chalicelib.credentials import Codes, OneTimeLinks
 
     n = next(_serial)
+    if body == "sign_the_plan":
+        return {"subject": "Plano de pagamento em prestações", "document_id": _plan(world)["document_id"]}
+    if body == "general_message":
+        return {"text": "Bom dia, uma dúvida sobre a fatura.",
+                **({"citizen_id": world.user_ids["citizen_a"]} if actor in STAFF_ACTORS else {})}
     if body == "assign_to_decider":
         return {"assignee_id": world.user_ids["decider"]}
     if body == "fresh_login_code":

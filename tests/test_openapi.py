@@ -1,5 +1,5 @@
-"""/openapi.json tells the truth: it is a valid OpenAPI 3.1 document, it has exactly the app's routes
-(plus the planned contracts of routes not built yet), and each operation says who may call it."""
+"""/openapi.json tells the truth: it is a valid OpenAPI 3.1 document, it has exactly the app's routes,
+and each operation says who may call it."""
 
 from __future__ import annotations
 
@@ -42,18 +42,7 @@ def test_the_document_is_valid_openapi(spec: dict[str, Any]) -> None:
 
 
 def test_the_document_has_every_route_of_the_app_and_no_other(spec: dict[str, Any]) -> None:
-    documented = _operations(spec)
-    built = {key for key, op in documented.items() if "x-balcao-planned" not in op}
-    assert built == _app_routes()
-
-
-def test_a_planned_contract_goes_once_its_route_exists() -> None:
-    from chalicelib.openapi import PLANNED_FILE
-
-    planned = json.loads(PLANNED_FILE.read_text())
-    shadowed = sorted(f"{m.upper()} {p}" for p, methods in planned["paths"].items() for m in methods
-                      if (m, p) in _app_routes())
-    assert not shadowed, f"these routes exist now: delete their planned entries from {PLANNED_FILE.name}: {shadowed}"
+    assert set(_operations(spec)) == _app_routes()
 
 
 def test_every_operation_says_who_may_call_it_and_documents_its_parameters(spec: dict[str, Any]) -> None:

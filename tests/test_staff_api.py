@@ -114,6 +114,18 @@ def test_one_call_gives_everything_about_a_process(people: dict[str, Any]) -> No
     assert view["notifications"][0]["template"] == "submission_receipt"
     assert view["pending_tasks"] == [] and view["messages"] == [] and view["payments"] == []
     assert "decision_task_token" not in view
+
+    # what the decision stage adds shows in the same call: the pendência asked, the citizen's message
+    asked = people["clerk"].call("POST", f"/api/staff/processes/{process_id}/pending-tasks",
+                                 {"subject": "Planta de localização", "working_days": 5})
+    assert asked.status_code == 201, asked.body
+    assert people["citizen"].call("POST", f"/api/requests/{process_id}/messages", {"text": "Envio amanhã."}).status_code == 201
+    view = people["clerk"].call("GET", f"/api/staff/processes/{process_id}").data
+    assert view["status"] == "pendente"
+    waiting = people["clerk"].call("GET", "/api/staff/processes?status=pendente").data["processes"]
+    assert [p["process_id"] for p in waiting] == [process_id]  # the queue's index follows the decision stage
+    assert [(t["subject"], t["status"]) for t in view["pending_tasks"]] == [("Planta de localização", "aberta")]
+    assert [m["text"] for m in view["messages"]] == ["Envio amanhã."]
     unknown = people["clerk"].call("GET", "/api/staff/processes/p_nao_existe")
     assert unknown.status_code == 404 and unknown.data["error"]["field"] == "process_id"
 
@@ -140,7 +152,7 @@ def test_claim_and_assignment(people: dict[str, Any]) -> None:
     actions = [(e["action"], e["actor"]) for e in AuditTrail().for_subject(f"process#{process_id}")]
     assert ("process.claimed", people["clerk"].user_id) in actions
     assert ("process.assigned", people["head"].user_id) in actions
-    assert people["decider"].call("POST", path + "/decision", {"decision": "indeferido", "grounds": "Fora de prazo."}).status_code == 200
+    assert people["decider"].call("POST", path + "/decision", {"decision": "deferido", "grounds": "Conforme o regulamento."}).status_code == 200
     closed = people["head"].call("POST", path + "/assignment", {"assignee_id": people["clerk"].user_id})
     assert closed.status_code == 409 and closed.data["error"]["field"] == "status"
     assert people["clerk"].call("POST", path + "/claim").status_code == 409

@@ -34,7 +34,9 @@ def _submitted(api: Any, data: bytes) -> str:
     return process_id
 
 
-def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, demo: dict[str, Any]) -> None:
+def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, demo: dict[str, Any],
+                                                                 past_clock: Any) -> None:
+    """On a past Friday: the decision is notified on the next working day, already due."""
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     email = demo["citizen"]["email"]
@@ -59,7 +61,7 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
     wait_for(lambda: _execution(process_id)["status"] != "RUNNING")
     execution = _execution(process_id)
     assert execution["status"] == "SUCCEEDED"
-    assert json.loads(execution["output"])["decision"]["decision"] == "deferido"
+    assert json.loads(execution["output"])["action"]["decision"] == "deferido"
     decided = wait_for(lambda: [m for m in _outbox_to(email) if "Decisão" in m["subject"] and number in m["subject"]])
     assert "deferido" in decided[0]["body"] and "Cumpre todos os requisitos." in decided[0]["body"]
     view = citizen.call("GET", f"/api/requests/{process_id}").data
@@ -118,7 +120,7 @@ def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, A
     lambdas.drain()
     document = citizen.call("GET", f"/api/requests/{process_id}/documents/{slot['document_id']}").data
     assert document["status"] == "rejeitado"
-    assert "danificado" in document["reason"]
+    assert "incompleto" in document["reason"]  # no %%EOF: cut short
 
     stepfunctions = aws.client("stepfunctions")
     arn = stepfunctions.start_execution(stateMachineArn=get_settings().state_machine_arn("process"),

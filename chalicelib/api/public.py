@@ -59,9 +59,13 @@ def preview_plan(service_id: str) -> Any:
 @routes.route("/api/public/processes/{organ}/{year}/{sequence}", methods=["GET"])
 @routes.api
 def public_lookup(organ: str, year: str, sequence: str) -> Any:
-    """Anyone: the basic data of a process by its number (e.g. CAMARA 2026/000001), nothing personal."""
+    """Anyone: the basic data of a process by its number (e.g. CAMARA 2026/000001), nothing personal.
+    Rate-limited per IP address (429 beyond ``public_lookups_per_minute``)."""
     from chalicelib.public import lookup
+    from chalicelib.rate_limits import RateLimit
+    from chalicelib.settings import get_settings
 
+    RateLimit("public_lookup", get_settings().public_lookups_per_minute).hit(routes.ip())
     return json_response(lookup(f"{organ} {year}/{sequence}"))
 
 

@@ -78,27 +78,28 @@ def get_request(process_id: str) -> Any:
 @routes.route("/api/requests/{process_id}/documents", methods=["POST"])
 @routes.api
 def request_upload(process_id: str) -> Any:
-    """The citizen who owns the draft: a presigned POST to upload one file straight to S3."""
+    """The citizen who owns the draft, or, while a pendência or the prior hearing is open, a citizen
+    of the process: a presigned POST to upload one file straight to S3 (one file per slot;
+    ``replaces`` makes it a new version of an earlier document)."""
     session = routes.caller()
     body = routes.body("UploadSlotRequest")
-    slot = processes().upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip())
+    slot = processes().upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip(),
+                                   replaces=body.replaces)
     return json_response(slot, status=201)
 
 
 @routes.route("/api/requests/{process_id}/documents/{document_id}", methods=["GET"])
 @routes.api
 def get_document(process_id: str, document_id: str) -> Any:
-    """The owner or staff of the organ: a document's inspection status and, once accepted, a
-    short-lived download link (each one audited)."""
+    """The requerente, their representante, staff of the organ, auditors: a document's inspection
+    status and findings (the file itself: ``.../download``)."""
+    from chalicelib.documents import VIEW_FIELDS
+
     session = routes.caller()
     domain = processes()
     domain.get_for(process_id, session)
     document = domain.documents.get(process_id, document_id)
-    body = {k: document.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "size")}
-    if document["status"] == "aceite":
-        body["download_url"] = domain.documents.download_url(document)
-        domain.audit.record(routes.actor(session), "document.downloaded", f"process#{process_id}", document_id=document_id)
-    return json_response(body)
+    return json_response({k: document.get(k) for k in VIEW_FIELDS})
 
 
 @routes.route("/api/requests/{process_id}/submit", methods=["POST"])

@@ -25,6 +25,7 @@ locals {
     BALCAO_SESSION_ABSOLUTE_HOURS       = "12"
     BALCAO_UPLOAD_URL_EXPIRY_SECONDS    = "900"
     BALCAO_DOWNLOAD_URL_EXPIRY_SECONDS  = "300"
+    BALCAO_UPLOAD_GRACE_SECONDS         = "600"
     BALCAO_NOTIFICATION_ATTEMPTS        = "3"
     BALCAO_NOTIFICATION_BACKOFF_SECONDS = "0.5"
     BALCAO_NOTIFICATION_RETRY_SECONDS   = "300"
@@ -33,6 +34,8 @@ locals {
     BALCAO_MULTIBANCO_ENTITY            = var.multibanco_entity
     BALCAO_PAYMENT_CALLBACK_SECRET      = var.payment_callback_secret
     BALCAO_PAYMENT_DUE_DAYS             = "10"
+    BALCAO_DECISION_NOTICE              = "next_working_day" # seed 001: decisions are notified the next working day
+    BALCAO_PUBLIC_LOOKUPS_PER_MINUTE    = "30"
   }
 }
 

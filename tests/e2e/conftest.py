@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -82,34 +81,25 @@ def stack() -> Iterator[Stack]:
     running.stop()
 
 
-DEMO_PASSWORD = "Balcao-demo-2026"  # noqa: S105 - the local stack's published demo password
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium (Debian's, driven by Playwright) for every browser test."""
+    from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: ./dev test installs it (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
-def staff_session(stack: Stack, identifier: str, password: str = DEMO_PASSWORD) -> Any:
-    """A requests.Session logged in as staff, as the README does it: password, then the one-time code
-    read from the local outbox."""
-    import requests
-
-    staff = requests.Session()
-    # generous timeouts: a login hashes a password (argon2id) and sends an email, on a busy machine too
-    challenge = staff.post(stack.base + "/api/staff/session", json={"identifier": identifier, "password": password},
-                           timeout=60)
-    assert challenge.status_code == 202, challenge.text
-    sent_to = challenge.json()["code_sent_to"]
-    code = None
-    deadline = time.monotonic() + 60
-    while code is None and time.monotonic() < deadline:
-        for message in requests.get(stack.base + "/_local/outbox.json", timeout=30).json()["messages"]:
-            local, _, domain = message["to"].partition("@")
-            if message["subject"].startswith("Código de confirmação") and sent_to == f"{local[:1]}…{local[-1:]}@{domain}":
-                code = message["subject"].rsplit(" ", 1)[-1]
-                break
-        else:
-            time.sleep(0.2)
-    assert code, "no login code in the outbox"
-    login = staff.post(stack.base + "/api/staff/session/code", timeout=60,
-                       json={"challenge_id": challenge.json()["challenge_id"], "code": code})
-    assert login.status_code == 200, login.text
-    staff.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
-    staff.headers["X-Balcao-CSRF"] = "1"  # the API's CSRF protection on cookie-authenticated changes
-    return staff
+@pytest.fixture
+def phone(browser: object) -> Iterator[object]:
+    """A page in a phone-sized window (360 px wide), pt-PT."""
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="pt-PT")  # type: ignore[attr-defined]
+    page = context.new_page()
+    yield page
+    context.close()

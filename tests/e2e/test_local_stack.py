@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Stack, free_port, staff_session, start_stack
+from tests.e2e.browser import staff_session
+from tests.e2e.conftest import Stack, free_port, start_stack
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Balcao-demo-2026"

@@ -5,79 +5,28 @@ kept in test-artifacts/ for people to look at."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import ROOT, Stack, staff_session
+from tests.e2e.browser import PASSWORD, check_page, log_in, pdf, staff_session, until
+from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = ROOT / "test-artifacts" / "web"
-PASSWORD = "Balcao-demo-2026"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: ./dev test installs it (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--no-first-run", "--disable-quic"],
-        )
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
-def phone(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="pt-PT")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _check_page(page: Any, name: str) -> None:
-    """Look at it (a screenshot for people), then what a machine can check: axe-core, no sideways scroll."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})
-    assert results.violations_count == 0, results.generate_report()
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0, f"{name}: {overflow}px of horizontal scrolling at 360 px"
-
-
-def _pdf(path: Path) -> Path:
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(595, 842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: Stack, phone: Any, tmp_path: Path) -> None:
     page = phone
     page.goto(stack.base + "/#/")
     page.wait_for_selector("#service-list li")
-    _check_page(page, "01-catalogue")
+    check_page(page, "01-catalogue")
 
     page.goto(stack.base + "/#/entrar")
     page.click("#login-submit")  # empty form: the errors are named beside the fields and summarised
     page.wait_for_selector("#identifier-error")
     assert page.get_attribute("#identifier", "aria-invalid") == "true"
-    _check_page(page, "02-login-errors")
+    check_page(page, "02-login-errors")
     page.fill("#identifier", "123456789")
     page.fill("#password", PASSWORD)
     page.click("#login-submit")
@@ -88,14 +37,14 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
     page.fill("#field-subject", "Ocupação temporária da via pública")
     page.fill("#field-text", "Peço autorização para ocupar 10 m² do passeio durante as obras.")
     page.click("#save-fields")
-    page.set_input_files("#file-anexo", str(_pdf(tmp_path / "planta.pdf")))
+    page.set_input_files("#file-anexo", str(pdf(tmp_path / "planta.pdf")))
     page.click("#upload-button-anexo")
     page.wait_for_selector("#upload-anexo[data-state=accepted]", timeout=30_000)
-    _check_page(page, "03-request-with-document")
+    check_page(page, "03-request-with-document")
     page.click("#submit-request")
     number = page.wait_for_selector("#process-number").inner_text().strip()
     assert number.startswith("CAMARA ")
-    _check_page(page, "04-submitted")
+    check_page(page, "04-submitted")
     page.click("#view-process-link")
     page.wait_for_selector("#process-status")
     process_id = page.url.rsplit("/", 1)[-1]
@@ -107,35 +56,29 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
                               json={"decision": "deferido", "grounds": "Cumpre o regulamento municipal."})
         return response.status_code == 200
 
-    _until(decide)
+    until(decide)
     def shows_decision() -> bool:
         page.click("#refresh-process")
         page.wait_for_selector("#process-status")
         return page.get_attribute("#process-status", "data-status") == "deferido"
 
-    _until(shows_decision)
+    until(shows_decision)
     assert page.inner_text("#process-status").strip() == "Deferido"
     assert "Cumpre o regulamento municipal." in page.inner_text("#process-decision-grounds")
-    _check_page(page, "05-process-deferido")
+    check_page(page, "05-process-deferido")
 
+    # the receipt: a real PDF, downloaded from the process page, naming the process and the document's hash
+    from pypdf import PdfReader
 
-def _until(check: Any, timeout: float = 30) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.5)
+    with page.expect_download() as download:
+        page.click("#download-receipt")
+    text = "".join(p.extract_text() for p in PdfReader(download.value.path()).pages)
+    assert number in text and "planta.pdf" in text
 
 
 def test_a_water_debt_installment_request_in_the_browser_with_its_plan(stack: Stack, phone: Any) -> None:
     page = phone
-    page.goto(stack.base + "/#/entrar")
-    page.fill("#identifier", "123456789")
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_selector("#processes-table, #no-processes")
+    log_in(page, stack.base)
 
     page.goto(stack.base + "/#/pedidos/novo/agua-prestacoes")
     page.wait_for_selector("#request-form")
@@ -152,7 +95,7 @@ def test_a_water_debt_installment_request_in_the_browser_with_its_plan(stack: St
     page.click("#save-fields")
     page.wait_for_selector("#installment-plan table")
     assert page.locator("#installment-plan tbody tr").count() == 24
-    _check_page(page, "06-installment-plan")
+    check_page(page, "06-installment-plan")
     page.click("#submit-request")
     number = page.wait_for_selector("#process-number").inner_text().strip()
     assert number.startswith("CAMARA ")

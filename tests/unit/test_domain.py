@@ -1,4 +1,5 @@
-"""Domain rules without AWS: working-day deadlines, identity numbers, file inspection, service fields."""
+"""Domain rules without AWS: working-day deadlines, identity numbers, service fields (file inspection:
+test_inspection.py)."""
 
 from __future__ import annotations
 
@@ -83,75 +84,6 @@ def test_passwords_are_hashed_with_argon2id() -> None:
     assert hashed.startswith("$argon2id$")
     assert verify_password(hashed, "correta")
     assert not verify_password(hashed, "errada")
-
-
-def _pdf(**kwargs: object) -> bytes:
-    from tests.conftest import small_pdf
-
-    return small_pdf(**kwargs)  # type: ignore[arg-type]
-
-
-def test_a_real_pdf_is_accepted_with_its_hash_and_pages() -> None:
-    import hashlib
-
-    from chalicelib.inspection import inspect_bytes
-
-    data = _pdf(pages=3)
-    finding = inspect_bytes(data, ["pdf"])
-    assert finding.accepted
-    assert finding.sha256 == hashlib.sha256(data).hexdigest()
-    assert finding.details["pages"] == 3
-
-
-@pytest.mark.parametrize(
-    ("data", "words"),
-    [
-        (b"", "vazio"),
-        (b"PK\x03\x04 a zip renamed to .pdf", "não é PDF"),
-        (b"<html>not a pdf</html>", "não é PDF"),
-        (b"%PDF-1.7\n1 0 obj << /Type /Catalog", "danificado"),
-    ],
-)
-def test_files_that_are_not_good_pdfs_are_rejected_with_a_reason(data: bytes, words: str) -> None:
-    from chalicelib.inspection import inspect_bytes
-
-    finding = inspect_bytes(data, ["pdf"])
-    assert not finding.accepted
-    assert words in (finding.reason or "")
-
-
-def test_an_encrypted_pdf_is_rejected() -> None:
-    import io
-
-    from pypdf import PdfWriter
-
-    from chalicelib.inspection import inspect_bytes
-
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    writer.encrypt("segredo")
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    finding = inspect_bytes(buffer.getvalue(), ["pdf"])
-    assert not finding.accepted and "palavra-passe" in (finding.reason or "")
-
-
-def test_a_pdf_with_javascript_is_rejected() -> None:
-    import io
-
-    from pypdf import PdfWriter
-    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
-
-    from chalicelib.inspection import inspect_bytes
-
-    writer = PdfWriter()
-    writer.add_blank_page(100, 100)
-    action = DictionaryObject({NameObject("/S"): NameObject("/JavaScript"), NameObject("/JS"): TextStringObject("app.alert(1)")})
-    writer._root_object[NameObject("/OpenAction")] = writer._add_object(action)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    finding = inspect_bytes(buffer.getvalue(), ["pdf"])
-    assert not finding.accepted and "JavaScript" in (finding.reason or "")
 
 
 def test_service_fields_are_checked_against_the_definition() -> None:

@@ -73,7 +73,8 @@ function defaultMessage(status) {
 const enc = encodeURIComponent;
 
 // -- public
-export const listServices = () => request("GET", "/api/services");
+export const listServices = (query = "") =>
+  request("GET", query ? `/api/services?q=${encodeURIComponent(query)}` : "/api/services");
 export const getService = (id) => request("GET", `/api/services/${enc(id)}`);
 export const publicLookup = (organ, year, sequence) =>
   request("GET", `/api/public/processes/${enc(organ)}/${enc(year)}/${enc(sequence)}`);
@@ -83,17 +84,42 @@ export const login = (identifier, password) =>
   request("POST", "/api/session", { identifier, password }, { allow401: true });
 export const logout = () => request("DELETE", "/api/session", undefined, { allow401: true });
 export const me = () => request("GET", "/api/me", undefined, { allow401: true });
+export const sendLoginCode = (channel) => request("POST", "/api/session/code", { channel });
+export const verifyLoginCode = (code) => request("POST", "/api/session/code/verification", { code });
+
+// -- registration and account (chalicelib/api/accounts.py)
+export const register = (registration) => request("POST", "/api/registrations", registration);
+export const confirmRegistrationEmail = (token) => request("POST", "/api/registrations/confirmation", { token }, { allow401: true });
+export const resendRegistrationEmail = (email) => request("POST", "/api/registrations/confirmation/resend", { email });
+export const myRegistration = () => request("GET", "/api/registration");
+export const requestProofSlot = (filename, contentType) =>
+  request("POST", "/api/registration/documents", { filename, content_type: contentType });
+export const activateAccount = (identifier, activationPassword, newPassword) =>
+  request("POST", "/api/account/activation", { identifier, activation_password: activationPassword, new_password: newPassword }, { allow401: true });
+export const recoverPassword = (identifier) => request("POST", "/api/password/recovery", { identifier });
+export const resetPassword = (token, newPassword) => request("POST", "/api/password/reset", { token, new_password: newPassword }, { allow401: true });
+export const changePassword = (currentPassword, newPassword) =>
+  request("POST", "/api/account/password", { current_password: currentPassword, new_password: newPassword });
+export const changeEmail = (password, newEmail) => request("POST", "/api/account/email", { password, new_email: newEmail });
+export const confirmEmailChange = (token) => request("POST", "/api/account/email/confirmation", { token }, { allow401: true });
+export const changePhone = (phone) => request("POST", "/api/account/phone", { phone });
+export const confirmPhone = (code) => request("POST", "/api/account/phone/confirmation", { code });
 
 // -- the citizen's requests
-export const createRequest = (serviceId, fields) => request("POST", "/api/requests", { service_id: serviceId, fields });
+export const createRequest = (serviceId, fields, parts = {}) =>
+  request("POST", "/api/requests", { service_id: serviceId, fields, ...parts });
 export const saveDraft = (processId, changes) => request("PATCH", `/api/requests/${enc(processId)}`, changes);
 export const requestPlan = (processId) => request("GET", `/api/requests/${enc(processId)}/plan`);
+export const previewPlan = (serviceId, fields) => request("POST", `/api/services/${enc(serviceId)}/plan`, { fields });
 export const myRequests = () => request("GET", "/api/requests");
 export const getRequest = (processId) => request("GET", `/api/requests/${enc(processId)}`);
 export const requestUploadSlot = (processId, slot, filename, contentType) =>
   request("POST", `/api/requests/${enc(processId)}/documents`, { slot, filename, content_type: contentType });
 export const getDocument = (processId, documentId) =>
   request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}`);
+export const documentDownload = (processId, documentId) =>
+  request("GET", `/api/requests/${enc(processId)}/documents/${enc(documentId)}/download`);
+export const receiptDownload = (processId) => request("GET", `/api/requests/${enc(processId)}/receipt`);
 export const submitRequest = (processId) => request("POST", `/api/requests/${enc(processId)}/submit`);
 
 // -- the file itself: a multipart POST straight to S3 (presigned), never through the API.

@@ -3,9 +3,14 @@
 //
 // To add a page: write js/pages/<name>.js exporting `render(ctx)` and add one line to ROUTES.
 // ctx = { container, path, params, query, session, navigate, setTitle, flash, refreshSession }.
+//
+// A session has a scope (GET /api/me): "full"; "registration" (a registrant awaiting validation, who
+// may only follow the registration); "code" (a first login waiting for its confirmation code). A page
+// that needs a login needs a full session; the narrower ones are sent to the page they may use.
 
 import * as api from "./api.js";
 import { h, clear, notice } from "./ui.js";
+import { LANGUAGES, lang, setLang, t, translateStatic } from "./i18n.js";
 import * as catalogue from "./pages/catalogue.js";
 import * as service from "./pages/service.js";
 import * as login from "./pages/login.js";
@@ -13,11 +18,31 @@ import * as newRequest from "./pages/new-request.js";
 import * as myProcesses from "./pages/my-processes.js";
 import * as processPage from "./pages/process.js";
 import * as lookup from "./pages/lookup.js";
+import * as register from "./pages/register.js";
+import * as confirmEmail from "./pages/confirm-email.js";
+import * as registration from "./pages/registration.js";
+import * as activation from "./pages/activation.js";
+import * as loginCode from "./pages/login-code.js";
+import * as recovery from "./pages/recovery.js";
+import * as passwordReset from "./pages/password-reset.js";
+import * as account from "./pages/account.js";
 
-const SITE = "Balcão Único";
+const SITE = () => t("Balcão Único");
 
-// [pattern, page module, nav item to highlight, needs a logged-in citizen]
+// Where a narrower session belongs (the API's "next" step, see chalicelib/api/sessions.py).
+const SCOPE_HOME = { registration: "/registo/estado", code: "/entrar/codigo" };
+
+// [pattern, page module, nav item to highlight, the session it needs: false (none), true (full),
+//  or the narrower scope it serves ("registration", "code")]
 const ROUTES = [
+  [/^\/registo$/, register, null, false],
+  [/^\/confirmar-email$/, confirmEmail, null, false],
+  [/^\/registo\/estado$/, registration, null, "registration"],
+  [/^\/ativar-conta$/, activation, null, false],
+  [/^\/entrar\/codigo$/, loginCode, null, "code"],
+  [/^\/recuperar-senha$/, recovery, null, false],
+  [/^\/nova-palavra-passe$/, passwordReset, null, false],
+  [/^\/conta$/, account, "conta", true],
   [/^\/$/, catalogue, "servicos", false],
   [/^\/servicos\/([^/]+)$/, service, "servicos", false],
   [/^\/entrar$/, login, null, false],
@@ -73,12 +98,36 @@ function renderSession() {
   if (state.session && state.session.user) {
     area.append(
       h("span", { class: "session__name", id: "session-user" },
-        h("span", { class: "visually-hidden" }, "Sessão iniciada por "), state.session.user.name || state.session.user.username),
-      h("button", { type: "button", class: "button button--small button--on-dark", id: "logout-button", onclick: doLogout }, "Sair"),
+        h("span", { class: "visually-hidden" }, t("Sessão iniciada por ")), state.session.user.name || state.session.user.username),
+      h("button", { type: "button", class: "button button--small button--on-dark", id: "logout-button", onclick: doLogout }, t("Sair")),
     );
   } else if (state.session === null) {
-    area.append(h("a", { href: "#/entrar", class: "button button--small button--on-dark", id: "login-link" }, "Entrar"));
+    area.append(
+      h("a", { href: "#/registo", class: "button button--small button--on-dark", id: "register-link" }, t("Registar")),
+      h("a", { href: "#/entrar", class: "button button--small button--on-dark", id: "login-link" }, t("Entrar")),
+    );
   }
+  const account = document.getElementById("nav-account");
+  if (account) account.parentElement.hidden = !(state.session && state.session.scope === "full");
+}
+
+// One button that switches to the other language, labelled in that language.
+function renderLanguage() {
+  const other = lang() === "en" ? "pt-PT" : "en";
+  clear(document.getElementById("language-area")).append(
+    h("button", { type: "button", class: "button button--small button--on-dark", id: "language-switch",
+      lang: other, "data-lang": other, onclick: () => switchLanguage(other) }, LANGUAGES[other]),
+  );
+}
+
+function switchLanguage(value) {
+  setLang(value);
+  translateStatic();
+  renderLanguage();
+  renderSession();
+  route();
+  const button = document.getElementById("language-switch");
+  if (button) button.focus();
 }
 
 async function doLogout() {
@@ -89,12 +138,12 @@ async function doLogout() {
   }
   state.session = null;
   renderSession();
-  state.flash = { kind: "success", text: "Terminou a sessão. Até breve." };
+  state.flash = { kind: "success", text: t("Terminou a sessão. Até breve.") };
   navigate("/");
 }
 
 function setTitle(title) {
-  document.title = title ? `${title} — ${SITE}` : SITE;
+  document.title = title ? `${title} — ${SITE()}` : SITE();
 }
 
 function highlightNav(item) {
@@ -134,20 +183,26 @@ async function route() {
 
   if (!entry) {
     highlightNav(null);
-    setTitle("Página não encontrada");
+    setTitle(t("Página não encontrada"));
     container.append(
-      h("h1", { tabindex: "-1" }, "Página não encontrada"),
-      h("p", {}, "O endereço pode estar errado ou a página pode ter mudado de lugar."),
-      h("p", {}, h("a", { href: "#/" }, "Ir para a lista de serviços")),
+      h("h1", { tabindex: "-1" }, t("Página não encontrada")),
+      h("p", {}, t("O endereço pode estar errado ou a página pode ter mudado de lugar.")),
+      h("p", {}, h("a", { href: "#/" }, t("Ir para a lista de serviços"))),
     );
     return afterRender(container);
   }
 
   const [, page, nav, needsLogin] = entry;
   highlightNav(nav);
-  if (needsLogin && !(state.session && state.session.user)) {
-    state.flash = state.flash || { kind: null, text: "Inicie sessão para continuar." };
+  const scope = state.session && state.session.user ? state.session.scope || "full" : null;
+  if (needsLogin && !scope) {
+    state.flash = state.flash || { kind: null, text: t("Inicie sessão para continuar.") };
     return navigate(loginPathFor(current.path + (current.query.toString() ? `?${current.query}` : "")), { replace: true });
+  }
+  const wanted = needsLogin === true ? "full" : needsLogin;
+  if (needsLogin && scope !== wanted) {
+    // a narrower session may only use its own page; a full one has nothing to do on those
+    return navigate(SCOPE_HOME[scope] || "/processos", { replace: true });
   }
 
   if (state.flash) {
@@ -182,7 +237,7 @@ async function route() {
     if (error instanceof api.ApiError && error.status === 401) return; // handled by onUnauthenticated
     container.append(
       h("div", { role: "alert" }, notice("error",
-        h("p", {}, error instanceof api.ApiError ? error.message : "Ocorreu um erro inesperado. Recarregue a página e tente novamente."))),
+        h("p", {}, error instanceof api.ApiError ? error.message : t("Ocorreu um erro inesperado. Recarregue a página e tente novamente.")))),
     );
     if (!(error instanceof api.ApiError)) console.error(error); // eslint-disable-line no-console
   }
@@ -212,13 +267,15 @@ function onUnauthenticated() {
   if (current && current.path === "/entrar") return;
   state.flash = {
     kind: "warning",
-    text: wasLoggedIn ? "A sua sessão terminou. Inicie sessão novamente para continuar." : "Inicie sessão para continuar.",
+    text: t(wasLoggedIn ? "A sua sessão terminou. Inicie sessão novamente para continuar." : "Inicie sessão para continuar."),
   };
   const back = current ? current.path + (current.query.toString() ? `?${current.query}` : "") : "/processos";
   navigate(loginPathFor(back), { replace: true });
 }
 
 function start() {
+  translateStatic();
+  renderLanguage();
   document.getElementById("skip-link").addEventListener("click", (event) => {
     // The hash is the router's: focus the main content without changing it.
     event.preventDefault();

@@ -4,6 +4,9 @@
 //   POST /api/requests/{process_id}/documents {slot, filename, content_type} → {document_id, upload}
 //   POST upload.url (multipart: upload.fields…, then file)                   → S3
 //   GET  /api/requests/{process_id}/documents/{document_id}                  → status a_aguardar | aceite | rejeitado
+//
+// The same slot serves a registration's proof of address: pass `api` = {requestSlot, getDocument}
+// (POST /api/registration/documents, and the proof's status from GET /api/registration).
 
 import { ApiError, getDocument, requestUploadSlot, uploadToS3 } from "./api.js";
 import { h, formatBytes, documentStatusTag } from "./ui.js";
@@ -32,8 +35,12 @@ export function formatOf(filename, formats) {
 
 export class UploadSlot {
   // slot: the service's DocumentSlot; documents: this slot's documents already on the draft.
-  constructor({ processId, slot, documents = [], errors, onChange }) {
+  constructor({ processId, slot, documents = [], errors, onChange, api }) {
     this.processId = processId;
+    this.api = api || {
+      requestSlot: (filename, contentType) => requestUploadSlot(processId, slot.slot, filename, contentType),
+      getDocument: (documentId) => getDocument(processId, documentId),
+    };
     this.slot = slot;
     this.errors = errors;
     this.onChange = onChange || (() => {});
@@ -195,7 +202,7 @@ export class UploadSlot {
         const contentType = CONTENT_TYPES[formatOf(file.name, this.slot.formats)];
         let answer;
         try {
-          answer = await requestUploadSlot(this.processId, this.slot.slot, file.name, contentType);
+          answer = await this.api.requestSlot(file.name, contentType);
         } catch (error) {
           // the API's field names (content_type, filename, slot) all concern this file input
           if (error instanceof ApiError && error.status >= 400 && error.status < 500) throw error;
@@ -257,7 +264,7 @@ export class UploadSlot {
     while (this.element.isConnected) {
       let doc;
       try {
-        doc = await getDocument(this.processId, documentId);
+        doc = await this.api.getDocument(documentId);
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) return;
         doc = null; // a passing failure: ask again

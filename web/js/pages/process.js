@@ -1,6 +1,13 @@
 // One of my processes: GET /api/requests/{id} — status, fields, documents with their status, the
-// decision with its grounds, the decision deadline and the working days left.
-import { getDocument, getRequest, getService } from "../api.js";
+// decision with its grounds, the decision deadline and the working days left, the Multibanco
+// reference when there is a fee, the installment plan, who asks and how they are notified.
+//
+// The body is a list of sections (SECTIONS), each a function of (process, service) returning a node
+// or null, in the order shown. Pending tasks, signatures, messages and the timeline (issue 6) are
+// added as sections here, without touching the rest.
+import { documentDownload, getRequest, receiptDownload, getService } from "../api.js";
+import { t } from "../i18n.js";
+import { notificationText, partiesFacts } from "./new-request.js";
 import {
   h, breadcrumbs, documentStatusTag, facts, formatBytes, formatDate, formatDateTime, notice, organLabel,
   statusLabel, statusTag, workingDaysText,
@@ -36,8 +43,8 @@ export async function render(ctx) {
   );
   renderBody(body, process, service);
 
-  const refreshButton = h("button", { type: "button", class: "button button--secondary", id: "refresh-process" }, "Atualizar");
-  container.append(h("div", { class: "button-row" }, refreshButton, h("a", { href: "#/processos" }, "Voltar aos meus processos")));
+  const refreshButton = h("button", { type: "button", class: "button button--secondary", id: "refresh-process" }, t("Atualizar"));
+  container.append(h("div", { class: "button-row" }, refreshButton, h("a", { href: "#/processos" }, t("Voltar aos meus processos"))));
 
   let current = process;
   const refresh = async ({ announce }) => {
@@ -78,10 +85,13 @@ export async function render(ctx) {
 }
 
 function renderBody(body, process, service) {
-  const labels = Object.fromEntries((service ? service.fields : []).map((spec) => [spec.name, spec.label]));
-  const slotLabels = Object.fromEntries((service ? service.documents : []).map((slot) => [slot.slot, slot.label]));
-  const parts = [];
+  body.replaceChildren(...SECTIONS.map((section) => section(process, service)).flat().filter(Boolean));
+}
 
+const SECTIONS = [notices, summary, receipt, decision, payment, installmentPlan, requestFields, parties, documentsSection];
+
+function notices(process) {
+  const parts = [];
   if (process.status === "rascunho") {
     parts.push(notice("warning",
       h("p", {}, "Este pedido ainda não foi submetido."),
@@ -91,7 +101,10 @@ function renderBody(body, process, service) {
     parts.push(notice("error", h("p", {},
       "Há documentos deste processo que foram recusados na verificação automática. Veja o motivo na lista de documentos e contacte os serviços do Município.")));
   }
+  return parts;
+}
 
+function summary(process) {
   let deadline = "—";
   if (process.decision_deadline) {
     deadline = formatDate(process.decision_deadline);
@@ -99,58 +112,83 @@ function renderBody(body, process, service) {
       deadline += ` (${workingDaysText(process.working_days_left)})`;
     }
   }
-  parts.push(facts([
-    ["Estado", statusTag(process.status, { id: "process-status", "data-testid": "process-status" })],
-    ["Número", process.number || "Atribuído ao submeter", { id: "process-number" }],
-    ["Serviço", process.service_title],
-    ["Entidade", organLabel(process.organ)],
-    ["Criado em", formatDateTime(process.created_at)],
-    ["Submetido em", process.submitted_at ? formatDateTime(process.submitted_at) : "—"],
-    ["Prazo de decisão", deadline, { id: "process-deadline", "data-deadline": process.decision_deadline || "",
+  return facts([
+    [t("Estado"), statusTag(process.status, { id: "process-status", "data-testid": "process-status" })],
+    [t("Número"), process.number || "Atribuído ao submeter", { id: "process-number" }],
+    [t("Serviço"), process.service_title],
+    [t("Entidade"), organLabel(process.organ)],
+    [t("Criado em"), formatDateTime(process.created_at)],
+    [t("Submetido em"), process.submitted_at ? formatDateTime(process.submitted_at) : "—"],
+    [t("Prazo de decisão"), deadline, { id: "process-deadline", "data-deadline": process.decision_deadline || "",
       "data-working-days-left": process.working_days_left ?? "" }],
-  ], { id: "process-facts" }));
+  ], { id: "process-facts" });
+}
 
-  if (process.decision) {
-    parts.push(h("section", { "aria-labelledby": "decision-title", id: "process-decision", "data-decision": process.decision },
-      h("h2", { id: "decision-title" }, "Decisão"),
+function decision(process) {
+  if (!process.decision) return null;
+  return h("section", { "aria-labelledby": "decision-title", id: "process-decision", "data-decision": process.decision },
+      h("h2", { id: "decision-title" }, t("Decisão")),
       h("div", { class: `decision decision--${process.decision}` },
         h("p", {}, h("strong", { id: "process-decision-value" }, statusLabel(process.decision)),
           process.decided_at ? ` em ${formatDateTime(process.decided_at)}` : ""),
         process.decision_grounds
-          ? [h("h3", {}, "Fundamentação"), h("p", { class: "pre-line", id: "process-decision-grounds" }, process.decision_grounds)]
-          : null)));
-  }
+          ? [h("h3", {}, t("Fundamentação")), h("p", { class: "pre-line", id: "process-decision-grounds" }, process.decision_grounds)]
+          : null));
+}
 
-  if (process.payment) {
-    const paid = process.payment.status === "pago";
-    parts.push(h("section", { "aria-labelledby": "payment-title", id: "process-payment", "data-payment-status": process.payment.status },
-      h("h2", { id: "payment-title" }, "Pagamento"),
+function payment(process) {
+  if (!process.payment) return null;
+  const paid = process.payment.status === "pago";
+  return h("section", { "aria-labelledby": "payment-title", id: "process-payment", "data-payment-status": process.payment.status },
+      h("h2", { id: "payment-title" }, t("Pagamento")),
       facts([
-        ["Estado", paid ? `Pago${process.payment.paid_at ? ` em ${formatDateTime(process.payment.paid_at)}` : ""}` : "Por pagar"],
-        ["Entidade", process.payment.entity],
-        ["Referência Multibanco", process.payment.reference_text, { id: "payment-reference" }],
-        ["Valor", process.payment.amount_text],
-      ])));
-  }
-  if (process.installment_plan && process.installment_plan.length) {
-    const plan = process.installment_plan;
-    parts.push(h("section", { "aria-labelledby": "plan-title", id: "process-plan" },
-      h("h2", { id: "plan-title" }, "Plano de pagamento"),
-      h("p", {}, `${plan.length} prestações mensais, a pagar até ao dia 8 de cada mês.`),
-      h("ul", {}, plan.map((item) => h("li", {}, `${item.number}.ª: ${item.amount_text} até ${formatDate(item.due_date)}`)))));
-  }
+        [t("Estado"), paid ? `Pago${process.payment.paid_at ? ` em ${formatDateTime(process.payment.paid_at)}` : ""}` : "Por pagar"],
+        [t("Entidade"), process.payment.entity],
+        [t("Referência Multibanco"), process.payment.reference_text, { id: "payment-reference" }],
+        [t("Valor"), process.payment.amount_text],
+        process.payment.due_date ? [t("Pagar até"), formatDate(process.payment.due_date)] : null,
+      ]),
+      paid ? null : h("p", {}, process.payment.before_decision
+        ? t("Pague num terminal Multibanco ou no homebanking (Pagamentos de serviços). A apreciação do pedido começa depois do pagamento.")
+        : t("Pague num terminal Multibanco ou no homebanking (Pagamentos de serviços).")),
+      paid ? h("p", {}, t("O recibo do pagamento foi enviado por email.")) : null);
+}
 
+function installmentPlan(process) {
+  if (!(process.installment_plan && process.installment_plan.length)) return null;
+  const plan = process.installment_plan;
+  return h("section", { "aria-labelledby": "plan-title", id: "process-plan" },
+    h("h2", { id: "plan-title" }, t("Plano de pagamento")),
+    h("p", {}, t("{n} prestações mensais, a pagar até ao dia 8 de cada mês.", { n: plan.length })),
+    h("ul", {}, plan.map((item) => h("li", {}, `${item.number}.ª: ${item.amount_text} até ${formatDate(item.due_date)}`))));
+}
+
+function parties(process) {
+  if (!process.requerente) return null;
+  return h("section", { "aria-labelledby": "parties-title", id: "process-parties" },
+    h("h2", { id: "parties-title" }, t("Quem pede")),
+    partiesFacts(process),
+    h("h3", {}, t("Notificações")),
+    h("p", { id: "process-notification" }, notificationText(process.notification)));
+}
+
+function requestFields(process, service) {
+  const labels = Object.fromEntries((service ? service.fields : []).map((spec) => [spec.name, spec.label]));
   const fieldNames = Object.keys(process.fields || {});
-  parts.push(h("section", { "aria-labelledby": "fields-title" },
-    h("h2", { id: "fields-title" }, "Dados do pedido"),
+  return h("section", { "aria-labelledby": "fields-title" },
+    h("h2", { id: "fields-title" }, t("Dados do pedido")),
     fieldNames.length
       ? facts(fieldNames.map((name) => [labels[name] || name, shown(process.fields[name]), { class: "pre-line", "data-field-name": name }]),
         { id: "process-fields" })
-      : h("p", {}, "Sem dados.")));
+      : h("p", {}, t("Sem dados.")));
+}
 
+function documentsSection(process, service) {
+  const slotLabels = Object.fromEntries((service ? [...service.documents, ...(service.party_documents || [])] : [])
+    .map((slot) => [slot.slot, slot.label]));
   const documents = process.documents || [];
-  parts.push(h("section", { "aria-labelledby": "documents-title" },
-    h("h2", { id: "documents-title" }, "Documentos"),
+  return h("section", { "aria-labelledby": "documents-title" },
+    h("h2", { id: "documents-title" }, t("Documentos")),
     documents.length
       ? h("table", { class: "table table--stack", id: "process-documents" },
         h("caption", { class: "visually-hidden" }, "Documentos do processo"),
@@ -162,22 +200,31 @@ function renderBody(body, process, service) {
           h("td", { "data-label": "Estado" }, documentStatusTag(doc.status), doc.status === "rejeitado" && doc.reason
             ? h("p", { class: "field-error" }, doc.reason) : null),
           h("td", {}, doc.status === "aceite" ? downloadButton(process.process_id, doc) : null)))))
-      : h("p", {}, "Sem documentos.")));
+      : h("p", {}, t("Sem documentos.")));
+}
 
-  body.replaceChildren(...parts);
+// The receipt ("comprovativo de entrega") of a submitted process: the PDF with the data and each
+// document's SHA-256, issued once the documents are inspected.
+function receipt(process) {
+  if (!process.number) return null;
+  return h("p", { id: "process-receipt" }, ...fetchedDownload("download-receipt", t("Descarregar o comprovativo de entrega (PDF)"),
+    t("Descarregar o comprovativo de entrega (PDF)"), () => receiptDownload(process.process_id)));
+}
+
+function downloadButton(processId, doc) {
+  return fetchedDownload(`download-${doc.document_id}`, t("Descarregar"), `${t("Descarregar")} ${doc.filename}`,
+    () => documentDownload(processId, doc.document_id));
 }
 
 // The download link is short-lived and each one is recorded: ask for it only when wanted.
-function downloadButton(processId, doc) {
+function fetchedDownload(id, text, label, fetchLink) {
   const message = h("span", { class: "field-error", role: "status" });
-  const button = h("button", { type: "button", class: "button button--secondary button--small",
-    id: `download-${doc.document_id}`, "aria-label": `Descarregar ${doc.filename}` }, "Descarregar");
+  const button = h("button", { type: "button", class: "button button--secondary button--small", id, "aria-label": label }, text);
   button.addEventListener("click", async () => {
     message.textContent = "";
     try {
-      const fresh = await getDocument(processId, doc.document_id);
-      if (fresh.download_url) window.location.assign(fresh.download_url);
-      else message.textContent = "O documento não está disponível.";
+      const download = await fetchLink();
+      window.location.assign(download.url);
     } catch (error) {
       if (error.status !== 401) message.textContent = error.message;
     }
