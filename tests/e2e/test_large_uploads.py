@@ -7,42 +7,20 @@ from __future__ import annotations
 import hashlib
 import io
 import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
+from tests.e2e.browser import api_session, until
 from tests.e2e.conftest import Stack
 from tests.fixtures import files
 from tests.fixtures.files import MIB
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "Balcao-demo-2026"
-
-
-def _until(check: Any, timeout: float = 120) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError("condition not met in time")
-
-
-def _session(stack: Stack, path: str, identifier: str) -> requests.Session:
-    session = requests.Session()
-    login = session.post(stack.base + path, json={"identifier": identifier, "password": PASSWORD}, timeout=10)
-    assert login.status_code == 200, login.text
-    session.cookies.set("balcao_session", login.cookies["balcao_session"])
-    session.headers["X-Balcao-CSRF"] = "1"  # cookie-authenticated writes carry the CSRF header
-    return session
-
 
 def test_a_100_mb_drawing_by_curl_and_a_20_mb_scan_are_accepted_and_on_the_receipt(stack: Stack, tmp_path: Path) -> None:
-    citizen = _session(stack, "/api/session", "123456789")
+    citizen = api_session(stack, "/api/session", "123456789")
     process_id = citizen.post(stack.base + "/api/requests", timeout=10, json={
         "service_id": "generico", "fields": {"subject": "Obras de ampliação", "text": "Plantas em anexo."}}).json()["process_id"]
     documents = f"{stack.base}/api/requests/{process_id}/documents"
@@ -63,13 +41,14 @@ def test_a_100_mb_drawing_by_curl_and_a_20_mb_scan_are_accepted_and_on_the_recei
     assert posted.status_code in (200, 201, 204)
 
     for document_id, path in ((slot["document_id"], drawing), (scan_slot["document_id"], scan)):
-        document = _until(lambda d=document_id: (r := citizen.get(f"{documents}/{d}", timeout=10).json())["status"] != "a_aguardar" and r)
+        document = until(lambda d=document_id: (r := citizen.get(f"{documents}/{d}", timeout=10).json())["status"] != "a_aguardar" and r, timeout=120)
         assert document["status"] == "aceite", document.get("reason")
         assert document["size"] == path.stat().st_size
         assert document["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
     assert citizen.post(f"{stack.base}/api/requests/{process_id}/submit", timeout=10).status_code == 200
-    receipt = _until(lambda: (r := citizen.get(f"{stack.base}/api/requests/{process_id}/receipt", timeout=10)).status_code == 200 and r.json())
+    receipt_url = f"{stack.base}/api/requests/{process_id}/receipt"
+    receipt = until(lambda: (r := citizen.get(receipt_url, timeout=10)).status_code == 200 and r.json(), timeout=120)
     from pypdf import PdfReader
 
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(requests.get(receipt["url"], timeout=30).content)).pages)
