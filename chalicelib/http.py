@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 from chalice import Response
 
-from chalicelib.errors import DomainError, ValidationFailed
+from chalicelib.errors import DomainError, NotFound, ValidationFailed
 from chalicelib.log import bind_request, logger
 
 SESSION_COOKIE = "balcao_session"
@@ -173,6 +173,10 @@ def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
             context = (request.context or {}) if request else {}
             bind_request(context.get("requestId") or str(uuid.uuid4()), route=context.get("resourcePath"))
             try:
+                for name, value in kwargs.items():
+                    # an empty path segment (``/api/requests//receipt``) names nothing: never a key lookup
+                    if isinstance(value, str) and not value.strip():
+                        raise NotFound("Não encontrado: falta o identificador no endereço.", field=name)
                 return view(*args, **kwargs)
             except DomainError as error:
                 logger.info("request refused", extra={"status": error.status, "code": error.code, "field": error.field})

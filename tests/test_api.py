@@ -93,6 +93,17 @@ def test_requests_need_a_session(client: Any) -> None:
     assert response.json_body["error"]["code"] == "nao_autenticado"
 
 
+@pytest.mark.parametrize("path", ["/api/requests//receipt", "/api/requests//documents/d_1/download",
+                                  "/api/staff/processes//decision"])
+def test_an_empty_identifier_in_the_address_is_a_404_naming_it(make_api: Any, demo: dict[str, Any], path: str) -> None:
+    staff = path.startswith("/api/staff")
+    api = make_api()
+    api.login("decisor" if staff else "ana.silva", demo["password"], staff=staff)
+    response = api.call("POST" if staff else "GET", path, {"decision": "deferido", "grounds": "x"} if staff else None)
+    assert response.status_code == 404, response.body
+    assert response.data["error"]["field"] == "process_id"
+
+
 def test_an_expired_session_is_refused(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib import aws
 
