@@ -20,11 +20,11 @@ from datetime import date
 from typing import Any
 
 from chalicelib import aws
-from chalicelib.accounts import STAFF, Session
+from chalicelib.accounts import Session
 from chalicelib.audit import Actor, AuditTrail
 from chalicelib.clock import iso, now, wall
 from chalicelib.deadlines import add_working_days, end_of_day, local_today, next_working_day_opening
-from chalicelib.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.pending_tasks import (
     ANSWERED,
     ASSINATURA,
@@ -72,12 +72,10 @@ class DecisionStage:
         return item
 
     def _staff_process(self, process_id: str, session: Session, roles: tuple[str, ...], what: str) -> dict[str, Any]:
-        process = self._process(process_id)
-        if session.kind != STAFF or not session.organ or session.organ != process.get("service_organ"):
-            raise Forbidden("Este processo pertence a outro serviço.")
-        if not set(session.roles) & set(roles):
-            raise Forbidden(f"O seu perfil não permite {what}.")
-        return process
+        """The process, if this staff member of its organ holds one of ``roles`` (403 otherwise)."""
+        from chalicelib.processes import Processes
+
+        return Processes(table=self._table, audit=self.audit).for_staff(process_id, session, roles, what)
 
     @staticmethod
     def _state(process: dict[str, Any]) -> dict[str, Any]:
