@@ -206,7 +206,7 @@ class Documents:
             return self.get(document["process_id"], document["document_id"])
         refusal = self._policy_refusal(document, head)
         if refusal:
-            return self._reject(document, refusal, sha256=None)
+            return self._reject(document, refusal, sha256=None, etag=head["ETag"])
         from chalicelib.inspection import inspect_isolated
 
         try:
@@ -214,12 +214,12 @@ class Documents:
                 path = f"{workdir}/{document['filename']}"
                 sha256, size = self._download(document, head["ETag"], path)
                 if size > int(document["max_bytes"]):
-                    return self._reject(document, self._too_big(document), sha256=None)
+                    return self._reject(document, self._too_big(document), sha256=None, etag=head["ETag"])
                 finding = inspect_isolated(path, list(document["formats"]), document["filename"])
             logger.info("document inspected", extra={"document_id": document["document_id"], "accepted": finding.accepted,
                                                       "seconds": finding.seconds, "peak_memory_bytes": finding.peak_memory_bytes})
             if not finding.accepted:
-                return self._reject(document, finding.reason or "Ficheiro recusado.", sha256=sha256)
+                return self._reject(document, finding.reason or "Ficheiro recusado.", sha256=sha256, etag=head["ETag"])
             return self._accept(document, head["ETag"], sha256, size, {"format": finding.format, **finding.details})
         except self.s3.exceptions.ClientError:
             # The S3 event and the workflow may inspect the same file at once: the one that finished
@@ -282,10 +282,20 @@ class Documents:
             self._supersede(document["process_id"], document["replaces"], document["document_id"])
         # Record first, then delete: no moment where the file is in neither place nor recorded.
         updated = self._finish(document, ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection)
-        self.s3.delete_object(Bucket=uploads, Key=document["quarantine_key"])
+        self._clear_quarantine(document, etag)
         self.audit.record(SYSTEM, "document.accepted", f"process#{document['process_id']}",
                           document_id=document["document_id"], sha256=sha256)
         return updated
+
+    def _clear_quarantine(self, document: dict[str, Any], etag: str) -> None:
+        """Delete the inspected file from quarantine, and only that file: a second file posted with
+        the same form after the verdict was recorded stays for its own event, which discards it
+        and audits that (an unconditional delete here would remove it unaudited)."""
+        try:
+            self.s3.delete_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"], IfMatch=etag)
+        except self.s3.exceptions.ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "NoSuchKey", "404", "412"):
+                raise
 
     def _supersede(self, process_id: str, old_id: str, new_id: str) -> None:
         try:
@@ -299,9 +309,9 @@ class Documents:
             return  # a repeated event: already recorded
         self.audit.record(SYSTEM, "document.replaced", f"process#{process_id}", document_id=old_id, by=new_id)
 
-    def _reject(self, document: dict[str, Any], reason: str, sha256: str | None) -> dict[str, Any]:
+    def _reject(self, document: dict[str, Any], reason: str, sha256: str | None, etag: str) -> dict[str, Any]:
         updated = self._finish(document, REJECTED, reason=reason, sha256=sha256)
-        self.s3.delete_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"])
+        self._clear_quarantine(document, etag)
         self.audit.record(SYSTEM, "document.rejected", f"process#{document['process_id']}",
                           document_id=document["document_id"], reason=reason)
         return updated
