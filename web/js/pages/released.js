@@ -18,7 +18,8 @@ export async function render(ctx) {
   if (!ctx.isCurrent()) return;
   if (!processes.length) {
     container.append(h("p", { id: "no-released" }, t("Não tem processos liberados para consulta.")),
-      h("p", {}, t("Para pedir vista de um processo, apresente um «Pedido de vista de processo» (catálogo de serviços).")));
+      h("p", {}, t("Para consultar o processo de outra pessoa ou empresa, peça vista:"), " ",
+        h("a", { href: "#/servicos/vista-processo", id: "ask-view-link" }, t("Pedido de vista de processo")), "."));
     return;
   }
   const columns = [t("Processo"), t("Entidade"), t("Liberado em"), t("Pode consultar até")];
