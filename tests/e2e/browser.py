@@ -117,3 +117,25 @@ def staff_session(stack: Stack, identifier: str, password: str = PASSWORD) -> re
     staff.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
     staff.headers["X-Balcao-CSRF"] = "1"  # the API's CSRF protection on cookie-authenticated changes
     return staff
+
+
+WATER_DEBT = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
+              "valor_divida": "1000,01", "numero_documentos": "3", "numero_prestacoes": "24"}
+
+
+def file_water_debt_request(page: Any, base: str) -> str:
+    """The logged-in citizen files seed 001's installment request (option a, 24 installments) in the
+    form and opens its process page; returns the process id."""
+    page.goto(base + "/#/pedidos/novo/agua-prestacoes")
+    page.wait_for_selector("#request-form")
+    for name in ("predio_morada", "predio_codigo_postal", "codigo_consumidor", "valor_divida", "numero_documentos"):
+        page.fill(f"#field-{name}", WATER_DEBT[name])
+    page.select_option("#field-opcao", "a")
+    page.fill("#field-numero_prestacoes", WATER_DEBT["numero_prestacoes"])
+    page.click("#save-fields")
+    page.wait_for_selector("#installment-plan table")
+    page.click("#submit-request")
+    page.wait_for_selector("[data-testid=confirmation] #process-number")
+    page.click("#view-process-link")
+    page.wait_for_selector("#process-status")
+    return page.url.rsplit("/", 1)[-1]

@@ -47,6 +47,14 @@ CITIZEN = [
     ("new-request-generic", "/pedidos/novo/generico", "#request-form"),
     ("draft-with-plan", "/rascunhos/{draft}", "#installment-plan table"),
     ("process-decided", "/processos/{process}", "#process-decision"),
+    ("process-pending-task", "/processos/{asked}", "#process-tasks [data-status=aberta] form"),
+    ("process-pending-task-errors", "/processos/{asked}", "#process-tasks [data-status=aberta] form",
+     "#process-tasks [data-status=aberta] button[id^=answer-submit-]", "#error-summary:not([hidden])"),
+    ("process-message-errors", "/processos/{asked}", "#message-form", "#message-submit", "#message-text-error"),
+    ("pending-tasks", "/pendencias", "#pending-tasks-list li"),
+    ("released-processes", "/processos-liberados", "#no-released, #released-table"),
+    ("messages", "/mensagens", "#general-message-form"),
+    ("messages-errors", "/mensagens", "#general-message-form", "#general-message-submit", "#general-message-text-error"),
     ("account", "/conta", "#account-facts"),
     ("account-errors", "/conta", "#password-change-form", "#change-password-submit", "#current_password-error"),
 ]
@@ -54,7 +62,8 @@ CITIZEN = [
 
 @pytest.fixture(scope="module")
 def processes(stack: Stack) -> dict[str, str]:
-    """The demo citizen's draft and a decided process of the water-debt service, made through the API."""
+    """The demo citizen's draft, a decided process of the water-debt service and one with an open
+    pendência, made through the API."""
     citizen = api_session(stack, "/api/session", "123456789")
     draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT}, timeout=10).json()
     filed = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT}, timeout=10).json()
@@ -63,7 +72,12 @@ def processes(stack: Stack) -> dict[str, str]:
     staff = staff_session(stack, "decisor")
     until(lambda: staff.post(f"{stack.base}/api/staff/processes/{filed['process_id']}/decision", timeout=10,
                              json={"decision": "deferido", "grounds": "Cumpre o Regulamento."}).status_code == 200)
-    return {"draft": draft["process_id"], "process": filed["process_id"], "number": quote(submitted.json()["number"])}
+    asked = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT}, timeout=10).json()
+    assert citizen.post(f"{stack.base}/api/requests/{asked['process_id']}/submit", timeout=10).status_code == 200
+    until(lambda: staff.post(f"{stack.base}/api/staff/processes/{asked['process_id']}/pending-tasks", timeout=10,
+                             json={"subject": "Última fatura da água", "working_days": 5}).status_code == 201)
+    return {"draft": draft["process_id"], "process": filed["process_id"], "number": quote(submitted.json()["number"]),
+            "asked": asked["process_id"]}
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +123,8 @@ def test_citizen_page_is_accessible_at_360px(citizen_page: Any, stack: Stack, pr
     check_page(citizen_page, f"page-{name}")
 
 
-@pytest.mark.parametrize("name", ["catalogue", "service-water-debt", "new-request-water-debt", "process-decided"])
+@pytest.mark.parametrize("name", ["catalogue", "service-water-debt", "new-request-water-debt", "process-decided",
+                                  "process-pending-task", "pending-tasks"])
 def test_main_pages_at_desktop_width(browser: Any, stack: Stack, processes: dict[str, str], name: str) -> None:
     route, ready = {r[0]: r[1:3] for r in PUBLIC + CITIZEN}[name]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-PT")
@@ -145,6 +160,32 @@ def test_english_is_one_click_away_and_remembered(browser: Any, stack: Stack) ->
         page.click("#language-switch")
         page.wait_for_function("document.documentElement.lang === 'pt-PT'")
         assert page.inner_text("h1") == "Criar conta"
+    finally:
+        context.close()
+
+
+def test_the_pages_after_submission_are_in_english_too(browser: Any, stack: Stack, processes: dict[str, str]) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 780}, locale="pt-PT")
+    page = context.new_page()
+    try:
+        log_in(page, stack.base)
+        page.click("#language-switch")
+        page.wait_for_function("document.documentElement.lang === 'en'")
+        page.goto(f"{stack.base}/#/processos/{processes['asked']}")
+        page.wait_for_selector("#process-tasks [data-status=aberta] form")
+        assert page.inner_text("#process-status") == "Awaiting your answer"
+        assert page.inner_text("#process-tasks-title") == "Pending tasks"
+        assert page.inner_text("#timeline-title") == "History of the process"
+        assert "Request submitted" in page.inner_text("#timeline-list")
+        assert "days left" in page.inner_text("#process-tasks [data-status=aberta] [id$=-deadline]")
+        check_page(page, "page-process-pending-task-en")
+        page.click("#nav-pending-tasks")
+        page.wait_for_selector("#pending-tasks-list li")
+        assert page.inner_text("h1") == "My pending tasks"
+        check_page(page, "page-pending-tasks-en")
+        page.click("#nav-messages")
+        page.wait_for_selector("#general-message-form")
+        assert page.inner_text("#general-message-submit") == "Send message"
     finally:
         context.close()
 

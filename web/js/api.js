@@ -2,6 +2,8 @@
 // browser sends by itself (JS never sees it). Every failure becomes an ApiError carrying the API's
 // {"error": {"code", "message", "field"}} so the pages can show the message beside the field.
 
+import { t } from "./i18n.js";
+
 export class ApiError extends Error {
   // errors: every problem the API reported ({field, message}), the first being (message, field)
   constructor(status, code, message, field = null, errors = null) {
@@ -19,7 +21,7 @@ const NETWORK_MESSAGE = "Não foi possível contactar o serviço. Verifique a li
 // A 401 anywhere (except the login itself) means the session ended: app.js listens and shows login.
 export const UNAUTHENTICATED_EVENT = "balcao:unauthenticated";
 
-export async function request(method, path, body, { allow401 = false } = {}) {
+export async function request(method, path, body, { allow401 = false, idempotencyKey = null } = {}) {
   const init = {
     method,
     credentials: "same-origin",
@@ -28,6 +30,8 @@ export async function request(method, path, body, { allow401 = false } = {}) {
     headers: { Accept: "application/json", "X-Balcao-CSRF": "1" },
     cache: "no-store",
   };
+  // An action sent twice (a double click, a retry after a lost answer) with the same key is done once.
+  if (idempotencyKey) init.headers["Idempotency-Key"] = idempotencyKey;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -36,7 +40,7 @@ export async function request(method, path, body, { allow401 = false } = {}) {
   try {
     response = await fetch(path, init);
   } catch {
-    throw new ApiError(0, "sem_ligacao", NETWORK_MESSAGE);
+    throw new ApiError(0, "sem_ligacao", t(NETWORK_MESSAGE));
   }
   let data = null;
   const text = await response.text().catch(() => "");
@@ -63,11 +67,11 @@ export async function request(method, path, body, { allow401 = false } = {}) {
 }
 
 function defaultMessage(status) {
-  if (status === 401) return "Inicie sessão para continuar.";
-  if (status === 403) return "Não tem permissão para esta ação.";
-  if (status === 404) return "Não encontrado.";
-  if (status >= 500) return "O serviço está temporariamente indisponível. Tente novamente dentro de momentos.";
-  return "O pedido não pôde ser tratado.";
+  if (status === 401) return t("Inicie sessão para continuar.");
+  if (status === 403) return t("Não tem permissão para esta ação.");
+  if (status === 404) return t("Não encontrado.");
+  if (status >= 500) return t("O serviço está temporariamente indisponível. Tente novamente dentro de momentos.");
+  return t("O pedido não pôde ser tratado.");
 }
 
 const enc = encodeURIComponent;
@@ -122,6 +126,31 @@ export const documentDownload = (processId, documentId) =>
 export const receiptDownload = (processId) => request("GET", `/api/requests/${enc(processId)}/receipt`);
 export const submitRequest = (processId) => request("POST", `/api/requests/${enc(processId)}/submit`);
 
+// -- after submission (chalicelib/api/lifecycle.py, signatures.py, messages.py). Each action takes the
+// key of the form that sends it (newKey()), so that sending it again cannot answer or sign twice.
+export function newKey() {
+  if (window.crypto && typeof window.crypto.randomUUID === "function") return window.crypto.randomUUID();
+  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+}
+export const myPendingTasks = () => request("GET", "/api/pending-tasks");
+export const taskAttachmentSlot = (processId, taskId, filename, contentType) =>
+  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/documents`, { filename, content_type: contentType });
+export const answerTask = (processId, taskId, text, documentIds, idempotencyKey) =>
+  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/answer`, { text, document_ids: documentIds }, { idempotencyKey });
+export const signTask = (processId, taskId, password, acceptStatement, idempotencyKey) =>
+  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/signature`,
+    { password, accept_statement: acceptStatement }, { idempotencyKey });
+export const processMessages = (processId) => request("GET", `/api/requests/${enc(processId)}/messages`);
+export const messageAttachmentSlot = (processId, filename, contentType) =>
+  request("POST", `/api/requests/${enc(processId)}/messages/attachments`, { filename, content_type: contentType });
+export const sendProcessMessage = (processId, text, attachments, idempotencyKey) =>
+  request("POST", `/api/requests/${enc(processId)}/messages`, { text, attachments }, { idempotencyKey });
+export const generalMessages = (organ) => request("GET", `/api/messages/${enc(organ)}`);
+export const sendGeneralMessage = (organ, text, idempotencyKey) =>
+  request("POST", `/api/messages/${enc(organ)}`, { text }, { idempotencyKey });
+export const releasedProcesses = () => request("GET", "/api/released-processes");
+export const releasedProcess = (processId) => request("GET", `/api/released-processes/${enc(processId)}`);
+
 // -- the file itself: a multipart POST straight to S3 (presigned), never through the API.
 // XMLHttpRequest, not fetch, because only it reports upload progress.
 export function uploadToS3(upload, file, onProgress) {
@@ -143,12 +172,12 @@ export function uploadToS3(upload, file, onProgress) {
         const expired = xhr.status === 403 || /ExpiredToken|AccessDenied|Policy expired/i.test(xhr.responseText || "");
         const tooLarge = /EntityTooLarge/i.test(xhr.responseText || "");
         reject(new ApiError(xhr.status, tooLarge ? "demasiado_grande" : expired ? "autorizacao_expirada" : "envio_falhou",
-          tooLarge ? "O ficheiro excede o tamanho máximo permitido." : "O envio do ficheiro falhou."));
+          tooLarge ? t("O ficheiro excede o tamanho máximo permitido.") : t("O envio do ficheiro falhou.")));
       }
     };
-    xhr.onerror = () => reject(new ApiError(0, "sem_ligacao", "A ligação falhou durante o envio do ficheiro."));
+    xhr.onerror = () => reject(new ApiError(0, "sem_ligacao", t("A ligação falhou durante o envio do ficheiro.")));
     xhr.ontimeout = xhr.onerror;
-    xhr.onabort = () => reject(new ApiError(0, "cancelado", "O envio foi cancelado."));
+    xhr.onabort = () => reject(new ApiError(0, "cancelado", t("O envio foi cancelado.")));
     xhr.send(form);
   });
 }

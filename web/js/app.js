@@ -26,6 +26,9 @@ import * as loginCode from "./pages/login-code.js";
 import * as recovery from "./pages/recovery.js";
 import * as passwordReset from "./pages/password-reset.js";
 import * as account from "./pages/account.js";
+import * as pendingTasks from "./pages/pending-tasks.js";
+import * as released from "./pages/released.js";
+import * as messages from "./pages/messages.js";
 
 const SITE = () => t("Balcão Único");
 
@@ -50,6 +53,9 @@ const ROUTES = [
   [/^\/rascunhos\/([^/]+)$/, newRequest, "processos", true],
   [/^\/processos$/, myProcesses, "processos", true],
   [/^\/processos\/([^/]+)$/, processPage, "processos", true],
+  [/^\/pendencias$/, pendingTasks, "pendencias", true],
+  [/^\/processos-liberados(?:\/([^/]+))?$/, released, "processos", true],
+  [/^\/mensagens$/, messages, "mensagens", true],
   [/^\/consulta$/, lookup, "consulta", false],
 ];
 
@@ -107,8 +113,8 @@ function renderSession() {
       h("a", { href: "#/entrar", class: "button button--small button--on-dark", id: "login-link" }, t("Entrar")),
     );
   }
-  const account = document.getElementById("nav-account");
-  if (account) account.parentElement.hidden = !(state.session && state.session.scope === "full");
+  const full = Boolean(state.session && state.session.scope === "full");
+  for (const item of document.querySelectorAll("[data-full-session]")) item.hidden = !full;
 }
 
 // One button that switches to the other language, labelled in that language.

@@ -39,6 +39,9 @@ export const STATUS_LABELS = {
   deferido: "Deferido",
   indeferido: "Indeferido",
   documentos_rejeitados: "Documentos recusados",
+  pendente: "Aguarda resposta sua",
+  em_audiencia: "Em audiência prévia",
+  a_aguardar_assinatura: "Aguarda a sua assinatura",
 };
 
 export const DOCUMENT_STATUS_LABELS = {
@@ -52,7 +55,7 @@ export const ORGAN_LABELS = {
 };
 
 export const statusLabel = (status) => (STATUS_LABELS[status] ? t(STATUS_LABELS[status]) : status || "—");
-export const organLabel = (organ) => ORGAN_LABELS[organ] || organ || "—";
+export const organLabel = (organ) => (ORGAN_LABELS[organ] ? t(ORGAN_LABELS[organ]) : organ || "—");
 
 export function statusTag(status, attrs = {}) {
   return h("span", { class: `status status--${status}`, "data-status": status, ...attrs }, statusLabel(status));
@@ -97,10 +100,56 @@ export function formatBytes(bytes) {
 
 export function workingDaysText(days) {
   if (days === null || days === undefined) return "";
-  if (days > 1) return `faltam ${days} dias úteis`;
-  if (days === 1) return "falta 1 dia útil";
-  if (days === 0) return "termina hoje";
-  return `ultrapassado há ${-days} ${days === -1 ? "dia útil" : "dias úteis"}`;
+  if (days > 1) return t("faltam {n} dias úteis", { n: days });
+  if (days === 1) return t("falta 1 dia útil");
+  if (days === 0) return t("termina hoje");
+  return days === -1 ? t("ultrapassado há 1 dia útil") : t("ultrapassado há {n} dias úteis", { n: -days });
+}
+
+// Today's date in Lisbon ("2026-12-01"), the calendar the deadlines are set in.
+export function lisbonToday(now = new Date()) {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Lisbon", year: "numeric", month: "2-digit", day: "2-digit" })
+    .formatToParts(now);
+  const part = (type) => parts.find((p) => p.type === type).value;
+  return `${part("year")}-${part("month")}-${part("day")}`;
+}
+
+// Calendar days from today (Lisbon) to a deadline date ("2026-12-09"); the deadline's own day counts.
+export function daysUntil(date) {
+  if (!date) return null;
+  const day = (value) => Date.UTC(...value.split("-").map((n, i) => Number(n) - (i === 1 ? 1 : 0)));
+  return Math.round((day(date.slice(0, 10)) - day(lisbonToday())) / 86_400_000);
+}
+
+export function daysLeftText(days) {
+  if (days === null || days === undefined) return "";
+  if (days > 1) return t("faltam {n} dias", { n: days });
+  if (days === 1) return t("termina amanhã");
+  if (days === 0) return t("termina hoje");
+  return t("prazo terminado");
+}
+
+// A date and the time left to it: "09/12/2026 (faltam 8 dias)".
+export function deadlineWithDaysLeft(date) {
+  const days = daysUntil(date);
+  return `${formatDate(date)}${days === null ? "" : ` (${daysLeftText(days)})`}`;
+}
+
+// A download whose link is short-lived and recorded each time: asked for only when the button is
+// pressed. Returns [button, message] (the message shows a failure beside the button).
+export function fetchedDownload(id, text, label, fetchLink) {
+  const message = h("span", { class: "field-error", role: "status" });
+  const button = h("button", { type: "button", class: "button button--secondary button--small", id, "aria-label": label }, text);
+  button.addEventListener("click", async () => {
+    message.textContent = "";
+    try {
+      const download = await fetchLink();
+      window.location.assign(download.url);
+    } catch (error) {
+      if (error.status !== 401) message.textContent = error.message;
+    }
+  });
+  return [button, message];
 }
 
 export function breadcrumbs(items) {

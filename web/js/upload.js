@@ -9,6 +9,7 @@
 // (POST /api/registration/documents, and the proof's status from GET /api/registration).
 
 import { ApiError, getDocument, requestUploadSlot, uploadToS3 } from "./api.js";
+import { t } from "./i18n.js";
 import { h, formatBytes, documentStatusTag } from "./ui.js";
 
 // The content types the API accepts for each format (chalicelib/documents.py CONTENT_TYPES).
@@ -69,11 +70,11 @@ export class UploadSlot {
       "aria-describedby": `file-${id}-hint`, "data-testid": `file-${id}`,
     });
     this.uploadButton = h("button", { type: "button", class: "button button--secondary", id: `upload-button-${id}`,
-      "data-testid": `upload-button-${id}`, onclick: () => this.start() }, "Enviar documento");
+      "data-testid": `upload-button-${id}`, onclick: () => this.start() }, t("Enviar documento"));
     this.retryButton = h("button", { type: "button", class: "button", id: `retry-${id}`, hidden: true,
-      onclick: () => this.start() }, "Tentar novamente");
+      onclick: () => this.start() }, t("Tentar novamente"));
     this.checkButton = h("button", { type: "button", class: "button button--secondary", id: `check-${id}`, hidden: true,
-      onclick: () => this.poll() }, "Verificar novamente");
+      onclick: () => this.poll() }, t("Verificar novamente"));
     // Once a file is accepted the chooser is folded away (the API has no way to remove a document);
     // this reopens it to add another file to the same slot.
     this.changeButton = h("button", { type: "button", class: "link-button", id: `add-another-${id}`, hidden: true,
@@ -81,12 +82,12 @@ export class UploadSlot {
         this.element.classList.remove("upload--done");
         this.changeButton.hidden = true;
         this.input.focus();
-      } }, "Juntar outro ficheiro a este documento");
+      } }, t("Juntar outro ficheiro a este documento"));
     this.progress = h("progress", { id: `progress-${id}`, max: "100", value: "0", "aria-labelledby": `progress-${id}-label`,
       "data-testid": `progress-${id}` });
     this.progressText = h("span", { class: "hint", id: `progress-${id}-text` });
     this.progressWrap = h("div", { class: "progress", hidden: true },
-      h("span", { class: "label", id: `progress-${id}-label` }, "Progresso do envio"),
+      h("span", { class: "label", id: `progress-${id}-label` }, t("Progresso do envio")),
       this.progress, this.progressText);
     this.status = h("p", { class: "upload__status", id: `upload-status-${id}`, role: "status", "aria-live": "polite",
       "data-testid": `upload-status-${id}` });
@@ -96,9 +97,9 @@ export class UploadSlot {
       "aria-labelledby": `file-${id}-label` },
       h("div", { class: "form-group" },
         h("label", { for: `file-${id}`, id: `file-${id}-label`, class: "label--large" },
-          slot.label, " ", h("span", { class: "tag" }, slot.required ? "obrigatório" : "opcional")),
+          slot.label, " ", h("span", { class: "tag" }, slot.required ? t("obrigatório") : t("opcional"))),
         h("span", { class: "hint", id: `file-${id}-hint` },
-          `Formato ${formatNames}, até ${formatBytes(slot.max_bytes)}. Escolha o ficheiro e carregue em «Enviar documento».`),
+          t("Formato {formats}, até {size}. Escolha o ficheiro e carregue em «Enviar documento».", { formats: formatNames, size: formatBytes(slot.max_bytes) })),
         this.input),
       h("div", { class: "button-row" }, this.uploadButton, this.retryButton, this.checkButton),
       this.progressWrap,
@@ -119,9 +120,9 @@ export class UploadSlot {
     const accepted = this.documents.find((doc) => doc.status === "aceite");
     const latest = this.documents[this.documents.length - 1];
     if (accepted) {
-      this.setState("accepted", `Documento aceite: ${accepted.filename}.`);
+      this.setState("accepted", t("Documento aceite: {name}.", { name: accepted.filename }));
     } else if (latest && latest.status === "rejeitado") {
-      this.setState("rejected", `O ficheiro ${latest.filename} foi recusado: ${latest.reason || "motivo não indicado."} Escolha outro ficheiro e envie-o.`);
+      this.setState("rejected", t("O ficheiro {name} foi recusado: {reason} Escolha outro ficheiro e envie-o.", { name: latest.filename, reason: latest.reason || t("motivo não indicado.") }));
     } else if (latest && latest.status === "a_aguardar") {
       this.pending = { file: null, documentId: latest.document_id };
       this.poll({ limitMs: 8_000, quietTimeout: true });
@@ -158,12 +159,12 @@ export class UploadSlot {
 
   validate(file) {
     const { slot } = this;
-    if (!file) return "Escolha o ficheiro a enviar.";
+    if (!file) return t("Escolha o ficheiro a enviar.");
     if (!formatOf(file.name, slot.formats)) {
-      return `O ficheiro tem de estar em formato ${slot.formats.map((f) => FORMAT_NAMES[f] || f).join(" ou ")}.`;
+      return t("O ficheiro tem de estar em formato {formats}.", { formats: slot.formats.map((f) => FORMAT_NAMES[f] || f).join(` ${t("ou")} `) });
     }
-    if (file.size === 0) return "O ficheiro está vazio.";
-    if (file.size > slot.max_bytes) return `O ficheiro tem ${formatBytes(file.size)}; o máximo é ${formatBytes(slot.max_bytes)}.`;
+    if (file.size === 0) return t("O ficheiro está vazio.");
+    if (file.size > slot.max_bytes) return t("O ficheiro tem {size}; o máximo é {max}.", { size: formatBytes(file.size), max: formatBytes(slot.max_bytes) });
     return null;
   }
 
@@ -176,7 +177,7 @@ export class UploadSlot {
       return;
     }
     this.errors.clear();
-    this.setState("uploading", `A enviar ${file.name}…`);
+    this.setState("uploading", t("A enviar {name}…", { name: file.name }));
     this.showProgress(0, file.size);
     try {
       await this.send(file);
@@ -184,8 +185,8 @@ export class UploadSlot {
       if (!this.element.isConnected) return;
       this.progressWrap.hidden = true;
       if (error instanceof ApiError && error.status === 401) return; // the app shows the login
-      const message = error instanceof ApiError ? error.message : "O envio do ficheiro falhou.";
-      this.setState("failed", `${message} O ficheiro não foi recebido. Carregue em «Tentar novamente».`);
+      const message = error instanceof ApiError ? error.message : t("O envio do ficheiro falhou.");
+      this.setState("failed", `${message} ${t("O ficheiro não foi recebido. Carregue em «Tentar novamente».")}`);
       this.errors.show([{ input: this.input, message }], { focus: false });
       return;
     }
@@ -220,8 +221,8 @@ export class UploadSlot {
         this.documents = this.documents.filter((doc) => doc.document_id !== answer.document_id);
       }
       this.status.textContent = attempt > 1
-        ? `A enviar ${file.name} (tentativa ${attempt} de ${AUTO_RETRIES})…`
-        : `A enviar ${file.name}…`;
+        ? t("A enviar {name} (tentativa {attempt} de {attempts})…", { name: file.name, attempt, attempts: AUTO_RETRIES })
+        : t("A enviar {name}…", { name: file.name });
       try {
         await uploadToS3(this.pending.upload, file, (loaded, total) => this.showProgress(loaded, total));
         return;
@@ -241,7 +242,7 @@ export class UploadSlot {
 
   async waitBeforeRetry(attempt) {
     const seconds = 2 ** attempt; // 2, 4 s
-    this.status.textContent = `A ligação falhou. Nova tentativa dentro de ${seconds} segundos (tentativa ${attempt + 1} de ${AUTO_RETRIES})…`;
+    this.status.textContent = t("A ligação falhou. Nova tentativa dentro de {seconds} segundos (tentativa {attempt} de {attempts})…", { seconds, attempt: attempt + 1, attempts: AUTO_RETRIES });
     this.showProgress(0, 1);
     await sleep(seconds * 1000);
   }
@@ -258,7 +259,7 @@ export class UploadSlot {
   async poll({ limitMs = POLL_LIMIT_MS, quietTimeout = false } = {}) {
     if (!this.pending) return;
     const { documentId } = this.pending;
-    this.setState("verifying", "Ficheiro recebido. A verificar o documento…");
+    this.setState("verifying", t("Ficheiro recebido. A verificar o documento…"));
     const started = Date.now();
     let delay = 800;
     while (this.element.isConnected) {
@@ -275,11 +276,11 @@ export class UploadSlot {
         this.pending = null;
         if (doc.status === "aceite") {
           this.errors.clear();
-          this.setState("accepted", `Documento aceite: ${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""}.`);
+          this.setState("accepted", t("Documento aceite: {name}.", { name: `${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""}` }));
         } else {
-          const reason = doc.reason || "motivo não indicado.";
-          this.setState("rejected", `O ficheiro ${doc.filename} foi recusado. Escolha outro ficheiro e envie-o.`);
-          this.errors.show([{ input: this.input, message: `O documento foi recusado: ${reason}` }], { focus: false });
+          const reason = doc.reason || t("motivo não indicado.");
+          this.setState("rejected", t("O ficheiro {name} foi recusado. Escolha outro ficheiro e envie-o.", { name: doc.filename }));
+          this.errors.show([{ input: this.input, message: t("O documento foi recusado: {reason}", { reason }) }], { focus: false });
         }
         return;
       }
@@ -287,9 +288,9 @@ export class UploadSlot {
         if (quietTimeout) {
           // a slot issued earlier whose file may never have been sent
           this.pending = null;
-          this.setState("empty", "Ainda não recebemos um ficheiro para este documento. Escolha-o e envie-o.");
+          this.setState("empty", t("Ainda não recebemos um ficheiro para este documento. Escolha-o e envie-o."));
         } else {
-          this.setState("slow", "A verificação está a demorar mais do que o habitual. Carregue em «Verificar novamente» dentro de momentos.");
+          this.setState("slow", t("A verificação está a demorar mais do que o habitual. Carregue em «Verificar novamente» dentro de momentos."));
         }
         return;
       }

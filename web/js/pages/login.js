@@ -16,8 +16,8 @@ export async function render(ctx) {
   container.append(h("h1", {}, t("Entrar")));
   if (ctx.session && ctx.session.user) {
     container.append(
-      notice(null, h("p", {}, `Já tem sessão iniciada como ${ctx.session.user.name || ctx.session.user.username}.`)),
-      h("p", {}, h("a", { href: "#/processos" }, "Ir para os meus processos")),
+      notice(null, h("p", {}, t("Já tem sessão iniciada como {name}.", { name: ctx.session.user.name || ctx.session.user.username }))),
+      h("p", {}, h("a", { href: "#/processos" }, t("Ir para os meus processos"))),
     );
     return;
   }

@@ -10,7 +10,7 @@
 // nothing typed is lost, and uploaded files stay on the draft.
 
 import { createRequest, getRequest, getService, requestPlan, saveDraft, submitRequest } from "../api.js";
-import { t } from "../i18n.js";
+import { locale, t } from "../i18n.js";
 import {
   h, breadcrumbs, busyWhile, checkboxField, ErrorSummary, euros, facts, formatDate, formatDateTime, notice, POSTAL_CODE,
   radioGroup, selectField, textField, workingDaysText,
@@ -665,8 +665,8 @@ function addCharacterCount(input, max) {
   const update = () => {
     const left = max - input.value.length;
     const text = left >= 0
-      ? `Restam ${left.toLocaleString("pt-PT")} caracteres.`
-      : `Tem ${(-left).toLocaleString("pt-PT")} caracteres a mais.`;
+      ? t("Restam {n} caracteres.", { n: left.toLocaleString(locale()) })
+      : t("Tem {n} caracteres a mais.", { n: (-left).toLocaleString(locale()) });
     visible.textContent = text;
     visible.classList.toggle("field-error", left < 0);
     clearTimeout(timer);
@@ -675,5 +675,5 @@ function addCharacterCount(input, max) {
     }, 1200);
   };
   input.addEventListener("input", update);
-  visible.textContent = `Restam ${max.toLocaleString("pt-PT")} caracteres.`;
+  visible.textContent = t("Restam {n} caracteres.", { n: max.toLocaleString(locale()) });
 }
