@@ -107,7 +107,7 @@ def run_schedules(stop: threading.Event, tick_seconds: float = 5.0) -> threading
 
 
 def install() -> None:
-    """Patch moto's Lambda (no Docker) to run the app's functions. Idempotent."""
+    """Patch moto's Lambda (no Docker) to run the app's functions, and its DynamoDB to take calls from many threads. Idempotent."""
     global _installed
     if _installed:
         return
@@ -131,4 +131,22 @@ def install() -> None:
 
     LambdaSimpleBackend.invoke = backend_invoke
     LambdaFunction.invoke = s3_notification_invoke
+    _serialize_dynamodb()
     _installed = True
+
+
+def _serialize_dynamodb() -> None:
+    """moto keeps a table's items in plain dicts: a Query that iterates them while another thread (a
+    workflow's Lambda, an S3 event's inspection) updates an item fails with "dictionary changed size
+    during iteration", a 500 no real DynamoDB would give. One lock around each DynamoDB call makes
+    moto's tables as safe to share between threads as DynamoDB's."""
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.call_action
+    lock = threading.RLock()
+
+    def call_action(self: Any) -> Any:
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action
