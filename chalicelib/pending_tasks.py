@@ -83,7 +83,17 @@ class PendingTasks:
 
     @staticmethod
     def public(task: dict[str, Any]) -> dict[str, Any]:
-        return {k: task[k] for k in PUBLIC_FIELDS if k in task}
+        """What the citizen and staff see of a task; an open one with the working days left to its
+        deadline (counted as the law counts them, not calendar days)."""
+        view = {k: task[k] for k in PUBLIC_FIELDS if k in task}
+        if task.get("status") == OPEN and task.get("deadline"):
+            from datetime import date
+
+            from chalicelib.clock import now
+            from chalicelib.deadlines import local_today, working_days_between
+
+            view["working_days_left"] = working_days_between(local_today(now()), date.fromisoformat(task["deadline"][:10]))
+        return view
 
     # -- opening (inside the staff action's transaction) -----------------------------------------
     @staticmethod

@@ -60,6 +60,7 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
     view = citizen.call("GET", f"/api/requests/{process_id}").data
     assert view["status"] == "pendente"
     assert view["pending_tasks"][0]["deadline"] == asked.data["deadline"]
+    assert view["pending_tasks"][0]["working_days_left"] == mine[0]["working_days_left"] == 5
     # While the citizen is asked, staff cannot decide nor ask again: 409 with the current state.
     early = decider.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "deferido", "grounds": "x"})
     assert early.status_code == 409 and early.data["error"]["current"]["status"] == "pendente"
@@ -112,6 +113,8 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
     assert proposed.status_code == 201, proposed.body
     # 10 working days from Friday 19 Dec 2025: Christmas and New Year's Day are skipped.
     assert proposed.data["deadline"] == "2026-01-06"
+    hearing = citizen.call("GET", f"/api/requests/{process_id}").data["pending_tasks"][0]
+    assert hearing["working_days_left"] == 10  # told in working days, as counted: not the 18 calendar days
     notice = wait_for(lambda: [m for m in _outbox_to(email) if "audiência prévia" in m["subject"]])
     assert "Falta a prova de residência." in notice[0]["body"] and "06/01/2026" in notice[0]["body"]
 

@@ -76,13 +76,13 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     assert "Última fatura da água" in item and "Pendência" in item
     deadline = page.inner_text(f"#pending-deadline-{tid}")
     day, month, year = task["deadline"][8:10], task["deadline"][5:7], task["deadline"][:4]
-    assert f"{day}/{month}/{year}" in deadline and "faltam" in deadline
+    assert f"{day}/{month}/{year}" in deadline and "faltam 5 dias úteis" in deadline  # as the law counts, not calendar days
     check_page(page, "decision-01-pending-tasks")
     page.click(f"#pending-link-{tid}")
     page.wait_for_selector(f"#task-{tid}[data-status=aberta] form")
     assert page.get_attribute("#process-status", "data-status") == "pendente"
     assert "Junte a última fatura da água do prédio." in page.inner_text(f"#task-{tid}-description")
-    assert "faltam" in page.inner_text(f"#task-{tid}-deadline")
+    assert "faltam 5 dias úteis" in page.inner_text(f"#task-{tid}-deadline")
     assert "Última fatura da água" in page.inner_text("#open-tasks-notice")
     page.click(f"#answer-submit-{tid}")  # nothing written, nothing attached: said beside the text
     page.wait_for_selector(f"#answer-text-{tid}-error")
@@ -103,7 +103,7 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     _refresh_until(page, f"#task-{hid}[data-status=aberta]")
     assert page.get_attribute("#process-status", "data-status") == "em_audiencia"
     assert page.inner_text(f"#hearing-grounds-{hid}") == "Há prestações de um acordo anterior em atraso."
-    assert "faltam" in page.inner_text(f"#task-{hid}-deadline")
+    assert "faltam 10 dias úteis" in page.inner_text(f"#task-{hid}-deadline")
     check_page(page, "decision-04-prior-hearing")
     page.fill(f"#answer-text-{hid}", "As prestações do acordo anterior foram pagas em março; junto o recibo.")
     _upload(page, f"tarefa_{hid}", pdf(tmp_path / "recibo.pdf"))

@@ -63,7 +63,7 @@ export function openTasksNotice(process) {
     h("ul", {}, open.map((task) => h("li", {},
       h("a", { href: `#task-${task.task_id}`, onclick: (event) => jumpTo(event, `task-${task.task_id}`) },
         `${actionText(task)}: ${task.subject}`),
-      ` — ${t("até")} ${deadlineWithDaysLeft(task.deadline)}`)))));
+      ` — ${t("até")} ${deadlineWithDaysLeft(task.deadline, task.working_days_left)}`)))));
 }
 
 // An in-page link: the hash belongs to the router, so move the focus instead of following it.
@@ -110,7 +110,7 @@ function taskCard(process, task, page) {
     h("p", {}, taskStatusTag(task, { id: `${id}-status` })),
     facts([
       [t("Pedido em"), formatDateTime(task.created_at)],
-      [open ? t("Responder até") : t("Prazo"), open ? deadlineWithDaysLeft(task.deadline) : formatDate(task.deadline),
+      [open ? t("Responder até") : t("Prazo"), open ? deadlineWithDaysLeft(task.deadline, task.working_days_left) : formatDate(task.deadline),
         { id: `${id}-deadline`, "data-deadline": task.deadline || "" }],
     ]),
     task.kind === "audiencia" ? hearingGrounds(task) : null,

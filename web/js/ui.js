@@ -106,33 +106,10 @@ export function workingDaysText(days) {
   return days === -1 ? t("ultrapassado há 1 dia útil") : t("ultrapassado há {n} dias úteis", { n: -days });
 }
 
-// Today's date in Lisbon ("2026-12-01"), the calendar the deadlines are set in.
-export function lisbonToday(now = new Date()) {
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Lisbon", year: "numeric", month: "2-digit", day: "2-digit" })
-    .formatToParts(now);
-  const part = (type) => parts.find((p) => p.type === type).value;
-  return `${part("year")}-${part("month")}-${part("day")}`;
-}
-
-// Calendar days from today (Lisbon) to a deadline date ("2026-12-09"); the deadline's own day counts.
-export function daysUntil(date) {
-  if (!date) return null;
-  const day = (value) => Date.UTC(...value.split("-").map((n, i) => Number(n) - (i === 1 ? 1 : 0)));
-  return Math.round((day(date.slice(0, 10)) - day(lisbonToday())) / 86_400_000);
-}
-
-export function daysLeftText(days) {
-  if (days === null || days === undefined) return "";
-  if (days > 1) return t("faltam {n} dias", { n: days });
-  if (days === 1) return t("termina amanhã");
-  if (days === 0) return t("termina hoje");
-  return t("prazo terminado");
-}
-
-// A date and the time left to it: "09/12/2026 (faltam 8 dias)".
-export function deadlineWithDaysLeft(date) {
-  const days = daysUntil(date);
-  return `${formatDate(date)}${days === null ? "" : ` (${daysLeftText(days)})`}`;
+// A deadline date and the working days left to it, as the API counts them: "09/12/2026 (faltam 5 dias úteis)".
+export function deadlineWithDaysLeft(date, workingDaysLeft) {
+  const left = workingDaysText(workingDaysLeft);
+  return `${formatDate(date)}${left ? ` (${left})` : ""}`;
 }
 
 // A download whose link is short-lived and recorded each time: asked for only when the button is

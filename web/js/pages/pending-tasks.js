@@ -4,7 +4,7 @@
 import { myPendingTasks } from "../api.js";
 import { t } from "../i18n.js";
 import { actionText, kindLabel, sortTasks } from "../tasks.js";
-import { h, daysLeftText, daysUntil, formatDate } from "../ui.js";
+import { h, formatDate, workingDaysText } from "../ui.js";
 
 export async function render(ctx) {
   const { container } = ctx;
@@ -23,7 +23,7 @@ export async function render(ctx) {
     return;
   }
   container.append(h("ul", { class: "task-list", id: "pending-tasks-list" }, sortTasks(tasks).map((task) => {
-    const days = daysUntil(task.deadline);
+    const days = task.working_days_left ?? null;
     const href = `#/processos/${encodeURIComponent(task.process_id)}`;
     return h("li", { class: "card task-summary", "data-task-id": task.task_id, "data-kind": task.kind, "data-process-id": task.process_id },
       h("p", { class: "task-summary__kind" }, h("span", { class: `tag tag--${task.kind}` }, kindLabel(task.kind)),
@@ -32,7 +32,7 @@ export async function render(ctx) {
       task.description && task.kind !== "audiencia" ? h("p", { class: "pre-line" }, task.description) : null,
       h("p", { class: `task-summary__deadline${days !== null && days <= 2 ? " task-summary__deadline--soon" : ""}`,
         id: `pending-deadline-${task.task_id}`, "data-deadline": task.deadline || "", "data-days-left": days ?? "" },
-        h("strong", {}, t("Prazo:")), ` ${formatDate(task.deadline)} — ${daysLeftText(days)}`),
+        h("strong", {}, t("Prazo:")), ` ${formatDate(task.deadline)} — ${workingDaysText(days)}`),
       h("p", {}, h("a", { href, id: `pending-link-${task.task_id}`, class: "button button--small" }, actionText(task),
         h("span", { class: "visually-hidden" }, ` — ${task.subject}, ${t("processo {number}", { number: task.number || "" })}`))));
   })));
