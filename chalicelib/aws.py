@@ -18,6 +18,10 @@ _tracing_checked = False
 # botocore's loader is not safe to use from several threads at once: concurrent first clients (the
 # local stack runs workflows' Lambda tasks in threads) fail with "Unknown service: 'dynamodb'".
 _creating = threading.Lock()
+# One boto3 session for every client and resource: a new session per client reloads and reparses
+# the service's model (0.1-0.3 s each), once per service and thread. Clients are thread-safe; the
+# session is only used under ``_creating``.
+_session: Any = None
 
 
 def _enable_tracing_once() -> None:
@@ -30,6 +34,16 @@ def _enable_tracing_once() -> None:
         from aws_xray_sdk.core import patch
 
         patch(["boto3"])
+
+
+def _shared_session() -> Any:
+    """The process's boto3 session (call with ``_creating`` held)."""
+    global _session
+    if _session is None:
+        import boto3
+
+        _session = boto3.session.Session()
+    return _session
 
 
 def _cache() -> dict[str, Any]:
@@ -45,15 +59,13 @@ def client(service: str, max_attempts: int | None = None) -> Any:
     key = f"client:{service}:{max_attempts}"
     if key not in cache:
         _enable_tracing_once()
-        import boto3
-
         config = None
         if max_attempts is not None:
             from botocore.config import Config
 
             config = Config(retries={"mode": "standard", "max_attempts": max_attempts})
         with _creating:
-            cache[key] = boto3.session.Session().client(service, region_name=get_settings().region, config=config)
+            cache[key] = _shared_session().client(service, region_name=get_settings().region, config=config)
     return cache[key]
 
 
@@ -63,10 +75,8 @@ def table(key: str) -> Any:
     cache_key = f"table:{key}"
     if cache_key not in cache:
         _enable_tracing_once()
-        import boto3
-
         with _creating:
-            dynamodb = boto3.session.Session().resource("dynamodb", region_name=get_settings().region)
+            dynamodb = _shared_session().resource("dynamodb", region_name=get_settings().region)
             cache[cache_key] = dynamodb.Table(get_settings().resource_name(key))
     return cache[cache_key]
 
@@ -76,5 +86,9 @@ def bucket_name(key: str) -> str:
 
 
 def reset_clients() -> None:
-    """Forget this thread's clients (tests: after a new moto mock starts, or settings change)."""
+    """Forget this thread's clients and the shared session (tests: after a new moto mock starts, or
+    the environment's credentials, region or endpoint change)."""
+    global _session
     _cache().clear()
+    with _creating:
+        _session = None

@@ -157,6 +157,10 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     positions = [next(i for i, label in enumerate(labels) if label.startswith(step)) for step in wanted]
     assert positions == sorted(positions), labels
     assert not [label for label in labels if re.match(r"^[a-z_]+\.[a-z_.]+", label)]  # words, not action codes
+    # The request's data as the citizen wrote it: the debt in euros, the option by its name
+    debt = page.inner_text("#process-fields [data-field-name=valor_divida]").replace("\u00a0", " ")
+    assert "1000,01 €" in debt.replace("1 000", "1000"), debt
+    assert page.inner_text("#process-fields [data-field-name=opcao]").startswith("Opção a)")
     check_page(page, "decision-06-approved-with-timeline")
 
 

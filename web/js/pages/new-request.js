@@ -612,7 +612,8 @@ function applies(conditions, values) {
   return (conditions || []).every((condition) => condition.one_of.includes(values[condition.field]));
 }
 
-function displayValue(spec, value) {
+// A field's value as the citizen reads it: a choice by its label, money in euros, yes/no.
+export function displayValue(spec, value) {
   if (value === undefined || value === null || value === "") return "—";
   if (spec.type === "boolean") return value ? t("Sim") : t("Não");
   if (spec.type === "choice") return (spec.options.find((option) => option.value === value) || { label: value }).label;

@@ -11,7 +11,7 @@ import { documentDownload, getRequest, receiptDownload, getService } from "../ap
 import { t } from "../i18n.js";
 import { processMessagesSection } from "../messages.js";
 import { hearingSection, openTasksNotice, pendingTasksSection, signaturesSection } from "../tasks.js";
-import { notificationText, partiesFacts } from "./new-request.js";
+import { displayValue, notificationText, partiesFacts } from "./new-request.js";
 import {
   h, breadcrumbs, documentStatusTag, ErrorSummary, facts, fetchedDownload, formatBytes, formatDate, formatDateTime, notice,
   organLabel, statusLabel, statusTag, workingDaysText,
@@ -220,12 +220,13 @@ function parties(process) {
 }
 
 function requestFields(process, service) {
-  const labels = Object.fromEntries((service ? service.fields : []).map((spec) => [spec.name, spec.label]));
+  const specs = Object.fromEntries((service ? service.fields : []).map((spec) => [spec.name, spec]));
   const fieldNames = Object.keys(process.fields || {});
   return h("section", { "aria-labelledby": "fields-title" },
     h("h2", { id: "fields-title" }, t("Dados do pedido")),
     fieldNames.length
-      ? facts(fieldNames.map((name) => [labels[name] || name, shown(process.fields[name]), { class: "pre-line", "data-field-name": name }]),
+      ? facts(fieldNames.map((name) => [specs[name] ? specs[name].label : name,
+        specs[name] ? displayValue(specs[name], process.fields[name]) : shown(process.fields[name]), { class: "pre-line", "data-field-name": name }]),
         { id: "process-fields" })
       : h("p", {}, t("Sem dados.")));
 }
