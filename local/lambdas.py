@@ -107,7 +107,8 @@ def run_schedules(stop: threading.Event, tick_seconds: float = 5.0) -> threading
 
 
 def install() -> None:
-    """Patch moto's Lambda (no Docker) to run the app's functions, and its DynamoDB to take calls from many threads. Idempotent."""
+    """Patch moto's Lambda (no Docker) to run the app's functions, its DynamoDB to take calls from many
+    threads, and its Step Functions to validate a definition once. Idempotent."""
     global _installed
     if _installed:
         return
@@ -132,7 +133,24 @@ def install() -> None:
     LambdaSimpleBackend.invoke = backend_invoke
     LambdaFunction.invoke = s3_notification_invoke
     _serialize_dynamodb()
+    _remember_valid_definitions()
     _installed = True
+
+
+def _remember_valid_definitions() -> None:
+    """moto parses a state machine's definition with its ANTLR grammar to validate it (~0.3 s each);
+    every test provisions the same definitions afresh. A definition found valid once is valid again."""
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+
+    validate = StepFunctionsParserBackend._validate_definition
+    valid: set[str] = set()
+
+    def remembered(definition: str) -> None:
+        if definition not in valid:
+            validate(definition=definition)
+            valid.add(definition)
+
+    StepFunctionsParserBackend._validate_definition = staticmethod(remembered)
 
 
 def _serialize_dynamodb() -> None:
