@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import catalogue, coldstart, documents, notifications, passwords
+from bench import catalogue, clients, coldstart, documents, notifications, passwords
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "coldstart": coldstart.main,
@@ -17,6 +17,7 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "notifications": notifications.main,
     "catalogue": catalogue.main,
     "passwords": passwords.main,
+    "clients": clients.main,
 }
 
 
