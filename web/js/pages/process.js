@@ -74,22 +74,26 @@ export async function renderProcess(ctx, { processId, load, readOnly, crumbs = [
     },
   };
   const sections = readOnly ? RELEASED_SECTIONS : SECTIONS;
-  const draw = (shown) => {
+  const draw = (shown, { keepTyped = false } = {}) => {
     if (errors) errors.clear();
+    const typed = keepTyped ? typedValues(body) : [];
     body.replaceChildren(...sections.map((section) => section(shown, service, page)).flat().filter(Boolean));
+    restoreTyped(body, typed);
   };
   draw(process);
 
   const refreshButton = h("button", { type: "button", class: "button button--secondary", id: "refresh-process" }, t("Atualizar"));
   container.append(h("div", { class: "button-row" }, refreshButton, h("a", { href: back[0] }, back[1])));
 
-  const refresh = async ({ announce, message }) => {
+  // `keepTyped`: a redraw that only brings news (the button, the follow-up after submitting) keeps
+  // what the citizen has typed and not sent; after their own answer or message it is not kept.
+  const refresh = async ({ announce, message, keepTyped = false }) => {
     const next = await load(processId);
     if (!ctx.isCurrent()) return current;
     const changed = next.status !== current.status || JSON.stringify(next.documents) !== JSON.stringify(current.documents)
       || JSON.stringify(next.pending_tasks) !== JSON.stringify(current.pending_tasks);
     if (announce || changed) {
-      draw(next);
+      draw(next, { keepTyped });
       const state = next.status !== current.status
         ? t("O estado do processo mudou para: {status}.", { status: statusLabel(next.status) })
         : t("Informação atualizada. Estado: {status}.", { status: statusLabel(next.status) });
@@ -101,7 +105,7 @@ export async function renderProcess(ctx, { processId, load, readOnly, crumbs = [
   refreshButton.addEventListener("click", async () => {
     refreshButton.setAttribute("aria-disabled", "true");
     try {
-      await refresh({ announce: true });
+      await refresh({ announce: true, keepTyped: true });
     } catch (error) {
       if (error.status !== 401) announcer.textContent = error.message;
     } finally {
@@ -115,7 +119,7 @@ export async function renderProcess(ctx, { processId, load, readOnly, crumbs = [
       await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
       if (!ctx.isCurrent()) return;
       try {
-        await refresh({ announce: false });
+        await refresh({ announce: false, keepTyped: true });
       } catch {
         return;
       }
@@ -303,6 +307,22 @@ function timeline(process) {
         h("time", { datetime: event.at, class: "timeline__date" }, formatDateTime(event.at)),
         h("span", { class: "timeline__label" }, t(TIMELINE_WORDS[event.action] || event.label || event.action), detail || ""));
     })));
+}
+
+// Text typed in the page's answer and message forms, by input id (never passwords or files).
+function typedValues(root) {
+  return [...root.querySelectorAll("textarea[id], input[id]:not([type=password]):not([type=file]):not([type=checkbox]):not([type=radio]):not([type=hidden])")]
+    .filter((input) => input.value).map((input) => [input.id, input.value]);
+}
+
+function restoreTyped(root, typed) {
+  for (const [id, value] of typed) {
+    const input = root.querySelector(`#${CSS.escape(id)}`);
+    if (input && !input.value) {
+      input.value = value;
+      input.dispatchEvent(new Event("input", { bubbles: true })); // character counters follow
+    }
+  }
 }
 
 function shown(value) {
