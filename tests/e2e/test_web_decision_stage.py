@@ -88,10 +88,11 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     page.wait_for_selector(f"#answer-text-{tid}-error")
     check_page(page, "decision-02-pendencia-errors")
     page.fill(f"#answer-text-{tid}", "Segue a última fatura.")
-    page.click("#refresh-process")  # «Atualizar» redraws the page: what was typed and not sent stays
+    _upload(page, f"tarefa_{tid}", pdf(tmp_path / "fatura.pdf"))
+    page.click("#refresh-process")  # «Atualizar» redraws the page: what was typed and sent to S3 stays
     page.wait_for_selector("#refresh-process:not([aria-disabled])")
     assert page.input_value(f"#answer-text-{tid}") == "Segue a última fatura."
-    _upload(page, f"tarefa_{tid}", pdf(tmp_path / "fatura.pdf"))
+    assert page.get_attribute(f"#upload-tarefa_{tid}", "data-state") == "accepted"
     check_page(page, "decision-03-pendencia-with-document")
     page.click(f"#answer-submit-{tid}")
     page.wait_for_selector(f"#task-{tid}[data-status=respondida]")

@@ -172,6 +172,8 @@ function answerForm(process, task, page) {
   const slot = new UploadSlot({
     processId: process.process_id,
     slot: { slot: `tarefa_${tid}`, label: t("Documentos da resposta"), formats: ANSWER_FORMATS, max_bytes: ANSWER_MAX_BYTES, required: false },
+    // files already sent for this answer (the page was drawn again before the answer went)
+    documents: (process.documents || []).filter((doc) => doc.slot === `tarefa_${tid}`),
     errors: page.errors,
     api: {
       requestSlot: (filename, contentType) => taskAttachmentSlot(process.process_id, tid, filename, contentType),
