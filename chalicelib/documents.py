@@ -294,7 +294,10 @@ class Documents:
         try:
             self.s3.delete_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"], IfMatch=etag)
         except self.s3.exceptions.ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in ("PreconditionFailed", "NoSuchKey", "404", "412"):
+            # 412: another file is there now; 404: already gone; 409: a concurrent PUT or DELETE won.
+            # Each leaves the quarantine to the event of whatever file is (or is no longer) there.
+            code = error.response.get("Error", {}).get("Code")
+            if code not in ("PreconditionFailed", "412", "NoSuchKey", "404", "ConditionalRequestConflict", "409"):
                 raise
 
     def _supersede(self, process_id: str, old_id: str, new_id: str) -> None:
