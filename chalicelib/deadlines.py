@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
+from chalicelib.clock import today
 from chalicelib.settings import get_settings
 
 
@@ -57,6 +58,11 @@ def working_days_between(start: date, end: date) -> int:
         if is_working_day(day):
             count += 1
     return count
+
+
+def working_days_left(deadline: date) -> int:
+    """Working days from today (in the deployment's place) to ``deadline``; negative once past."""
+    return working_days_between(today(), deadline)
 
 
 # -- moments: the workflow's waits need instants, the law counts days --------------------------------

@@ -296,8 +296,7 @@ class Documents:
         except self.s3.exceptions.ClientError as error:
             # 412: another file is there now; 404: already gone; 409: a concurrent PUT or DELETE won.
             # Each leaves the quarantine to the event of whatever file is (or is no longer) there.
-            code = error.response.get("Error", {}).get("Code")
-            if code not in ("PreconditionFailed", "412", "NoSuchKey", "404", "ConditionalRequestConflict", "409"):
+            if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") not in (404, 409, 412):
                 raise
 
     def _supersede(self, process_id: str, old_id: str, new_id: str) -> None:

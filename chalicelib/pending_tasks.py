@@ -89,10 +89,9 @@ class PendingTasks:
         if task.get("status") == OPEN and task.get("deadline"):
             from datetime import date
 
-            from chalicelib.clock import now
-            from chalicelib.deadlines import local_today, working_days_between
+            from chalicelib.deadlines import working_days_left
 
-            view["working_days_left"] = working_days_between(local_today(now()), date.fromisoformat(task["deadline"][:10]))
+            view["working_days_left"] = working_days_left(date.fromisoformat(task["deadline"][:10]))
         return view
 
     # -- opening (inside the staff action's transaction) -----------------------------------------

@@ -35,7 +35,7 @@ from chalicelib.accounts import STAFF, Session
 from chalicelib.audit import SYSTEM, Actor, AuditTrail
 from chalicelib.catalogue import Service, get_service
 from chalicelib.clock import iso, now
-from chalicelib.deadlines import working_days_between
+from chalicelib.deadlines import working_days_left as days_left_to
 from chalicelib.documents import ACCEPTED, AWAITING, REJECTED, VIEW_FIELDS, Documents
 from chalicelib.errors import Conflict, Forbidden, NotFound, Problems, ValidationFailed
 from chalicelib.pending_tasks import PROCESS_STATUS
@@ -677,7 +677,7 @@ def working_days_left(process: dict[str, Any]) -> int | None:
     deadline = process.get("decision_deadline")
     if not deadline or process["status"] in DECISIONS:
         return None
-    return working_days_between(now().astimezone(LISBON).date(), datetime.fromisoformat(deadline).date())
+    return days_left_to(datetime.fromisoformat(deadline).date())
 
 
 def _encode_cursor(index: str, last_key: dict[str, Any]) -> str:

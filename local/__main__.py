@@ -69,11 +69,12 @@ def main(argv: list[str] | None = None) -> None:
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from local import demo, lambdas, outbox, provision
+    from local import demo, lambdas, moto_fixes, outbox, provision
     from local.server import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server: one line a request
     lambdas.install()
+    moto_fixes.install()
     outbox.install()
     moto_server = ThreadedMotoServer(ip_address=HOST, port=args.aws_port, verbose=False)
     moto_server.start()

@@ -107,8 +107,7 @@ def run_schedules(stop: threading.Event, tick_seconds: float = 5.0) -> threading
 
 
 def install() -> None:
-    """Patch moto's Lambda (no Docker) to run the app's functions, its DynamoDB to take calls from many
-    threads, and its Step Functions to validate a definition once. Idempotent."""
+    """Patch moto's Lambda (no Docker) to run the app's functions. Idempotent."""
     global _installed
     if _installed:
         return
@@ -132,39 +131,5 @@ def install() -> None:
 
     LambdaSimpleBackend.invoke = backend_invoke
     LambdaFunction.invoke = s3_notification_invoke
-    _serialize_dynamodb()
-    _remember_valid_definitions()
     _installed = True
 
-
-def _remember_valid_definitions() -> None:
-    """moto parses a state machine's definition with its ANTLR grammar to validate it (~0.3 s each);
-    every test provisions the same definitions afresh. A definition found valid once is valid again."""
-    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
-
-    validate = StepFunctionsParserBackend._validate_definition
-    valid: set[str] = set()
-
-    def remembered(definition: str) -> None:
-        if definition not in valid:
-            validate(definition=definition)
-            valid.add(definition)
-
-    StepFunctionsParserBackend._validate_definition = staticmethod(remembered)
-
-
-def _serialize_dynamodb() -> None:
-    """moto keeps a table's items in plain dicts: a Query that iterates them while another thread (a
-    workflow's Lambda, an S3 event's inspection) updates an item fails with "dictionary changed size
-    during iteration", a 500 no real DynamoDB would give. One lock around each DynamoDB call makes
-    moto's tables as safe to share between threads as DynamoDB's."""
-    from moto.dynamodb.responses import DynamoHandler
-
-    original = DynamoHandler.call_action
-    lock = threading.RLock()
-
-    def call_action(self: Any) -> Any:
-        with lock:
-            return original(self)
-
-    DynamoHandler.call_action = call_action

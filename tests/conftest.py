@@ -51,9 +51,10 @@ def aws_stack(env: None) -> Iterator[None]:
     """moto in-process, as the local stack configures its server, with everything provisioned."""
     from moto import mock_aws
 
-    from local import lambdas, outbox, provision
+    from local import lambdas, moto_fixes, outbox, provision
 
     lambdas.install()
+    moto_fixes.install()
     outbox.install()
     outbox.clear()  # messages of an earlier test in this process are not this test's
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
