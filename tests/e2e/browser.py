@@ -121,6 +121,15 @@ def staff_session(stack: Stack, identifier: str, password: str = PASSWORD) -> re
 
 WATER_DEBT = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
               "valor_divida": "1000,01", "numero_documentos": "3", "numero_prestacoes": "24"}
+# The same request's fields as the API takes them (option a, 12 installments).
+WATER_DEBT_REQUEST = {**WATER_DEBT, "opcao": "a", "numero_documentos": 3, "numero_prestacoes": 12}
+
+
+def upload_file(page: Any, slot: str, path: Path) -> None:
+    """Choose the file for the document slot, send it straight to S3 and wait for its inspection to accept it."""
+    page.set_input_files(f"#file-{slot}", str(path))
+    page.click(f"#upload-button-{slot}")
+    page.wait_for_selector(f"#upload-{slot}[data-state=accepted]", timeout=60_000)
 
 
 def file_water_debt_request(page: Any, base: str) -> str:

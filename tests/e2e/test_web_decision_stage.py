@@ -15,7 +15,18 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.browser import PASSWORD, WATER_DEBT, api_session, check_page, file_water_debt_request, log_in, pdf, staff_session, until
+from tests.e2e.browser import (
+    PASSWORD,
+    WATER_DEBT_REQUEST,
+    api_session,
+    check_page,
+    file_water_debt_request,
+    log_in,
+    pdf,
+    staff_session,
+    until,
+    upload_file,
+)
 from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -53,12 +64,6 @@ def _refresh_until(page: Any, selector: str) -> None:
     until(shown, timeout=60)
 
 
-def _upload(page: Any, slot: str, path: Path) -> None:
-    page.set_input_files(f"#file-{slot}", str(path))
-    page.click(f"#upload-button-{slot}")
-    page.wait_for_selector(f"#upload-{slot}[data-state=accepted]", timeout=60_000)
-
-
 def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signature_to_approval(
         stack: Stack, phone: Any, clerk: requests.Session, decisor: requests.Session, tmp_path: Path) -> None:
     page = phone
@@ -88,7 +93,7 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     page.wait_for_selector(f"#answer-text-{tid}-error")
     check_page(page, "decision-02-pendencia-errors")
     page.fill(f"#answer-text-{tid}", "Segue a última fatura.")
-    _upload(page, f"tarefa_{tid}", pdf(tmp_path / "fatura.pdf"))
+    upload_file(page, f"tarefa_{tid}", pdf(tmp_path / "fatura.pdf"))
     page.click("#refresh-process")  # «Atualizar» redraws the page: what was typed and sent to S3 stays
     page.wait_for_selector("#refresh-process:not([aria-disabled])")
     assert page.input_value(f"#answer-text-{tid}") == "Segue a última fatura."
@@ -110,7 +115,7 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     assert "faltam 10 dias úteis" in page.inner_text(f"#task-{hid}-deadline")
     check_page(page, "decision-04-prior-hearing")
     page.fill(f"#answer-text-{hid}", "As prestações do acordo anterior foram pagas em março; junto o recibo.")
-    _upload(page, f"tarefa_{hid}", pdf(tmp_path / "recibo.pdf"))
+    upload_file(page, f"tarefa_{hid}", pdf(tmp_path / "recibo.pdf"))
     page.click(f"#answer-submit-{hid}")
     page.wait_for_selector(f"#task-{hid}[data-status=respondida]")
     assert "foram pagas em março" in page.inner_text(f"#task-{hid}-answer")
@@ -188,8 +193,7 @@ def _tab_to(page: Any, element_id: str, limit: int = 120) -> None:
 def test_logging_in_and_answering_a_pendencia_with_the_keyboard_only(
         stack: Stack, keyboard_page: Any, clerk: requests.Session, tmp_path: Path) -> None:
     citizen = api_session(stack, "/api/session", "123456789")
-    fields = {**WATER_DEBT, "opcao": "a", "numero_documentos": 3, "numero_prestacoes": 12}
-    draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": fields}, timeout=30).json()
+    draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=30).json()
     assert citizen.post(f"{stack.base}/api/requests/{draft['process_id']}/submit", timeout=30).status_code == 200
     tid = _act(clerk, f"{stack.base}/api/staff/processes/{draft['process_id']}/pending-tasks",
                {"subject": "Código de consumidor", "description": "Confirme o código de consumidor.", "working_days": 3})["task_id"]

@@ -11,13 +11,10 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.e2e.browser import api_session, check_page, log_in, staff_session, until
+from tests.e2e.browser import WATER_DEBT_REQUEST, api_session, check_page, log_in, staff_session, until
 from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
-
-WATER_DEBT = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
-              "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 12}
 
 # (name, route, what shows once the page is ready, optional: a button to press, then what to wait for)
 PUBLIC = [
@@ -65,14 +62,14 @@ def processes(stack: Stack) -> dict[str, str]:
     """The demo citizen's draft, a decided process of the water-debt service and one with an open
     pendência, made through the API."""
     citizen = api_session(stack, "/api/session", "123456789")
-    draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT}, timeout=10).json()
-    filed = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT}, timeout=10).json()
+    draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10).json()
+    filed = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10).json()
     submitted = citizen.post(f"{stack.base}/api/requests/{filed['process_id']}/submit", timeout=10)
     assert submitted.status_code == 200, submitted.text
     staff = staff_session(stack, "decisor")
     until(lambda: staff.post(f"{stack.base}/api/staff/processes/{filed['process_id']}/decision", timeout=10,
                              json={"decision": "deferido", "grounds": "Cumpre o Regulamento."}).status_code == 200)
-    asked = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT}, timeout=10).json()
+    asked = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10).json()
     assert citizen.post(f"{stack.base}/api/requests/{asked['process_id']}/submit", timeout=10).status_code == 200
     until(lambda: staff.post(f"{stack.base}/api/staff/processes/{asked['process_id']}/pending-tasks", timeout=10,
                              json={"subject": "Última fatura da água", "working_days": 5}).status_code == 201)

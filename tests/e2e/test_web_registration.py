@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import check_page, outbox_message, pdf, staff_session, until
+from tests.e2e.browser import check_page, outbox_message, pdf, staff_session, until, upload_file
 from tests.e2e.conftest import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -133,9 +133,7 @@ def test_a_new_citizen_registers_is_validated_and_files_an_installment_request(s
     page.wait_for_selector("#upload-irs")
     process_id = until(lambda: re.search(r"#/rascunhos/(p_\w+)", page.url)).group(1)
     for slot, filename in (("irs", "irs.pdf"), ("atestado_insuficiencia", "atestado-junta.pdf")):
-        page.set_input_files(f"#file-{slot}", str(pdf(tmp_path / filename)))
-        page.click(f"#upload-button-{slot}")
-        page.wait_for_selector(f"#upload-{slot}[data-state=accepted]", timeout=60_000)
+        upload_file(page, slot, pdf(tmp_path / filename))
 
     # save and resume: the draft reopened shows everything typed and the files sent
     page.goto(base + f"/#/rascunhos/{process_id}")

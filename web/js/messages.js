@@ -3,9 +3,7 @@
 // …/messages/attachments) or in general to an organ (GET/POST /api/messages/{organ}, on the
 // "Mensagens" page). Each new message is emailed to the other side.
 
-import {
-  documentDownload, getDocument, messageAttachmentSlot, newKey, processMessages, sendProcessMessage,
-} from "./api.js";
+import { documentDownload, messageAttachmentSlot, newKey, processMessages, sendProcessMessage } from "./api.js";
 import { t } from "./i18n.js";
 import { h, apiForm, fetchedDownload, formatDateTime, notice, textField, valueOf } from "./ui.js";
 import { UploadSlot } from "./upload.js";
@@ -79,8 +77,7 @@ function messageForm(process, page) {
       if (!valueOf(form, "message-text")) return [{ input: form.querySelector("#message-text"), message: t("Escreva a mensagem.") }];
       return [];
     },
-    send: (form) => sendProcessMessage(process.process_id, valueOf(form, "message-text"),
-      slot.documents.filter((doc) => doc.status === "aceite").map((doc) => doc.document_id), key),
+    send: (form) => sendProcessMessage(process.process_id, valueOf(form, "message-text"), slot.acceptedIds, key),
     // drawn again: the process's documents then name the new attachment
     done: () => page.refresh({ message: t("Mensagem enviada."), focus: "process-messages-title" }),
   });
@@ -91,9 +88,6 @@ function newSlot(process, page) {
     processId: process.process_id,
     slot: { slot: "mensagem", label: t("Anexo"), formats: ATTACHMENT_FORMATS, max_bytes: ATTACHMENT_MAX_BYTES, required: false },
     errors: page.errors,
-    api: {
-      requestSlot: (filename, contentType) => messageAttachmentSlot(process.process_id, filename, contentType),
-      getDocument: (documentId) => getDocument(process.process_id, documentId),
-    },
+    api: { requestSlot: (filename, contentType) => messageAttachmentSlot(process.process_id, filename, contentType) },
   });
 }

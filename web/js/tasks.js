@@ -10,10 +10,10 @@
 //
 // `page` = { processId, errors (the page's ErrorSummary), refresh({message, focus}) }.
 
-import { answerTask, documentDownload, getDocument, newKey, signTask, taskAttachmentSlot } from "./api.js";
+import { answerTask, documentDownload, newKey, signTask, taskAttachmentSlot } from "./api.js";
 import { t } from "./i18n.js";
 import {
-  h, apiForm, checkboxField, deadlineWithDaysLeft, facts, fetchedDownload, formatBytes, formatDate, formatDateTime,
+  h, apiForm, checkboxField, deadlineWithDaysLeft, facts, fetchedDownload, focusOn, formatBytes, formatDate, formatDateTime,
   notice, textField, valueOf,
 } from "./ui.js";
 import { UploadSlot } from "./upload.js";
@@ -70,10 +70,7 @@ export function openTasksNotice(process) {
 function jumpTo(event, id) {
   event.preventDefault();
   const target = document.getElementById(id);
-  if (!target) return;
-  target.setAttribute("tabindex", "-1");
-  target.scrollIntoView({ block: "start" });
-  target.focus({ preventScroll: true });
+  if (target) focusOn(target);
 }
 
 export function pendingTasksSection(process, service, page) {
@@ -175,10 +172,7 @@ function answerForm(process, task, page) {
     // files already sent for this answer (the page was drawn again before the answer went)
     documents: (process.documents || []).filter((doc) => doc.slot === `tarefa_${tid}`),
     errors: page.errors,
-    api: {
-      requestSlot: (filename, contentType) => taskAttachmentSlot(process.process_id, tid, filename, contentType),
-      getDocument: (documentId) => getDocument(process.process_id, documentId),
-    },
+    api: { requestSlot: (filename, contentType) => taskAttachmentSlot(process.process_id, tid, filename, contentType) },
   });
   const textId = `answer-text-${tid}`;
   return apiForm({
@@ -201,20 +195,18 @@ function answerForm(process, task, page) {
     check: (form) => {
       if (slot.busy) return [{ input: slot.input, message: t("Espere que o documento acabe de ser enviado e verificado.") }];
       const text = valueOf(form, textId);
-      if (!text && !acceptedIds(slot).length) {
+      if (!text && !slot.acceptedIds.length) {
         return [{ input: form.querySelector(`#${textId}`), message: t("Escreva a sua resposta ou junte pelo menos um documento.") }];
       }
       return [];
     },
-    send: (form) => answerTask(process.process_id, tid, valueOf(form, textId), acceptedIds(slot), key),
+    send: (form) => answerTask(process.process_id, tid, valueOf(form, textId), slot.acceptedIds, key),
     done: () => page.refresh({
       message: hearing ? t("A sua pronúncia foi entregue. O processo voltou aos serviços.") : t("A resposta foi enviada. O processo voltou aos serviços."),
       focus: `task-${tid}`,
     }),
   });
 }
-
-const acceptedIds = (slot) => slot.documents.filter((doc) => doc.status === "aceite").map((doc) => doc.document_id);
 
 function signatureForm(process, task, page) {
   const tid = task.task_id;

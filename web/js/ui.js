@@ -230,6 +230,13 @@ export class ErrorSummary {
   }
 }
 
+// Move the focus to a part of the page that is not a control (a heading, a task card), scrolled to its top.
+export function focusOn(element) {
+  element.setAttribute("tabindex", "-1");
+  element.scrollIntoView({ block: "start" });
+  element.focus({ preventScroll: true });
+}
+
 export function focusField(input) {
   const label = document.querySelector(`label[for="${cssEscape(input.id)}"]`);
   (label || input).scrollIntoView({ block: "start" });

@@ -35,12 +35,14 @@ export function formatOf(filename, formats) {
 }
 
 export class UploadSlot {
-  // slot: the service's DocumentSlot; documents: this slot's documents already on the draft.
-  constructor({ processId, slot, documents = [], errors, onChange, api }) {
+  // slot: the service's DocumentSlot; documents: this slot's documents already on the draft;
+  // api: where the slot asks for its presigned POST and reads a document, where not the request's own.
+  constructor({ processId, slot, documents = [], errors, onChange, api = {} }) {
     this.processId = processId;
-    this.api = api || {
+    this.api = {
       requestSlot: (filename, contentType) => requestUploadSlot(processId, slot.slot, filename, contentType),
       getDocument: (documentId) => getDocument(processId, documentId),
+      ...api,
     };
     this.slot = slot;
     this.errors = errors;
@@ -53,7 +55,12 @@ export class UploadSlot {
   }
 
   get accepted() {
-    return this.documents.some((doc) => doc.status === "aceite");
+    return this.acceptedIds.length > 0;
+  }
+
+  // The documents of this slot that passed inspection, to send with a form.
+  get acceptedIds() {
+    return this.documents.filter((doc) => doc.status === "aceite").map((doc) => doc.document_id);
   }
 
   get busy() {

@@ -13,7 +13,7 @@ import { processMessagesSection } from "../messages.js";
 import { hearingSection, openTasksNotice, pendingTasksSection, signaturesSection } from "../tasks.js";
 import { displayValue, notificationText, partiesFacts } from "./new-request.js";
 import {
-  h, breadcrumbs, documentStatusTag, ErrorSummary, facts, fetchedDownload, formatBytes, formatDate, formatDateTime, notice,
+  h, breadcrumbs, documentStatusTag, ErrorSummary, facts, fetchedDownload, focusOn, formatBytes, formatDate, formatDateTime, notice,
   organLabel, statusLabel, statusTag, workingDaysText,
 } from "../ui.js";
 
@@ -26,9 +26,10 @@ export async function render(ctx) {
   return renderProcess(ctx, { processId, load: getRequest, readOnly: false });
 }
 
-// The page of one process: the citizen's own (`readOnly` false), or one released to them (true).
+// The page of one process: the citizen's own (`readOnly` false), or one released to them (true);
+// `lead`: a node shown under the title (what kind of view this is).
 export async function renderProcess(ctx, { processId, load, readOnly, crumbs = [[t("Os meus processos"), "#/processos"]],
-  back = ["#/processos", t("Voltar aos meus processos")] }) {
+  back = ["#/processos", t("Voltar aos meus processos")], lead = null }) {
   const { container } = ctx;
   const process = await load(processId);
   if (!ctx.isCurrent()) return;
@@ -48,6 +49,7 @@ export async function renderProcess(ctx, { processId, load, readOnly, crumbs = [
     breadcrumbs([...crumbs, [title]]),
     h("span", { class: "caption" }, process.service_title),
     h("h1", { id: "process-title" }, process.number ? t("Processo {number}", { number: process.number }) : t("Pedido por submeter (rascunho)")),
+    ...(lead ? [lead] : []),
     announcer,
     body,
   );
@@ -66,11 +68,7 @@ export async function renderProcess(ctx, { processId, load, readOnly, crumbs = [
         return;
       }
       const target = focus && document.getElementById(focus);
-      if (target) {
-        target.setAttribute("tabindex", "-1");
-        target.scrollIntoView({ block: "start" });
-        target.focus({ preventScroll: true });
-      }
+      if (target) focusOn(target);
     },
   };
   const sections = readOnly ? RELEASED_SECTIONS : SECTIONS;

@@ -41,12 +41,6 @@ function renderOne(ctx, processId) {
     readOnly: true,
     crumbs: [[t("Processos liberados"), "#/processos-liberados"]],
     back: ["#/processos-liberados", t("Voltar aos processos liberados")],
-  }).then(() => {
-    if (!ctx.isCurrent()) return;
-    const heading = ctx.container.querySelector("h1");
-    if (heading) {
-      heading.after(h("p", { class: "notice", id: "released-notice" },
-        t("Consulta autorizada pelos serviços (vista do processo): só de leitura.")));
-    }
+    lead: h("p", { class: "notice", id: "released-notice" }, t("Consulta autorizada pelos serviços (vista do processo): só de leitura.")),
   });
 }
