@@ -35,7 +35,7 @@ for blueprint in (
 @app.lambda_function(name="inspect_upload")
 def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """S3 ObjectCreated under the quarantine prefix: inspect each new file."""
-    from chalicelib.documents import Documents
+    from chalicelib.documents.store import Documents
 
     documents = Documents()
     results = []
@@ -44,7 +44,7 @@ def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if document is not None:
             results.append({"document_id": document["document_id"], "status": document["status"]})
             if document["process_id"].startswith("registo-"):  # a registration's proof: pre-check it for staff
-                from chalicelib.registrations import Registrations
+                from chalicelib.accounts.registration import Registrations
 
                 Registrations().proof_inspected(document)
     return {"inspected": results}
@@ -52,29 +52,26 @@ def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 @app.lambda_function(name="inspect_process_documents")
 def inspect_process_documents(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.inspect_process_documents(event)
 
 
 @app.lambda_function(name="register_decision_task")
 def register_decision_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.register_decision_task(event)
 
 
 @app.lambda_function(name="notify")
 def notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.notify(event)
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="retry_notifications")
 def retry_notifications(event: Any) -> dict[str, Any]:
     """Every 5 minutes: deliver the notifications that failed temporarily and are due again."""
-    from chalicelib.notifications import Notifier
+    from chalicelib.notifications.delivery import Notifier
 
     results = Notifier().retry_due()
     return {"retried": len(results), "sent": sum(1 for r in results if r.get("status") == "sent")}
@@ -82,30 +79,28 @@ def retry_notifications(event: Any) -> dict[str, Any]:
 
 @app.lambda_function(name="register_payment_task")
 def register_payment_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.register_payment_task(event)
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS), name="remind_expiring_drafts")
 def remind_expiring_drafts(event: Any) -> dict[str, Any]:
     """Daily: email the citizens whose drafts expire in a few days."""
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.remind_expiring_drafts()
 
 
 # -- the account_activation state machine's tasks --------------------------------------------------
 @app.lambda_function(name="plan_validation_reminder")
 def plan_validation_reminder(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.registration import Registrations
 
     return Registrations.plan_reminder(event["remind_at"])
 
 
 @app.lambda_function(name="register_validation_task")
 def register_validation_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.registration import Registrations
 
     Registrations().register_task(event["user_id"], event["task_token"])
     return {"user_id": event["user_id"]}
@@ -113,35 +108,33 @@ def register_validation_task(event: dict[str, Any], context: Any) -> dict[str, A
 
 @app.lambda_function(name="remind_validation_staff")
 def remind_validation_staff(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.registration import Registrations
 
     return Registrations().remind_staff(event["user_id"])
 
 
 @app.lambda_function(name="notify_registration_outcome")
 def notify_registration_outcome(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.registration import Registrations
 
     return Registrations().notify_outcome(event["user_id"], event["outcome"])
 
 
 @app.lambda_function(name="register_citizen_task")
 def register_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.register_citizen_task(event)
 
 
 @app.lambda_function(name="expire_citizen_task")
 def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib import workflow
-
+    from chalicelib.workflow import process_tasks as workflow
     return workflow.expire_citizen_task(event)
 
 
 @app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")
 def watch_deadlines(event: Any) -> dict[str, Any]:
     """Every working morning: reminders of near decision deadlines, escalation of breached ones."""
-    from chalicelib.deadline_watch import DeadlineWatch
+    from chalicelib.processes.deadline_watch import DeadlineWatch
 
     return DeadlineWatch().run()

@@ -31,8 +31,8 @@ def main(argv: Sequence[str] = ()) -> int:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args(list(argv))
 
-    from chalicelib import catalogue
-    from chalicelib.installments import plan_for_fields
+    from chalicelib.catalogue import service as catalogue
+    from chalicelib.catalogue.installments import plan_for_fields
 
     files = sorted(catalogue.SERVICES_DIR.glob("*.json"))
 

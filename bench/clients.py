@@ -1,5 +1,5 @@
 """The cost of AWS clients: what one thread pays to get the clients a request's work needs (DynamoDB
-table, S3, Step Functions, SNS, SES), the way ``chalicelib.aws`` makes them (one shared boto3
+table, S3, Step Functions, SNS, SES), the way ``chalicelib.platform.aws`` makes them (one shared boto3
 session, so each service's model is read once per process) beside the baseline in the same run, a
 new session per client (each one reloads and reparses its service's model). Each round runs in a
 new thread, as the local stack's workflow tasks and a fresh Lambda container do.
@@ -42,8 +42,7 @@ def _session_per_client() -> None:
 
 
 def _shared_session() -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     aws.table("processes")
     for service in SERVICES:
         aws.client(service)
@@ -59,7 +58,7 @@ def main(argv: Sequence[str]) -> int:
 
     # The first round of each pays for reading the models from disk: shown apart, not in the median.
     results = {}
-    for name, work in (("new session per client (baseline)", _session_per_client), ("one shared session (chalicelib.aws)", _shared_session)):
+    for name, work in (("new session per client (baseline)", _session_per_client), ("one shared session (chalicelib.platform.aws)", _shared_session)):
         first = _in_new_thread(work)
         rest = [_in_new_thread(work) for _ in range(args.rounds)]
         results[name] = (first, statistics.median(rest))

@@ -62,8 +62,8 @@ def subjects(directory: Path) -> list[dict[str, Any]]:
 
 
 def measure_one(subject: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.documents import Documents
-    from chalicelib.inspection import inspect_isolated
+    from chalicelib.documents.inspection import inspect_isolated
+    from chalicelib.documents.store import Documents
 
     started = time.perf_counter()
     if subject["path"].stat().st_size > SLOT_MAX_BYTES:  # as the Lambda does: from the object's size, unread
@@ -83,7 +83,7 @@ def main(argv: Sequence[str] = ()) -> int:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     sys.path.insert(0, str(ROOT))
-    from chalicelib.inspection import LIMITS
+    from chalicelib.documents.inspection import LIMITS
 
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as scratch:
         directory = args.keep or Path(scratch)

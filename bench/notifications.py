@@ -40,7 +40,7 @@ def _as_string_template(key: str) -> Template:
     """The message's pt-PT text block as a ``string.Template`` (``{{ name }}`` → ``${name}``)."""
     import re
 
-    from chalicelib.notification_templates import TEMPLATE_DIR
+    from chalicelib.notifications.templates import TEMPLATE_DIR
 
     source = (TEMPLATE_DIR / "pt" / f"{key}.txt").read_text(encoding="utf-8")
     text = source.split("{% block text %}", 1)[1].split("{% include", 1)[0]
@@ -55,8 +55,8 @@ def main(argv: Sequence[str]) -> int:
         del sys.modules["jinja2"]
     jinja_import = _once_ms(lambda: importlib.import_module("jinja2"))
 
-    from chalicelib import notification_templates as templates
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.notifications.delivery import templates
 
     get_settings()  # pydantic-settings is the app's cost, not the templates'
     sample = templates.MESSAGES["decision"].sample
@@ -78,7 +78,7 @@ def main(argv: Sequence[str]) -> int:
     print(f"median email/baseline: {statistics.median(ratios):.0f}x (Jinja2 renders text + HTML + escaping; the baseline one text)")
 
     fpdf_import = _once_ms(lambda: importlib.import_module("fpdf"))
-    from chalicelib.letters import letter_pdf
+    from chalicelib.notifications.letters import letter_pdf
 
     rendered = templates.render_email("decision", "pt", sample, letter=True)
     address = ["Ana Silva", "Rua Direita, 10", "4700-000 Braga"]

@@ -19,7 +19,7 @@ _CHILD = r"""
 import resource, sys, time
 from argon2 import PasswordHasher, Type, profiles
 sys.path.insert(0, ".")
-from chalicelib.accounts import OWASP_ARGON2ID
+from chalicelib.accounts.users import OWASP_ARGON2ID
 name = sys.argv[1]
 hasher = PasswordHasher(type=Type.ID, **OWASP_ARGON2ID) if name == "OWASP" else PasswordHasher.from_parameters(getattr(profiles, name))
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -42,7 +42,7 @@ def _login_refusals(runs: int) -> tuple[float, float]:
     import os
 
     os.environ["BALCAO_PASSWORD_HASH_PROFILE"] = "OWASP"
-    from chalicelib.accounts import _dummy_hash, hash_password, verify_password
+    from chalicelib.accounts.users import _dummy_hash, hash_password, verify_password
 
     stored = hash_password("a senha verdadeira da conta")
     _dummy_hash()

@@ -132,7 +132,7 @@ def postprocess(config: dict[str, Any], resources: dict[str, Any], stage: str) -
 
 def package(stage: str, out: Path) -> Path:
     """Runs chalice package for ``stage`` and writes the post-processed output into ``out``."""
-    from chalicelib.resources import load_resources
+    from chalicelib.platform.resources import load_resources
 
     with tempfile.TemporaryDirectory(prefix="balcao-package-") as tmp:
         chalice_package(stage, Path(tmp))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.accounts import CITIZEN, STAFF, Accounts
-from chalicelib.audit import Actor
+from chalicelib.accounts.users import CITIZEN, STAFF, Accounts
+from chalicelib.platform.audit import Actor
 
 DEMO_ORGAN = "CAMARA"
 DEMO_PASSWORD = "Balcao-demo-2026"

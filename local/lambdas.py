@@ -19,9 +19,9 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from types import SimpleNamespace
 from typing import Any
 
-from chalicelib.log import logger
-from chalicelib.resources import load_resources
-from chalicelib.settings import get_settings
+from chalicelib.kernel.log import logger
+from chalicelib.kernel.settings import get_settings
+from chalicelib.platform.resources import load_resources
 
 _async_invocations = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-async")
 _pending: set[Future[bytes]] = set()
@@ -80,7 +80,7 @@ def invoke(function_name: str, payload: bytes | str | None, response_headers: di
 
 def scheduled_event(function_key: str) -> dict[str, Any]:
     """The event EventBridge gives a scheduled function."""
-    from chalicelib.clock import iso
+    from chalicelib.kernel.clock import iso
 
     settings = get_settings()
     return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",

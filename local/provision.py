@@ -9,10 +9,10 @@ import json
 import zipfile
 from typing import Any
 
-from chalicelib import aws
-from chalicelib.resources import load_resources
-from chalicelib.settings import Settings, get_settings
-from chalicelib.statemachines import render_definition
+from chalicelib.kernel.settings import Settings, get_settings
+from chalicelib.platform import aws
+from chalicelib.platform.resources import load_resources
+from chalicelib.platform.statemachines import render_definition
 
 
 def _attribute_definitions(spec: dict[str, Any]) -> list[dict[str, str]]:

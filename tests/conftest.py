@@ -33,9 +33,9 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
-    from chalicelib import aws
-    from chalicelib.accounts import _hasher
-    from chalicelib.settings import get_settings
+    from chalicelib.accounts.users import _hasher
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.platform import aws
 
     get_settings.cache_clear()
     _hasher.cache_clear()
@@ -66,8 +66,7 @@ def aws_stack(env: None) -> Iterator[None]:
 
 def _stop_workflows() -> None:
     """Stop executions still waiting (e.g. for a decision), so none outlives its test's mock."""
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     stepfunctions = aws.client("stepfunctions")
     for machine in stepfunctions.list_state_machines()["stateMachines"]:
         running = stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
@@ -107,7 +106,7 @@ class Api:
 
     def call(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
              headers: dict[str, str] | None = None, csrf: bool = True) -> Any:
-        # as the web form does: the CSRF header on every request (chalicelib.http.check_csrf)
+        # as the web form does: the CSRF header on every request (chalicelib.api.http.check_csrf)
         all_headers = {"content-type": "application/json", **({"x-balcao-csrf": "1"} if csrf else {}), **(headers or {})}
         if self.cookie:
             all_headers["cookie"] = self.cookie
@@ -139,7 +138,7 @@ class Api:
 def staff_login_code(challenge: dict[str, Any], seen: frozenset[str] | set[str] = frozenset()) -> str:
     """The code of the newest login-code email to the address the challenge names (masked), among
     the messages not in ``seen`` (the outbox outlives a test: an older code must not be taken)."""
-    from chalicelib.staff_auth import mask_email
+    from chalicelib.accounts.staff_auth import mask_email
     from local import outbox
 
     for message in outbox.messages():
@@ -165,8 +164,7 @@ def past_clock() -> Iterator[Any]:
     is already due for the workflow's timers, so no test sleeps for one."""
     from datetime import datetime
 
-    from chalicelib import clock
-
+    from chalicelib.kernel import clock
     with clock.travel(datetime.fromisoformat(PAST_FRIDAY)):
         yield clock
 

@@ -21,8 +21,8 @@ PHONE = "+351936555111"
 def rita(demo: dict[str, Any]) -> dict[str, Any]:
     """An account validated and activated, at its first login (the registration flow itself is in
     test_registration.py): her phone is the one the municipality confirmed."""
-    from chalicelib.accounts import CITIZEN, Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import CITIZEN, Accounts
+    from chalicelib.platform.audit import Actor
 
     user = Accounts().create(kind=CITIZEN, name="Rita Costa", email=EMAIL, username="rita.costa", password=PASSWORD,
                              identity_number="212345672", phone=PHONE, actor=Actor("test"), person_type="individual",
@@ -63,7 +63,7 @@ def test_first_login_code_by_sms_to_a_confirmed_phone(make_api: Any, rita: dict[
 
 
 def test_a_wrong_code_six_times_needs_a_new_code_and_changes_nothing(make_api: Any, rita: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     api = logged_in(make_api, rita["username"])
     assert api.call("POST", "/api/session/code", {"channel": "email"}).status_code == 200
@@ -84,8 +84,7 @@ def test_a_wrong_code_six_times_needs_a_new_code_and_changes_nothing(make_api: A
 
 
 def test_a_code_expires_after_ten_minutes(make_api: Any, rita: dict[str, Any]) -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     api = logged_in(make_api, rita["username"])
     api.call("POST", "/api/session/code", {"channel": "email"})
     code = code_in(latest(EMAIL, "Código de confirmação"))
@@ -103,8 +102,7 @@ def test_codes_cannot_be_requested_without_limit(make_api: Any, rita: dict[str, 
 
 # -- 7. sessions ------------------------------------------------------------------------------------
 def test_every_login_gets_a_new_random_token_stored_only_hashed(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     first = logged_in(make_api, "ana.silva", demo["password"])
     second = logged_in(make_api, "ana.silva", demo["password"])
     tokens = [api.cookie.split("=", 1)[1] for api in (first, second)]
@@ -137,8 +135,7 @@ def test_csrf_a_cookie_alone_does_not_change_anything(make_api: Any, demo: dict[
 
 # -- 8. throttling --------------------------------------------------------------------------------------
 def test_failed_logins_are_throttled_the_same_for_unknown_users_and_not_for_long(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     def attempt(identifier: str, password: str = "errada-errada") -> Any:  # noqa: S107 - a wrong guess
         return make_api().call("POST", "/api/session", {"identifier": identifier, "password": password})
 
@@ -163,8 +160,8 @@ def test_failed_logins_are_throttled_the_same_for_unknown_users_and_not_for_long
 
 
 def test_failed_logins_are_throttled_per_source_address(demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
-    from chalicelib.errors import NotAuthenticated, TooManyRequests
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.kernel.errors import NotAuthenticated, TooManyRequests
 
     accounts = Accounts()
     for n in range(20):  # many names, one source: password spraying
@@ -187,8 +184,8 @@ def test_code_guesses_are_throttled_per_account_with_growing_delays(make_api: An
 
 # -- 9. recovery and changes ---------------------------------------------------------------------------
 def test_password_recovery_by_a_single_use_link(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-    from chalicelib.credentials import _sha256
+    from chalicelib.accounts.credentials import _sha256
+    from chalicelib.platform import aws
 
     old_session = logged_in(make_api, "ana.silva", demo["password"])
     known = make_api().call("POST", "/api/password/recovery", {"identifier": "123456789"})
@@ -276,7 +273,7 @@ def test_change_of_phone_confirmed_by_sms_code(make_api: Any, demo: dict[str, An
 
 # -- 11. account states ---------------------------------------------------------------------------------
 def test_administrators_lock_and_unlock_accounts_audited(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
     from tests.test_registration import staff, statuses
 
     user_id = Accounts().find("ana.silva")["user_id"]

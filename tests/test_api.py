@@ -105,8 +105,7 @@ def test_an_empty_identifier_in_the_address_is_a_404_naming_it(make_api: Any, de
 
 
 def test_an_expired_session_is_refused(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     api = _citizen(make_api, demo)
     sessions = aws.table("sessions")
     for item in sessions.scan()["Items"]:  # test set-up only: age every session past its idle limit
@@ -181,8 +180,8 @@ def test_submitting_without_the_document_is_refused(make_api: Any, demo: dict[st
 
 
 def test_another_citizen_cannot_see_or_touch_my_process(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
                       password="Outra-palavra-2026", identity_number="100000002", actor=Actor("test"))

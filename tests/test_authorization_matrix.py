@@ -103,7 +103,7 @@ CITIZENS_OF_PROCESS = _cells(401, OK, 404, OK, 404, 404, 404, 404, 404, 404)
 MESSAGE_WRITERS = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK, 403)
 
 def _tasks(process_id: str) -> list[dict[str, Any]]:
-    from chalicelib.pending_tasks import PendingTasks
+    from chalicelib.decision.tasks import PendingTasks
 
     return sorted(PendingTasks().for_process(process_id), key=lambda t: t["created_at"])
 
@@ -111,8 +111,7 @@ def _tasks(process_id: str) -> list[dict[str, Any]]:
 def _settled(process_id: str) -> bool:
     """The decision stage is at rest: awaiting staff (with the workflow's token), or awaiting the
     citizen on an open task; not between the two (the workflow resuming after an answer)."""
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     process = aws.table("processes").get_item(Key={"process_id": process_id})["Item"]
     if process["status"] == "em_apreciacao":
         return "decision_task_token" in process
@@ -135,13 +134,13 @@ def _task_path(suffix: str) -> Callable[[World], str]:
 
 
 def _plan(w: World) -> dict[str, Any]:
-    from chalicelib.documents import Documents
+    from chalicelib.documents.store import Documents
 
     return next(d for d in Documents().list(w.stage) if d["slot"] == "plano_pagamento")
 
 
 def _signed_plan(w: World) -> dict[str, Any]:
-    from chalicelib.documents import Documents
+    from chalicelib.documents.store import Documents
 
     signed = next(t["signed_document_id"] for t in _tasks(w.stage) if t.get("signed_document_id"))
     return Documents().get(w.stage, signed)
@@ -335,7 +334,7 @@ def _login(client: Any, identifier: str, staff: bool, password: str = PASSWORD) 
 
 
 def _registration(number: str, email: str, name: str) -> Any:
-    from chalicelib.api_models import Registration
+    from chalicelib.api.models import Registration
 
     return Registration(person_type="individual", identity_number=number, name=name, email=email,
                         phone="+351 936 123 456", password="uma frase longa de registo", accept_terms=True,
@@ -346,9 +345,9 @@ def _registration(number: str, email: str, name: str) -> Any:
 def _registered(number: str, email: str, name: str, confirm: bool) -> str:
     """A registration made as the API makes it; confirmed (awaiting staff, the workflow waiting for
     them) when ``confirm``."""
-    from chalicelib.accounts import Accounts
-    from chalicelib.credentials import OneTimeLinks
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.credentials import OneTimeLinks
+    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.users import Accounts
 
     registrations = Registrations()
     registrations.register(_registration(number, email, name), None)
@@ -361,8 +360,8 @@ def _registered(number: str, email: str, name: str, confirm: bool) -> str:
 
 def _accounts(demo: dict[str, Any]) -> dict[str, str]:
     """The accounts the demo data lacks; returns the spare accounts' user ids by purpose."""
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     accounts = Accounts()
     create = {"password": demo["password"], "actor": Actor("test")}
@@ -417,8 +416,8 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
 def _letter(process_id: str) -> str:
     """A letter of the process queued for CAMARA to post (as for a requerente without electronic
     consent)."""
-    from chalicelib.notification_templates import LETTER, MESSAGES
-    from chalicelib.notifications import Notifier
+    from chalicelib.notifications.delivery import Notifier
+    from chalicelib.notifications.templates import LETTER, MESSAGES
 
     item = Notifier().send(LETTER, "Ana Silva\nRua do Comércio, 1\n4600-000 Amarante", "submission_receipt",
                            MESSAGES["submission_receipt"].sample, key=f"matrix#{process_id}", process_id=process_id,
@@ -433,8 +432,8 @@ _serial = itertools.count(1)
 def _pending_fee(process_id: str) -> dict[str, Any]:
     """A fee due on the process, with a new Multibanco reference (as submission issues one): what the
     payment rows pay."""
-    from chalicelib import aws
-    from chalicelib.payments import Payments
+    from chalicelib.payments.recording import Payments
+    from chalicelib.platform import aws
 
     payment = Payments().new_reference(FEE_CENTS)
     aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET payment = :p, payment_reference = :r",
@@ -447,9 +446,9 @@ def _body(body: Any, world: World, actor: str) -> Any:
     each allowed caller has something to spend."""
     if not isinstance(body, str):
         return body
-    from chalicelib.accounts import Accounts, hash_password
-    from chalicelib.audit import Actor
-    from chalicelib.credentials import Codes, OneTimeLinks
+    from chalicelib.accounts.credentials import Codes, OneTimeLinks
+    from chalicelib.accounts.users import Accounts, hash_password
+    from chalicelib.platform.audit import Actor
 
     n = next(_serial)
     if body == "sign_the_plan":
@@ -460,7 +459,7 @@ def _body(body: Any, world: World, actor: str) -> Any:
     if body == "assign_to_decider":
         return {"assignee_id": world.user_ids["decider"]}
     if body == "fresh_login_code":
-        from chalicelib.staff_auth import LoginCodes
+        from chalicelib.accounts.staff_auth import LoginCodes
 
         challenge_id, code = LoginCodes().issue(Accounts().get(world.user_ids["decider"]), None)
         return {"challenge_id": challenge_id, "code": code}
@@ -509,7 +508,7 @@ def _headers(actor: str, cookie: str | None, raw: str | None) -> dict[str, str]:
     if cookie:
         headers["cookie"] = cookie
     if actor == "provider":
-        from chalicelib.payments import sign
+        from chalicelib.payments.recording import sign
 
         headers["x-balcao-signature"] = sign(CALLBACK_SECRET, (raw or "").encode())
     return headers

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from chalicelib.resources import load_resources
-from chalicelib.settings import Settings
-from chalicelib.statemachines import PROJECT_ROOT, render_definition
+from chalicelib.kernel.settings import Settings
+from chalicelib.platform.resources import load_resources
+from chalicelib.platform.statemachines import PROJECT_ROOT, render_definition
 
 STATE_MACHINES = sorted(load_resources()["state_machines"])
 
@@ -75,7 +75,7 @@ def test_chalice_stages_point_the_app_at_the_resource_names() -> None:
 
 
 def test_every_service_file_is_valid() -> None:
-    from chalicelib.catalogue import SERVICES_DIR, load_catalogue
+    from chalicelib.catalogue.service import SERVICES_DIR, load_catalogue
 
     load_catalogue.cache_clear()
     services = load_catalogue()

@@ -55,15 +55,14 @@ def _uploaded(api: Any, process_id: str, data: bytes, slot: str = "anexo", filen
 
 
 def _quarantine_keys() -> list[str]:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("uploads"))
     return [o["Key"] for o in listing.get("Contents", [])]
 
 
 def _other_citizen(make_api: Any) -> Any:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
                       password=OTHER_PASSWORD, identity_number="100000002", actor=Actor("test"))
@@ -119,7 +118,7 @@ def test_a_form_used_after_it_expired_gets_the_file_rejected(make_api: Any, demo
     # S3 refuses a POST after the policy's expiration; moto does not, and the inspection holds the line.
     import time
 
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
 
     monkeypatch.setenv("BALCAO_UPLOAD_URL_EXPIRY_SECONDS", "1")
     monkeypatch.setenv("BALCAO_UPLOAD_GRACE_SECONDS", "0")
@@ -144,8 +143,7 @@ def test_a_form_whose_content_type_was_changed_gets_the_file_rejected(make_api: 
 
 
 def test_a_second_file_sent_with_a_used_form_is_discarded_and_the_document_is_unchanged(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     api = _citizen(make_api, demo)
     process_id = _draft(api)
     form = _slot(api, process_id, "anexo", "anexo.pdf")
@@ -207,9 +205,9 @@ def _staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
 
 
 def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_each_audited(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform import aws
+    from chalicelib.platform.audit import Actor
 
     ana = _citizen(make_api, demo)
     process_id = _draft(ana)
@@ -284,8 +282,7 @@ def test_the_receipt_lists_the_submission_and_each_hash_and_is_emailed_with_the_
 
 
 def test_the_verification_recomputes_the_stored_hashes_against_the_receipt(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     api = _citizen(make_api, demo)
     process_id, document = _submitted(api, small_pdf(pages=1))
     wait_for(lambda: api.call("GET", f"/api/requests/{process_id}/receipt").status_code == 200)

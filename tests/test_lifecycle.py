@@ -19,8 +19,7 @@ def _awaiting(api: Any, process_id: str) -> dict[str, Any]:
 
 
 def _states_entered(process_id: str) -> list[str]:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     arn = _execution(process_id)["executionArn"]
     events = aws.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
@@ -157,8 +156,7 @@ def test_a_prior_hearing_answered_goes_back_to_staff(make_api: Any, demo: dict[s
 
 
 def test_a_late_decision_is_recorded_and_marked_late(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import clock
-
+    from chalicelib.kernel import clock
     citizen, _, decider = _people(make_api, demo)
     with clock.travel(datetime.fromisoformat("2025-11-03T10:00:00+00:00")):
         process_id = _submitted(citizen, small_pdf())
@@ -177,9 +175,9 @@ def test_two_staff_acting_at_once_exactly_one_wins(make_api: Any, demo: dict[str
     """A decision and a pendência on the same process at the same moment (the domain called from two
     threads: chalice's test client serves one request at a time): one wins, the other is a 409 with
     the current state, and the workflow took exactly one of them."""
-    from chalicelib.accounts import Sessions
-    from chalicelib.decision_stage import DecisionStage
-    from chalicelib.errors import Conflict
+    from chalicelib.accounts.users import Sessions
+    from chalicelib.decision.stage import DecisionStage
+    from chalicelib.kernel.errors import Conflict
 
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
@@ -236,8 +234,8 @@ def test_a_staff_action_sent_twice_is_taken_once(make_api: Any, demo: dict[str, 
 
 
 def test_an_unknown_staff_action_fails_the_workflow_by_name(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-    from chalicelib.processes import Processes
+    from chalicelib.platform import aws
+    from chalicelib.processes.table import Processes
 
     citizen, _, _ = _people(make_api, demo)
     process_id = _submitted(citizen, small_pdf())
@@ -273,8 +271,8 @@ def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
 
     from pypdf import PdfReader
 
-    from chalicelib import aws
-    from chalicelib.documents import Documents
+    from chalicelib.documents.store import Documents
+    from chalicelib.platform import aws
 
     citizen, clerk, decider = _people(make_api, demo)
     plan = small_pdf(pages=2)
@@ -330,8 +328,7 @@ def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
 
 
 def test_the_public_lookup_is_rate_limited(make_api: Any, demo: dict[str, Any], monkeypatch: Any) -> None:
-    from chalicelib import settings
-
+    from chalicelib.kernel import settings
     # chalice's test client resets the environment around each call: hand the route its settings.
     limited = settings.get_settings().model_copy(update={"public_lookups_per_minute": 3})
     monkeypatch.setattr(settings, "get_settings", lambda: limited)
@@ -349,8 +346,8 @@ def test_the_public_lookup_is_rate_limited(make_api: Any, demo: dict[str, Any], 
 
 def test_staff_are_reminded_before_the_deadline_and_the_head_alerted_once_it_is_breached(
         make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import clock
-    from chalicelib.deadline_watch import DeadlineWatch
+    from chalicelib.kernel import clock
+    from chalicelib.processes.deadline_watch import DeadlineWatch
 
     citizen, _, _ = _people(make_api, demo)
     auditor = make_api()
@@ -373,8 +370,8 @@ def test_staff_are_reminded_before_the_deadline_and_the_head_alerted_once_it_is_
 
 
 def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="citizen", name="Bruno Vizinho", email="bruno.vizinho@example.pt", username="bruno",
                       identity_number="200000004", password=demo["password"], actor=Actor("test"))

@@ -46,7 +46,7 @@ def inject_errors(client: Any, operation: str, code: str, status: int, times: in
 
 
 def _notifier(**clients: Any) -> tuple[Any, list[float]]:
-    from chalicelib.notifications import Notifier
+    from chalicelib.notifications.delivery import Notifier
 
     sleeps: list[float] = []
     return Notifier(sleep=sleeps.append, **clients), sleeps
@@ -60,7 +60,7 @@ def _fresh_client(service: str) -> Any:
 
 
 def test_an_email_is_sent_once_per_key_and_logged_as_proof(aws_stack: None) -> None:
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform.audit import AuditTrail
 
     notifier, _ = _notifier()
     first = notifier.send("email", "ana@example.pt", "decision", DECISION, key="process#p_1#decision", process_id="p_1",
@@ -94,7 +94,7 @@ def test_ses_throttling_then_success_sends_once_after_backoff(aws_stack: None) -
 
 
 def test_an_sns_permanent_failure_is_recorded_never_retried_and_never_raised(aws_stack: None) -> None:
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform.audit import AuditTrail
 
     sns = _fresh_client("sns")
     calls = inject_errors(sns, "Publish", "InvalidParameter", 400, times=5)
@@ -114,8 +114,8 @@ def test_an_sns_permanent_failure_is_recorded_never_retried_and_never_raised(aws
 
 
 def test_a_temporary_failure_is_retried_later_and_sent_once(aws_stack: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.notifications import Attachment
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.notifications.delivery import Attachment
 
     monkeypatch.setenv("BALCAO_NOTIFICATION_RETRY_SECONDS", "0")  # due at once
     get_settings.cache_clear()
@@ -139,8 +139,8 @@ def test_a_temporary_failure_is_retried_later_and_sent_once(aws_stack: None, mon
 def test_consent_chooses_the_channels_and_without_it_a_letter_is_queued(aws_stack: None) -> None:
     from pypdf import PdfReader
 
-    from chalicelib import aws
-    from chalicelib.notifications import Recipient
+    from chalicelib.notifications.delivery import Recipient
+    from chalicelib.platform import aws
 
     notifier, _ = _notifier()
     both = Recipient("Ana Silva", email="ana@example.pt", phone="+351912345678", electronic=("email", "sms"), account_id="u_1")
@@ -187,7 +187,7 @@ def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_
     from moto.core.exceptions import _RESTError
     from moto.ses.models import SESBackend
 
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
     from local import lambdas
 
     class ServiceUnavailable(_RESTError):
@@ -241,9 +241,9 @@ def test_staff_see_the_log_and_the_postal_queue_of_their_organ_only(make_api: An
     organ's staff to print; staff of the organ see and close it, others cannot."""
     import requests
 
-    from chalicelib import aws
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform import aws
+    from chalicelib.platform.audit import Actor
     from tests.test_api import GENERIC
 
     Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.clerk",

@@ -12,7 +12,7 @@ import pytest
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
     import app as balcao
-    from chalicelib.openapi import build
+    from chalicelib.api.openapi import build
 
     return build(balcao.app)
 

@@ -58,14 +58,14 @@ def register_and_confirm(api: Any, **overrides: Any) -> str:
     token = link_token(latest(body["email"], "Confirme o seu endereço"))
     confirmed = api.call("POST", "/api/registrations/confirmation", {"token": token})
     assert confirmed.status_code == 200, confirmed.body
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     return Accounts().find(body["email"])["user_id"]
 
 
 def execution_of(user_id: str) -> dict[str, Any]:
-    from chalicelib import aws
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform import aws
 
     arn = Accounts().get_item(user_id)["validation_execution_arn"]
     return aws.client("stepfunctions").describe_execution(executionArn=arn)
@@ -78,7 +78,7 @@ def staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
 
 
 def statuses(user_id: str) -> list[str]:
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform.audit import AuditTrail
 
     events = sorted(AuditTrail().for_subject(f"user#{user_id}"), key=lambda e: e["event_id"])
     return [e["details"]["status"] for e in events if e["action"] in ("account.created", "account.status_changed")]
@@ -175,7 +175,7 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
 
 
 def test_registration_never_tells_whether_the_nif_or_email_has_an_account(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     fresh = make_api().call("POST", "/api/registrations", registration())
     # The demo citizen's NIF with another address; then another NIF with the demo citizen's address.
@@ -215,7 +215,7 @@ BAD_REGISTRATIONS = [
 
 
 def test_bad_registrations_are_refused_naming_the_field_and_store_nothing(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     api = make_api()
     for overrides, field in BAD_REGISTRATIONS:
@@ -232,7 +232,7 @@ def test_a_company_registers_with_its_nipc(make_api: Any, demo: dict[str, Any]) 
     body = registration(person_type="company", identity_number="503 504 564", name="Diversões do Tâmega, Lda.",
                         email="geral@diversoes.example.pt", proof_kind="funcoes", reason="Pedidos de licenças de máquinas")
     assert api.call("POST", "/api/registrations", body).status_code == 202
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     item = Accounts().find("503504564")
     assert item["person_type"] == "company" and item["status"] == "aguarda_confirmacao_email"
@@ -240,8 +240,8 @@ def test_a_company_registers_with_its_nipc(make_api: Any, demo: dict[str, Any]) 
 
 
 def test_brazilian_deployment_takes_cpf_or_cnpj_and_cep(make_api: Any, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.accounts import Accounts
-    from chalicelib.settings import get_settings
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.kernel.settings import get_settings
 
     monkeypatch.setenv("BALCAO_COUNTRY", "BR")
     get_settings.cache_clear()
@@ -261,9 +261,9 @@ def test_brazilian_deployment_takes_cpf_or_cnpj_and_cep(make_api: Any, demo: dic
 
 
 def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-    from chalicelib.accounts import Accounts
-    from chalicelib.credentials import _sha256
+    from chalicelib.accounts.credentials import _sha256
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform import aws
 
     api = make_api()
     body = registration()
@@ -301,8 +301,8 @@ def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(make
 
 
 def test_staff_are_reminded_after_two_working_days_then_still_decide(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.registrations import Registrations
-    from chalicelib.settings import get_settings
+    from chalicelib.accounts.registration import Registrations
+    from chalicelib.kernel.settings import get_settings
 
     api = make_api()
     body = registration()
@@ -316,7 +316,7 @@ def test_staff_are_reminded_after_two_working_days_then_still_decide(make_api: A
     queued = wait_for(lambda: [r for r in clerk.call("GET", "/api/staff/registrations").data["registrations"] if r.get("reminded_at")])
     user_id = queued[0]["user_id"]
     # After the reminder the workflow waits again, on a new task token: the approval still lands.
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform.audit import AuditTrail
 
     def waits_again() -> bool:
         events = AuditTrail().for_subject(f"user#{user_id}")
@@ -332,7 +332,7 @@ def test_staff_are_reminded_after_two_working_days_then_still_decide(make_api: A
 
 
 def test_reminder_time_is_two_working_days_later() -> None:
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.registration import Registrations
 
     # Friday 27 Nov 2026 10:00 Lisbon → Monday 30, (Tuesday 1 Dec is a holiday), Wednesday 2 Dec 10:00.
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -341,7 +341,7 @@ def test_reminder_time_is_two_working_days_later() -> None:
 
 
 def test_who_validates_registrations_and_a_rejection_with_its_reason(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     registrant = make_api()
     user_id = register_and_confirm(registrant)

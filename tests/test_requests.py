@@ -31,8 +31,8 @@ def _citizen(make_api: Any, demo: dict[str, Any]) -> Any:
 
 
 def _bruno(make_api: Any) -> Any:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="citizen", password=BRUNO_PASSWORD, actor=Actor("test"), **BRUNO)
     api = make_api()
@@ -183,8 +183,8 @@ def test_a_representative_files_for_a_requerente_and_both_see_the_process(make_a
     for who in (ana, bruno):
         assert process_id in [p["process_id"] for p in who.call("GET", "/api/requests").data["processes"]]
         assert who.call("GET", f"/api/requests/{process_id}").data["representante"]["quality"] == "mandatario"
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="citizen", name="Carla", email="carla@example.pt", username="carla", password=BRUNO_PASSWORD,
                       identity_number="100000010", actor=Actor("test"))
@@ -233,8 +233,8 @@ def test_a_double_click_or_a_retry_yields_one_process(make_api: Any, demo: dict[
 def test_drafts_expire_after_30_days_with_a_reminder_before(make_api: Any, demo: dict[str, Any]) -> None:
     from datetime import date, timedelta
 
-    from chalicelib import workflow
-    from chalicelib.processes import Processes
+    from chalicelib.processes.table import Processes
+    from chalicelib.workflow import process_tasks as workflow
 
     api = _citizen(make_api, demo)
     process_id = api.call("POST", "/api/requests", {"service_id": "generico", "fields": {"subject": "x"}}).data["process_id"]
@@ -269,7 +269,7 @@ def _machine_registration(make_api: Any, demo: dict[str, Any]) -> tuple[Any, str
 
 
 def test_a_fee_gets_a_multibanco_reference_and_staff_record_the_payment(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.multibanco import is_valid
+    from chalicelib.processes.multibanco import is_valid
 
     api, process_id, view = _machine_registration(make_api, demo)
     payment = view["payment"]
@@ -304,7 +304,7 @@ def test_a_fee_gets_a_multibanco_reference_and_staff_record_the_payment(make_api
 
 
 def test_the_payment_provider_confirms_a_payment_with_a_signed_notice(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.payments import sign
+    from chalicelib.payments.recording import sign
 
     api, process_id, view = _machine_registration(make_api, demo)
     wait_for(lambda: api.call("GET", f"/api/requests/{process_id}").data["status"] == "a_aguardar_pagamento")

@@ -26,8 +26,8 @@ def _submitted(citizen: Any, wait: bool = True) -> str:
 
 @pytest.fixture
 def people(make_api: Any, demo: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
                       password=demo["password"], organ="SEMAE", roles=["decision_maker"], actor=Actor("test"))
@@ -43,8 +43,7 @@ def people(make_api: Any, demo: dict[str, Any]) -> dict[str, Any]:
 
 def _set_deadline(process_id: str, day: str) -> None:
     # Test set-up: spread the deadlines so that the order is visible (all were submitted today).
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET decision_deadline = :d",
                                        ExpressionAttributeValues={":d": day})
 
@@ -131,7 +130,7 @@ def test_one_call_gives_everything_about_a_process(people: dict[str, Any]) -> No
 
 
 def test_claim_and_assignment(people: dict[str, Any]) -> None:
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform.audit import AuditTrail
 
     process_id = _submitted(people["citizen"])
     path = f"/api/staff/processes/{process_id}"
@@ -159,7 +158,7 @@ def test_claim_and_assignment(people: dict[str, Any]) -> None:
 
 
 def test_a_retried_decision_with_its_idempotency_key_is_answered_once(people: dict[str, Any]) -> None:
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform.audit import AuditTrail
 
     decider = people["decider"]
     process_id = _submitted(people["citizen"])

@@ -58,8 +58,8 @@ def test_citizens_cannot_log_in_as_staff_nor_reach_the_staff_api(make_api: Any, 
 
 
 def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(make_api: Any, client: Any, demo: dict[str, Any]) -> None:
-    from chalicelib import aws
-    from chalicelib.audit import AuditTrail
+    from chalicelib.platform import aws
+    from chalicelib.platform.audit import AuditTrail
 
     staff = make_api()
     staff.login("decisor", demo["password"], staff=True)

@@ -22,8 +22,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.resources import RESOURCES_FILE, load_resources
-from chalicelib.settings import Settings
+from chalicelib.kernel.settings import Settings
+from chalicelib.platform.resources import RESOURCES_FILE, load_resources
 from tests.terraform import (
     PROJECT_ROOT,
     TERRAFORM_DIR,
@@ -116,8 +116,8 @@ def local_stack() -> Iterator[dict[str, Any]]:
     AWS APIs once for the module: the same set-up as the aws_stack fixture, without running anything."""
     from moto import mock_aws
 
-    from chalicelib import aws
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.platform import aws
     from local import provision
     from tests.conftest import TEST_ENV
 
@@ -136,8 +136,7 @@ def local_stack() -> Iterator[dict[str, Any]]:
 
 
 def read_local_stack() -> dict[str, Any]:
-    from chalicelib import aws
-
+    from chalicelib.platform import aws
     dynamodb = aws.client("dynamodb")
     tables = {}
     for name in dynamodb.list_tables()["TableNames"]:
@@ -317,7 +316,7 @@ def test_every_setting_is_set_for_the_deployed_functions() -> None:
     missing = settings - terraform - chalice
     assert not missing, f"not set for the deployed functions (infra/terraform/lambda.tf local.lambda_environment): {sorted(missing)}"
     unknown = {name for name in terraform | chalice if name.startswith("BALCAO_")} - settings
-    assert not unknown, f"set for the deployed functions but not a setting (chalicelib/settings.py): {sorted(unknown)}"
+    assert not unknown, f"set for the deployed functions but not a setting (chalicelib/kernel/settings.py): {sorted(unknown)}"
     both = terraform & chalice
     assert not both, f"set both by Terraform and by the Chalice stage: {sorted(both)}"
 

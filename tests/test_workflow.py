@@ -17,8 +17,8 @@ def _outbox_to(address: str) -> list[dict[str, Any]]:
 
 
 def _execution(process_id: str) -> dict[str, Any]:
-    from chalicelib import aws
-    from chalicelib.processes import Processes
+    from chalicelib.platform import aws
+    from chalicelib.processes.table import Processes
 
     arn = Processes().get(process_id)["execution_arn"]
     return aws.client("stepfunctions").describe_execution(executionArn=arn)
@@ -75,8 +75,8 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
 
 
 def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts import Accounts
-    from chalicelib.audit import Actor
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
 
     Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
                       password=demo["password"], organ="SEMAE", roles=["decision_maker"], actor=Actor("test"))
@@ -107,8 +107,8 @@ def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: An
 def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, Any]) -> None:
     """A truncated PDF is rejected with a reason; a workflow that finds it ends in DocumentsNotAccepted
     (the server refuses to submit such a draft, so the execution is started here directly)."""
-    from chalicelib import aws
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.platform import aws
     from local import lambdas
 
     citizen = make_api()

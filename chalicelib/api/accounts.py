@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, account_settings, accounts, registrations, sessions
-from chalicelib.http import json_response, session_cookie
+from chalicelib.api.http import json_response, session_cookie
 
 routes = Routes(__name__)
 
@@ -86,7 +86,7 @@ def send_login_code() -> Any:
 @routes.api
 def verify_login_code() -> Any:
     """The holder of a first-login session: enter the code; a right one gives a full session (new token)."""
-    from chalicelib.http import session_token
+    from chalicelib.api.http import session_token
 
     session = routes.caller(scopes=("code",))
     user = account_settings().confirm_login_code(session.user_id, routes.body("Code").code, routes.ip())
@@ -194,7 +194,7 @@ def staff_reject_registration(user_id: str) -> Any:
 
 
 def _administrator() -> Any:
-    from chalicelib.errors import Forbidden
+    from chalicelib.kernel.errors import Forbidden
 
     session = routes.staff()
     if "administrator" not in session.roles:

@@ -9,12 +9,12 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.http import check_csrf, handles_errors, parse_body, session_credentials, source_ip
+from chalicelib.api.http import check_csrf, handles_errors, parse_body, session_credentials, source_ip
 
 
 class Routes(Blueprint):
     """A blueprint whose views map domain errors to 4xx responses (``@routes.api``) and which knows
-    who is calling. The OpenAPI document (``chalicelib/openapi.py``) is built from these views: their
+    who is calling. The OpenAPI document (``chalicelib/api/openapi.py``) is built from these views: their
     docstrings, the model named in ``routes.body("Model")`` and the names in ``routes.query("name")``."""
 
     @property
@@ -28,8 +28,7 @@ class Routes(Blueprint):
         return source_ip(self.current_request)
 
     def body(self, model_name: str) -> Any:
-        from chalicelib import api_models
-
+        from chalicelib.api import models as api_models
         return parse_body(self.current_request.raw_body, getattr(api_models, model_name))
 
     def query(self, name: str) -> str | None:
@@ -41,12 +40,12 @@ class Routes(Blueprint):
         staff API key (``Authorization: Bearer bk_...``); a 401 without a valid one, a 403 when it is
         a narrower session (registration awaiting validation, first-login code) than ``scopes``
         allow, or when a state-changing request rides on the cookie without the CSRF header."""
-        from chalicelib.accounts import ALL_SCOPES, require_scope
+        from chalicelib.accounts.users import ALL_SCOPES, require_scope
 
         request = self.current_request
         session = getattr(request, "_balcao_session", None)
         if session is None:
-            from chalicelib.staff_auth import API_KEY_PREFIX, ApiKeys
+            from chalicelib.accounts.staff_auth import API_KEY_PREFIX, ApiKeys
 
             token, from_cookie = session_credentials(self.headers())
             if from_cookie:
@@ -61,7 +60,7 @@ class Routes(Blueprint):
 
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""
-        from chalicelib.errors import Forbidden
+        from chalicelib.kernel.errors import Forbidden
 
         session = self.caller()
         if session.kind != "staff":
@@ -69,7 +68,7 @@ class Routes(Blueprint):
         return session
 
     def actor(self, session: Any) -> Any:
-        from chalicelib.audit import Actor
+        from chalicelib.platform.audit import Actor
 
         return Actor(session.user_id, self.ip())
 
@@ -81,7 +80,7 @@ class Routes(Blueprint):
         def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def wrapped(*args: Any, **kwargs: Any) -> Any:
-                from chalicelib.idempotency import HEADER
+                from chalicelib.api.idempotency import HEADER
 
                 key = self.headers().get(HEADER.lower())
                 if key is None:
@@ -97,7 +96,7 @@ class Routes(Blueprint):
 def _run_idempotently(routes: Routes, view: Callable[..., Any], key: str, args: Any, kwargs: Any) -> Any:
     from chalice import Response
 
-    from chalicelib.idempotency import Idempotency, StoredResponse, body_hash
+    from chalicelib.api.idempotency import Idempotency, StoredResponse, body_hash
 
     request = routes.current_request
     session = routes.caller()  # who asks comes first: an anonymous call never reaches the store
@@ -122,30 +121,30 @@ def _run_idempotently(routes: Routes, view: Callable[..., Any], key: str, args: 
 
 # Lazy getters: nothing touches AWS, pydantic or argon2 before a request needs it.
 def accounts() -> Any:
-    from chalicelib.accounts import Accounts
+    from chalicelib.accounts.users import Accounts
 
     return Accounts()
 
 
 def sessions() -> Any:
-    from chalicelib.accounts import Sessions
+    from chalicelib.accounts.users import Sessions
 
     return Sessions()
 
 
 def registrations() -> Any:
-    from chalicelib.registrations import Registrations
+    from chalicelib.accounts.registration import Registrations
 
     return Registrations()
 
 
 def account_settings() -> Any:
-    from chalicelib.account_settings import AccountSettings
+    from chalicelib.accounts.profile import AccountSettings
 
     return AccountSettings()
 
 
 def processes() -> Any:
-    from chalicelib.processes import Processes
+    from chalicelib.processes.table import Processes
 
     return Processes()

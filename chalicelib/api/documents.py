@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, processes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
 
 def _receipts(domain: Any) -> Any:
-    from chalicelib.receipts import Receipts
+    from chalicelib.processes.receipts import Receipts
 
     return Receipts(documents=domain.documents, audit=domain.audit)
 
@@ -23,7 +23,7 @@ def _receipts(domain: Any) -> Any:
 def download_document(process_id: str, document_id: str) -> Any:
     """Requerente, representante, staff of the organ, auditors: a short-lived presigned GET of an
     accepted document (any version). Each one is audited."""
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
 
     session = routes.caller()
     domain = processes()
@@ -41,7 +41,7 @@ def download_document(process_id: str, document_id: str) -> Any:
 def download_receipt(process_id: str) -> Any:
     """Requerente, representante, staff of the organ, auditors: the receipt of the submission (a
     short-lived presigned GET of its PDF) and what it lists. Audited."""
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
 
     session = routes.caller()
     domain = processes()

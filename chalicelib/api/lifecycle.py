@@ -6,25 +6,25 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
 
 def _stage() -> Any:
-    from chalicelib.decision_stage import DecisionStage
+    from chalicelib.decision.stage import DecisionStage
 
     return DecisionStage()
 
 
 def _answers() -> Any:
-    from chalicelib.pending_tasks import CitizenAnswers
+    from chalicelib.decision.tasks import CitizenAnswers
 
     return CitizenAnswers()
 
 
 def _public(task: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.pending_tasks import PendingTasks
+    from chalicelib.decision.tasks import PendingTasks
 
     return PendingTasks.public(task)
 
@@ -36,7 +36,7 @@ def _public(task: dict[str, Any]) -> dict[str, Any]:
 def ask_for_elements(process_id: str) -> Any:
     """Clerks, decision-makers and heads of the process's organ, while it awaits them: ask the
     citizen for documents or information (a pendência) with its own deadline in working days."""
-    from chalicelib.pending_tasks import PENDENCIA
+    from chalicelib.decision.tasks import PENDENCIA
 
     session = routes.staff()
     body = routes.body("PendingTaskRequest")
@@ -50,7 +50,7 @@ def ask_for_elements(process_id: str) -> Any:
 def ask_for_signature(process_id: str) -> Any:
     """Clerks, decision-makers and heads of the process's organ, while it awaits them: ask the
     citizen to sign an accepted PDF of the process (e.g. the payment plan)."""
-    from chalicelib.pending_tasks import ASSINATURA
+    from chalicelib.decision.tasks import ASSINATURA
 
     session = routes.staff()
     body = routes.body("SignatureRequest")
@@ -65,7 +65,7 @@ def ask_for_signature(process_id: str) -> Any:
 def issue_payment_plan(process_id: str) -> Any:
     """Clerks, decision-makers and heads of the process's organ, before the decision: the
     installment plan as a PDF document of the process (made once), to ask the citizen to sign."""
-    from chalicelib.documents import VIEW_FIELDS
+    from chalicelib.documents.store import VIEW_FIELDS
 
     document = _stage().issue_payment_plan(process_id, routes.staff(), routes.ip())
     return json_response({k: document.get(k) for k in VIEW_FIELDS if k in document}, status=201)
@@ -88,7 +88,7 @@ def propose_rejection(process_id: str) -> Any:
 @routes.api
 def my_pending_tasks() -> Any:
     """Citizen: "Minhas Pendências", the open tasks of all my processes, nearest deadline first."""
-    from chalicelib.pending_tasks import PendingTasks
+    from chalicelib.decision.tasks import PendingTasks
 
     session = routes.caller()
     tasks = PendingTasks().open_for_requerente(session.user_id)
@@ -122,7 +122,7 @@ def answer_task(process_id: str, task_id: str) -> Any:
 
 # -- view access ("vista") -------------------------------------------------------------------------
 def _view_access() -> Any:
-    from chalicelib.view_access import ViewAccess
+    from chalicelib.views.released import ViewAccess
 
     return ViewAccess()
 

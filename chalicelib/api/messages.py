@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
 
 def _messages() -> Any:
-    from chalicelib.messages import Messages
+    from chalicelib.messages.threads import Messages
 
     return Messages()
 

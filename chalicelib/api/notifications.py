@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, processes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
 
 def _notifier() -> Any:
-    from chalicelib.notifications import Notifier
+    from chalicelib.notifications.delivery import Notifier
 
     return Notifier()
 
@@ -22,7 +22,7 @@ def _notifier() -> Any:
 def process_notifications(process_id: str) -> Any:
     """Staff of the process's organ and auditors: every notification of the process, newest first,
     with channel, recipient, template, status, times and the provider's message id."""
-    from chalicelib.notifications import public_entry
+    from chalicelib.notifications.delivery import public_entry
 
     session = routes.staff()
     processes().get_for(process_id, session)  # 404 for anyone else
@@ -34,8 +34,8 @@ def process_notifications(process_id: str) -> Any:
 @routes.api
 def account_notifications(user_id: str) -> Any:
     """Administrators and auditors: every notification sent to an account, newest first."""
-    from chalicelib.errors import Forbidden
-    from chalicelib.notifications import public_entry
+    from chalicelib.kernel.errors import Forbidden
+    from chalicelib.notifications.delivery import public_entry
 
     session = routes.staff()
     if not {"administrator", "auditor"} & set(session.roles):
@@ -49,10 +49,10 @@ def account_notifications(user_id: str) -> Any:
 def postal_queue() -> Any:
     """Staff of an organ: the letters of the organ awaiting print and post, oldest first, each with a
     short-lived link to its PDF."""
-    from chalicelib import aws
-    from chalicelib.errors import Forbidden
-    from chalicelib.notifications import public_entry
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.errors import Forbidden
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.notifications.delivery import public_entry
+    from chalicelib.platform import aws
 
     session = routes.staff()
     if not session.organ:
@@ -77,9 +77,9 @@ def postal_queue() -> Any:
 def letter_posted(notification_id: str) -> Any:
     """Staff of the letter's organ (not auditors): the letter was printed and posted; its status
     becomes ``sent``, with who and when. A second time is a 409."""
-    from chalicelib.errors import Forbidden, NotFound
-    from chalicelib.notification_templates import LETTER
-    from chalicelib.notifications import public_entry
+    from chalicelib.kernel.errors import Forbidden, NotFound
+    from chalicelib.notifications.delivery import public_entry
+    from chalicelib.notifications.templates import LETTER
 
     session = routes.staff()
     if "auditor" in session.roles or not session.organ:

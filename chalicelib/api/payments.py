@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, processes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
 
 def payments() -> Any:
-    from chalicelib.payments import Payments
+    from chalicelib.payments.recording import Payments
 
     return Payments()
 
@@ -36,9 +36,9 @@ def provider_callback() -> Any:
     """The payment provider only, proved by the ``X-Balcao-Signature`` header (hex HMAC-SHA256 of the
     raw body with the shared secret): a Multibanco reference was paid. A repeated notice gets the
     same answer."""
-    from chalicelib import api_models
-    from chalicelib.http import parse_body
-    from chalicelib.payments import SIGNATURE_HEADER, check_signature
+    from chalicelib.api import models as api_models
+    from chalicelib.api.http import parse_body
+    from chalicelib.payments.recording import SIGNATURE_HEADER, check_signature
 
     raw = routes.current_request.raw_body or b""
     check_signature(raw, routes.headers().get(SIGNATURE_HEADER))  # first: nothing unsigned is parsed

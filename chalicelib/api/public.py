@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
@@ -22,7 +22,7 @@ def health() -> Any:
 def list_services() -> Any:
     """Anyone: the services catalogue; ``?q=words`` keeps the services matching every word (accents
     and case ignored), best matches first."""
-    from chalicelib.catalogue import search
+    from chalicelib.catalogue.service import search
 
     query = (routes.query("q") or "")[:200]
     return json_response({"query": query, "services": [service.summary_card() for service in search(query)]})
@@ -33,7 +33,7 @@ def list_services() -> Any:
 def get_service(service_id: str) -> Any:
     """Anyone: one service's page (what to bring, cost, deadline, law, contacts, the informative
     sections), with the proofs of who asks that any request may need (``party_documents``)."""
-    from chalicelib.catalogue import get_service as service_by_id
+    from chalicelib.catalogue.service import get_service as service_by_id
 
     return json_response(service_by_id(service_id).public_page())
 
@@ -43,9 +43,9 @@ def get_service(service_id: str) -> Any:
 def preview_plan(service_id: str) -> Any:
     """Anyone: the installment plan a request with these fields would get (amounts to the cent,
     summing exactly to the debt, each due date), or a 422 naming the rule it breaks."""
-    from chalicelib.catalogue import get_service as service_by_id
-    from chalicelib.clock import today
-    from chalicelib.installments import plan_for_fields
+    from chalicelib.catalogue.installments import plan_for_fields
+    from chalicelib.catalogue.service import get_service as service_by_id
+    from chalicelib.kernel.clock import today
 
     service = service_by_id(service_id)
     body = routes.body("PlanPreview")
@@ -61,9 +61,9 @@ def preview_plan(service_id: str) -> Any:
 def public_lookup(organ: str, year: str, sequence: str) -> Any:
     """Anyone: the basic data of a process by its number (e.g. CAMARA 2026/000001), nothing personal.
     Rate-limited per IP address (429 beyond ``public_lookups_per_minute``)."""
-    from chalicelib.public import lookup
-    from chalicelib.rate_limits import RateLimit
-    from chalicelib.settings import get_settings
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.platform.rate_limits import RateLimit
+    from chalicelib.processes.lookup import lookup
 
     RateLimit("public_lookup", get_settings().public_lookups_per_minute).hit(routes.ip())
     return json_response(lookup(f"{organ} {year}/{sequence}"))
@@ -75,8 +75,8 @@ def openapi_document() -> Any:
     """Anyone: this API's OpenAPI 3.1 document, citizen and staff routes alike."""
     from chalice import Response
 
-    from chalicelib.http import JSON_HEADERS
-    from chalicelib.openapi import document
+    from chalicelib.api.http import JSON_HEADERS
+    from chalicelib.api.openapi import document
 
     return Response(body=document(routes.current_app), status_code=200,
                     headers={**JSON_HEADERS, "Cache-Control": "public, max-age=300"})

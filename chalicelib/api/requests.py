@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, processes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
@@ -59,7 +59,7 @@ def draft_plan(process_id: str) -> Any:
         return json_response({"installments": process["installment_plan"]})
     plan = domain.preview_plan(process)
     if plan is None:
-        from chalicelib.errors import NotFound
+        from chalicelib.kernel.errors import NotFound
 
         raise NotFound("Este serviço não tem plano de prestações.", field="service_id")
     return json_response({"installments": [item.to_dict() for item in plan]})
@@ -93,7 +93,7 @@ def request_upload(process_id: str) -> Any:
 def get_document(process_id: str, document_id: str) -> Any:
     """The requerente, their representante, staff of the organ, auditors: a document's inspection
     status and findings (the file itself: ``.../download``)."""
-    from chalicelib.documents import VIEW_FIELDS
+    from chalicelib.documents.store import VIEW_FIELDS
 
     session = routes.caller()
     domain = processes()

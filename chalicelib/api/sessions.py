@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, accounts, sessions
-from chalicelib.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
+from chalicelib.api.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
 
 routes = Routes(__name__)
 
@@ -20,7 +20,7 @@ def _login(kind: str) -> Any:
     token, lifetime = sessions().start(user, routes.ip(), scope=scope)  # a new token at every login
     answer: dict[str, Any] = {"user": user.public(), "scope": scope, "next": NEXT_STEP[scope]}
     if scope == "code":
-        from chalicelib.account_settings import AccountSettings
+        from chalicelib.accounts.profile import AccountSettings
 
         answer["channels"] = AccountSettings.channels(user)
     return json_response(answer, headers={"Set-Cookie": session_cookie(token, lifetime)})
@@ -40,7 +40,7 @@ def citizen_login() -> Any:
 def staff_login() -> Any:
     """Anyone: the first step of a staff login: username or email + password. Answers 202 with a
     ``challenge_id`` and emails a one-time code; the session starts at ``/api/staff/session/code``."""
-    from chalicelib.staff_auth import LoginCodes, mask_email
+    from chalicelib.accounts.staff_auth import LoginCodes, mask_email
 
     body = routes.body("Login")
     user = accounts().authenticate(body.identifier, body.password, kind="staff", source_ip=routes.ip())
@@ -54,8 +54,8 @@ def staff_login() -> Any:
 def staff_login_code() -> Any:
     """Anyone: the second step of a staff login: the challenge and the emailed code (6 digits, 10
     minutes, single use, 5 tries). Starts the staff session (cookie, as for citizens)."""
-    from chalicelib.errors import NotAuthenticated
-    from chalicelib.staff_auth import LoginCodes
+    from chalicelib.accounts.staff_auth import LoginCodes
+    from chalicelib.kernel.errors import NotAuthenticated
 
     body = routes.body("LoginCode")
     user = accounts().get(LoginCodes().verify(body.challenge_id, body.code, routes.ip()))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, processes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
@@ -18,7 +18,7 @@ DOCUMENT_FIELDS = ("document_id", "slot", "filename", "status", "sha256", "size"
 def citizen_sign(process_id: str, task_id: str) -> Any:
     """The citizen whose process it is, while the signature request is open: sign its document with
     the password again and the responsibility statement accepted; the process goes back to staff."""
-    from chalicelib.pending_tasks import CitizenAnswers, PendingTasks
+    from chalicelib.decision.tasks import CitizenAnswers, PendingTasks
 
     session = routes.caller()
     body = routes.body("SignatureConsent")
@@ -32,10 +32,10 @@ def citizen_sign(process_id: str, task_id: str) -> Any:
 def staff_sign(process_id: str, document_id: str) -> Any:
     """Decision-makers and heads of the process's organ: sign a PDF of the process for the
     municipality (e.g. the payment plan the citizen signed: both parties sign)."""
-    from chalicelib.accounts import Accounts
-    from chalicelib.decision_stage import DECIDING_ROLES
-    from chalicelib.errors import Forbidden
-    from chalicelib.signatures import Signatures
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.decision.signatures import Signatures
+    from chalicelib.decision.stage import DECIDING_ROLES
+    from chalicelib.kernel.errors import Forbidden
 
     session = routes.staff()
     body = routes.body("SignatureConsent")
@@ -53,6 +53,6 @@ def staff_sign(process_id: str, document_id: str) -> Any:
 def verify_signature(sha256: str) -> Any:
     """Anyone: is the PDF with this SHA-256 (``sha256sum file.pdf``) one signed here? Who signed, when,
     and the hash of the document they signed; 404 for any other PDF (or a signed one altered)."""
-    from chalicelib.signatures import Signatures
+    from chalicelib.decision.signatures import Signatures
 
     return json_response(Signatures().verify(sha256))

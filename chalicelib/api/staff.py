@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, accounts, processes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
@@ -19,7 +19,7 @@ QUEUE_FIELDS = ("process_id", "number", "service_id", "status", "submitted_at", 
 
 def _queue_organ(session: Any) -> str:
     """Whose queue: my organ's; an auditor names one with ``?organ=``."""
-    from chalicelib.errors import Forbidden, ValidationFailed
+    from chalicelib.kernel.errors import Forbidden, ValidationFailed
 
     asked = routes.query("organ")
     if "auditor" in session.roles:
@@ -34,7 +34,7 @@ def _queue_organ(session: Any) -> str:
 
 
 def _limit() -> int:
-    from chalicelib.errors import ValidationFailed
+    from chalicelib.kernel.errors import ValidationFailed
 
     raw = routes.query("limit")
     if raw is None:
@@ -50,7 +50,7 @@ def staff_queue() -> Any:
     """Staff: the processes of my organ, nearest legal deadline first, a page at a time (auditors:
     any organ's, with ``?organ=``). Filters: ``status``, ``service_id``; ``limit`` (1-100, default 25);
     ``cursor``: the previous page's ``next_cursor``."""
-    from chalicelib.processes import working_days_left
+    from chalicelib.processes.table import working_days_left
 
     session = routes.staff()
     items, next_cursor = processes().queue(

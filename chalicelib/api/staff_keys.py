@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes
-from chalicelib.http import json_response
+from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
 
 def _keys() -> Any:
-    from chalicelib.staff_auth import ApiKeys
+    from chalicelib.accounts.staff_auth import ApiKeys
 
     return ApiKeys()
 

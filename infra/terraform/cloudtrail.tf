@@ -7,7 +7,7 @@ locals {
   trail_name        = "${local.resource_prefix}-trail"
   trail_arn         = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.trail_name}"
   audit_logs_bucket = "${local.resource_prefix}-audit-logs"
-  # The app's own audit trail (chalicelib/audit.py writes to this table of resources.json).
+  # The app's own audit trail (chalicelib/platform/audit.py writes to this table of resources.json).
   audit_table = "audit"
   auditor_principals = length(var.auditor_principals) > 0 ? var.auditor_principals : [
     "arn:${local.partition}:iam::${local.account_id}:root"

@@ -1,7 +1,7 @@
 # The one list of Balcão's AWS resources, shared with the code and the local stack
 # (chalicelib/resources.json). Tables, buckets, topics, queues, functions and state machines are
 # created with for_each over it: a new entry there needs no edit here. Names are
-# "<resource_prefix>-<key>", as chalicelib/settings.py builds them.
+# "<resource_prefix>-<key>", as chalicelib/kernel/settings.py builds them.
 locals {
   resources = jsondecode(file("${path.module}/../../chalicelib/resources.json"))
 

@@ -1,5 +1,5 @@
 # The state machines of resources.json, their ASL rendered by templatefile() with the ARN of each
-# function a ${Placeholder} names (chalicelib/statemachines.py renders them the same way locally).
+# function a ${Placeholder} names (chalicelib/platform/statemachines.py renders them the same way locally).
 
 resource "aws_sfn_state_machine" "machine" {
   #checkov:skip=CKV_AWS_285:Executions carry personal data (names, emails, documents): logged at ERROR without execution data; the history stays in Step Functions for 90 days.

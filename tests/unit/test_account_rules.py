@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from chalicelib.errors import ValidationFailed
+from chalicelib.kernel.errors import ValidationFailed
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +22,7 @@ def _settings(env: None) -> None:
     ("11.222.333/0001-81", "BR", "company", "11222333000181"),
 ])
 def test_identity_numbers_of_each_country_and_person_type(number: str, country: str, person_type: str, compact: str) -> None:
-    from chalicelib.accounts import normalise_identity_number
+    from chalicelib.accounts.users import normalise_identity_number
 
     assert normalise_identity_number(number, country, person_type) == compact
 
@@ -35,7 +35,7 @@ def test_identity_numbers_of_each_country_and_person_type(number: str, country: 
     ("390.533.447-05", "BR", "company"),
 ])
 def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str, person_type: str) -> None:
-    from chalicelib.accounts import normalise_identity_number
+    from chalicelib.accounts.users import normalise_identity_number
 
     with pytest.raises(ValidationFailed) as error:
         normalise_identity_number(number, country, person_type)
@@ -43,7 +43,7 @@ def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str,
 
 
 def test_contact_details_by_country() -> None:
-    from chalicelib.contact import normalise_email, normalise_phone, normalise_postal_code
+    from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
 
     assert normalise_postal_code("4600011", "PT") == "4600-011"
     assert normalise_postal_code("13400-900", "BR") == "13400-900"
@@ -62,7 +62,7 @@ def test_contact_details_by_country() -> None:
 
 
 def test_the_common_password_list_is_shipped_and_used() -> None:
-    from chalicelib.credentials import check_password_policy, common_passwords
+    from chalicelib.accounts.credentials import check_password_policy, common_passwords
 
     assert len(common_passwords()) >= 10_000
     for password in ("password", "12345678", "iloveyou", "Qwertyuiop", "PASSWORD1"):
@@ -80,7 +80,7 @@ def test_the_common_password_list_is_shipped_and_used() -> None:
     ("z" * 129, False),
 ])
 def test_password_length_without_composition_rules(password: str, accepted: bool) -> None:
-    from chalicelib.credentials import check_password_policy
+    from chalicelib.accounts.credentials import check_password_policy
 
     if accepted:
         check_password_policy(password)
@@ -90,15 +90,15 @@ def test_password_length_without_composition_rules(password: str, accepted: bool
 
 
 def test_a_password_containing_the_identity_number_is_refused() -> None:
-    from chalicelib.credentials import check_password_policy
+    from chalicelib.accounts.credentials import check_password_policy
 
     with pytest.raises(ValidationFailed):
         check_password_policy("o meu 232013969", personal=("232013969",))
 
 
 def test_argon2id_at_owasp_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.accounts import _hasher, hash_password, verify_password
-    from chalicelib.settings import get_settings
+    from chalicelib.accounts.users import _hasher, hash_password, verify_password
+    from chalicelib.kernel.settings import get_settings
 
     monkeypatch.delenv("BALCAO_PASSWORD_HASH_PROFILE")
     get_settings.cache_clear()
@@ -111,7 +111,7 @@ def test_argon2id_at_owasp_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_throttling_delays_grow_but_never_beyond_fifteen_minutes() -> None:
-    from chalicelib.credentials import throttle_delay
+    from chalicelib.accounts.credentials import throttle_delay
 
     delays = [throttle_delay(failures, allowance=5, cap=900) for failures in range(12)]
     assert delays[:5] == [0] * 5
@@ -120,7 +120,7 @@ def test_throttling_delays_grow_but_never_beyond_fifteen_minutes() -> None:
 
 
 def test_activation_passwords_are_random_and_readable() -> None:
-    from chalicelib.registrations import activation_password
+    from chalicelib.accounts.registration import activation_password
 
     passwords = {activation_password() for _ in range(50)}
     assert len(passwords) == 50
@@ -130,7 +130,7 @@ def test_activation_passwords_are_random_and_readable() -> None:
 
 
 def test_proof_precheck_finds_the_number_the_name_and_a_recent_date() -> None:
-    from chalicelib.registrations import precheck_proof_text
+    from chalicelib.accounts.registration import precheck_proof_text
 
     text = "FATURA\nCliente: JOAO GONÇALVES PEREIRA\nNIF 232 013 969\nEmitida em 3 de março de 2026\nPeríodo 01-02-2026 a 28-02-2026"
     found = precheck_proof_text(text, "232013969", "João Gonçalves Pereira", date(2026, 5, 20))
@@ -143,7 +143,7 @@ def test_proof_precheck_finds_the_number_the_name_and_a_recent_date() -> None:
 
 
 def test_six_months_before_keeps_to_the_calendar() -> None:
-    from chalicelib.registrations import six_months_before
+    from chalicelib.accounts.registration import six_months_before
 
     assert six_months_before(date(2026, 8, 31)) == date(2026, 2, 28)
     assert six_months_before(date(2026, 3, 15)) == date(2025, 9, 15)

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from chalicelib.catalogue import Service, get_service, load_catalogue, search
-from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.installments import plan_for_fields, split
-from chalicelib.multibanco import check_digits, is_valid, make_reference
+from chalicelib.catalogue.installments import plan_for_fields, split
+from chalicelib.catalogue.service import Service, get_service, load_catalogue, search
+from chalicelib.kernel.errors import NotFound, ValidationFailed
+from chalicelib.processes.multibanco import check_digits, is_valid, make_reference
 
 SEED_SERVICES = {"agua-prestacoes", "generico", "vista-processo", "maquina-diversao-registo", "maquina-diversao-segunda-via",
                  "maquina-diversao-alteracao-proprietario", "maquina-diversao-tema-jogo"}

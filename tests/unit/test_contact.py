@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.contact import normalise_email, normalise_phone
-from chalicelib.errors import ValidationFailed
+from chalicelib.kernel.contact import normalise_email, normalise_phone
+from chalicelib.kernel.errors import ValidationFailed
 
 
 @pytest.mark.parametrize(("typed", "country", "e164"), [

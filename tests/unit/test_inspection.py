@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chalicelib.inspection import Limits, inspect_isolated
+from chalicelib.documents.inspection import Limits, inspect_isolated
 from tests.fixtures import files
 from tests.fixtures.files import HOSTILE, MIB
 

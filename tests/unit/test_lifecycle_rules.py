@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 
 
 def test_a_decision_on_christmas_eve_is_notified_after_christmas() -> None:
-    from chalicelib.deadlines import next_working_day_opening
+    from chalicelib.kernel.working_days import next_working_day_opening
 
     # Wednesday 24 Dec 2025, afternoon: Thursday is Christmas Day, so Friday 26 at 09:00 Lisbon.
     assert next_working_day_opening(datetime(2025, 12, 24, 15, 0, tzinfo=UTC)) == datetime(2025, 12, 26, 9, 0, tzinfo=UTC)
@@ -17,7 +17,7 @@ def test_a_decision_on_christmas_eve_is_notified_after_christmas() -> None:
 
 
 def test_a_deadline_runs_to_the_end_of_its_day_in_lisbon() -> None:
-    from chalicelib.deadlines import end_of_day
+    from chalicelib.kernel.working_days import end_of_day
 
     assert end_of_day(date(2026, 7, 6)) == datetime(2026, 7, 6, 22, 59, 59, tzinfo=UTC)
     assert end_of_day(date(2026, 1, 6)) == datetime(2026, 1, 6, 23, 59, 59, tzinfo=UTC)
@@ -26,7 +26,7 @@ def test_a_deadline_runs_to_the_end_of_its_day_in_lisbon() -> None:
 def test_the_signature_page_names_the_signer_and_the_hash_in_portuguese() -> None:
     from pypdf import PdfReader, PdfWriter
 
-    from chalicelib.signatures import add_signature_page
+    from chalicelib.decision.signatures import add_signature_page
 
     writer = PdfWriter()
     writer.add_blank_page(595, 842)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from chalicelib.notification_templates import (
+from chalicelib.notifications.templates import (
     LANGUAGES,
     MESSAGES,
     SMS,

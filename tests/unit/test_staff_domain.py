@@ -8,11 +8,11 @@ import json
 
 import pytest
 
-from chalicelib.errors import ValidationFailed
+from chalicelib.kernel.errors import ValidationFailed
 
 
 def test_a_cursor_goes_back_only_to_the_query_that_made_it() -> None:
-    from chalicelib.processes import _decode_cursor, _encode_cursor
+    from chalicelib.processes.table import _decode_cursor, _encode_cursor
 
     last = {"process_id": "p_1", "organ_status": "CAMARA#em_apreciacao", "decision_deadline": "2026-12-07"}
     cursor = _encode_cursor("by_organ_status_deadline", last)
@@ -31,7 +31,7 @@ def test_a_cursor_goes_back_only_to_the_query_that_made_it() -> None:
     b'{"i": "by_organ_deadline", "k": {"organ": "CAMARA", "process_id": 7}}',
 ])
 def test_a_forged_cursor_is_a_422_not_a_500(payload: bytes) -> None:
-    from chalicelib.processes import _decode_cursor
+    from chalicelib.processes.table import _decode_cursor
 
     with pytest.raises(ValidationFailed):
         _decode_cursor(base64.urlsafe_b64encode(payload).decode(), "by_organ_deadline", "organ", "CAMARA")
@@ -40,7 +40,7 @@ def test_a_forged_cursor_is_a_422_not_a_500(payload: bytes) -> None:
 
 
 def test_the_same_json_in_another_order_is_the_same_request() -> None:
-    from chalicelib.idempotency import body_hash
+    from chalicelib.api.idempotency import body_hash
 
     a = json.dumps({"decision": "deferido", "grounds": "Ok."})
     b = '{ "grounds": "Ok.",  "decision": "deferido" }'
@@ -51,7 +51,7 @@ def test_the_same_json_in_another_order_is_the_same_request() -> None:
 
 @pytest.mark.parametrize("key", ["", "k" * 256, "tab\there"])
 def test_an_unusable_idempotency_key_is_refused(key: str) -> None:
-    from chalicelib.idempotency import Idempotency
+    from chalicelib.api.idempotency import Idempotency
 
     with pytest.raises(ValidationFailed) as refused:
         Idempotency.record_key(key, "u_1", "POST /x")
@@ -60,14 +60,14 @@ def test_an_unusable_idempotency_key_is_refused(key: str) -> None:
 
 
 def test_the_login_code_address_is_shown_masked() -> None:
-    from chalicelib.staff_auth import mask_email
+    from chalicelib.accounts.staff_auth import mask_email
 
     assert mask_email("decisor@municipio-demo.pt") == "d…r@municipio-demo.pt"
     assert mask_email("a@b.pt") == "a…@b.pt"
 
 
 def test_who_may_call_is_what_the_docstring_opens_with() -> None:
-    from chalicelib.openapi import who_may_call
+    from chalicelib.api.openapi import who_may_call
 
     assert who_may_call("Decision-makers and heads of the process's organ: approve...") == \
         "Decision-makers and heads of the process's organ"

@@ -1,0 +1,245 @@
+"""Short-lived secrets and counters of the accounts: single-use links (email confirmation, password
+recovery, change of email), 6-digit confirmation codes (first login, phone), rate limits on what sends
+messages, throttling of failed guesses, and the password policy.
+
+All of it lives in one table (``account_tokens``, key ``pk``, DynamoDB TTL on ``purge_at``), kept apart
+from the users table because every item here is meant to disappear. Secrets are stored only as their
+SHA-256; a link's or code's answer never depends on a value the caller could not already see.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import hmac
+import secrets
+import time
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from chalicelib.kernel.errors import TooManyRequests, ValidationFailed
+from chalicelib.platform import aws
+
+COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_SUGGESTED_LENGTH = 15
+PASSWORD_MAX_LENGTH = 128
+
+CODE_TTL_SECONDS = 10 * 60
+CODE_MAX_TRIES = 5
+
+# How long expired items stay readable before the TTL removes them, so that an expired link says
+# "expired" rather than "unknown".
+_KEEP_AFTER_EXPIRY = 7 * 24 * 3600
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+# -- passwords ------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 19,640 common passwords Django ships (Royce Williams' list, lowercased); see
+    tools/common_passwords.py for where the file comes from."""
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as lines:
+        return frozenset(line.strip() for line in lines if line.strip())
+
+
+def check_password_policy(password: str, field: str = "password", personal: tuple[str | None, ...] = ()) -> None:
+    """NIST SP 800-63B: a length range, no composition rules, not a known common password nor the
+    person's own identifiers."""
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise ValidationFailed(
+            f"A palavra-passe deve ter pelo menos {PASSWORD_MIN_LENGTH} caracteres "
+            f"(sugerimos {PASSWORD_SUGGESTED_LENGTH} ou mais, por exemplo uma frase).", field=field)
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise ValidationFailed(f"A palavra-passe pode ter no máximo {PASSWORD_MAX_LENGTH} caracteres.", field=field)
+    lowered = password.lower()
+    if lowered in common_passwords():
+        raise ValidationFailed("Essa palavra-passe é demasiado comum e fácil de adivinhar. Escolha outra.", field=field)
+    for value in personal:
+        if value and len(value) >= 4 and value.lower() in lowered:
+            raise ValidationFailed("A palavra-passe não pode conter o seu NIF, email ou nome de utilizador.", field=field)
+
+
+class _Store:
+    def __init__(self, table: Any = None):
+        self._table = table
+
+    @property
+    def table(self) -> Any:
+        return self._table or aws.table("account_tokens")
+
+    @property
+    def _conditional_failed(self) -> Any:
+        return self.table.meta.client.exceptions.ConditionalCheckFailedException
+
+
+# -- single-use links -----------------------------------------------------------------------------
+class OneTimeLinks(_Store):
+    """A link carries a random 256-bit token; the table keeps its hash, its purpose, whom it is for
+    and when it expires. Redeeming marks it used in the same conditional write that checks it."""
+
+    def issue(self, purpose: str, user_id: str, ttl_seconds: int, **data: Any) -> str:
+        token = secrets.token_urlsafe(32)
+        expires_at = _now() + ttl_seconds
+        self.table.put_item(Item={
+            "pk": f"LINK#{_sha256(token)}", "purpose": purpose, "user_id": user_id,
+            "expires_at": expires_at, "purge_at": expires_at + _KEEP_AFTER_EXPIRY, **data,
+        })
+        return token
+
+    def redeem(self, purpose: str, token: str, field: str = "token") -> dict[str, Any]:
+        key = {"pk": f"LINK#{_sha256(token)}"}
+        try:
+            result = self.table.update_item(
+                Key=key,
+                UpdateExpression="SET used_at = :now",
+                ConditionExpression="purpose = :purpose AND attribute_not_exists(used_at) AND expires_at > :now",
+                ExpressionAttributeValues={":now": _now(), ":purpose": purpose},
+                ReturnValues="ALL_NEW",
+            )
+        except self._conditional_failed:
+            item = self.table.get_item(Key=key).get("Item")
+            if item is None or item.get("purpose") != purpose:
+                raise ValidationFailed("Esta ligação não é válida. Verifique se a copiou por inteiro.", field=field) from None
+            if "used_at" in item:
+                raise ValidationFailed("Esta ligação já foi usada e não pode ser usada de novo.", field=field) from None
+            raise ValidationFailed("Esta ligação expirou. Peça uma nova.", field=field) from None
+        return result["Attributes"]
+
+    def release(self, token: str) -> None:
+        """Undo a redemption whose follow-up failed, so the link can be used again."""
+        self.table.update_item(Key={"pk": f"LINK#{_sha256(token)}"}, UpdateExpression="REMOVE used_at")
+
+
+# -- confirmation codes ---------------------------------------------------------------------------
+class Codes(_Store):
+    """One live 6-digit code per user and purpose, valid 10 minutes, single use, at most 5 tries;
+    a new code replaces the old one."""
+
+    def issue(self, user_id: str, purpose: str, channel: str, target: str | None = None) -> str:
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        salt = secrets.token_hex(8)
+        expires_at = _now() + CODE_TTL_SECONDS
+        item = {"pk": f"CODE#{user_id}#{purpose}", "salt": salt, "code_hash": _sha256(salt + code), "channel": channel,
+                "tries": 0, "expires_at": expires_at, "purge_at": expires_at + 3600}
+        if target:
+            item["target"] = target
+        self.table.put_item(Item=item)
+        return code
+
+    def verify(self, user_id: str, purpose: str, code: str, field: str = "code") -> dict[str, Any]:
+        """The code's record when ``code`` is right; otherwise a 422 that says what to do next."""
+        key = {"pk": f"CODE#{user_id}#{purpose}"}
+        item = self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item is None or "used_at" in item:
+            raise ValidationFailed("Não há nenhum código por usar. Peça um novo código.", field=field)
+        if int(item["expires_at"]) <= _now():
+            raise ValidationFailed("O código expirou (é válido 10 minutos). Peça um novo código.", field=field)
+        if int(item["tries"]) >= CODE_MAX_TRIES:
+            raise ValidationFailed(f"Esgotou as {CODE_MAX_TRIES} tentativas deste código. Peça um novo código.", field=field)
+        right = hmac.compare_digest(item["code_hash"], _sha256(item["salt"] + code.strip()))
+        try:
+            # One conditional write counts the try (or uses the code), so that parallel guesses
+            # cannot exceed the limit nor use one code twice.
+            self.table.update_item(
+                Key=key,
+                UpdateExpression="SET used_at = :now ADD tries :one" if right else "ADD tries :one",
+                ConditionExpression="code_hash = :hash AND tries < :max AND attribute_not_exists(used_at)",
+                ExpressionAttributeValues={":one": 1, ":max": CODE_MAX_TRIES, ":hash": item["code_hash"],
+                                           **({":now": _now()} if right else {})},
+            )
+        except self._conditional_failed:
+            raise ValidationFailed("Este código já não é válido. Peça um novo código.", field=field) from None
+        if not right:
+            left = CODE_MAX_TRIES - int(item["tries"]) - 1
+            if left <= 0:
+                raise ValidationFailed(f"Código incorreto. Esgotou as {CODE_MAX_TRIES} tentativas: peça um novo código.", field=field)
+            raise ValidationFailed(f"Código incorreto. Restam {left} tentativas.", field=field)
+        return item
+
+
+# -- rate limits and throttling -------------------------------------------------------------------
+class RateLimit(_Store):
+    """At most ``limit`` events per ``window`` seconds for a key (e.g. confirmation emails sent to one
+    address). Keys are what the caller typed, never whether an account exists, so a 429 tells nothing."""
+
+    def hit(self, key: str, limit: int, window: int, field: str | None = None) -> None:
+        now = _now()
+        pk = {"pk": f"RATE#{key}"}
+        try:  # a new window starts when there is none or the last one is over
+            self.table.put_item(
+                Item={**pk, "count": 1, "window_start": now, "purge_at": now + window},
+                ConditionExpression="attribute_not_exists(pk) OR window_start <= :cutoff",
+                ExpressionAttributeValues={":cutoff": now - window},
+            )
+            return
+        except self._conditional_failed:
+            pass
+        try:
+            self.table.update_item(
+                Key=pk, UpdateExpression="ADD #count :one", ConditionExpression="#count < :limit",
+                ExpressionAttributeNames={"#count": "count"}, ExpressionAttributeValues={":one": 1, ":limit": limit},
+            )
+        except self._conditional_failed:
+            raise TooManyRequests("Já pediu isto várias vezes. Aguarde alguns minutos e tente de novo.", field=field) from None
+
+
+def throttle_delay(failures: int, allowance: int, cap: int, first: int = 30) -> int:
+    """Seconds to wait before the next try after ``failures`` consecutive failures: nothing within
+    the allowance, then 30, 60, 120… seconds, never more than ``cap``."""
+    if failures < allowance:
+        return 0
+    return min(cap, first * 2 ** min(failures - allowance, 30))
+
+
+class Throttle(_Store):
+    """Failed guesses (passwords, codes) counted per account and per source address, with growing
+    delays (30 s after the allowance, doubling) capped at 15 minutes, so that nobody can lock a victim out for long; a counter is forgotten
+    an hour after its last failure. Counted under the name typed, existing or not."""
+
+    CAP_SECONDS = 15 * 60
+    FORGET_AFTER = 3600
+
+    def check(self, keys: list[tuple[str, int]], field: str | None = None) -> None:
+        """``keys``: (key, allowance) pairs. 429 with the wait when any of them is within its delay."""
+        now = _now()
+        client = self.table.meta.client
+        response = client.batch_get_item(RequestItems={self.table.name: {
+            "Keys": [{"pk": f"THROTTLE#{key}"} for key, _ in keys], "ConsistentRead": True}})
+        allowances = {f"THROTTLE#{key}": allowance for key, allowance in keys}
+        wait = 0
+        for item in response["Responses"].get(self.table.name, []):
+            last = int(item["last_failure"])
+            if last + self.FORGET_AFTER <= now:
+                continue
+            delay = throttle_delay(int(item["failures"]), allowances[item["pk"]], self.CAP_SECONDS)
+            wait = max(wait, last + delay - now)
+        if wait > 0:
+            error = TooManyRequests(f"Demasiadas tentativas falhadas. Aguarde {wait} segundos e tente de novo.", field=field)
+            error.retry_after = wait
+            raise error
+
+    def failed(self, keys: list[tuple[str, int]]) -> None:
+        now = _now()
+        for key, _ in keys:
+            pk = {"pk": f"THROTTLE#{key}"}
+            try:  # a counter idle for an hour starts again from one
+                self.table.update_item(
+                    Key=pk, UpdateExpression="ADD failures :one SET last_failure = :now, purge_at = :purge",
+                    ConditionExpression="attribute_not_exists(pk) OR last_failure > :stale",
+                    ExpressionAttributeValues={":one": 1, ":now": now, ":purge": now + self.FORGET_AFTER,
+                                               ":stale": now - self.FORGET_AFTER},
+                )
+            except self._conditional_failed:
+                self.table.put_item(Item={**pk, "failures": 1, "last_failure": now, "purge_at": now + self.FORGET_AFTER})
+
+    def succeeded(self, key: str) -> None:
+        self.table.delete_item(Key={"pk": f"THROTTLE#{key}"})

@@ -1,0 +1,189 @@
+"""How staff prove who they are: never with a password alone.
+
+- People: username or email + password, then a one-time code sent to their email (6 random digits,
+  valid 10 minutes, single use, at most 5 tries). Only then a staff session starts.
+- Scripts: a personal API key, created by its owner from such a session, shown once, stored only as
+  its SHA-256, revocable by its owner or an administrator of the organ; sent as
+  ``Authorization: Bearer bk_...``. A key acts as its owner with the owner's current roles and organ;
+  a key cannot create keys. Creation and revocation are audited.
+
+A citizen's session never opens the staff API (403), whatever its origin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any
+
+from chalicelib.accounts.users import STAFF, Session, User
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests
+from chalicelib.platform import aws
+from chalicelib.platform.audit import Actor, AuditTrail
+
+CODE_DIGITS = 6
+CODE_TTL_SECONDS = 600
+CODE_MAX_TRIES = 5
+API_KEY_PREFIX = "bk_"
+API_KEY_SESSION_PREFIX = "apikey#"
+MAX_KEYS_PER_USER = 10
+
+
+def _sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def mask_email(email: str) -> str:
+    """``decisor@municipio-demo.pt`` → ``d…r@municipio-demo.pt``: enough to know where to look."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}…{local[-1:] if len(local) > 1 else ''}@{domain}"
+
+
+class LoginCodes:
+    """The second step of a staff login: a challenge per password check, with its emailed code."""
+
+    def __init__(self, table: Any = None, audit: AuditTrail | None = None, notifier: Any = None):
+        self._table = table
+        self.audit = audit or AuditTrail()
+        self._notifier = notifier
+
+    @property
+    def table(self) -> Any:
+        return self._table or aws.table("login_challenges")
+
+    @property
+    def notifier(self) -> Any:
+        from chalicelib.notifications.delivery import Notifier
+
+        return self._notifier or Notifier(audit=self.audit)
+
+    def issue(self, user: User, source_ip: str | None) -> tuple[str, str]:
+        """A new challenge for ``user`` (whose password was right): (challenge_id, code). The code is
+        emailed; the caller answers with the challenge id only."""
+        challenge_id = secrets.token_urlsafe(24)
+        code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+        now = int(time.time())
+        self.table.put_item(Item={
+            "challenge_id": challenge_id, "user_id": user.user_id, "code_hash": _sha256(f"{challenge_id}:{code}"),
+            "tries": 0, "expires_at": now + CODE_TTL_SECONDS,
+        })
+        self.notifier.email(user.email, "login_code", {"name": user.name, "code": code, "minutes": CODE_TTL_SECONDS // 60},
+                            f"user#{user.user_id}", key=f"staff-login#{challenge_id}")
+        self.audit.record(Actor(user.user_id, source_ip), "session.code_sent", f"user#{user.user_id}")
+        return challenge_id, code
+
+    def verify(self, challenge_id: str, code: str, source_ip: str | None) -> str:
+        """The user id whose challenge this code answers; the challenge is then spent. A wrong code
+        counts a try; after the last try, or once expired, the challenge is gone (log in again)."""
+        client = self.table.meta.client
+        now = int(time.time())
+        try:
+            item = self.table.update_item(
+                Key={"challenge_id": challenge_id},
+                UpdateExpression="ADD tries :one",
+                ConditionExpression="attribute_exists(challenge_id) AND tries < :max AND expires_at > :now",
+                ExpressionAttributeValues={":one": 1, ":max": CODE_MAX_TRIES, ":now": now},
+                ReturnValues="ALL_NEW",
+            )["Attributes"]
+        except client.exceptions.ConditionalCheckFailedException:
+            raise NotAuthenticated("O código expirou ou esgotou as tentativas. Inicie sessão de novo.",
+                                   field="challenge_id") from None
+        if not hmac.compare_digest(item["code_hash"], _sha256(f"{challenge_id}:{code}")):
+            self.audit.record(Actor(item["user_id"], source_ip), "session.code_failed", f"user#{item['user_id']}",
+                              tries=int(item["tries"]))
+            if int(item["tries"]) >= CODE_MAX_TRIES:
+                self.table.delete_item(Key={"challenge_id": challenge_id})
+                raise TooManyRequests("Código errado demasiadas vezes. Inicie sessão de novo.", field="code")
+            raise NotAuthenticated("Código errado.", field="code")
+        try:  # single use: of two concurrent right answers only one starts a session
+            self.table.delete_item(Key={"challenge_id": challenge_id}, ConditionExpression="attribute_exists(challenge_id)")
+        except client.exceptions.ConditionalCheckFailedException:
+            raise NotAuthenticated("Este código já foi usado. Inicie sessão de novo.", field="code") from None
+        return item["user_id"]
+
+
+class ApiKeys:
+    def __init__(self, table: Any = None, accounts: Any = None, audit: AuditTrail | None = None):
+        self._table = table
+        self._accounts = accounts
+        self.audit = audit or AuditTrail()
+
+    @property
+    def table(self) -> Any:
+        return self._table or aws.table("api_keys")
+
+    @property
+    def accounts(self) -> Any:
+        from chalicelib.accounts.users import Accounts
+
+        return self._accounts or Accounts(audit=self.audit)
+
+    def create(self, session: Session, label: str, source_ip: str | None) -> dict[str, Any]:
+        """A new key for the caller; the only time its secret is seen."""
+        if session.kind != STAFF:
+            raise Forbidden("As chaves de API são para os serviços municipais.")
+        if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
+            raise Forbidden("Uma chave de API não cria outras chaves: inicie sessão com palavra-passe e código.")
+        if len([k for k in self.list_for(session.user_id) if not k.get("revoked_at")]) >= MAX_KEYS_PER_USER:
+            raise TooManyRequests(f"No máximo {MAX_KEYS_PER_USER} chaves ativas; revogue uma primeiro.", field="label")
+        key_id = f"k_{secrets.token_hex(8)}"
+        secret = secrets.token_urlsafe(32)
+        item = {"key_id": key_id, "user_id": session.user_id, "label": label, "secret_hash": _sha256(secret),
+                "created_at": iso()}
+        self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(key_id)")
+        self.audit.record(Actor(session.user_id, source_ip), "api_key.created", f"user#{session.user_id}",
+                          key_id=key_id, label=label)
+        return {**self.public(item), "api_key": f"{API_KEY_PREFIX}{key_id}.{secret}"}
+
+    @staticmethod
+    def public(item: dict[str, Any]) -> dict[str, Any]:
+        return {k: item.get(k) for k in ("key_id", "label", "created_at", "last_used_at", "revoked_at")}
+
+    def list_for(self, user_id: str) -> list[dict[str, Any]]:
+        from boto3.dynamodb.conditions import Key
+
+        return self.table.query(IndexName="by_user", KeyConditionExpression=Key("user_id").eq(user_id),
+                                ScanIndexForward=False, Limit=100)["Items"]
+
+    def revoke(self, key_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
+        """Revoke a key: its owner, or an administrator of the owner's organ. Anyone else is told
+        the key does not exist."""
+        item = self.table.get_item(Key={"key_id": key_id}).get("Item")
+        unknown = NotFound("Chave desconhecida.", field="key_id")
+        if item is None or session.kind != STAFF:
+            raise unknown
+        if item["user_id"] != session.user_id:
+            owner = self.accounts.get(item["user_id"])
+            if "administrator" not in session.roles or owner is None or owner.organ != session.organ:
+                raise unknown
+        if item.get("revoked_at"):
+            return self.public(item)
+        item = self.table.update_item(
+            Key={"key_id": key_id}, UpdateExpression="SET revoked_at = :at, revoked_by = :by",
+            ExpressionAttributeValues={":at": iso(), ":by": session.user_id}, ReturnValues="ALL_NEW",
+        )["Attributes"]
+        self.audit.record(Actor(session.user_id, source_ip), "api_key.revoked", f"user#{item['user_id']}", key_id=key_id)
+        return self.public(item)
+
+    def resolve(self, presented: str) -> Session:
+        """The session an API key stands for, with its owner's current organ and roles; 401 for a
+        malformed, unknown or revoked key, or one whose owner is no longer active staff."""
+        invalid = NotAuthenticated("Chave de API inválida ou revogada.")
+        key_id, dot, secret = presented[len(API_KEY_PREFIX):].partition(".")
+        if not dot or not key_id.startswith("k_") or len(key_id) > 40 or not secret:
+            raise invalid
+        item = self.table.get_item(Key={"key_id": key_id}).get("Item")
+        if item is None or item.get("revoked_at") or not hmac.compare_digest(item["secret_hash"], _sha256(secret)):
+            raise invalid
+        user = self.accounts.get(item["user_id"])
+        if user is None or user.kind != STAFF or user.status != "ativo":
+            raise invalid
+        now = int(time.time())
+        if now - int(item.get("last_used_epoch", 0)) > 60:  # at most one write a minute per key
+            self.table.update_item(Key={"key_id": key_id}, UpdateExpression="SET last_used_at = :at, last_used_epoch = :n",
+                                   ExpressionAttributeValues={":at": iso(), ":n": now})
+        return Session(token_hash=f"{API_KEY_SESSION_PREFIX}{key_id}", user_id=user.user_id, kind=STAFF,
+                       organ=user.organ, roles=list(user.roles), expires_at=0)

@@ -1,0 +1,187 @@
+"""The edge between HTTP and the domain: JSON bodies parsed into pydantic models, domain errors mapped
+to 4xx responses in one place, the session cookie, and the caller's address for the audit trail."""
+
+from __future__ import annotations
+
+import functools
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from chalice import Response
+
+from chalicelib.kernel.errors import DomainError, NotFound, ValidationFailed
+from chalicelib.kernel.log import bind_request, logger
+
+SESSION_COOKIE = "balcao_session"
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
+
+M = TypeVar("M")
+
+# pydantic's error types in the words a citizen reads (pt-PT).
+_MESSAGES = {
+    "missing": "Campo obrigatório.",
+    "extra_forbidden": "Campo desconhecido.",
+    "string_type": "Deve ser texto.",
+    "string_too_short": "Texto demasiado curto.",
+    "string_too_long": "Texto demasiado longo.",
+    "int_type": "Deve ser um número inteiro.",
+    "int_parsing": "Deve ser um número inteiro.",
+    "bool_type": "Deve ser verdadeiro ou falso.",
+    "literal_error": "Valor não permitido.",
+    "enum": "Valor não permitido.",
+    "dict_type": "Deve ser um objeto JSON.",
+    "model_type": "Deve ser um objeto JSON.",
+    "greater_than": "Valor demasiado baixo.",
+    "greater_than_equal": "Valor demasiado baixo.",
+    "less_than_equal": "Valor demasiado alto.",
+    "string_pattern_mismatch": "Formato inválido.",
+    "bool_parsing": "Deve ser verdadeiro ou falso.",
+    "float_type": "Deve ser um número.",
+    "float_parsing": "Deve ser um número.",
+    "decimal_type": "Deve ser um número.",
+    "decimal_parsing": "Deve ser um número.",
+    "decimal_max_places": "No máximo duas casas decimais.",
+    "int_from_float": "Deve ser um número inteiro.",
+    "list_type": "Deve ser uma lista.",
+    "less_than": "Valor demasiado alto.",
+    "too_long": "Demasiados elementos.",
+}
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB gives numbers as Decimal: whole ones become int, the rest float."""
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        body=json.dumps(body, ensure_ascii=False, default=_plain),
+        status_code=status,
+        headers={**JSON_HEADERS, **(headers or {})},
+    )
+
+
+def error_response(error: DomainError) -> Response:
+    retry_after = getattr(error, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return json_response(error.to_body(), status=error.status, headers=headers)
+
+
+def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
+    """Parse a JSON body into ``model`` (which forbids unknown fields), or raise ValidationFailed
+    naming every field in error."""
+    from pydantic import ValidationError
+
+    try:
+        data = json.loads(raw_body or b"")
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationFailed("O corpo do pedido não é JSON válido.") from None
+    if not isinstance(data, dict):
+        raise ValidationFailed("O corpo do pedido deve ser um objeto JSON.")
+    try:
+        return model.model_validate(data)  # type: ignore[attr-defined]
+    except ValidationError as exc:
+        raise ValidationFailed(errors=pydantic_problems(exc)) from None
+
+
+def pydantic_problems(exc: Any, prefix: str = "") -> list[tuple[str | None, str]]:
+    """Every error of a pydantic ValidationError as (field path, pt-PT message)."""
+    problems: list[tuple[str | None, str]] = []
+    for error in exc.errors():
+        # a model validator's error has no location of its own: its message says "campo: ..."
+        loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
+        field = prefix + ".".join(loc) if loc else (prefix.rstrip(".") or None)
+        ctx = error.get("ctx", {})
+        message = ctx.get("reason") or _MESSAGES.get(error["type"]) or str(ctx.get("error") or error["msg"])
+        if error["type"] == "value_error":
+            message = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
+        problems.append((field or None, str(message)))
+    return problems
+
+
+def session_token(headers: dict[str, str]) -> str | None:
+    """The session token from the HttpOnly cookie, or from ``Authorization: Bearer`` (scripts)."""
+    return session_credentials(headers)[0]
+
+
+def session_credentials(headers: dict[str, str]) -> tuple[str | None, bool]:
+    """The session token and whether it came from the cookie (which a browser adds by itself)."""
+    auth = headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None, False
+    for part in headers.get("cookie", "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE and value:
+            return value, True
+    return None, False
+
+
+# CSRF: a state-changing request authenticated by the session cookie must carry this header. A page
+# of another site cannot add a custom header to a cross-origin request without a CORS preflight,
+# which this API never grants; when the browser says where the request comes from (Origin), that
+# must be this site too. SameSite=Strict on the cookie is a second, independent guard. Requests
+# authenticated by ``Authorization: Bearer`` are not CSRF-able and need neither.
+CSRF_HEADER = "X-Balcao-CSRF"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def check_csrf(request: Any) -> None:
+    from urllib.parse import urlsplit
+
+    from chalicelib.kernel.errors import Forbidden
+    from chalicelib.kernel.settings import get_settings
+
+    if request.method in SAFE_METHODS:
+        return
+    headers = request.headers
+    if headers.get(CSRF_HEADER.lower(), "") != "1":
+        raise Forbidden(f"Pedido recusado: falta o cabeçalho {CSRF_HEADER}: 1 (proteção contra pedidos forjados).")
+    origin = headers.get("origin")
+    if origin and origin != "null":
+        allowed = {urlsplit(get_settings().public_base_url).netloc, headers.get("host", "")}
+        if urlsplit(origin).netloc not in allowed:
+            raise Forbidden("Pedido recusado: vem de outro sítio (proteção contra pedidos forjados).")
+    elif origin == "null":
+        raise Forbidden("Pedido recusado: vem de outro sítio (proteção contra pedidos forjados).")
+
+
+def session_cookie(token: str, max_age: int) -> str:
+    return f"{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+
+
+def expired_session_cookie() -> str:
+    return f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
+
+
+def source_ip(request: Any) -> str | None:
+    return (request.context or {}).get("identity", {}).get("sourceIp")
+
+
+def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Wrap a view: bind the request id to the logs, turn DomainError into its 4xx response."""
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            request = app.current_request
+            context = (request.context or {}) if request else {}
+            bind_request(context.get("requestId") or str(uuid.uuid4()), route=context.get("resourcePath"))
+            try:
+                for name, value in kwargs.items():
+                    # an empty path segment (``/api/requests//receipt``) names nothing: never a key lookup
+                    if isinstance(value, str) and not value.strip():
+                        raise NotFound("Não encontrado: falta o identificador no endereço.", field=name)
+                return view(*args, **kwargs)
+            except DomainError as error:
+                logger.info("request refused", extra={"status": error.status, "code": error.code, "field": error.field})
+                return error_response(error)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,211 @@
+"""Request bodies of the HTTP API. Unknown fields are refused (422, naming the field)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.processes.parties import Notification, Representante, Requerente
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Login(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class NewRequest(_Body):
+    """A new draft. Without ``requerente`` the logged-in citizen is the requerente; without
+    ``notification`` a request filed online is notified online (see chalicelib.processes.parties)."""
+
+    service_id: str = Field(min_length=1, max_length=80)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    requerente: Requerente | None = None
+    representante: Representante | None = None
+    notification: Notification | None = None
+
+
+class DraftUpdate(_Body):
+    """What changed in a draft; only the parts sent are saved (``representante: null`` removes it)."""
+
+    fields: dict[str, Any] | None = None
+    requerente: Requerente | None = None
+    representante: Representante | None = None
+    notification: Notification | None = None
+
+
+class StaffPayment(_Body):
+    amount_eur: str | float | int
+    method: Literal["multibanco", "numerario", "cheque", "transferencia"]
+    note: str | None = Field(None, max_length=500)
+
+
+class PaymentNotice(_Body):
+    """The payment provider's notice that a Multibanco reference was paid (signed, see payments.py)."""
+
+    entity: str = Field(pattern=r"^\d{5}$")
+    reference: str = Field(pattern=r"^\d{9}$")
+    amount_eur: str | float | int
+    transaction_id: str = Field(min_length=1, max_length=100)
+    paid_at: str | None = Field(None, max_length=40)
+
+
+class UploadSlotRequest(_Body):
+    slot: str = Field(min_length=1, max_length=80)
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    replaces: str | None = Field(None, min_length=1, max_length=40)  # the document this file is a new version of
+
+
+class Decision(_Body):
+    decision: Literal["deferido", "indeferido"]
+    grounds: str = Field(min_length=1, max_length=10000)
+
+
+class Assignment(_Body):
+    assignee_id: str = Field(min_length=1, max_length=80, description="the user_id of a colleague of the organ")
+
+
+class LoginCode(_Body):
+    challenge_id: str = Field(min_length=1, max_length=100)
+    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6 digits emailed at login")
+
+
+class NewApiKey(_Body):
+    label: str = Field(min_length=1, max_length=100, description="what the key is for, e.g. 'relatório diário'")
+
+
+class PlanPreview(_Body):
+    fields: dict[str, Any]
+
+
+# -- accounts (chalicelib/api/accounts.py) -----------------------------------------------------------
+class PostalAddress(_Body):
+    street: str = Field(min_length=3, max_length=200)
+    postal_code: str = Field(min_length=1, max_length=20)
+    locality: str = Field(min_length=2, max_length=100)
+
+
+class Registration(_Body):
+    person_type: Literal["individual", "company"]
+    identity_number: str = Field(min_length=1, max_length=30)
+    name: str = Field(min_length=2, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+    phone: str = Field(min_length=6, max_length=30)
+    address: PostalAddress
+    password: str = Field(min_length=1, max_length=1024)
+    accept_terms: bool
+    terms_version: str = Field(min_length=1, max_length=40)
+    # what the proof shows: address (Amarante) or employment (ECCE's access request), and why
+    proof_kind: Literal["morada", "funcoes"] = "morada"
+    reason: str | None = Field(None, max_length=500)
+
+
+class LinkToken(_Body):
+    token: str = Field(min_length=10, max_length=200)
+
+
+class EmailAddress(_Body):
+    email: str = Field(min_length=1, max_length=254)
+
+
+class Identifier(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+
+
+class ProofUpload(_Body):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+
+
+class Activation(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+    activation_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class CodeChannel(_Body):
+    channel: Literal["email", "sms"]
+
+
+class Code(_Body):
+    code: str = Field(min_length=1, max_length=12)
+
+
+class PasswordChange(_Body):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class PasswordReset(_Body):
+    token: str = Field(min_length=10, max_length=200)
+    new_password: str = Field(min_length=1, max_length=1024)
+
+
+class EmailChange(_Body):
+    password: str = Field(min_length=1, max_length=1024)
+    new_email: str = Field(min_length=1, max_length=254)
+
+
+class PhoneChange(_Body):
+    phone: str = Field(min_length=1, max_length=30)
+
+
+class Reason(_Body):
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+# -- decision stage, signatures, messages, view access -------------------------------------------------
+class PendingTaskRequest(_Body):
+    subject: str = Field(min_length=1, max_length=300)
+    description: str = Field("", max_length=10000)
+    working_days: int = Field(10, ge=1, le=90)
+
+
+class SignatureRequest(PendingTaskRequest):
+    document_id: str = Field(min_length=1, max_length=80)
+
+
+class HearingProposal(_Body):
+    grounds: str = Field(min_length=1, max_length=10000)
+
+
+class MessageAttachment(_Body):
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+
+
+class TaskAttachment(MessageAttachment):
+    # a service's slot instead of the task's own, or the document this file is a new version of
+    slot: str | None = Field(None, min_length=1, max_length=80)
+    replaces: str | None = Field(None, min_length=1, max_length=40)
+
+
+class TaskAnswer(_Body):
+    text: str = Field("", max_length=20000)
+    document_ids: list[str] = Field(default_factory=list, max_length=20)
+
+
+class SignatureConsent(_Body):
+    password: str = Field(min_length=1, max_length=1024)
+    accept_statement: bool
+
+
+class NewMessage(_Body):
+    text: str = Field(min_length=1, max_length=20000)
+    attachments: list[str] = Field(default_factory=list, max_length=20)
+
+
+class GeneralMessage(_Body):
+    text: str = Field(min_length=1, max_length=20000)
+    citizen_id: str | None = Field(None, max_length=80)
+
+
+class ViewGrant(_Body):
+    identifier: str = Field(min_length=1, max_length=254)
+    until: date | None = None

@@ -1,0 +1,154 @@
+"""The system's electronic signature (seed 003): the signer enters their password again and accepts a
+responsibility statement; the signed PDF is the original with one more page naming the signer, the
+time and the SHA-256 of the document signed. Each signed PDF is recorded by its own SHA-256, so that
+anyone holding a PDF can check whether it is the one signed (``verify``).
+
+Signing again a signed PDF (the second party of a payment plan) adds a second page; each signature is
+its own record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from typing import Any
+
+from chalicelib.kernel.clock import iso, now
+from chalicelib.kernel.errors import NotFound, ValidationFailed
+from chalicelib.platform import aws
+from chalicelib.platform.audit import Actor, AuditTrail
+
+STATEMENT = (
+    "Declaro que li o documento que assino, que os dados que contém são verdadeiros e que assumo a "
+    "responsabilidade por esta assinatura eletrónica, com o mesmo valor da assinatura manuscrita."
+)
+SIGNED_SLOT = "assinado"
+
+
+def add_signature_page(pdf: bytes, lines: list[str]) -> bytes:
+    """The PDF with a page appended that carries ``lines`` (Helvetica, WinAnsi: pt-PT text as is)."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    page = writer.add_blank_page(595, 842)
+    font = DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+    })
+    page[NameObject("/Resources")] = DictionaryObject({
+        NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})
+    })
+    text = b"BT /F1 11 Tf 56 780 Td 16 TL "
+    for line in lines:
+        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        text += b"(" + escaped.encode("cp1252", errors="replace") + b") Tj T* "
+    stream = DecodedStreamObject()
+    stream.set_data(text + b"ET")
+    page[NameObject("/Contents")] = writer._add_object(stream)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _wrap(text: str, width: int = 90) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width)
+
+
+class Signatures:
+    def __init__(self, table: Any = None, documents: Any = None, s3: Any = None, audit: AuditTrail | None = None):
+        from chalicelib.documents.store import Documents
+
+        self._table = table
+        self._s3 = s3
+        self.audit = audit or AuditTrail()
+        self.documents = documents or Documents(audit=self.audit)
+
+    @property
+    def table(self) -> Any:
+        return self._table or aws.table("signatures")
+
+    @property
+    def s3(self) -> Any:
+        return self._s3 or aws.client("s3")
+
+    def sign(self, process: dict[str, Any], document_id: str, signer: Any, password: str, accept_statement: bool,
+             actor: Actor) -> dict[str, Any]:
+        """Sign an accepted PDF of the process as ``signer`` (an accounts.User), who typed their password
+        again and accepted the statement; returns the new, signed document."""
+        from chalicelib.accounts.users import Accounts, verify_password
+        from chalicelib.documents.store import ACCEPTED
+        from chalicelib.kernel.working_days import LOCAL_TIMEZONE
+
+        if not accept_statement:
+            raise ValidationFailed("Para assinar, aceite a declaração de responsabilidade.", field="accept_statement")
+        item = Accounts().table.get_item(Key={"pk": f"USER#{signer.user_id}"}).get("Item") or {}
+        if not verify_password(item.get("password_hash", ""), password):
+            raise ValidationFailed("Palavra-passe incorreta: a assinatura não foi feita.", field="password")
+        source = self.documents.get(process["process_id"], document_id)
+        if source["status"] != ACCEPTED or source.get("content_type") != "application/pdf":
+            raise ValidationFailed("Só se assina um documento PDF aceite.", field="document_id")
+        bucket = aws.bucket_name("documents")
+        original = self.s3.get_object(Bucket=bucket, Key=source["stored_key"])["Body"].read()
+        original_sha256 = hashlib.sha256(original).hexdigest()
+        signed_at = now()
+        from zoneinfo import ZoneInfo
+
+        local = signed_at.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%d/%m/%Y %H:%M:%S %Z")
+        lines = [
+            "Assinatura eletrónica - Balcão",
+            "",
+            f"Assinado por: {signer.name}",
+            f"Data e hora: {local}",
+            f"Processo: {process.get('number', '')}",
+            f"Documento: {source['filename']}",
+            "SHA-256 do documento assinado:",
+            original_sha256,
+            "",
+            "Declaração aceite pelo signatário:",
+            *_wrap(STATEMENT),
+        ]
+        signed = add_signature_page(original, lines)
+        signed_sha256 = hashlib.sha256(signed).hexdigest()
+        new_id = f"d_{uuid.uuid4().hex}"
+        base = source["filename"].rsplit(".", 1)[0]
+        filename = f"{base}-assinado.pdf"
+        key = f"{process['process_id']}/{new_id}/{filename}"
+        self.s3.put_object(Bucket=bucket, Key=key, Body=signed, ContentType="application/pdf",
+                           Metadata={"sha256": signed_sha256})
+        document = {
+            "process_id": process["process_id"], "document_id": new_id, "slot": SIGNED_SLOT, "filename": filename,
+            "content_type": "application/pdf", "status": ACCEPTED, "stored_key": key, "sha256": signed_sha256,
+            "size": len(signed), "created_at": iso(signed_at), "inspected_at": iso(signed_at),
+            "uploaded_by": signer.user_id, "signed_from": document_id,
+        }
+        record = {
+            "sha256": signed_sha256, "process_id": process["process_id"], "number": process.get("number"),
+            "document_id": new_id, "source_document_id": document_id, "source_sha256": original_sha256,
+            "signer_id": signer.user_id, "signer_name": signer.name, "signed_at": iso(signed_at),
+            "statement": STATEMENT,
+        }
+        client = self.documents.table.meta.client
+        client.transact_write_items(TransactItems=[
+            {"Put": {"TableName": self.documents.table.name, "Item": document}},
+            {"Put": {"TableName": self.table.name, "Item": record, "ConditionExpression": "attribute_not_exists(sha256)"}},
+        ])
+        self.audit.record(actor, "signature.signed", f"process#{process['process_id']}", document_id=new_id,
+                          source_document_id=document_id, sha256=signed_sha256, source_sha256=original_sha256)
+        return document
+
+    def verify(self, sha256: str) -> dict[str, Any]:
+        """Whether the PDF with this SHA-256 is one signed here, and by whom, when."""
+        digest = sha256.strip().lower()
+        if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+            raise ValidationFailed("Indique o SHA-256 do PDF (64 algarismos hexadecimais).", field="sha256")
+        record = self.table.get_item(Key={"sha256": digest}).get("Item")
+        if record is None:
+            raise NotFound("Este PDF não é um documento assinado no Balcão (ou foi alterado depois de assinado).",
+                           field="sha256")
+        return {"valid": True, **{k: record[k] for k in ("number", "signer_name", "signed_at", "source_sha256")}}

@@ -1,0 +1,99 @@
+"""Legal decision deadlines watched every working morning (the ``watch_deadlines`` function, on a
+schedule): staff of the organ are reminded a few working days before a deadline; once it is breached,
+the organ's head is alerted (escalation). Both go to the ``staff-alerts`` topic with the organ and the
+audience as message attributes (heads subscribe with a filter policy), each at most once a process,
+and each is audited. A decision taken late is still recorded, and marked late (``decision_stage``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from chalicelib.kernel.clock import iso, now
+from chalicelib.kernel.working_days import local_today, working_days_between
+from chalicelib.platform import aws
+from chalicelib.platform.audit import SYSTEM, AuditTrail
+
+# A process is still in the staff's or the citizen's hands in these statuses.
+OPEN_STATUSES = ("submetido", "em_apreciacao", "pendente", "em_audiencia", "a_aguardar_assinatura")
+
+
+class DeadlineWatch:
+    def __init__(self, table: Any = None, sns: Any = None, audit: AuditTrail | None = None):
+        self._table = table
+        self._sns = sns
+        self.audit = audit or AuditTrail()
+
+    @property
+    def table(self) -> Any:
+        return self._table or aws.table("processes")
+
+    @property
+    def sns(self) -> Any:
+        return self._sns or aws.client("sns")
+
+    def run(self, reminder_working_days: int = 2) -> dict[str, list[str]]:
+        from boto3.dynamodb.conditions import Key
+
+        from chalicelib.catalogue.service import load_catalogue
+
+        today = local_today(now())
+        horizon = today + timedelta(days=reminder_working_days * 2 + 7)  # calendar days enough to cover the working ones
+        reminded: list[str] = []
+        escalated: list[str] = []
+        for organ in sorted({service.organ for service in load_catalogue().values()}):
+            query: dict[str, Any] = {
+                "IndexName": "by_organ_deadline",
+                "KeyConditionExpression": Key("organ").eq(organ) & Key("decision_deadline").lte(horizon.isoformat()),
+            }
+            while True:
+                page = self.table.query(**query)
+                for process in page["Items"]:
+                    if process["status"] not in OPEN_STATUSES:
+                        continue
+                    deadline = date.fromisoformat(process["decision_deadline"])
+                    if deadline < today:
+                        if self._mark(process, "escalated_at"):
+                            self._alert(process, "organ_head", "Prazo de decisão ultrapassado",
+                                        f"O prazo de decisão do processo {process['number']} terminou a "
+                                        f"{deadline:%d/%m/%Y}. A decisão continua devida e ficará marcada como tardia.")
+                            escalated.append(process["process_id"])
+                    elif working_days_between(today, deadline) <= reminder_working_days:
+                        if self._mark(process, "reminded_at"):
+                            left = working_days_between(today, deadline)
+                            self._alert(process, "staff", "Prazo de decisão a terminar",
+                                        f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
+                                        f"({left} dia(s) úteis).")
+                            reminded.append(process["process_id"])
+                if "LastEvaluatedKey" not in page:
+                    break
+                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return {"reminded": reminded, "escalated": escalated}
+
+    def _mark(self, process: dict[str, Any], attribute: str) -> bool:
+        """Once a process: a second run (or a concurrent one) does not alert again."""
+        try:
+            self.table.update_item(
+                Key={"process_id": process["process_id"]},
+                UpdateExpression=f"SET {attribute} = :at",
+                ConditionExpression=f"attribute_not_exists({attribute})",
+                ExpressionAttributeValues={":at": iso()},
+            )
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def _alert(self, process: dict[str, Any], audience: str, subject: str, text: str) -> None:
+        from chalicelib.kernel.settings import get_settings
+
+        settings = get_settings()
+        topic = f"arn:aws:sns:{settings.region}:{settings.account_id}:{settings.resource_name('staff-alerts')}"
+        response = self.sns.publish(
+            TopicArn=topic, Subject=subject, Message=text,
+            MessageAttributes={"organ": {"DataType": "String", "StringValue": process["organ"]},
+                               "audience": {"DataType": "String", "StringValue": audience}},
+        )
+        action = "process.deadline_escalated" if audience == "organ_head" else "process.deadline_reminder"
+        self.audit.record(SYSTEM, action, f"process#{process['process_id']}", deadline=process["decision_deadline"],
+                          message_id=response["MessageId"])
