@@ -432,10 +432,10 @@ _serial = itertools.count(1)
 def _pending_fee(process_id: str) -> dict[str, Any]:
     """A fee due on the process, with a new Multibanco reference (as submission issues one): what the
     payment rows pay."""
-    from chalicelib.payments.recording import Payments
     from chalicelib.platform import aws
+    from chalicelib.processes.fees import new_reference
 
-    payment = Payments().new_reference(FEE_CENTS)
+    payment = new_reference(aws.table("counters"), FEE_CENTS)
     aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET payment = :p, payment_reference = :r",
                                        ExpressionAttributeValues={":p": payment, ":r": payment["reference"]})
     return payment

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.kernel.errors import TooManyRequests, ValidationFailed
+from chalicelib.kernel.inject import Injected
 from chalicelib.platform import aws
 
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
@@ -72,9 +73,7 @@ class _Store:
     def __init__(self, table: Any = None):
         self._table = table
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("account_tokens")
+    table = Injected(lambda self: aws.table("account_tokens"))
 
     @property
     def _conditional_failed(self) -> Any:

@@ -9,10 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts.credentials import CODE_TTL_SECONDS, Codes, OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.accounts.users import ACTIVE, AWAITING_VALIDATION, REJECTED, Accounts, User
+from chalicelib.accounts.users import ACTIVE, AWAITING_VALIDATION, REJECTED, Accounts, User, login_key
 from chalicelib.kernel.clock import iso
+from chalicelib.kernel.contact import normalise_email, normalise_phone
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.settings import get_settings
+from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform.audit import Actor, AuditTrail
 
 RECOVERY_LINK_SECONDS = 30 * 60
@@ -35,7 +37,6 @@ class AccountSettings:
 
     @property
     def notifier(self) -> Any:
-        from chalicelib.notifications.delivery import Notifier
 
         return self._notifier or Notifier(audit=self.audit)
 
@@ -96,7 +97,6 @@ class AccountSettings:
 
     # -- mobile phone -----------------------------------------------------------------------------
     def request_phone_change(self, user_id: str, phone: str) -> dict[str, Any]:
-        from chalicelib.kernel.contact import normalise_phone
 
         item = self._user(user_id)
         if item["status"] not in (ACTIVE, AWAITING_VALIDATION):
@@ -126,7 +126,6 @@ class AccountSettings:
     def request_recovery(self, identifier: str, source_ip: str | None) -> None:
         """Email a 30-minute link to the account's address, if there is an account that may use it;
         the caller's answer is the same either way."""
-        from chalicelib.accounts.users import login_key
 
         self.rate.hit(f"recovery:{login_key(identifier)}", limit=3, window=3600, field="identifier")
         item = self.accounts.find(identifier)
@@ -140,7 +139,6 @@ class AccountSettings:
 
     def reset_password(self, token: str, new: str, source_ip: str | None) -> None:
         """The link proves the email: it sets the password (and replaces a pending activation)."""
-        from chalicelib.accounts.users import login_key
 
         link = self.links.redeem("password_reset", token)
         item = self._user(link["user_id"])
@@ -160,7 +158,6 @@ class AccountSettings:
 
     # -- email ------------------------------------------------------------------------------------
     def request_email_change(self, user_id: str, password: str, new_email: str, source_ip: str | None) -> dict[str, Any]:
-        from chalicelib.kernel.contact import normalise_email
 
         item = self.accounts.check_password(user_id, password, source_ip)
         address = normalise_email(new_email, field="new_email").lower()

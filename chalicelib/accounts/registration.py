@@ -33,9 +33,17 @@ from chalicelib.accounts.users import (
     hash_password,
     verify_password,
 )
-from chalicelib.kernel.clock import iso, now
+from chalicelib.catalogue.service import DocumentSlot
+from chalicelib.documents.store import Documents
+from chalicelib.kernel.clock import iso, local, now
+from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
 from chalicelib.kernel.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
+from chalicelib.kernel.errors import Conflict as Taken
+from chalicelib.kernel.identity import normalise_identity_number
+from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.working_days import add_working_days
+from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
 
@@ -138,19 +146,15 @@ class Registrations:
 
     @property
     def notifier(self) -> Any:
-        from chalicelib.notifications.delivery import Notifier
 
         return self._notifier or Notifier(audit=self.audit)
 
     @property
     def documents(self) -> Any:
-        from chalicelib.documents.store import Documents
 
         return self._documents or Documents(audit=self.audit)
 
-    @property
-    def stepfunctions(self) -> Any:
-        return self._stepfunctions or aws.client("stepfunctions")
+    stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
 
     @property
     def table(self) -> Any:
@@ -166,9 +170,6 @@ class Registrations:
     def register(self, data: Any, source_ip: str | None) -> None:
         """Check everything, then create the account awaiting email confirmation and send the link.
         Returns nothing: the caller's answer is the same whether or not the data was already taken."""
-        from chalicelib.accounts.users import normalise_identity_number
-        from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
-        from chalicelib.kernel.errors import Conflict as Taken
 
         settings = get_settings()
         if not data.accept_terms:
@@ -264,7 +265,6 @@ class Registrations:
 
     # -- 2. email confirmation ------------------------------------------------------------------
     def resend_confirmation(self, email: str, source_ip: str | None) -> None:
-        from chalicelib.kernel.contact import normalise_email
 
         email = normalise_email(email).lower()
         self.rate.hit(f"confirmation:{email}", limit=3, window=3600, field="email")
@@ -289,12 +289,10 @@ class Registrations:
     @staticmethod
     def reminder_time(start: datetime) -> datetime:
         """The same time of day, 2 working days later (Lisbon calendar)."""
-        from chalicelib.kernel.working_days import add_working_days
-        from chalicelib.processes.table import LISBON
 
-        local = start.astimezone(LISBON)
-        day = add_working_days(local.date(), REMINDER_WORKING_DAYS)
-        return datetime.combine(day, local.timetz()).astimezone(UTC)
+        local_start = local(start)
+        day = add_working_days(local_start.date(), REMINDER_WORKING_DAYS)
+        return datetime.combine(day, local_start.timetz()).astimezone(UTC)
 
     def start_validation(self, user_id: str, remind_at: datetime) -> str:
         execution = self.stepfunctions.start_execution(
@@ -313,7 +311,6 @@ class Registrations:
                 "rejection_reason": item.get("rejection_reason"), "name": item["name"], "email": item["email"]}
 
     def proof_slot(self, user_id: str, filename: str, content_type: str, source_ip: str | None) -> dict[str, Any]:
-        from chalicelib.catalogue.service import DocumentSlot
 
         item = self._item(user_id)
         if item["status"] != AWAITING_VALIDATION:

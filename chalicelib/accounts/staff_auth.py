@@ -18,9 +18,11 @@ import secrets
 import time
 from typing import Any
 
-from chalicelib.accounts.users import STAFF, Session, User
+from chalicelib.accounts.users import STAFF, Accounts, Session, User
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests
+from chalicelib.kernel.inject import Injected
+from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 
@@ -50,13 +52,10 @@ class LoginCodes:
         self.audit = audit or AuditTrail()
         self._notifier = notifier
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("login_challenges")
+    table = Injected(lambda self: aws.table("login_challenges"))
 
     @property
     def notifier(self) -> Any:
-        from chalicelib.notifications.delivery import Notifier
 
         return self._notifier or Notifier(audit=self.audit)
 
@@ -111,13 +110,10 @@ class ApiKeys:
         self._accounts = accounts
         self.audit = audit or AuditTrail()
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("api_keys")
+    table = Injected(lambda self: aws.table("api_keys"))
 
     @property
     def accounts(self) -> Any:
-        from chalicelib.accounts.users import Accounts
 
         return self._accounts or Accounts(audit=self.audit)
 

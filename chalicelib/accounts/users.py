@@ -15,8 +15,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from chalicelib.accounts.credentials import Throttle
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from chalicelib.kernel.identity import normalise_identity_number
+from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
@@ -57,41 +60,6 @@ def verify_password(password_hash: str, password: str) -> bool:
 def _dummy_hash() -> str:
     # Verified against when a login name is unknown, so that the answer takes as long either way.
     return hash_password(secrets.token_urlsafe(16))
-
-
-# Who a Portuguese NIF belongs to, by its first digit(s): people 1-3 and 45 (non-residents);
-# collective persons (NIPC) 5-9.
-_PT_INDIVIDUAL_PREFIXES = ("1", "2", "3", "45")
-_PT_COMPANY_PREFIXES = ("5", "6", "7", "8", "9")
-
-
-def normalise_identity_number(value: str, country: str, person_type: str | None = None) -> str:
-    """Check an identity number by its check digits (python-stdnum) and return its compact form:
-    NIF (people) or NIPC (companies) in Portugal, CPF (people) or CNPJ (companies) in Brazil.
-    ``person_type`` ("individual"/"company") narrows which numbers fit; None accepts any."""
-    from stdnum.exceptions import ValidationError as StdnumError
-
-    if country == "PT":
-        from stdnum.pt import nif as scheme
-
-        schemes = [scheme]
-        label = {"individual": "NIF", "company": "NIPC"}.get(person_type or "", "NIF")
-    else:
-        from stdnum.br import cnpj, cpf
-
-        schemes = {"individual": [cpf], "company": [cnpj]}.get(person_type or "", [cpf, cnpj])
-        label = {"individual": "CPF", "company": "CNPJ"}.get(person_type or "", "CPF/CNPJ")
-    for candidate in schemes:
-        try:
-            number = candidate.validate(value)
-        except StdnumError:
-            continue
-        if country == "PT" and person_type == "individual" and not number.startswith(_PT_INDIVIDUAL_PREFIXES):
-            raise ValidationFailed("Este número é de uma pessoa coletiva (NIPC): registe-se como empresa.", field="identity_number")
-        if country == "PT" and person_type == "company" and not number.startswith(_PT_COMPANY_PREFIXES):
-            raise ValidationFailed("Este NIF é de uma pessoa singular: indique o NIPC da empresa.", field="identity_number")
-        return number
-    raise ValidationFailed(f"{label} inválido: verifique os dígitos.", field="identity_number")
 
 
 def login_key(identifier: str) -> str:
@@ -198,13 +166,10 @@ class Accounts:
         self.audit = audit or AuditTrail()
         self._throttle = throttle
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("users")
+    table = Injected(lambda self: aws.table("users"))
 
     @property
     def throttle(self) -> Any:
-        from chalicelib.accounts.credentials import Throttle
 
         return self._throttle or Throttle()
 
@@ -424,9 +389,7 @@ class Sessions:
         self._table = table
         self.audit = audit or AuditTrail()
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("sessions")
+    table = Injected(lambda self: aws.table("sessions"))
 
     def start(self, user: User, source_ip: str | None, scope: str = FULL) -> tuple[str, int]:
         settings = get_settings()

@@ -61,9 +61,10 @@ class Routes(Blueprint):
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""
         from chalicelib.kernel.errors import Forbidden
+        from chalicelib.kernel.roles import STAFF
 
         session = self.caller()
-        if session.kind != "staff":
+        if session.kind != STAFF:
             raise Forbidden("Área reservada aos serviços municipais.")
         return session
 
@@ -148,3 +149,21 @@ def processes() -> Any:
     from chalicelib.processes.table import Processes
 
     return Processes()
+
+
+def drafts() -> Any:
+    from chalicelib.processes.drafts import Drafts
+
+    return Drafts()
+
+
+def views() -> Any:
+    from chalicelib.views.process_view import ProcessViews
+
+    return ProcessViews()
+
+
+def documents() -> Any:
+    from chalicelib.documents.store import Documents
+
+    return Documents()

@@ -1,12 +1,12 @@
 """Routes for the files themselves: downloads of documents and the receipt of a submission, and the
 receipt's verification. Who may call each: the process's requerente or representante, staff of its
-organ, auditors (``Processes.get_for``); anyone else gets a 404, as for a process that does not exist."""
+organ, auditors (``chalicelib.processes.access``); anyone else gets a 404, as for a process that does not exist."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, processes
+from chalicelib.api.common import Routes, documents, processes
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -15,7 +15,7 @@ routes = Routes(__name__)
 def _receipts(domain: Any) -> Any:
     from chalicelib.processes.receipts import Receipts
 
-    return Receipts(documents=domain.documents, audit=domain.audit)
+    return Receipts(audit=domain.audit)
 
 
 @routes.route("/api/requests/{process_id}/documents/{document_id}/download", methods=["GET"])
@@ -28,8 +28,9 @@ def download_document(process_id: str, document_id: str) -> Any:
     session = routes.caller()
     domain = processes()
     domain.get_for(process_id, session)
-    document = domain.documents.get(process_id, document_id)
-    url = domain.documents.download_url(document)
+    store = documents()
+    document = store.get(process_id, document_id)
+    url = store.download_url(document)
     domain.audit.record(routes.actor(session), "document.downloaded", f"process#{process_id}",
                         document_id=document_id, sha256=document.get("sha256"))
     return json_response({"url": url, "filename": document["filename"], "sha256": document.get("sha256"),

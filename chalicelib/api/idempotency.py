@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.kernel.errors import Conflict, ValidationFailed
+from chalicelib.kernel.inject import Injected
 from chalicelib.platform import aws
 
 HEADER = "Idempotency-Key"
@@ -47,9 +48,7 @@ class Idempotency:
     def __init__(self, table: Any = None):
         self._table = table
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("idempotency")
+    table = Injected(lambda self: aws.table("idempotency"))
 
     @staticmethod
     def record_key(key: str, caller: str, route: str) -> str:

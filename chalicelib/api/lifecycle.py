@@ -18,7 +18,7 @@ def _stage() -> Any:
 
 
 def _answers() -> Any:
-    from chalicelib.decision.tasks import CitizenAnswers
+    from chalicelib.decision.answers import CitizenAnswers
 
     return CitizenAnswers()
 
@@ -36,11 +36,11 @@ def _public(task: dict[str, Any]) -> dict[str, Any]:
 def ask_for_elements(process_id: str) -> Any:
     """Clerks, decision-makers and heads of the process's organ, while it awaits them: ask the
     citizen for documents or information (a pendência) with its own deadline in working days."""
-    from chalicelib.decision.tasks import PENDENCIA
+    from chalicelib.kernel.vocabulary import TaskKind
 
     session = routes.staff()
     body = routes.body("PendingTaskRequest")
-    task = _stage().ask(process_id, session, PENDENCIA, body.subject, body.description, body.working_days, routes.ip())
+    task = _stage().ask(process_id, session, TaskKind.PENDENCIA, body.subject, body.description, body.working_days, routes.ip())
     return json_response(_public(task), status=201)
 
 
@@ -50,11 +50,11 @@ def ask_for_elements(process_id: str) -> Any:
 def ask_for_signature(process_id: str) -> Any:
     """Clerks, decision-makers and heads of the process's organ, while it awaits them: ask the
     citizen to sign an accepted PDF of the process (e.g. the payment plan)."""
-    from chalicelib.decision.tasks import ASSINATURA
+    from chalicelib.kernel.vocabulary import TaskKind
 
     session = routes.staff()
     body = routes.body("SignatureRequest")
-    task = _stage().ask(process_id, session, ASSINATURA, body.subject, body.description, body.working_days,
+    task = _stage().ask(process_id, session, TaskKind.ASSINATURA, body.subject, body.description, body.working_days,
                         routes.ip(), document_id=body.document_id)
     return json_response(_public(task), status=201)
 

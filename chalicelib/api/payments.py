@@ -26,8 +26,9 @@ def staff_record_payment(process_id: str) -> Any:
     session = routes.staff()
     body = routes.body("StaffPayment")
     payments().record_by_staff(process_id, session, body.amount_eur, body.method, body.note, routes.ip())
-    domain = processes()
-    return json_response(domain.view(domain.get(process_id), for_staff=True))
+    from chalicelib.views.process_view import ProcessViews
+
+    return json_response(ProcessViews().view(processes().get(process_id), for_staff=True))
 
 
 @routes.route("/api/payments/multibanco/callback", methods=["POST"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, processes
+from chalicelib.api.common import Routes, documents, drafts, processes, views
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -22,9 +22,8 @@ def create_request() -> Any:
     body = routes.body("NewRequest")
     key = (routes.headers().get("idempotency-key") or "").strip()[:200] or None
     parts = body.model_dump(include={"requerente", "representante", "notification"})
-    domain = processes()
-    process, created = domain.create_draft(session, body.service_id, body.fields, routes.ip(), idempotency_key=key, **parts)
-    return json_response(domain.view(process), status=201 if created else 200)
+    process, created = drafts().create_draft(session, body.service_id, body.fields, routes.ip(), idempotency_key=key, **parts)
+    return json_response(views().view(process), status=201 if created else 200)
 
 
 @routes.route("/api/requests", methods=["GET"])
@@ -32,7 +31,9 @@ def create_request() -> Any:
 def my_requests() -> Any:
     """Citizen: my drafts and processes, as requerente or as representante, newest first."""
     session = routes.caller()
-    items = processes().list_for_citizen(session.user_id)
+    from chalicelib.processes.queries import ProcessQueries
+
+    items = ProcessQueries().list_for_citizen(session.user_id)
     return json_response({"processes": [{k: p.get(k) for k in LIST_FIELDS} for p in items]})
 
 
@@ -42,9 +43,8 @@ def save_draft(process_id: str) -> Any:
     """The citizen who filed the draft: save what was filled since (only the parts sent)."""
     session = routes.caller()
     body = routes.body("DraftUpdate")
-    domain = processes()
-    process = domain.update_draft(process_id, session, body.model_dump(exclude_unset=True), routes.ip())
-    return json_response(domain.view(process))
+    process = drafts().update_draft(process_id, session, body.model_dump(exclude_unset=True), routes.ip())
+    return json_response(views().view(process))
 
 
 @routes.route("/api/requests/{process_id}/plan", methods=["GET"])
@@ -53,11 +53,12 @@ def draft_plan(process_id: str) -> Any:
     """Whoever may see the process: its installment plan (the one agreed at submission, or, for a
     draft, the preview from its fields; a 422 names the rule they break)."""
     session = routes.caller()
-    domain = processes()
-    process = domain.get_for(process_id, session)
+    from chalicelib.processes.drafts import preview_plan
+
+    process = processes().get_for(process_id, session)
     if process.get("installment_plan"):
         return json_response({"installments": process["installment_plan"]})
-    plan = domain.preview_plan(process)
+    plan = preview_plan(process)
     if plan is None:
         from chalicelib.kernel.errors import NotFound
 
@@ -71,8 +72,7 @@ def get_request(process_id: str) -> Any:
     """Its filer, its requerente's or representante's account, or staff of its organ: one process
     with its documents, who asks, the notification choice, its payment."""
     session = routes.caller()
-    domain = processes()
-    return json_response(domain.view(domain.get_for(process_id, session)))
+    return json_response(views().view(processes().get_for(process_id, session)))
 
 
 @routes.route("/api/requests/{process_id}/documents", methods=["POST"])
@@ -83,8 +83,9 @@ def request_upload(process_id: str) -> Any:
     ``replaces`` makes it a new version of an earlier document)."""
     session = routes.caller()
     body = routes.body("UploadSlotRequest")
-    slot = processes().upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip(),
-                                   replaces=body.replaces)
+    from chalicelib.decision.uploads import upload_slot
+
+    slot = upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip(), replaces=body.replaces)
     return json_response(slot, status=201)
 
 
@@ -96,9 +97,8 @@ def get_document(process_id: str, document_id: str) -> Any:
     from chalicelib.documents.store import VIEW_FIELDS
 
     session = routes.caller()
-    domain = processes()
-    domain.get_for(process_id, session)
-    document = domain.documents.get(process_id, document_id)
+    processes().get_for(process_id, session)
+    document = documents().get(process_id, document_id)
     return json_response({k: document.get(k) for k in VIEW_FIELDS})
 
 
@@ -109,5 +109,6 @@ def submit_request(process_id: str) -> Any:
     when the service has a fee) and its workflow starts. Every problem is named at once (422);
     submitting again returns the same process."""
     session = routes.caller()
-    domain = processes()
-    return json_response(domain.view(domain.submit(process_id, session, routes.ip())))
+    from chalicelib.processes.submission import Submissions
+
+    return json_response(views().view(Submissions().submit(process_id, session, routes.ip())))

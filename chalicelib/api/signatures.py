@@ -18,7 +18,8 @@ DOCUMENT_FIELDS = ("document_id", "slot", "filename", "status", "sha256", "size"
 def citizen_sign(process_id: str, task_id: str) -> Any:
     """The citizen whose process it is, while the signature request is open: sign its document with
     the password again and the responsibility statement accepted; the process goes back to staff."""
-    from chalicelib.decision.tasks import CitizenAnswers, PendingTasks
+    from chalicelib.decision.answers import CitizenAnswers
+    from chalicelib.decision.tasks import PendingTasks
 
     session = routes.caller()
     body = routes.body("SignatureConsent")
@@ -34,16 +35,17 @@ def staff_sign(process_id: str, document_id: str) -> Any:
     municipality (e.g. the payment plan the citizen signed: both parties sign)."""
     from chalicelib.accounts.users import Accounts
     from chalicelib.decision.signatures import Signatures
-    from chalicelib.decision.stage import DECIDING_ROLES
     from chalicelib.kernel.errors import Forbidden
+    from chalicelib.kernel.roles import DECIDING_ROLES, holds_any
+    from chalicelib.processes.access import of_organ
 
     session = routes.staff()
     body = routes.body("SignatureConsent")
     domain = processes()
     process = domain.get_for(process_id, session)
-    if session.organ != process.get("service_organ") or not set(session.roles) & set(DECIDING_ROLES):
+    if not of_organ(session, process.get("service_organ")) or not holds_any(session.roles, DECIDING_ROLES):
         raise Forbidden("Só quem decide no serviço assina pelo Município.")
-    signed = Signatures(documents=domain.documents, audit=domain.audit).sign(
+    signed = Signatures(audit=domain.audit).sign(
         process, document_id, Accounts().get(session.user_id), body.password, body.accept_statement, routes.actor(session))
     return json_response({k: signed.get(k) for k in DOCUMENT_FIELDS}, status=201)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, accounts, processes
+from chalicelib.api.common import Routes, accounts, processes, views
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -20,9 +20,10 @@ QUEUE_FIELDS = ("process_id", "number", "service_id", "status", "submitted_at", 
 def _queue_organ(session: Any) -> str:
     """Whose queue: my organ's; an auditor names one with ``?organ=``."""
     from chalicelib.kernel.errors import Forbidden, ValidationFailed
+    from chalicelib.processes.access import is_auditor
 
     asked = routes.query("organ")
-    if "auditor" in session.roles:
+    if is_auditor(session):
         if not asked:
             raise ValidationFailed("Indique o órgão (?organ=CAMARA).", field="organ")
         return asked.strip().upper()
@@ -50,10 +51,11 @@ def staff_queue() -> Any:
     """Staff: the processes of my organ, nearest legal deadline first, a page at a time (auditors:
     any organ's, with ``?organ=``). Filters: ``status``, ``service_id``; ``limit`` (1-100, default 25);
     ``cursor``: the previous page's ``next_cursor``."""
-    from chalicelib.processes.table import working_days_left
+    from chalicelib.processes.queries import ProcessQueries
+    from chalicelib.views.process_view import working_days_left
 
     session = routes.staff()
-    items, next_cursor = processes().queue(
+    items, next_cursor = ProcessQueries().queue(
         _queue_organ(session), status=routes.query("status"), service_id=routes.query("service_id"),
         limit=_limit(), cursor=routes.query("cursor"),
     )
@@ -68,8 +70,7 @@ def staff_process(process_id: str) -> Any:
     requerente and representante, documents with inspection results, timeline, pending tasks,
     messages, notifications, deadline and working days left."""
     session = routes.staff()
-    domain = processes()
-    return json_response(domain.staff_view(domain.get_for(process_id, session)))
+    return json_response(views().staff_view(processes().get_for(process_id, session)))
 
 
 @routes.route("/api/staff/processes/{process_id}/claim", methods=["POST"])
@@ -79,9 +80,10 @@ def staff_claim(process_id: str) -> Any:
     """Clerks, decision-makers and heads of the process's organ: take an open process for myself
     (409 if a colleague holds it or it is closed)."""
     session = routes.staff()
-    domain = processes()
-    domain.claim(process_id, session, routes.ip())
-    return json_response(domain.staff_view(domain.get(process_id)))
+    from chalicelib.processes.assignment import Assignments
+
+    Assignments().claim(process_id, session, routes.ip())
+    return json_response(views().staff_view(processes().get(process_id)))
 
 
 @routes.route("/api/staff/processes/{process_id}/assignment", methods=["POST"])
@@ -92,9 +94,10 @@ def staff_assign(process_id: str) -> Any:
     organ who works processes (409 if it is closed or was reassigned meanwhile)."""
     session = routes.staff()
     body = routes.body("Assignment")
-    domain = processes()
-    domain.assign(process_id, session, accounts().get(body.assignee_id), routes.ip())
-    return json_response(domain.staff_view(domain.get(process_id)))
+    from chalicelib.processes.assignment import Assignments
+
+    Assignments().assign(process_id, session, accounts().get(body.assignee_id), routes.ip())
+    return json_response(views().staff_view(processes().get(process_id)))
 
 
 @routes.route("/api/staff/processes/{process_id}/decision", methods=["POST"])
@@ -105,6 +108,7 @@ def staff_decide(process_id: str) -> Any:
     with grounds; the workflow resumes and notifies the citizen."""
     session = routes.staff()
     body = routes.body("Decision")
-    domain = processes()
-    process = domain.decide(process_id, session, body.decision, body.grounds, routes.ip())
-    return json_response(domain.staff_view(process))
+    from chalicelib.decision.stage import DecisionStage
+
+    process = DecisionStage().decide(process_id, session, body.decision, body.grounds, routes.ip())
+    return json_response(views().staff_view(process))

@@ -14,8 +14,9 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from chalicelib.catalogue.service import InstallmentRules, Service, euros, parse_money
+from chalicelib.catalogue.service import InstallmentRules, Service
 from chalicelib.kernel.errors import Problems, ValidationFailed
+from chalicelib.kernel.money import euros, parse_money
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -24,11 +24,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.kernel.errors import NotFound, Problems, ValidationFailed
+from chalicelib.kernel.identity import normalise_identity_number
+from chalicelib.kernel.money import parse_money
+from chalicelib.kernel.working_days import add_working_days
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 REQUIRED_SECTIONS = ("Como realizar", "O que devo saber", "Custo", "Prazo")
 POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")  # Portuguese "código postal": 4 digits, hyphen, 3 digits
-CENT = Decimal("0.01")
 SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -243,7 +245,6 @@ class Service(_Strict):
     def deadline_from(self, day: date) -> date:
         """The legal decision deadline of a request submitted on ``day`` (local date)."""
         if self.decision_deadline.kind == "working":
-            from chalicelib.kernel.working_days import add_working_days
 
             return add_working_days(day, self.decision_deadline.days)
         from datetime import timedelta
@@ -301,22 +302,6 @@ def applies(conditions: list[Condition], facts: dict[str, Any]) -> bool:
     return all(facts.get(condition.field) in condition.one_of for condition in conditions)
 
 
-def parse_money(value: Any) -> Decimal:
-    """``1234.5``, ``"1234,50"`` or ``"1 234,50"`` → Decimal('1234.50'); at most two decimals."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise ValueError("deve ser um valor em euros.")
-    text = str(value).strip().replace(" ", "").replace("€", "")
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise ValueError("deve ser um valor em euros, por exemplo 1234,56.") from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
-        raise ValueError("no máximo duas casas decimais (cêntimos).")
-    return amount.quantize(CENT)
-
-
 def _convert(spec: FieldSpec, value: Any) -> Any:
     """One field's value in its stored form, or ValueError with the reason (pt-PT)."""
     if spec.type in ("text", "textarea", "postal_code", "date", "nif"):
@@ -328,8 +313,6 @@ def _convert(spec: FieldSpec, value: Any) -> Any:
         if spec.type == "postal_code" and not POSTAL_CODE.match(value):
             raise ValueError("código postal no formato 0000-000.")
         if spec.type == "nif":
-            from chalicelib.accounts.users import normalise_identity_number
-
             try:
                 value = normalise_identity_number(value, "PT")
             except ValidationFailed:
@@ -369,12 +352,6 @@ def _convert(spec: FieldSpec, value: Any) -> Any:
 
 def _number_text(value: Decimal) -> str:
     return f"{value:,.2f}".replace(",", " ").replace(".", ",") if value != value.to_integral_value() else str(int(value))
-
-
-def euros(cents: int) -> str:
-    """1234567 → ``12 345,67 €``, as written in Portugal."""
-    whole, rest = divmod(cents, 100)
-    return f"{whole:,}".replace(",", " ") + f",{rest:02d} €"
 
 
 @lru_cache(maxsize=1)

@@ -11,54 +11,49 @@ import hashlib
 from datetime import date
 from typing import Any
 
-from chalicelib.documents.store import ACCEPTED, Documents
-from chalicelib.kernel.clock import iso
+from chalicelib.catalogue.service import get_service
+from chalicelib.documents.store import Documents
+from chalicelib.kernel import pdf as pdf_document
+from chalicelib.kernel.clock import iso, parse
 from chalicelib.kernel.errors import Conflict, NotFound
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.money import euros
+from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor
-from chalicelib.processes.receipts import _latin1
 
 PLAN_DOCUMENT_ID = "d_plano_pagamento"
-PLAN_SLOT = "plano_pagamento"
+
 
 
 def render_pdf(process: dict[str, Any], service: Any, issued_at: str) -> bytes:
-    from datetime import datetime
-
-    from fpdf import FPDF
-
-    from chalicelib.catalogue.service import euros
-    from chalicelib.kernel.settings import get_settings
-
     plan = process["installment_plan"]
-    pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(f"Plano de pagamento {process.get('number', '')}"))
-    pdf.set_author(_latin1(get_settings().municipality))
-    pdf.set_creation_date(datetime.fromisoformat(issued_at.replace("Z", "+00:00")))
-    pdf.add_page()
+    pdf = pdf_document.a4(f"Plano de pagamento {process.get('number', '')}", get_settings().municipality,
+                          created=parse(issued_at))
     width = pdf.epw
     pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(width, 9, _latin1("Acordo de pagamento em prestações"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 9, pdf_document.text("Acordo de pagamento em prestações"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     requerente = (process.get("requerente") or {}).get("name", "")
     fields = process.get("fields", {})
     for line in (get_settings().municipality, f"Processo {process.get('number', '')} - {service.title}",
                  f"Requerente: {requerente}", f"Código de consumidor: {fields.get('codigo_consumidor', '-')}",
                  f"Dívida total: {euros(sum(int(i['amount_cents']) for i in plan))} em {len(plan)} prestações"):
-        pdf.multi_cell(width, 6, _latin1(line), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width, 6, pdf_document.text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 10)
     for label, cell in (("N.º", 20), ("Vencimento", 50), ("Valor", 50)):
-        pdf.cell(cell, 6, _latin1(label), border=1)
+        pdf.cell(cell, 6, pdf_document.text(label), border=1)
     pdf.ln()
     pdf.set_font("Helvetica", "", 10)
     for item in plan:
         pdf.cell(20, 6, str(item["number"]), border=1)
         pdf.cell(50, 6, date.fromisoformat(item["due_date"]).strftime("%d/%m/%Y"), border=1)
-        pdf.cell(50, 6, _latin1(item["amount_text"]), border=1)
+        pdf.cell(50, 6, pdf_document.text(item["amount_text"]), border=1)
         pdf.ln()
     pdf.ln(4)
-    pdf.multi_cell(width, 5, _latin1(
+    pdf.multi_cell(width, 5, pdf_document.text(
         "Cada prestação é paga até ao dia indicado. A falta de pagamento de uma prestação implica o vencimento "
         "das seguintes. Assinam o requerente e o Município."), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
@@ -69,14 +64,10 @@ class PaymentPlans:
         self.documents = documents or Documents()
         self._s3 = s3
 
-    @property
-    def s3(self) -> Any:
-        return self._s3 or aws.client("s3")
+    s3 = Injected(lambda self: aws.client("s3"))
 
     def issue(self, process: dict[str, Any], actor: Actor) -> dict[str, Any]:
         """The plan's PDF as an accepted document of the process, made once (the same on a retry)."""
-        from chalicelib.catalogue.service import get_service
-
         if not process.get("installment_plan"):
             raise Conflict("Este processo não tem um plano de prestações.", field="process_id")
         try:
@@ -91,8 +82,8 @@ class PaymentPlans:
         self.s3.put_object(Bucket=aws.bucket_name("documents"), Key=key, Body=pdf, ContentType="application/pdf",
                            Metadata={"sha256": sha256})
         document = {
-            "process_id": process["process_id"], "document_id": PLAN_DOCUMENT_ID, "slot": PLAN_SLOT,
-            "filename": filename, "content_type": "application/pdf", "status": ACCEPTED, "stored_key": key,
+            "process_id": process["process_id"], "document_id": PLAN_DOCUMENT_ID, "slot": ReservedSlot.PAYMENT_PLAN,
+            "filename": filename, "content_type": "application/pdf", "status": DocumentStatus.ACCEPTED, "stored_key": key,
             "sha256": sha256, "size": len(pdf), "created_at": issued_at, "inspected_at": issued_at,
             "uploaded_by": actor.id, "version": 1,
         }

@@ -14,8 +14,12 @@ import io
 import uuid
 from typing import Any
 
-from chalicelib.kernel.clock import iso, now
+from chalicelib.accounts.users import Accounts, verify_password
+from chalicelib.documents.store import Documents
+from chalicelib.kernel.clock import iso, local, now
 from chalicelib.kernel.errors import NotFound, ValidationFailed
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 
@@ -23,7 +27,7 @@ STATEMENT = (
     "Declaro que li o documento que assino, que os dados que contém são verdadeiros e que assumo a "
     "responsabilidade por esta assinatura eletrónica, com o mesmo valor da assinatura manuscrita."
 )
-SIGNED_SLOT = "assinado"
+
 
 
 def add_signature_page(pdf: bytes, lines: list[str]) -> bytes:
@@ -62,49 +66,37 @@ def _wrap(text: str, width: int = 90) -> list[str]:
 
 class Signatures:
     def __init__(self, table: Any = None, documents: Any = None, s3: Any = None, audit: AuditTrail | None = None):
-        from chalicelib.documents.store import Documents
-
         self._table = table
         self._s3 = s3
         self.audit = audit or AuditTrail()
         self.documents = documents or Documents(audit=self.audit)
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("signatures")
+    table = Injected(lambda self: aws.table("signatures"))
 
-    @property
-    def s3(self) -> Any:
-        return self._s3 or aws.client("s3")
+    s3 = Injected(lambda self: aws.client("s3"))
 
     def sign(self, process: dict[str, Any], document_id: str, signer: Any, password: str, accept_statement: bool,
              actor: Actor) -> dict[str, Any]:
         """Sign an accepted PDF of the process as ``signer`` (an accounts.User), who typed their password
         again and accepted the statement; returns the new, signed document."""
-        from chalicelib.accounts.users import Accounts, verify_password
-        from chalicelib.documents.store import ACCEPTED
-        from chalicelib.kernel.working_days import LOCAL_TIMEZONE
-
         if not accept_statement:
             raise ValidationFailed("Para assinar, aceite a declaração de responsabilidade.", field="accept_statement")
         item = Accounts().table.get_item(Key={"pk": f"USER#{signer.user_id}"}).get("Item") or {}
         if not verify_password(item.get("password_hash", ""), password):
             raise ValidationFailed("Palavra-passe incorreta: a assinatura não foi feita.", field="password")
         source = self.documents.get(process["process_id"], document_id)
-        if source["status"] != ACCEPTED or source.get("content_type") != "application/pdf":
+        if source["status"] != DocumentStatus.ACCEPTED or source.get("content_type") != "application/pdf":
             raise ValidationFailed("Só se assina um documento PDF aceite.", field="document_id")
         bucket = aws.bucket_name("documents")
         original = self.s3.get_object(Bucket=bucket, Key=source["stored_key"])["Body"].read()
         original_sha256 = hashlib.sha256(original).hexdigest()
         signed_at = now()
-        from zoneinfo import ZoneInfo
-
-        local = signed_at.astimezone(ZoneInfo(LOCAL_TIMEZONE)).strftime("%d/%m/%Y %H:%M:%S %Z")
+        local_time = local(signed_at).strftime("%d/%m/%Y %H:%M:%S %Z")
         lines = [
             "Assinatura eletrónica - Balcão",
             "",
             f"Assinado por: {signer.name}",
-            f"Data e hora: {local}",
+            f"Data e hora: {local_time}",
             f"Processo: {process.get('number', '')}",
             f"Documento: {source['filename']}",
             "SHA-256 do documento assinado:",
@@ -122,8 +114,8 @@ class Signatures:
         self.s3.put_object(Bucket=bucket, Key=key, Body=signed, ContentType="application/pdf",
                            Metadata={"sha256": signed_sha256})
         document = {
-            "process_id": process["process_id"], "document_id": new_id, "slot": SIGNED_SLOT, "filename": filename,
-            "content_type": "application/pdf", "status": ACCEPTED, "stored_key": key, "sha256": signed_sha256,
+            "process_id": process["process_id"], "document_id": new_id, "slot": ReservedSlot.SIGNED, "filename": filename,
+            "content_type": "application/pdf", "status": DocumentStatus.ACCEPTED, "stored_key": key, "sha256": signed_sha256,
             "size": len(signed), "created_at": iso(signed_at), "inspected_at": iso(signed_at),
             "uploaded_by": signer.user_id, "signed_from": document_id,
         }

@@ -23,25 +23,24 @@ the earlier one. Each such document records the task it answers (``task_id``).
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from typing import Any
+
+from boto3.dynamodb.conditions import Key
 
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.vocabulary import TaskKind, TaskStatus
+from chalicelib.kernel.working_days import working_days_left
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
+from chalicelib.platform.dynamo import condition_failed
+from chalicelib.platform.task_tokens import resume
+from chalicelib.processes.access import filer
 
-PENDENCIA = "pendencia"
-AUDIENCIA = "audiencia"
-ASSINATURA = "assinatura"
-KINDS = (PENDENCIA, AUDIENCIA, ASSINATURA)
-
-OPEN = "aberta"
-ANSWERED = "respondida"
-EXPIRED = "expirada"
-
-# What the process's status is while a task of each kind is open.
-PROCESS_STATUS = {PENDENCIA: "pendente", AUDIENCIA: "em_audiencia", ASSINATURA: "a_aguardar_assinatura"}
-TEMPLATE = {PENDENCIA: "pending_task", AUDIENCIA: "prior_hearing", ASSINATURA: "signature_request"}
+# The message that tells the citizen of a task of each kind.
+TEMPLATE = {TaskKind.PENDENCIA: "pending_task", TaskKind.AUDIENCIA: "prior_hearing", TaskKind.ASSINATURA: "signature_request"}
 
 PUBLIC_FIELDS = ("task_id", "process_id", "kind", "subject", "description", "status", "created_at", "deadline",
                  "deadline_at", "answered_at", "answer_text", "answer_documents", "document_id",
@@ -54,13 +53,9 @@ class PendingTasks:
         self._stepfunctions = stepfunctions
         self.audit = audit or AuditTrail()
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("tasks")
+    table = Injected(lambda self: aws.table("tasks"))
 
-    @property
-    def stepfunctions(self) -> Any:
-        return self._stepfunctions or aws.client("stepfunctions")
+    stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, process_id: str, task_id: str) -> dict[str, Any]:
@@ -70,14 +65,10 @@ class PendingTasks:
         return item
 
     def for_process(self, process_id: str) -> list[dict[str, Any]]:
-        from boto3.dynamodb.conditions import Key
-
         return self.table.query(KeyConditionExpression=Key("process_id").eq(process_id))["Items"]
 
     def open_for_requerente(self, user_id: str, limit: int = 100) -> list[dict[str, Any]]:
         """"Minhas Pendências": every open task of the citizen's processes, nearest deadline first."""
-        from boto3.dynamodb.conditions import Key
-
         return self.table.query(IndexName="open_by_requerente", KeyConditionExpression=Key("open_for").eq(user_id),
                                 Limit=limit)["Items"]
 
@@ -86,11 +77,7 @@ class PendingTasks:
         """What the citizen and staff see of a task; an open one with the working days left to its
         deadline (counted as the law counts them, not calendar days)."""
         view = {k: task[k] for k in PUBLIC_FIELDS if k in task}
-        if task.get("status") == OPEN and task.get("deadline"):
-            from datetime import date
-
-            from chalicelib.kernel.working_days import working_days_left
-
+        if task.get("status") == TaskStatus.OPEN and task.get("deadline"):
             view["working_days_left"] = working_days_left(date.fromisoformat(task["deadline"][:10]))
         return view
 
@@ -98,7 +85,7 @@ class PendingTasks:
     @staticmethod
     def new_item(process: dict[str, Any], kind: str, subject: str, description: str, deadline: str,
                  deadline_at: str, by: str, **extra: Any) -> dict[str, Any]:
-        if kind not in KINDS:
+        if kind not in tuple(TaskKind):
             raise ValidationFailed("Tipo de pendência desconhecido.", field="kind")
         return {
             "process_id": process["process_id"],
@@ -106,9 +93,9 @@ class PendingTasks:
             "kind": kind,
             "subject": subject,
             "description": description,
-            "status": OPEN,
-            "open_for": _filer(process),
-            "citizen_id": _filer(process),
+            "status": TaskStatus.OPEN,
+            "open_for": filer(process),
+            "citizen_id": filer(process),
             "number": process.get("number"),
             "created_at": iso(),
             "created_by": by,
@@ -127,11 +114,11 @@ class PendingTasks:
                 UpdateExpression="SET task_token = :token",
                 ConditionExpression="#status = :open",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":token": token, ":open": OPEN},
+                ExpressionAttributeValues={":token": token, ":open": TaskStatus.OPEN},
             )
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+        except condition_failed(self.table):
             task = self.get(process_id, task_id)
-            self.stepfunctions.send_task_success(taskToken=token, output=_json({"status": task["status"]}))
+            resume(token, {"status": task["status"]}, stepfunctions=self.stepfunctions)
 
     def expire(self, process_id: str, task_id: str) -> bool:
         """The task's deadline passed unanswered: it closes as ``expirada``; False when it was
@@ -142,9 +129,9 @@ class PendingTasks:
                 UpdateExpression="SET #status = :expired, expired_at = :at REMOVE open_for, task_token",
                 ConditionExpression="#status = :open",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":expired": EXPIRED, ":open": OPEN, ":at": iso()},
+                ExpressionAttributeValues={":expired": TaskStatus.EXPIRED, ":open": TaskStatus.OPEN, ":at": iso()},
             )
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+        except condition_failed(self.table):
             return False
         self.audit.record(SYSTEM, "task.expired", f"process#{process_id}", task_id=task_id)
         return True
@@ -163,156 +150,29 @@ class PendingTasks:
                 + " REMOVE open_for, task_token",
                 ConditionExpression="#status = :open AND deadline_at >= :now",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={":answered": ANSWERED, ":open": OPEN, ":now": answered_at,
+                ExpressionAttributeValues={":answered": TaskStatus.ANSWERED, ":open": TaskStatus.OPEN, ":now": answered_at,
                                            **{f":{k}": v for k, v in values.items()}},
                 ReturnValues="ALL_OLD",
             )
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+        except condition_failed(self.table):
             current = self.get(task["process_id"], task["task_id"])
-            message = ("Esta pendência já foi respondida." if current["status"] == ANSWERED
-                       else "O prazo desta pendência terminou." if current["status"] == EXPIRED or current["deadline_at"] < answered_at
+            message = ("Esta pendência já foi respondida." if current["status"] == TaskStatus.ANSWERED
+                       else "O prazo desta pendência terminou." if current["status"] == TaskStatus.EXPIRED or current["deadline_at"] < answered_at
                        else "Esta pendência já não aceita respostas.")
             raise Conflict(message, field="task_id", current=self.public(current)) from None
         token = result["Attributes"].get("task_token")
         if token:
-            try:
-                self.stepfunctions.send_task_success(taskToken=token, output=_json({"status": ANSWERED}))
-            except self.stepfunctions.exceptions.ClientError:
+            def reopen() -> None:
                 # The workflow stopped waiting (deadline): put the task back as it was, for the
-                # expiry to close it, and say so.
+                # expiry to close it.
                 self.table.update_item(
                     Key={"process_id": task["process_id"], "task_id": task["task_id"]},
-                    UpdateExpression="SET #status = :open, open_for = :for REMOVE "
-                    + ", ".join(f"#{k}" for k in values),
+                    UpdateExpression="SET #status = :open, open_for = :for REMOVE " + ", ".join(f"#{k}" for k in values),
                     ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":open": OPEN, ":for": task.get("citizen_id") or task["requerente_id"]},
+                    ExpressionAttributeValues={":open": TaskStatus.OPEN, ":for": task.get("citizen_id") or task["requerente_id"]},
                 )
-                raise Conflict("O prazo desta pendência terminou.", field="task_id", current=self.public(task)) from None
+
+            if not resume(token, {"status": TaskStatus.ANSWERED}, undo=reopen, stepfunctions=self.stepfunctions):
+                raise Conflict("O prazo desta pendência terminou.", field="task_id", current=self.public(task))
         self.audit.record(actor, action, f"process#{task['process_id']}", task_id=task["task_id"], kind=task["kind"])
         return self.get(task["process_id"], task["task_id"])
-
-
-def _json(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
-
-
-ANSWER_FORMATS = ["pdf", "png", "jpeg"]
-
-
-def _filer(process: dict[str, Any]) -> str:
-    return process.get("filed_by") or process["requerente_id"]
-
-
-def task_slot(task: dict[str, Any]) -> Any:
-    """The upload slot for the attachments of one task's answer."""
-    return answer_slot(f"tarefa_{task['task_id']}", f"Resposta: {task['subject']}")
-
-
-def answer_slot(name: str, label: str = "Resposta a uma pendência") -> Any:
-    from chalicelib.catalogue.service import DocumentSlot
-
-    return DocumentSlot(slot=name, label=label, formats=ANSWER_FORMATS)
-
-
-class CitizenAnswers:
-    """The citizen's side of a task: attachments, then one answer (text and/or documents)."""
-
-    def __init__(self, processes: Any = None, tasks: PendingTasks | None = None):
-        from chalicelib.processes.table import Processes
-
-        self.processes = processes or Processes()
-        self.tasks = tasks or PendingTasks(audit=self.processes.audit)
-
-    def _own_task(self, process_id: str, task_id: str, session: Any) -> dict[str, Any]:
-        """The task, if the caller is a citizen of its process (get_for: the filer, the requerente's
-        or the representante's account); staff and anyone else get a 404."""
-        from chalicelib.accounts.users import STAFF
-
-        self.processes.get_for(process_id, session)
-        if session.kind == STAFF:
-            raise NotFound("Pendência desconhecida.", field="task_id")
-        return self.tasks.get(process_id, task_id)
-
-    def upload_slot(self, process_id: str, task_id: str, session: Any, filename: str, content_type: str,
-                    source_ip: str | None, slot: str | None = None, replaces: str | None = None) -> dict[str, Any]:
-        """A presigned POST for one file of the answer, while the task is open: into the task's own
-        slot, into one of the service's slots (``slot``), or as a new version of a document of the
-        process (``replaces``). The file is inspected like any other before the answer may use it."""
-        task = self._own_task(process_id, task_id, session)
-        if task["status"] != OPEN:
-            raise Conflict("Esta pendência já não aceita documentos.", field="task_id", current=PendingTasks.public(task))
-        if task["kind"] == ASSINATURA:
-            raise Conflict("Um pedido de assinatura responde-se assinando o documento.", field="task_id")
-        target = self._target_slot(process_id, task, slot, replaces)
-        return self.processes.documents.upload_slot(process_id, target, filename, content_type,
-                                                    Actor(session.user_id, source_ip), replaces=replaces,
-                                                    task_id=task["task_id"])
-
-    def _target_slot(self, process_id: str, task: dict[str, Any], slot: str | None, replaces: str | None) -> Any:
-        from chalicelib.catalogue.service import get_service
-
-        own = task_slot(task)
-        name = slot or own.slot
-        if replaces is not None:
-            try:
-                previous = self.processes.documents.get(process_id, replaces)
-            except NotFound:
-                raise ValidationFailed("Documento a substituir desconhecido.", field="replaces") from None
-            if slot and slot != previous["slot"]:
-                raise ValidationFailed("Só pode substituir um documento do mesmo tipo.", field="replaces")
-            name = previous["slot"]
-        if name == own.slot:
-            return own
-        if name.startswith("tarefa_"):  # an earlier answer's file, corrected now
-            return answer_slot(name)
-        from chalicelib.decision.signatures import SIGNED_SLOT
-        from chalicelib.messages.threads import ATTACHMENT_SLOT
-
-        if name in (ATTACHMENT_SLOT, SIGNED_SLOT):
-            raise ValidationFailed("Este documento não se substitui numa resposta.", field="replaces" if replaces else "slot")
-        return get_service(self.processes.get(process_id)["service_id"]).slot(name)
-
-    def answer(self, process_id: str, task_id: str, session: Any, text: str, document_ids: list[str],
-               source_ip: str | None) -> dict[str, Any]:
-        from chalicelib.documents.store import ACCEPTED, AWAITING
-
-        task = self._own_task(process_id, task_id, session)
-        if task["kind"] == ASSINATURA:
-            raise Conflict("Um pedido de assinatura responde-se assinando o documento.", field="task_id")
-        if not text.strip() and not document_ids:
-            raise ValidationFailed("Escreva a sua resposta ou junte pelo menos um documento.", field="text")
-        for index, document_id in enumerate(document_ids):
-            field = f"document_ids.{index}"
-            try:
-                document = self.processes.documents.get(process_id, document_id)
-            except NotFound:
-                raise ValidationFailed("Documento desconhecido.", field=field) from None
-            if document.get("task_id") != task["task_id"]:
-                raise ValidationFailed("O documento não foi enviado para esta pendência.", field=field)
-            if document["status"] == AWAITING:
-                raise Conflict("O documento ainda está a ser verificado; tente daqui a instantes.", field=field)
-            if document["status"] != ACCEPTED:
-                raise ValidationFailed(f"O documento foi recusado: {document.get('reason', '')}", field=field)
-        values: dict[str, Any] = {"answer_text": text.strip(), "answer_documents": list(document_ids)}
-        action = "hearing.answered" if task["kind"] == AUDIENCIA else "task.answered"
-        return self.tasks.answer(task, Actor(session.user_id, source_ip), values, action)
-
-    def sign(self, process_id: str, task_id: str, session: Any, password: str, accept_statement: bool,
-             source_ip: str | None) -> dict[str, Any]:
-        """Answer a signature request by signing its document (password again + the statement)."""
-        from chalicelib.accounts.users import Accounts
-        from chalicelib.decision.signatures import Signatures
-
-        task = self._own_task(process_id, task_id, session)
-        if task["kind"] != ASSINATURA:
-            raise Conflict("Esta pendência não pede uma assinatura.", field="task_id")
-        if task["status"] != OPEN:
-            raise Conflict("Este pedido de assinatura já não está aberto.", field="task_id", current=PendingTasks.public(task))
-        actor = Actor(session.user_id, source_ip)
-        process = self.processes.get(process_id)
-        signer = Accounts().get(session.user_id)
-        signed = Signatures(documents=self.processes.documents, audit=self.processes.audit).sign(
-            process, task["document_id"], signer, password, accept_statement, actor)
-        return self.tasks.answer(task, actor, {"signed_document_id": signed["document_id"]}, "task.signed")

@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chalicelib.kernel.log import logger
+
 MIB = 1024 * 1024
 
 
@@ -348,7 +350,6 @@ def inspect_isolated(path: str | Path, allowed_formats: list[str], filename: str
     try:
         finding = Finding(**json.loads(lines[-1]))
     except (IndexError, ValueError, TypeError):
-        from chalicelib.kernel.log import logger
 
         memory = b"MemoryError" in err or child.returncode in (-9, -6)
         logger.warning("inspection child failed", extra={"returncode": child.returncode, "stderr": err[-2000:].decode("utf-8", "replace")})

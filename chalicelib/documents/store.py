@@ -24,17 +24,16 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.catalogue.service import DocumentSlot
+from chalicelib.documents.inspection import inspect_isolated
 from chalicelib.kernel.clock import iso, now, wall
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.log import logger
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import DocumentStatus
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
 from chalicelib.platform.resources import load_resources
-
-AWAITING = "a_aguardar"
-ACCEPTED = "aceite"
-REJECTED = "rejeitado"
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -72,13 +71,9 @@ class Documents:
         self._s3 = s3
         self.audit = audit or AuditTrail()
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("documents")
+    table = Injected(lambda self: aws.table("documents"))
 
-    @property
-    def s3(self) -> Any:
-        return self._s3 or aws.client("s3")
+    s3 = Injected(lambda self: aws.client("s3"))
 
     def list(self, process_id: str, current_only: bool = False) -> list[dict[str, Any]]:
         """The process's documents; ``current_only`` leaves out versions replaced by a newer one."""
@@ -144,7 +139,7 @@ class Documents:
             "formats": list(slot.formats),
             "max_bytes": max_bytes,
             "quarantine_key": key,
-            "status": AWAITING,
+            "status": DocumentStatus.AWAITING,
             "created_at": iso(issued),
             "expires_at": iso(expires_at),
             "uploaded_by": actor.id,
@@ -182,7 +177,7 @@ class Documents:
             logger.warning("object for an unknown document removed", extra={"key": key})
             self.s3.delete_object(Bucket=uploads, Key=key)
             return None
-        if document["status"] != AWAITING and key == document["quarantine_key"] and self._head(key) is not None:
+        if document["status"] != DocumentStatus.AWAITING and key == document["quarantine_key"] and self._head(key) is not None:
             # A slot is for one file: a second file posted with the same form is discarded unread.
             self.audit.record(SYSTEM, "document.second_upload_discarded", f"process#{process_id}", document_id=document_id)
             self.s3.delete_object(Bucket=uploads, Key=key)
@@ -197,7 +192,7 @@ class Documents:
 
     def inspect(self, document: dict[str, Any]) -> dict[str, Any]:
         """Inspect the document's file if it has arrived and was not inspected yet."""
-        if document["status"] != AWAITING:
+        if document["status"] != DocumentStatus.AWAITING:
             return document  # already inspected: a repeated event changes nothing
         head = self._head(document["quarantine_key"])
         if head is None:
@@ -207,7 +202,6 @@ class Documents:
         refusal = self._policy_refusal(document, head)
         if refusal:
             return self._reject(document, refusal, sha256=None, etag=head["ETag"])
-        from chalicelib.documents.inspection import inspect_isolated
 
         try:
             with tempfile.TemporaryDirectory(prefix="inspect-") as workdir:
@@ -225,7 +219,7 @@ class Documents:
             # The S3 event and the workflow may inspect the same file at once: the one that finished
             # first moved it out of quarantine. Its verdict stands; anything else is retried.
             current = self.get(document["process_id"], document["document_id"])
-            if current["status"] != AWAITING:
+            if current["status"] != DocumentStatus.AWAITING:
                 return current
             raise
 
@@ -281,7 +275,7 @@ class Documents:
         if document.get("replaces"):
             self._supersede(document["process_id"], document["replaces"], document["document_id"])
         # Record first, then delete: no moment where the file is in neither place nor recorded.
-        updated = self._finish(document, ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection)
+        updated = self._finish(document, DocumentStatus.ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection)
         self._clear_quarantine(document, etag)
         self.audit.record(SYSTEM, "document.accepted", f"process#{document['process_id']}",
                           document_id=document["document_id"], sha256=sha256)
@@ -312,7 +306,7 @@ class Documents:
         self.audit.record(SYSTEM, "document.replaced", f"process#{process_id}", document_id=old_id, by=new_id)
 
     def _reject(self, document: dict[str, Any], reason: str, sha256: str | None, etag: str) -> dict[str, Any]:
-        updated = self._finish(document, REJECTED, reason=reason, sha256=sha256)
+        updated = self._finish(document, DocumentStatus.REJECTED, reason=reason, sha256=sha256)
         self._clear_quarantine(document, etag)
         self.audit.record(SYSTEM, "document.rejected", f"process#{document['process_id']}",
                           document_id=document["document_id"], reason=reason)
@@ -329,7 +323,7 @@ class Documents:
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
                 ConditionExpression="#status = :awaiting",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={**{f":{k}": v for k, v in values.items()}, ":awaiting": AWAITING},
+                ExpressionAttributeValues={**{f":{k}": v for k, v in values.items()}, ":awaiting": DocumentStatus.AWAITING},
                 ReturnValues="ALL_NEW",
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
@@ -339,7 +333,7 @@ class Documents:
     # -- reading the stored files -------------------------------------------------------------------
     def download_url(self, document: dict[str, Any]) -> str:
         """A short-lived presigned GET of an accepted document (the caller checks access and audits)."""
-        if document["status"] != ACCEPTED:
+        if document["status"] != DocumentStatus.ACCEPTED:
             raise NotFound("O documento não está disponível.", field="document_id")
         return self.s3.generate_presigned_url(
             "get_object",

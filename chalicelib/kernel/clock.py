@@ -1,4 +1,5 @@
-"""Time in one place, in UTC, as ISO 8601 strings that sort as they compare.
+"""Time in one place, in UTC, as ISO 8601 strings that sort as they compare, and the municipality's
+local time (the ``timezone`` setting) wherever a date or a time is shown or a day is counted.
 
 ``travel`` moves the application's clock by an offset (tests, and a local demo of deadlines passing):
 deadlines computed from a clock moved into the past are already due, so the workflow's waits, which
@@ -10,6 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from chalicelib.kernel.settings import get_settings
 
 _offset = timedelta(0)
 
@@ -27,15 +32,43 @@ def iso(moment: datetime | None = None) -> str:
     return (moment or now()).astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def today() -> date:
-    """Today's date where the municipality is (Lisbon time), as deadlines count days."""
-    from zoneinfo import ZoneInfo
+@lru_cache(maxsize=4)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
 
-    return now().astimezone(ZoneInfo("Europe/Lisbon")).date()
+
+def zone() -> ZoneInfo:
+    """The municipality's time zone (setting ``timezone``)."""
+    return _zone(get_settings().timezone)
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(zone())
+
+
+def local_date(moment: datetime) -> date:
+    return local(moment).date()
+
+
+def today() -> date:
+    """Today's date where the municipality is, as deadlines count days."""
+    return local_date(now())
 
 
 def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def local_time_text(stamp: str | None, seconds: bool = False) -> str:
+    """``2026-11-22T01:51:33.399Z`` → ``22/11/2026 01:51`` in local time, as a citizen reads it."""
+    if not stamp:
+        return ""
+    return local(parse(stamp)).strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")
+
+
+def date_text(day: str | None) -> str:
+    """``2026-11-22`` → ``22/11/2026``."""
+    return "/".join(reversed(day.split("-"))) if day else ""
 
 
 @contextmanager

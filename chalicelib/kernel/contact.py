@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from chalicelib.kernel.errors import ValidationFailed
+from chalicelib.kernel.settings import get_settings
 
 PHONE_REGIONS = ("PT", "BR")
 _POSTAL_CODES = {
@@ -44,7 +45,6 @@ def normalise_phone(value: str, field: str = "phone", country: str | None = None
     import phonenumbers
 
     if country is None:
-        from chalicelib.kernel.settings import get_settings
 
         country = get_settings().country
     text = (value or "").strip()

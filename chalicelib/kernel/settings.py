@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     country: Literal["PT", "BR"] = "PT"
     municipality: str = "Município de Demonstração"
+    # Where the municipality is: its local time dates submissions, counts deadlines and prints times.
+    timezone: str = "Europe/Lisbon"
     # Holidays of the deployment's place: the national ones come from `holidays`, plus this one.
     municipal_holiday: date | None = None
     holidays_subdivision: str | None = None

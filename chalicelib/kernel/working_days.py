@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
 
-from chalicelib.kernel.clock import today
+from chalicelib.kernel.clock import local_date, today, zone
 from chalicelib.kernel.settings import get_settings
 
 
@@ -66,26 +66,15 @@ def working_days_left(deadline: date) -> int:
 
 
 # -- moments: the workflow's waits need instants, the law counts days --------------------------------
-LOCAL_TIMEZONE = "Europe/Lisbon"
 OFFICE_OPENS = time(9, 0)
-
-
-def local_today(moment: datetime) -> date:
-    from zoneinfo import ZoneInfo
-
-    return moment.astimezone(ZoneInfo(LOCAL_TIMEZONE)).date()
 
 
 def end_of_day(day: date) -> datetime:
     """The last moment of ``day`` in the deployment's place: a deadline runs to the end of its day."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, time(23, 59, 59), tzinfo=ZoneInfo(LOCAL_TIMEZONE)).astimezone(UTC)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=zone()).astimezone(UTC)
 
 
 def next_working_day_opening(moment: datetime) -> datetime:
     """Opening time of the working day after ``moment``'s (local) day."""
-    from zoneinfo import ZoneInfo
-
-    day = next_working_day(local_today(moment))
-    return datetime.combine(day, OFFICE_OPENS, tzinfo=ZoneInfo(LOCAL_TIMEZONE)).astimezone(UTC)
+    day = next_working_day(local_date(moment))
+    return datetime.combine(day, OFFICE_OPENS, tzinfo=zone()).astimezone(UTC)

@@ -9,37 +9,45 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from chalicelib.accounts.users import STAFF, Session
+from boto3.dynamodb.conditions import Key
+
+from chalicelib.accounts.users import Accounts, Session
+from chalicelib.catalogue.service import DocumentSlot, load_catalogue
+from chalicelib.correspondence.recipients import recipient_for_process
+from chalicelib.correspondence.values import process_values
+from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import STAFF
+from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
+from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
+from chalicelib.processes.access import is_auditor, of_organ
+from chalicelib.processes.table import Processes
 
-ATTACHMENT_SLOT = "mensagem"
 PUBLIC_FIELDS = ("message_id", "at", "from", "author_name", "text", "attachments", "organ", "process_id")
 
 
 def attachment_slot() -> Any:
-    from chalicelib.catalogue.service import DocumentSlot
-
-    return DocumentSlot(slot=ATTACHMENT_SLOT, label="Anexo de mensagem", formats=["pdf", "png", "jpeg"])
+    return DocumentSlot(slot=ReservedSlot.MESSAGE_ATTACHMENT, label="Anexo de mensagem", formats=["pdf", "png", "jpeg"])
 
 
 class Messages:
-    def __init__(self, table: Any = None, processes: Any = None, audit: AuditTrail | None = None):
-        from chalicelib.processes.table import Processes
+    documents = Injected(lambda self: Documents(audit=self.audit))
 
+    def __init__(self, table: Any = None, processes: Processes | None = None, documents: Documents | None = None,
+                 audit: AuditTrail | None = None):
         self._table = table
+        self._documents = documents
         self.audit = audit or AuditTrail()
         self.processes = processes or Processes(audit=self.audit)
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("messages")
+    table = Injected(lambda self: aws.table("messages"))
 
     def thread(self, thread: str) -> list[dict[str, Any]]:
-        from boto3.dynamodb.conditions import Key
-
         items = self.table.query(KeyConditionExpression=Key("thread").eq(thread), Limit=200)["Items"]
         return [{k: m[k] for k in PUBLIC_FIELDS if k in m} for m in items]
 
@@ -51,28 +59,26 @@ class Messages:
     def attachment_upload(self, process_id: str, session: Session, filename: str, content_type: str,
                           source_ip: str | None) -> dict[str, Any]:
         process = self._participant(process_id, session)
-        return self.processes.documents.upload_slot(process["process_id"], attachment_slot(), filename, content_type,
+        return self.documents.upload_slot(process["process_id"], attachment_slot(), filename, content_type,
                                                     Actor(session.user_id, source_ip))
 
     def _participant(self, process_id: str, session: Session) -> dict[str, Any]:
         process = self.processes.get_for(process_id, session)
-        if session.kind == STAFF and (session.organ != process.get("service_organ") or "auditor" in session.roles):
+        if session.kind == STAFF and (not of_organ(session, process.get("service_organ")) or is_auditor(session)):
             raise Forbidden("Só os serviços do processo lhe respondem.")
         return process
 
     def send_about_process(self, process_id: str, session: Session, text: str, attachments: list[str],
                            source_ip: str | None) -> dict[str, Any]:
-        from chalicelib.documents.store import ACCEPTED
-
         process = self._participant(process_id, session)
         if not text.strip():
             raise ValidationFailed("Escreva a mensagem.", field="text")
         for index, document_id in enumerate(attachments):
             try:
-                document = self.processes.documents.get(process_id, document_id)
+                document = self.documents.get(process_id, document_id)
             except NotFound:
                 raise ValidationFailed("Anexo desconhecido.", field=f"attachments.{index}") from None
-            if document["slot"] != ATTACHMENT_SLOT or document["status"] != ACCEPTED:
+            if document["slot"] != ReservedSlot.MESSAGE_ATTACHMENT or document["status"] != DocumentStatus.ACCEPTED:
                 raise ValidationFailed("O anexo não foi aceite ou não pertence a uma mensagem.", field=f"attachments.{index}")
         message = self._store(f"process#{process_id}", session, text, attachments, process.get("service_organ"),
                               process_id=process_id)
@@ -85,14 +91,12 @@ class Messages:
     def send_general(self, session: Session, organ: str, text: str, source_ip: str | None,
                      citizen_id: str | None = None) -> dict[str, Any]:
         """A citizen writes to an organ (no process); staff of the organ answer in the same thread."""
-        from chalicelib.catalogue.service import load_catalogue
-
         if organ not in {s.organ for s in load_catalogue().values()}:
             raise ValidationFailed("Serviço municipal desconhecido.", field="organ")
         if not text.strip():
             raise ValidationFailed("Escreva a mensagem.", field="text")
         if session.kind == STAFF:
-            if session.organ != organ or not citizen_id:
+            if not of_organ(session, organ) or not citizen_id:
                 raise Forbidden("Só os serviços destinatários respondem.")
         else:
             citizen_id = session.user_id
@@ -105,7 +109,7 @@ class Messages:
 
     def general_thread(self, session: Session, organ: str, citizen_id: str | None = None) -> list[dict[str, Any]]:
         if session.kind == STAFF:
-            if session.organ != organ and "auditor" not in session.roles:
+            if not of_organ(session, organ) and not is_auditor(session):
                 raise Forbidden("Mensagens de outro serviço.")
             if not citizen_id:
                 raise ValidationFailed("Indique o cidadão.", field="citizen_id")
@@ -116,8 +120,6 @@ class Messages:
     # ------------------------------------------------------------------------------------------------
     def _store(self, thread: str, session: Session, text: str, attachments: list[str], organ: str | None,
                **extra: Any) -> dict[str, Any]:
-        from chalicelib.accounts.users import Accounts
-
         at = iso()
         author = Accounts().get(session.user_id)
         message = {
@@ -132,11 +134,6 @@ class Messages:
     def _notify(self, message: dict[str, Any], process: dict[str, Any], session: Session) -> None:
         """The other side is told: the citizen by the process's consent (``new_message``), the organ
         at its services' contact address (``message_from_citizen``). One notification a message."""
-        from chalicelib.accounts.users import Accounts
-        from chalicelib.catalogue.service import load_catalogue
-        from chalicelib.kernel.settings import get_settings
-        from chalicelib.notifications.delivery import Notifier
-
         base = get_settings().public_base_url
         process_id = process.get("process_id")
         number = process.get("number") or "-"
@@ -145,14 +142,11 @@ class Messages:
         key = f"message#{message['thread']}#{message['message_id']}"
         notifier = Notifier(audit=self.audit)
         if session.kind == STAFF:
-            # the account that filed the request (its requerente's or representante's), as workflow.notify
+            # the account that filed the request (its requerente's or representante's), as the process's notices
             citizen = Accounts().get(process.get("filed_by") or process["requerente_id"])
             if citizen is None:
                 return
             if process_id:
-                from chalicelib.notifications.delivery import recipient_for_process
-                from chalicelib.workflow.process_tasks import process_values
-
                 values = {**process_values(process, citizen.name), "sender": message["author_name"] or "Serviços municipais",
                           "excerpt": excerpt}
                 notifier.notify(recipient_for_process(process, citizen), "new_message", values, key=key,

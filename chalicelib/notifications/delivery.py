@@ -36,6 +36,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.kernel.clock import iso, now
+from chalicelib.kernel.errors import Conflict
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.settings import get_settings
+from chalicelib.notifications.letters import letter_pdf
 from chalicelib.notifications.templates import EMAIL, LETTER, MESSAGES, SMS, language_of, render_email, render_sms
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
@@ -93,24 +97,6 @@ class Recipient:
         return chosen
 
 
-def recipient_for_process(process: dict[str, Any], user: Any) -> Recipient:
-    """Who a process's notifications go to, by the consent recorded with the request; a process
-    without such a record (filed before consent was asked) uses the account's, by default its
-    confirmed email address."""
-    consent = process.get("notifications") or {}
-    account_consent = getattr(user, "notifications", None) or {}
-    electronic = consent.get("electronic", account_consent.get("electronic", [EMAIL]))
-    return Recipient(
-        name=consent.get("name") or user.name,
-        email=consent.get("email") or user.email,
-        phone=consent.get("phone") or user.phone,
-        language=consent.get("language") or getattr(user, "language", None) or "pt",
-        electronic=tuple(electronic),
-        postal_address=list(consent.get("postal_address") or account_consent.get("postal_address") or []),
-        account_id=user.user_id,
-    )
-
-
 def notification_id_for(key: str) -> str:
     return "n_" + hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -141,9 +127,7 @@ class NotificationLog:
     def __init__(self, table: Any = None):
         self._table = table
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("notifications")
+    table = Injected(lambda self: aws.table("notifications"))
 
     def get(self, notification_id: str) -> dict[str, Any] | None:
         return self.table.get_item(Key={"notification_id": notification_id}, ConsistentRead=True).get("Item")
@@ -205,7 +189,6 @@ class NotificationLog:
         return result["Attributes"]
 
     def mark_posted(self, notification_id: str, by: str) -> dict[str, Any]:
-        from chalicelib.kernel.errors import Conflict
 
         try:
             result = self.table.update_item(
@@ -262,17 +245,11 @@ class Notifier:
         self.audit = audit or AuditTrail()
         self._sleep = sleep
 
-    @property
-    def ses(self) -> Any:
-        return self._ses or aws.client("ses", max_attempts=1)
+    ses = Injected(lambda self: aws.client("ses", max_attempts=1))
 
-    @property
-    def sns(self) -> Any:
-        return self._sns or aws.client("sns", max_attempts=1)
+    sns = Injected(lambda self: aws.client("sns", max_attempts=1))
 
-    @property
-    def s3(self) -> Any:
-        return self._s3 or aws.client("s3")
+    s3 = Injected(lambda self: aws.client("s3"))
 
     # -- entry points ----------------------------------------------------------------------------
     def notify(self, recipient: Recipient, template: str, values: dict[str, Any], *, key: str,
@@ -348,7 +325,6 @@ class Notifier:
     def deliver(self, notification_id: str, max_attempts: int | None = None) -> dict[str, Any]:
         """Try to deliver a recorded notification now: backoff between temporary failures, then the
         outcome recorded. Never raises for a delivery failure."""
-        from chalicelib.kernel.settings import get_settings
 
         settings = get_settings()
         item = self.log.lease(notification_id)
@@ -383,7 +359,6 @@ class Notifier:
 
     # -- providers -------------------------------------------------------------------------------
     def _deliver_once(self, item: dict[str, Any], payload: dict[str, Any]) -> str:
-        from chalicelib.kernel.settings import get_settings
 
         template, language, values = item["template"], item["language"], payload.get("values", {})
         if item["channel"] == SMS:
@@ -417,7 +392,6 @@ class Notifier:
         return ref["filename"], ref["content_type"], body
 
     def _store_letter(self, notification_id: str, address: str, template: str, language: str, values: dict[str, Any]) -> str:
-        from chalicelib.notifications.letters import letter_pdf
 
         rendered = render_email(template, language, values, letter=True)
         key = f"letters/{notification_id}.pdf"

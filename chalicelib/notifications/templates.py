@@ -24,12 +24,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chalicelib.kernel.roles import CITIZEN, STAFF
+from chalicelib.kernel.settings import get_settings
+
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 LANGUAGES = ("pt", "en")
 DEFAULT_LANGUAGE = "pt"
 
 EMAIL, SMS, LETTER = "email", "sms", "letter"
-CITIZEN, STAFF = "citizen", "staff"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,6 @@ class RenderedEmail:
 
 def common_values(language: str, letter: bool = False) -> dict[str, Any]:
     """What every template may use besides its own values (``letter``: the text goes on paper)."""
-    from chalicelib.kernel.settings import get_settings
 
     settings = get_settings()
     return {"municipality": settings.municipality, "portal": settings.public_base_url, "lang": language, "letter": letter}

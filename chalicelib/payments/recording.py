@@ -14,19 +14,26 @@ import hashlib
 import hmac
 from typing import Any
 
-from chalicelib.accounts.users import STAFF, Session
-from chalicelib.catalogue.service import euros, parse_money
+from boto3.dynamodb.conditions import Key
+
+from chalicelib.accounts.users import Session
+from chalicelib.correspondence.notices import notify_about_process
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.errors import Conflict, Forbidden, NotAuthenticated, NotFound, ValidationFailed
+from chalicelib.kernel.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.money import cents, euros
+from chalicelib.kernel.roles import RECORDING_ROLES
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import PaymentStatus, ProcessStatus
+from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
-from chalicelib.processes.multibanco import is_valid, make_reference
+from chalicelib.platform.dynamo import condition_failed
+from chalicelib.platform.task_tokens import resume
+from chalicelib.processes.access import require_staff_act
+from chalicelib.processes.multibanco import is_valid
+from chalicelib.processes.table import status_update
 
-PENDING = "pendente"
-PAID = "pago"
-AWAITING_PAYMENT = "a_aguardar_pagamento"
-RECORDING_ROLES = ("clerk", "organ_head", "administrator")
 METHODS = ("multibanco", "numerario", "cheque", "transferencia")
 SIGNATURE_HEADER = "x-balcao-signature"
 
@@ -45,71 +52,29 @@ def check_signature(raw_body: bytes, signature: str | None) -> None:
 
 
 class Payments:
-    def __init__(self, table: Any = None, counters: Any = None, stepfunctions: Any = None,
-                 audit: AuditTrail | None = None, notifier: Any = None):
+    table = Injected(lambda self: aws.table("processes"))
+    stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
+    notifier = Injected(lambda self: Notifier(audit=self.audit))
+
+    def __init__(self, table: Any = None, stepfunctions: Any = None, audit: AuditTrail | None = None, notifier: Any = None):
         self._table = table
-        self._counters = counters
         self._stepfunctions = stepfunctions
         self._notifier = notifier
         self.audit = audit or AuditTrail()
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("processes")
-
-    @property
-    def counters(self) -> Any:
-        return self._counters or aws.table("counters")
-
-    @property
-    def stepfunctions(self) -> Any:
-        return self._stepfunctions or aws.client("stepfunctions")
-
-    @property
-    def notifier(self) -> Any:
-        if self._notifier is None:
-            from chalicelib.notifications.delivery import Notifier
-
-            self._notifier = Notifier(audit=self.audit)
-        return self._notifier
-
-    # -- at submission -------------------------------------------------------------------------
-    def new_reference(self, amount_cents: int) -> dict[str, Any]:
-        """A fresh Multibanco reference for ``amount_cents`` (the sequence is one atomic counter)."""
-        entity = get_settings().multibanco_entity
-        result = self.counters.update_item(
-            Key={"counter": f"multibanco#{entity}"},
-            UpdateExpression="ADD #value :one",
-            ExpressionAttributeNames={"#value": "value"},
-            ExpressionAttributeValues={":one": 1},
-            ReturnValues="UPDATED_NEW",
-        )
-        reference = make_reference(entity, int(result["Attributes"]["value"]), amount_cents)
-        from datetime import timedelta
-
-        from chalicelib.kernel.clock import today
-
-        due = today() + timedelta(days=get_settings().payment_due_days)
-        return {"status": PENDING, "due_date": due.isoformat(), "method": "multibanco", "entity": reference.entity, "reference": reference.reference,
-                "reference_text": reference.formatted(), "amount_cents": amount_cents, "amount_text": euros(amount_cents),
-                "issued_at": iso()}
-
     # -- recording a payment -------------------------------------------------------------------
     def record_by_staff(self, process_id: str, session: Session, amount_eur: Any, method: str, note: str | None,
                         source_ip: str | None) -> dict[str, Any]:
-        process = self._process(process_id)
-        if session.kind != STAFF or session.organ != process.get("service_organ"):
-            raise Forbidden("Este processo pertence a outro serviço.")
-        if not set(session.roles) & set(RECORDING_ROLES):
-            raise Forbidden("Só o atendimento, a chefia ou a administração do serviço registam pagamentos.")
+        process = require_staff_act(self._process(process_id), session, RECORDING_ROLES, "registar pagamentos",
+                                    "Só o atendimento, a chefia ou a administração do serviço registam pagamentos.")
         payment = process.get("payment")
         if not payment:
             raise Conflict("Este processo não tem pagamento a registar.", field="payment")
         try:
-            cents = int(parse_money(amount_eur) * 100)
+            paid_cents = cents(amount_eur)
         except ValueError as error:
             raise ValidationFailed(f"Valor pago: {error}", field="amount_eur") from None
-        if cents != int(payment["amount_cents"]):
+        if paid_cents != int(payment["amount_cents"]):
             raise ValidationFailed(f"O valor devido é {euros(int(payment['amount_cents']))}.", field="amount_eur")
         return self._mark_paid(process, Actor(session.user_id, source_ip), method=method, note=note, by="staff")
 
@@ -118,21 +83,19 @@ class Payments:
         entity, reference and amount must be one issued and still due (or already paid by this same
         notice, which is then answered as before)."""
         try:
-            cents = int(parse_money(notice["amount_eur"]) * 100)
+            paid_cents = cents(notice["amount_eur"])
         except ValueError as error:
             raise ValidationFailed(f"Valor: {error}", field="amount_eur") from None
         entity, reference = notice["entity"], notice["reference"]
-        if entity != get_settings().multibanco_entity or not is_valid(entity, reference, cents):
+        if entity != get_settings().multibanco_entity or not is_valid(entity, reference, paid_cents):
             raise ValidationFailed("Referência Multibanco inválida para esta entidade e valor.", field="reference")
-        from boto3.dynamodb.conditions import Key
-
         items = self.table.query(IndexName="by_payment_reference", KeyConditionExpression=Key("payment_reference").eq(reference),
                                  Limit=10)["Items"]
-        matches = [item for item in items if int(item["payment"]["amount_cents"]) == cents and item["payment"]["entity"] == entity]
+        matches = [item for item in items if int(item["payment"]["amount_cents"]) == paid_cents and item["payment"]["entity"] == entity]
         if not matches:
             raise NotFound("Nenhum pagamento pendente com esta referência e valor.", field="reference")
         process = sorted(matches, key=lambda item: item["payment"]["issued_at"])[-1]
-        if process["payment"]["status"] == PAID:
+        if process["payment"]["status"] == PaymentStatus.PAID:
             if process["payment"].get("transaction_id") == notice["transaction_id"]:
                 return process  # the provider repeated its notice
             raise Conflict("Este pagamento já foi registado.", field="reference")
@@ -144,11 +107,10 @@ class Payments:
         if item is None:
             raise NotFound("Processo desconhecido.", field="process_id")
         return item
-
     def _mark_paid(self, process: dict[str, Any], actor: Actor, method: str, note: str | None, by: str,
                    transaction_id: str | None = None, paid_at: str | None = None) -> dict[str, Any]:
         process_id = process["process_id"]
-        values = {":paid": PAID, ":pending": PENDING, ":at": paid_at or iso(), ":method": method, ":by": actor.id,
+        values = {":paid": PaymentStatus.PAID, ":pending": PaymentStatus.PENDING, ":at": paid_at or iso(), ":method": method, ":by": actor.id,
                   ":recorded": iso(), ":how": by}
         extra = ""
         if note:
@@ -168,49 +130,38 @@ class Payments:
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_OLD",
             )["Attributes"]
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+        except condition_failed(self.table):
             raise Conflict("Este pagamento já foi registado.", field="payment") from None
         self.audit.record(actor, "process.payment_recorded", f"process#{process_id}", method=method, by=by,
                           amount_cents=int(process["payment"]["amount_cents"]), transaction_id=transaction_id)
         token = old.get("payment_task_token")
         if token:
-            self._resume(process_id, token)
+            self._resume_paid(process_id, token)
         paid = self._process(process_id)
         self._email_receipt(paid)
         return paid
 
-    def _resume(self, process_id: str, token: str) -> None:
-        try:
-            self.stepfunctions.send_task_success(taskToken=token, output='{"paid": true}')
-        except self.stepfunctions.exceptions.ClientError:
+    def _resume_paid(self, process_id: str, token: str) -> None:
+        if not resume(token, {"paid": True}, stepfunctions=self.stepfunctions):
             # The workflow no longer waits (stopped or timed out): the payment stands, staff see it.
             self.audit.record(SYSTEM, "process.payment_resume_failed", f"process#{process_id}")
 
     def _email_receipt(self, process: dict[str, Any]) -> None:
         """The payment receipt, by the channels the requerente chose (once: the notification's key)."""
-        from chalicelib.workflow.process_tasks import notify
-
-        notify({"process_id": process["process_id"], "template": "payment_receipt"}, notifier=self.notifier)
+        notify_about_process({"process_id": process["process_id"], "template": "payment_receipt"}, notifier=self.notifier)
 
     # -- the workflow's wait -------------------------------------------------------------------
     def register_payment_task(self, process_id: str, task_token: str) -> bool:
         """The workflow waits for the payment: keep its token, unless it is paid already, in which
         case resume it at once. Returns whether it was already paid."""
-        from chalicelib.processes.table import organ_status
-
         organ = self._process(process_id)["service_organ"]
         try:
-            self.table.update_item(
-                Key={"process_id": process_id},
-                # organ_status with status: the staff queue's index (chalicelib.processes.table)
-                UpdateExpression="SET payment_task_token = :token, #status = :awaiting, organ_status = :organ_status",
-                ConditionExpression="payment.#pstatus = :pending",
-                ExpressionAttributeNames={"#status": "status", "#pstatus": "status"},
-                ExpressionAttributeValues={":token": task_token, ":pending": PENDING, ":awaiting": AWAITING_PAYMENT,
-                                           ":organ_status": organ_status(organ, AWAITING_PAYMENT)},
-            )
-        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
-            self._resume(process_id, task_token)
+            self.table.update_item(**status_update(
+                process_id, organ, ProcessStatus.AWAITING_PAYMENT, condition="payment.#pstatus = :pending",
+                sets="payment_task_token = :token", names={"#pstatus": "status"},
+                values={":token": task_token, ":pending": PaymentStatus.PENDING}))
+        except condition_failed(self.table):
+            self._resume_paid(process_id, task_token)
             return True
         self.audit.record(SYSTEM, "process.awaiting_payment", f"process#{process_id}")
         return False

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.kernel.clock import iso
+from chalicelib.kernel.inject import Injected
 from chalicelib.platform import aws
 
 
@@ -29,9 +30,7 @@ class AuditTrail:
     def __init__(self, table: Any = None):
         self._table = table
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("audit")
+    table = Injected(lambda self: aws.table("audit"))
 
     def record(self, actor: Actor, action: str, subject: str, **details: Any) -> dict[str, Any]:
         at = iso()

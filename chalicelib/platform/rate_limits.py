@@ -8,6 +8,7 @@ from typing import Any
 
 from chalicelib.kernel.clock import now
 from chalicelib.kernel.errors import TooManyRequests
+from chalicelib.kernel.inject import Injected
 from chalicelib.platform import aws
 
 
@@ -18,9 +19,7 @@ class RateLimit:
         self.window_seconds = window_seconds
         self._table = table
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("rate_limits")
+    table = Injected(lambda self: aws.table("rate_limits"))
 
     def hit(self, caller: str | None) -> None:
         """Count one request of ``caller``; a 429 once it has made ``limit`` in this window."""

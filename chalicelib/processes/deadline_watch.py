@@ -10,13 +10,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from chalicelib.kernel.clock import iso, now
-from chalicelib.kernel.working_days import local_today, working_days_between
+from chalicelib.catalogue.service import load_catalogue
+from chalicelib.kernel.clock import iso, today
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import Role
+from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import DEADLINE_WATCHED
+from chalicelib.kernel.working_days import working_days_between
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, AuditTrail
-
-# A process is still in the staff's or the citizen's hands in these statuses.
-OPEN_STATUSES = ("submetido", "em_apreciacao", "pendente", "em_audiencia", "a_aguardar_assinatura")
 
 
 class DeadlineWatch:
@@ -25,21 +27,16 @@ class DeadlineWatch:
         self._sns = sns
         self.audit = audit or AuditTrail()
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("processes")
+    table = Injected(lambda self: aws.table("processes"))
 
-    @property
-    def sns(self) -> Any:
-        return self._sns or aws.client("sns")
+    sns = Injected(lambda self: aws.client("sns"))
 
     def run(self, reminder_working_days: int = 2) -> dict[str, list[str]]:
         from boto3.dynamodb.conditions import Key
 
-        from chalicelib.catalogue.service import load_catalogue
 
-        today = local_today(now())
-        horizon = today + timedelta(days=reminder_working_days * 2 + 7)  # calendar days enough to cover the working ones
+        day = today()
+        horizon = day + timedelta(days=reminder_working_days * 2 + 7)  # calendar days enough to cover the working ones
         reminded: list[str] = []
         escalated: list[str] = []
         for organ in sorted({service.organ for service in load_catalogue().values()}):
@@ -50,18 +47,18 @@ class DeadlineWatch:
             while True:
                 page = self.table.query(**query)
                 for process in page["Items"]:
-                    if process["status"] not in OPEN_STATUSES:
+                    if process["status"] not in DEADLINE_WATCHED:
                         continue
                     deadline = date.fromisoformat(process["decision_deadline"])
-                    if deadline < today:
+                    if deadline < day:
                         if self._mark(process, "escalated_at"):
-                            self._alert(process, "organ_head", "Prazo de decisão ultrapassado",
+                            self._alert(process, Role.ORGAN_HEAD, "Prazo de decisão ultrapassado",
                                         f"O prazo de decisão do processo {process['number']} terminou a "
                                         f"{deadline:%d/%m/%Y}. A decisão continua devida e ficará marcada como tardia.")
                             escalated.append(process["process_id"])
-                    elif working_days_between(today, deadline) <= reminder_working_days:
+                    elif working_days_between(day, deadline) <= reminder_working_days:
                         if self._mark(process, "reminded_at"):
-                            left = working_days_between(today, deadline)
+                            left = working_days_between(day, deadline)
                             self._alert(process, "staff", "Prazo de decisão a terminar",
                                         f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
                                         f"({left} dia(s) úteis).")
@@ -85,7 +82,6 @@ class DeadlineWatch:
         return True
 
     def _alert(self, process: dict[str, Any], audience: str, subject: str, text: str) -> None:
-        from chalicelib.kernel.settings import get_settings
 
         settings = get_settings()
         topic = f"arn:aws:sns:{settings.region}:{settings.account_id}:{settings.resource_name('staff-alerts')}"
@@ -94,6 +90,6 @@ class DeadlineWatch:
             MessageAttributes={"organ": {"DataType": "String", "StringValue": process["organ"]},
                                "audience": {"DataType": "String", "StringValue": audience}},
         )
-        action = "process.deadline_escalated" if audience == "organ_head" else "process.deadline_reminder"
+        action = "process.deadline_escalated" if audience == Role.ORGAN_HEAD else "process.deadline_reminder"
         self.audit.record(SYSTEM, action, f"process#{process['process_id']}", deadline=process["decision_deadline"],
                           message_id=response["MessageId"])

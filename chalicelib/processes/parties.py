@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.kernel.errors import Problems, ValidationFailed
+from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.settings import get_settings
 
 POSTAL_CODES = {"PT": (re.compile(r"^\d{4}-\d{3}$"), "0000-000"), "BR": (re.compile(r"^\d{5}-\d{3}$"), "00000-000")}
@@ -61,7 +62,6 @@ class _Person(_Party):
     @field_validator("identity_number")
     @classmethod
     def _identity_number(cls, value: str) -> str:
-        from chalicelib.accounts.users import normalise_identity_number
 
         try:
             return normalise_identity_number(value, get_settings().country)

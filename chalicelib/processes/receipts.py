@@ -8,55 +8,44 @@ itself) and compares them with what the receipt states.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from typing import Any
 
-from chalicelib.documents.store import ACCEPTED, Documents
-from chalicelib.kernel.clock import iso
+from chalicelib.catalogue.service import get_service
+from chalicelib.documents.store import Documents
+from chalicelib.kernel import pdf as pdf_document
+from chalicelib.kernel.clock import iso, local_time_text, parse
 from chalicelib.kernel.errors import NotFound
+from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import DocumentStatus
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, AuditTrail
 
 
-def _latin1(text: Any) -> str:
-    """The PDF's core fonts cover Latin-1 (all of Portuguese); anything else becomes '?'."""
-    text = str(text).replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'").replace("\u201c", '"').replace("\u201d", '"')
-    return text.encode("latin-1", "replace").decode("latin-1")
-
-
 def _local(stamp: str) -> str:
-    from chalicelib.processes.table import LISBON
-
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).astimezone(LISBON).strftime("%d/%m/%Y %H:%M:%S (hora de Lisboa)")
+    return local_time_text(stamp, seconds=True) + " (hora de Lisboa)"
 
 
 def render_pdf(process: dict[str, Any], service: Any, requerente: Any, documents: list[dict[str, Any]], issued_at: str) -> bytes:
     """The receipt as PDF bytes (fpdf2, imported only when a receipt is made)."""
-    from fpdf import FPDF
-
     settings = get_settings()
     labels = {spec.name: spec.label for spec in service.fields}
     slot_labels = {slot.slot: slot.label for slot in service.documents}
-    pdf = FPDF(format="A4")
-    pdf.set_title(_latin1(f"Comprovativo de entrega {process['number']}"))
-    pdf.set_author(_latin1(settings.municipality))
-    pdf.set_creation_date(datetime.fromisoformat(issued_at.replace("Z", "+00:00")))
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_page()
+    pdf = pdf_document.a4(f"Comprovativo de entrega {process['number']}", settings.municipality,
+                          created=parse(issued_at), page_break_margin=18)
     width = pdf.epw
 
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(width, 9, "Comprovativo de entrega", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
-    pdf.cell(width, 6, _latin1(settings.municipality), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 6, pdf_document.text(settings.municipality), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     def row(label: str, value: Any) -> None:
         pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(45, 6, _latin1(label))
+        pdf.cell(45, 6, pdf_document.text(label))
         pdf.set_font("Helvetica", "", 10)
-        pdf.multi_cell(width - 45, 6, _latin1(value or "-"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width - 45, 6, pdf_document.text(value or "-"), new_x="LMARGIN", new_y="NEXT")
 
     row("Processo", process["number"])
     row("Data e hora", _local(process["submitted_at"]))
@@ -82,7 +71,7 @@ def render_pdf(process: dict[str, Any], service: Any, requerente: Any, documents
         pdf.cell(width, 6, "Nenhum documento.", new_x="LMARGIN", new_y="NEXT")
     for number, document in enumerate(documents, start=1):
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(width, 6, _latin1(f"{number}. {slot_labels.get(document['slot'], document['slot'])}: "
+        pdf.multi_cell(width, 6, pdf_document.text(f"{number}. {slot_labels.get(document['slot'], document['slot'])}: "
                                          f"{document['filename']} ({int(document['size']):,} bytes)".replace(",", " ")),
                        new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Courier", "", 8.5)
@@ -90,7 +79,7 @@ def render_pdf(process: dict[str, Any], service: Any, requerente: Any, documents
 
     pdf.ln(5)
     pdf.set_font("Helvetica", "", 8.5)
-    pdf.multi_cell(width, 4.5, _latin1(
+    pdf.multi_cell(width, 4.5, pdf_document.text(
         f"Emitido em {_local(issued_at)}. O SHA-256 identifica cada ficheiro tal como foi recebido: qualquer alteração "
         f"do ficheiro muda-o. A verificação recalcula-os a partir dos ficheiros guardados: "
         f"{settings.public_base_url}/api/requests/{process['process_id']}/receipt/verification"),
@@ -106,25 +95,20 @@ class Receipts:
         self.audit = audit or AuditTrail()
         self.documents = documents or Documents(audit=self.audit)
 
-    @property
-    def table(self) -> Any:
-        return self._table or aws.table("processes")
+    table = Injected(lambda self: aws.table("processes"))
 
-    @property
-    def s3(self) -> Any:
-        return self._s3 or aws.client("s3")
+    s3 = Injected(lambda self: aws.client("s3"))
 
     def issue(self, process: dict[str, Any], requerente: Any = None) -> dict[str, Any]:
         """The process's receipt (its PDF stored under ``key``), made on the first call and the same on
         every later one (the workflow's task may run more than once)."""
         if process.get("receipt"):
             return process["receipt"]
-        from chalicelib.catalogue.service import get_service
 
         service = get_service(process["service_id"])
         order = {slot.slot: i for i, slot in enumerate(service.documents)}
         documents = sorted(
-            (d for d in self.documents.list(process["process_id"], current_only=True) if d["status"] == ACCEPTED),
+            (d for d in self.documents.list(process["process_id"], current_only=True) if d["status"] == DocumentStatus.ACCEPTED),
             key=lambda d: (order.get(d["slot"], len(order)), d["created_at"]),
         )
         issued_at = iso()

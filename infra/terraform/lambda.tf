@@ -14,6 +14,7 @@ locals {
     BALCAO_ACCOUNT_ID                   = local.account_id
     BALCAO_COUNTRY                      = var.country
     BALCAO_MUNICIPALITY                 = var.municipality
+    BALCAO_TIMEZONE                     = var.timezone
     BALCAO_MUNICIPAL_HOLIDAY            = var.municipal_holiday
     BALCAO_HOLIDAYS_SUBDIVISION         = var.holidays_subdivision
     BALCAO_SENDER_EMAIL                 = local.sender_email

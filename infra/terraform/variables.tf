@@ -43,6 +43,12 @@ variable "country" {
   }
 }
 
+variable "timezone" {
+  description = "The municipality's IANA time zone: it dates submissions, counts deadlines and prints times (e.g. Europe/Lisbon, Atlantic/Azores, America/Sao_Paulo)."
+  type        = string
+  default     = "Europe/Lisbon"
+}
+
 variable "municipal_holiday" {
   description = "The municipal holiday as YYYY-MM-DD of any year (only month and day count), or empty."
   type        = string

@@ -22,7 +22,7 @@ def _settings(env: None) -> None:
     ("11.222.333/0001-81", "BR", "company", "11222333000181"),
 ])
 def test_identity_numbers_of_each_country_and_person_type(number: str, country: str, person_type: str, compact: str) -> None:
-    from chalicelib.accounts.users import normalise_identity_number
+    from chalicelib.kernel.identity import normalise_identity_number
 
     assert normalise_identity_number(number, country, person_type) == compact
 
@@ -35,7 +35,7 @@ def test_identity_numbers_of_each_country_and_person_type(number: str, country: 
     ("390.533.447-05", "BR", "company"),
 ])
 def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str, person_type: str) -> None:
-    from chalicelib.accounts.users import normalise_identity_number
+    from chalicelib.kernel.identity import normalise_identity_number
 
     with pytest.raises(ValidationFailed) as error:
         normalise_identity_number(number, country, person_type)

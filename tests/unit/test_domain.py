@@ -46,14 +46,14 @@ def test_working_days_between_counts_down_and_goes_negative_when_late() -> None:
 
 @pytest.mark.parametrize("nif", ["123456789", "123 456 789", "PT123456789"])
 def test_valid_nif_is_accepted_in_its_compact_form(nif: str) -> None:
-    from chalicelib.accounts.users import normalise_identity_number
+    from chalicelib.kernel.identity import normalise_identity_number
 
     assert normalise_identity_number(nif, "PT") == "123456789"
 
 
 @pytest.mark.parametrize("nif", ["123456788", "12345678", "abcdefghi"])
 def test_nif_with_wrong_check_digit_is_refused(nif: str) -> None:
-    from chalicelib.accounts.users import normalise_identity_number
+    from chalicelib.kernel.identity import normalise_identity_number
 
     with pytest.raises(ValidationFailed) as error:
         normalise_identity_number(nif, "PT")
@@ -61,7 +61,7 @@ def test_nif_with_wrong_check_digit_is_refused(nif: str) -> None:
 
 
 def test_brazil_takes_cpf_or_cnpj() -> None:
-    from chalicelib.accounts.users import normalise_identity_number
+    from chalicelib.kernel.identity import normalise_identity_number
 
     assert normalise_identity_number("390.533.447-05", "BR") == "39053344705"
     assert normalise_identity_number("11.222.333/0001-81", "BR") == "11222333000181"

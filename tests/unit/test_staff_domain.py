@@ -12,7 +12,7 @@ from chalicelib.kernel.errors import ValidationFailed
 
 
 def test_a_cursor_goes_back_only_to_the_query_that_made_it() -> None:
-    from chalicelib.processes.table import _decode_cursor, _encode_cursor
+    from chalicelib.processes.queries import _decode_cursor, _encode_cursor
 
     last = {"process_id": "p_1", "organ_status": "CAMARA#em_apreciacao", "decision_deadline": "2026-12-07"}
     cursor = _encode_cursor("by_organ_status_deadline", last)
@@ -31,7 +31,7 @@ def test_a_cursor_goes_back_only_to_the_query_that_made_it() -> None:
     b'{"i": "by_organ_deadline", "k": {"organ": "CAMARA", "process_id": 7}}',
 ])
 def test_a_forged_cursor_is_a_422_not_a_500(payload: bytes) -> None:
-    from chalicelib.processes.table import _decode_cursor
+    from chalicelib.processes.queries import _decode_cursor
 
     with pytest.raises(ValidationFailed):
         _decode_cursor(base64.urlsafe_b64encode(payload).decode(), "by_organ_deadline", "organ", "CAMARA")

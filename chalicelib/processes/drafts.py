@@ -1,0 +1,172 @@
+"""Drafts: a request as the citizen fills it, saved as it goes (PATCH), resumable on any device, and
+deleted by DynamoDB's TTL ``draft_days`` after it was last saved (a reminder is emailed
+``draft_reminder_days_before``). It names its requerente and, optionally, a representante
+(``chalicelib.processes.parties``); the account that files it is one of them. Creating a draft with
+an ``Idempotency-Key`` gives back the same draft on a retry."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from chalicelib.accounts.users import Accounts, Session
+from chalicelib.catalogue.installments import plan_for_fields
+from chalicelib.catalogue.service import Service, get_service
+from chalicelib.documents.store import Documents
+from chalicelib.kernel.clock import iso, now, today, zone
+from chalicelib.kernel.errors import Conflict, Forbidden
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import STAFF
+from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import ProcessStatus
+from chalicelib.platform.audit import Actor, AuditTrail
+from chalicelib.platform.dynamo import condition_failed
+from chalicelib.processes.access import filer
+from chalicelib.processes.parties import default_requerente, facts
+from chalicelib.processes.table import Processes
+
+
+class Drafts:
+    documents = Injected(lambda self: Documents(audit=self.audit))
+
+    def __init__(self, processes: Processes | None = None, documents: Documents | None = None, audit: AuditTrail | None = None):
+        self.audit = audit or (processes.audit if processes else AuditTrail())
+        self.processes = processes or Processes(audit=self.audit)
+        self._documents = documents
+
+    @property
+    def table(self) -> Any:
+        return self.processes.table
+
+    def create_draft(self, session: Session, service_id: str, fields: dict[str, Any], source_ip: str | None,
+                     requerente: dict[str, Any] | None = None, representante: dict[str, Any] | None = None,
+                     notification: dict[str, Any] | None = None, idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+        """A new draft, saved as filled so far (types and limits checked; what is missing is asked at
+        submission). Without a requerente, the caller is the requerente. With an ``idempotency_key``
+        the same key gives back the same draft. Returns (draft, created)."""
+        if session.kind == STAFF:
+            raise Forbidden("Os pedidos são apresentados por cidadãos e empresas.")
+        service = get_service(service_id)
+        clean = service.validate_fields(fields, partial=True)
+        if requerente is None:
+            user = Accounts().get(session.user_id)
+            requerente = default_requerente(user) if user else None
+        if idempotency_key:
+            digest = hashlib.sha256(f"{session.user_id}\n{idempotency_key}".encode()).hexdigest()[:32]
+            process_id = f"p_{digest}"
+        else:
+            process_id = f"p_{uuid.uuid4().hex}"
+        created_at = iso()
+        process = {
+            "process_id": process_id,
+            "service_id": service.id,
+            "service_organ": service.organ,
+            "filed_by": session.user_id,
+            "requerente_id": session.user_id,  # the filer's, while a draft (the index lists drafts)
+            "status": ProcessStatus.DRAFT,
+            "fields": clean,
+            "requerente": requerente,
+            "representante": representante,
+            "notification": notification,
+            "created_at": created_at,
+            "updated_at": created_at,
+            **draft_expiry(),
+        }
+        try:
+            self.table.put_item(Item=process, ConditionExpression="attribute_not_exists(process_id)")
+        except condition_failed(self.table):
+            existing = self.processes.get(process_id)
+            if existing.get("filed_by") != session.user_id:
+                raise Conflict("Chave de idempotência já usada.", field="Idempotency-Key") from None
+            return existing, False
+        self.audit.record(Actor(session.user_id, source_ip), "process.draft_created", f"process#{process_id}", service_id=service.id)
+        return process, True
+
+    def update_draft(self, process_id: str, session: Session, changes: dict[str, Any], source_ip: str | None) -> dict[str, Any]:
+        """Save what the citizen filled since: ``fields`` are merged (a null clears one), ``requerente``,
+        ``representante`` (null removes it) and ``notification`` replace theirs. The draft's expiry
+        starts again."""
+        process = self.own_draft(process_id, session)
+        service = get_service(process["service_id"])
+        sets: dict[str, Any] = {"updated_at": iso(), **draft_expiry()}
+        if "fields" in changes:
+            merged = {**process.get("fields", {}), **(changes["fields"] or {})}
+            sets["fields"] = service.validate_fields({k: v for k, v in merged.items() if v is not None}, partial=True)
+        for part in ("requerente", "representante", "notification"):
+            if part in changes:
+                sets[part] = changes[part]
+        names = {f"#{key}": key for key in sets}
+        values = {f":{key}": value for key, value in sets.items()}
+        try:
+            result = self.table.update_item(
+                Key={"process_id": process_id},
+                UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in sets),
+                ConditionExpression="#st = :draft",
+                ExpressionAttributeNames={**names, "#st": "status"},
+                ExpressionAttributeValues={**values, ":draft": ProcessStatus.DRAFT},
+                ReturnValues="ALL_NEW",
+            )
+        except condition_failed(self.table):
+            raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status") from None
+        self.audit.record(Actor(session.user_id, source_ip), "process.draft_saved", f"process#{process_id}",
+                          parts=sorted(k for k in changes if k in ("fields", "requerente", "representante", "notification")))
+        return result["Attributes"]
+
+    def own_draft(self, process_id: str, session: Session) -> dict[str, Any]:
+        process = self.processes.get_for(process_id, session)
+        if filer(process) != session.user_id:
+            raise Forbidden()
+        if process["status"] != ProcessStatus.DRAFT:
+            raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status")
+        return process
+
+    def upload_slot(self, process_id: str, session: Session, slot: str, filename: str, content_type: str,
+                    source_ip: str | None, replaces: str | None = None) -> dict[str, Any]:
+        """One file for a slot of the service in the filer's draft (once submitted, uploads answer a
+        task: ``chalicelib.decision.uploads``)."""
+        process = self.own_draft(process_id, session)
+        service = get_service(process["service_id"])
+        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
+                                          Actor(session.user_id, source_ip), replaces=replaces)
+
+
+
+def applicable_slots(service: Service, process: dict[str, Any]) -> list[Any]:
+    """The document slots that apply to this request, by its fields and who asks."""
+    slots = service.applicable_slots({**facts(process.get("requerente"), process.get("representante")),
+                                      **process.get("fields", {})})
+    if (process.get("requerente") or {}).get("certidao_code"):
+        # a company may give the permanent certificate's access code instead of the document
+        slots = [slot for slot in slots if slot.slot != "legitimidade_empresa"]
+    return slots
+
+
+def preview_plan(process: dict[str, Any]) -> list[Any] | None:
+    """The installment plan its fields make (None for a service without one)."""
+    service = get_service(process["service_id"])
+    if service.installments is None:
+        return None
+    return plan_for_fields(service, process.get("fields", {}), service.deadline_from(today()))
+
+
+def draft_expiry() -> dict[str, Any]:
+    """The TTL of a draft saved now, and the day its reminder is due (the sparse ``by_draft_reminder``
+    index the daily reminder job reads)."""
+    settings = get_settings()
+    expires = now() + timedelta(days=settings.draft_days)
+    reminder = (expires - timedelta(days=settings.draft_reminder_days_before)).astimezone(zone()).date()
+    return {"expires_at": int(expires.timestamp()), "reminder_due": reminder.isoformat()}
+
+
+def _expiry(process: dict[str, Any]) -> str | None:
+    from datetime import UTC
+
+    stamp = process.get("expires_at")
+    return iso(datetime.fromtimestamp(int(stamp), UTC)) if stamp else None
+
+
+def expiry(process: dict[str, Any]) -> str | None:
+    stamp = process.get("expires_at")
+    return iso(datetime.fromtimestamp(int(stamp), UTC)) if stamp else None

@@ -1,0 +1,205 @@
+"""Submitting a request: everything checked at once (fields, who asks, the notification choice, the
+service's rules, the documents that apply), then a number per organ and year (``CAMARA 2026/000001``,
+allocated atomically), a legal decision deadline, a Multibanco reference when the service has a fee,
+and the Step Functions execution that inspects the documents, sends the receipt, waits for the payment
+if it is due first, then for staff (``chalicelib.decision``). Submitting is idempotent: a double click,
+a retry or a lost response still yields one process.
+
+Once submitted, the process is visible to the accounts of its requerente and of its representante
+(indexes ``by_requerente`` and ``by_representante``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.accounts.users import Accounts, Session
+from chalicelib.catalogue.service import Service, get_service
+from chalicelib.documents.store import Documents
+from chalicelib.kernel.clock import iso, local_date, now
+from chalicelib.kernel.errors import Conflict, Forbidden, Problems, ValidationFailed
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import DocumentStatus, ProcessStatus
+from chalicelib.platform import aws
+from chalicelib.platform.audit import Actor, AuditTrail
+from chalicelib.platform.dynamo import condition_failed, next_value
+from chalicelib.processes.access import filer
+from chalicelib.processes.drafts import applicable_slots, preview_plan
+from chalicelib.processes.fees import new_reference
+from chalicelib.processes.parties import check_for_submission, facts, notification_record, recipient_consent
+from chalicelib.processes.table import Processes, status_update
+
+
+class Submissions:
+    counters = Injected(lambda self: aws.table("counters"))
+    stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
+    documents = Injected(lambda self: Documents(audit=self.audit))
+
+    def __init__(self, processes: Processes | None = None, counters: Any = None, documents: Documents | None = None,
+                 stepfunctions: Any = None, audit: AuditTrail | None = None):
+        self.audit = audit or (processes.audit if processes else AuditTrail())
+        self.processes = processes or Processes(audit=self.audit)
+        self._counters = counters
+        self._documents = documents
+        self._stepfunctions = stepfunctions
+
+    @property
+    def table(self) -> Any:
+        return self.processes.table
+
+    def submit(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
+        """Submit the caller's draft, once. Every problem is reported at once (422). Submitting again
+        (a double click, a retry after a lost response) returns the process as submitted, and
+        finishes starting its workflow if a failure interrupted that."""
+        process = self.processes.get_for(process_id, session)
+        if filer(process) != session.user_id:
+            raise Forbidden()
+        if process["status"] != ProcessStatus.DRAFT:
+            if process.get("number"):
+                return self._start_workflow(process) if not process.get("execution_arn") else process
+            raise Conflict("O pedido já foi submetido.", field="status")
+        service = get_service(process["service_id"])
+        checked = self._check_for_submission(service, process, session)
+
+        submitted = now()
+        local_day = local_date(submitted)
+        number = f"{service.organ} {local_day.year}/{next_value(self.counters, f'process#{service.organ}#{local_day.year}'):06d}"
+        deadline = service.deadline_from(local_day)
+        record = notification_record(process.get("notification"), iso(submitted), source_ip)
+        sets = {
+            "number": number, "organ": service.organ, "submitted_at": iso(submitted),
+            "decision_deadline": deadline.isoformat(), "fields": checked["fields"],
+            "notification": record,
+            "requerente_id": checked["requerente_id"],
+        }
+        consent = recipient_consent(record, process.get("requerente"), process.get("representante"))
+        if consent is not None:  # what chalicelib.correspondence.recipients reads to choose the channels
+            sets["notifications"] = consent
+        removes = ["expires_at", "reminder_due"]
+        if checked["representante_id"]:
+            sets["representante_id"] = checked["representante_id"]
+        if not checked["requerente_id"]:
+            del sets["requerente_id"]
+            removes.append("requerente_id")
+        if checked["plan"] is not None:
+            sets["installment_plan"] = checked["plan"]
+        if service.fees.kind == "fixed":
+            payment = new_reference(self.counters, service.fees.amount_cents)
+            payment["before_decision"] = service.fees.pay_before_decision
+            sets["payment"] = payment
+            sets["payment_reference"] = payment["reference"]
+        # every name through a placeholder: "fields", "number", "status" are reserved words
+        names = {f"#n{index}": key for index, key in enumerate(sets)}
+        values = {f":v{index}": value for index, value in enumerate(sets.values())}
+        try:
+            result = self.table.update_item(
+                **status_update(process_id, service.organ, ProcessStatus.SUBMITTED, condition="#status = :draft",
+                                sets=", ".join(f"#n{index} = :v{index}" for index in range(len(sets))),
+                                removes=", ".join(removes), names=names, values={**values, ":draft": ProcessStatus.DRAFT}),
+                ReturnValues="ALL_NEW",
+            )
+        except condition_failed(self.table):
+            # a concurrent submission won: answer as it did (its number is the process's)
+            return self.submit(process_id, session, source_ip)
+        process = result["Attributes"]
+        self.audit.record(Actor(session.user_id, source_ip), "process.submitted", f"process#{process_id}", number=number,
+                          payment_reference=process.get("payment_reference"))
+        return self._start_workflow(process)
+
+    def _check_for_submission(self, service: Service, process: dict[str, Any], session: Session) -> dict[str, Any]:
+        """Everything a submission needs, every problem collected before answering."""
+        problems = Problems()
+        requerente, representante = process.get("requerente"), process.get("representante")
+        fields = process.get("fields", {})
+        try:
+            fields = service.validate_fields(fields, facts=facts(requerente, representante))
+        except ValidationFailed as error:
+            problems.extend(error)
+        accounts = Accounts()
+        filer = accounts.get(session.user_id)
+        check_for_submission(requerente, representante, process.get("notification"),
+                             filer.identity_number if filer else None, problems)
+        plan = None
+        if service.installments is not None and not any((f or "").startswith("fields.") for f, _ in problems.errors):
+            try:
+                plan = [item.to_dict() for item in preview_plan({**process, "fields": fields}) or []]
+            except ValidationFailed as error:
+                problems.extend(error)
+        documents = self.documents.list(process["process_id"])
+        for slot in applicable_slots(service, {**process, "fields": fields}):
+            candidates = [d for d in documents if d["slot"] == slot.slot and d["status"] != DocumentStatus.REJECTED]
+            if slot.required and not any(self._uploaded(d) for d in candidates):
+                problems.add(f"documents.{slot.slot}", f"Falta o documento: {slot.label}.")
+        problems.raise_if_any()
+
+        # Who sees the process from now on: the accounts of the requerente and of the representante.
+        requerente_id = representante_id = None
+        filer_identity = filer.identity_number if filer else None
+        if representante and representante.get("identity_number") == filer_identity:
+            representante_id = session.user_id
+            requerente_id = account_for(accounts, requerente["identity_number"])
+        else:
+            requerente_id = session.user_id
+            if representante:
+                representante_id = account_for(accounts, representante["identity_number"])
+        return {"fields": fields, "plan": plan, "requerente_id": requerente_id, "representante_id": representante_id}
+
+    def _start_workflow(self, process: dict[str, Any]) -> dict[str, Any]:
+        payment = process.get("payment") or {}
+        workflow_input = {"process_id": process["process_id"],
+                          "payment": {"issued": bool(payment), "before_decision": bool(payment.get("before_decision"))}}
+        try:
+            execution = self.stepfunctions.start_execution(
+                stateMachineArn=get_settings().state_machine_arn("process"),
+                name=process["process_id"],  # one execution per process, whatever the retries
+                input=json.dumps(workflow_input, ensure_ascii=False),
+            )
+            arn = execution["executionArn"]
+        except self.stepfunctions.exceptions.ExecutionAlreadyExists:
+            arn = f"{get_settings().state_machine_arn('process').replace(':stateMachine:', ':execution:')}:{process['process_id']}"
+        self.table.update_item(
+            Key={"process_id": process["process_id"]},
+            UpdateExpression="SET execution_arn = :arn",
+            ExpressionAttributeValues={":arn": arn},
+        )
+        return {**process, "execution_arn": arn}
+
+    def _uploaded(self, document: dict[str, Any]) -> bool:
+        if document["status"] == DocumentStatus.ACCEPTED:
+            return True
+        if document["status"] != DocumentStatus.AWAITING:
+            return False
+        try:  # bytes landed but inspection has not run yet: the workflow will inspect them
+            self.documents.s3.head_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"])
+            return True
+        except self.documents.s3.exceptions.ClientError:
+            # or inspection accepted it (and removed it from quarantine) since the list was read
+            fresh = self.documents.get(document["process_id"], document["document_id"])
+            return fresh["status"] == DocumentStatus.ACCEPTED
+
+    # -- the workflow's first step ---------------------------------------------------------------
+    def inspect_documents(self, process_id: str) -> dict[str, Any]:
+        """Every document of the process inspected (those whose S3 event has not arrived yet are
+        inspected now). A slot is good when it holds an accepted file: a file rejected and then
+        replaced, or a slot issued but never used, does not count against the request."""
+        process = self.processes.get(process_id)
+        service = get_service(process["service_id"])
+        results = [self.documents.inspect(doc) for doc in self.documents.list(process_id)]
+        accepted_slots = {doc["slot"] for doc in results if doc["status"] == DocumentStatus.ACCEPTED}
+        rejected = [doc["document_id"] for doc in results if doc["status"] == DocumentStatus.REJECTED and doc["slot"] not in accepted_slots]
+        missing = [slot.slot for slot in applicable_slots(service, process) if slot.required and slot.slot not in accepted_slots]
+        if rejected or missing:
+            self.processes.set_status(process_id, ProcessStatus.DOCUMENTS_REJECTED, ProcessStatus.SUBMITTED)
+        return {"process_id": process_id, "documents_ok": not rejected and not missing,
+                "rejected": rejected, "missing": missing}
+
+
+def account_for(accounts: Any, identity_number: str | None) -> str | None:
+    """The account registered with this identity number, if any (one GetItem on its login alias)."""
+    if not identity_number:
+        return None
+    alias = accounts.table.get_item(Key={"pk": f"LOGIN#nif:{identity_number}"}).get("Item")
+    return alias["user_id"] if alias else None
+
+
