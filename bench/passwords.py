@@ -42,14 +42,14 @@ def _login_refusals(runs: int) -> tuple[float, float]:
     import os
 
     os.environ["BALCAO_PASSWORD_HASH_PROFILE"] = "OWASP"
-    from chalicelib.accounts.users import _dummy_hash, hash_password, verify_password
+    from chalicelib.accounts.passwords import dummy_hash, hash_password, verify_password
 
     stored = hash_password("a senha verdadeira da conta")
-    _dummy_hash()
+    dummy_hash()
     unknown, wrong = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        verify_password(_dummy_hash(), "tentativa")
+        verify_password(dummy_hash(), "tentativa")
         unknown.append(time.perf_counter() - start)
         start = time.perf_counter()
         verify_password(stored, "tentativa")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.accounts.users import CITIZEN, STAFF, Accounts
+from chalicelib.accounts.users import Accounts
+from chalicelib.kernel.roles import CITIZEN, STAFF
 from chalicelib.platform.audit import Actor
 
 DEMO_ORGAN = "CAMARA"

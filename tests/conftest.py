@@ -33,7 +33,7 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     for key, value in TEST_ENV.items():
         monkeypatch.setenv(key, value)
-    from chalicelib.accounts.users import _hasher
+    from chalicelib.accounts.passwords import _hasher
     from chalicelib.kernel.settings import get_settings
     from chalicelib.platform import aws
 

@@ -21,7 +21,8 @@ PHONE = "+351936555111"
 def rita(demo: dict[str, Any]) -> dict[str, Any]:
     """An account validated and activated, at its first login (the registration flow itself is in
     test_registration.py): her phone is the one the municipality confirmed."""
-    from chalicelib.accounts.users import CITIZEN, Accounts
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.kernel.roles import CITIZEN
     from chalicelib.platform.audit import Actor
 
     user = Accounts().create(kind=CITIZEN, name="Rita Costa", email=EMAIL, username="rita.costa", password=PASSWORD,

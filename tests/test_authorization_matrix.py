@@ -447,7 +447,8 @@ def _body(body: Any, world: World, actor: str) -> Any:
     if not isinstance(body, str):
         return body
     from chalicelib.accounts.credentials import Codes, OneTimeLinks
-    from chalicelib.accounts.users import Accounts, hash_password
+    from chalicelib.accounts.passwords import hash_password
+    from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
     n = next(_serial)

@@ -175,7 +175,7 @@ def test_two_staff_acting_at_once_exactly_one_wins(make_api: Any, demo: dict[str
     """A decision and a pendência on the same process at the same moment (the domain called from two
     threads: chalice's test client serves one request at a time): one wins, the other is a 409 with
     the current state, and the workflow took exactly one of them."""
-    from chalicelib.accounts.users import Sessions
+    from chalicelib.accounts.sessions import Sessions
     from chalicelib.decision.stage import DecisionStage
     from chalicelib.kernel.errors import Conflict
 

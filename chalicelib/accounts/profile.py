@@ -9,11 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts.credentials import CODE_TTL_SECONDS, Codes, OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.accounts.users import ACTIVE, AWAITING_VALIDATION, REJECTED, Accounts, User, login_key
+from chalicelib.accounts.users import Accounts, User, login_key
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.contact import normalise_email, normalise_phone
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import AccountStatus
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform.audit import Actor, AuditTrail
 
@@ -99,7 +100,7 @@ class AccountSettings:
     def request_phone_change(self, user_id: str, phone: str) -> dict[str, Any]:
 
         item = self._user(user_id)
-        if item["status"] not in (ACTIVE, AWAITING_VALIDATION):
+        if item["status"] not in (AccountStatus.ACTIVE, AccountStatus.AWAITING_VALIDATION):
             raise Conflict("A conta não permite esta alteração agora.", field="status")
         number = normalise_phone(phone)
         return self._send_code(item, "phone", "sms", phone=number)
@@ -129,7 +130,7 @@ class AccountSettings:
 
         self.rate.hit(f"recovery:{login_key(identifier)}", limit=3, window=3600, field="identifier")
         item = self.accounts.find(identifier)
-        if item is None or item["status"] not in (ACTIVE, AWAITING_VALIDATION, REJECTED):
+        if item is None or item["status"] not in (AccountStatus.ACTIVE, AccountStatus.AWAITING_VALIDATION, AccountStatus.REJECTED):
             return
         token = self.links.issue("password_reset", item["user_id"], RECOVERY_LINK_SECONDS)
         link = f"{get_settings().public_base_url}/#/nova-palavra-passe?token={token}"
@@ -145,7 +146,7 @@ class AccountSettings:
         try:
             check_password_policy(new, field="new_password",
                                   personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")))
-            if item.get("status") not in (ACTIVE, AWAITING_VALIDATION, REJECTED):
+            if item.get("status") not in (AccountStatus.ACTIVE, AccountStatus.AWAITING_VALIDATION, AccountStatus.REJECTED):
                 raise Conflict("A conta não permite recuperar a palavra-passe agora. Contacte os serviços.", field="token")
         except (ValidationFailed, Conflict):
             self.links.release(token)  # a refused password does not spend the link

@@ -11,37 +11,26 @@ the same, and the existing account's owner is emailed instead.
 
 from __future__ import annotations
 
-import calendar
 import json
-import re
 import secrets
 import time
-import unicodedata
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from chalicelib.accounts.credentials import OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.accounts.users import (
-    ACTIVE,
-    AWAITING_EMAIL,
-    AWAITING_VALIDATION,
-    CITIZEN,
-    REJECTED,
-    STAFF,
-    Accounts,
-    _dummy_hash,
-    hash_password,
-    verify_password,
-)
+from chalicelib.accounts.passwords import dummy_hash, hash_password, verify_password
+from chalicelib.accounts.proof import pdf_text, precheck_proof_text
+from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.service import DocumentSlot
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso, local, now
 from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
-from chalicelib.kernel.errors import Conflict, Forbidden, NotFound, TooManyRequests, ValidationFailed
-from chalicelib.kernel.errors import Conflict as Taken
+from chalicelib.kernel.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import CITIZEN
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import VALIDATION_QUEUE, AccountStatus, DocumentStatus, RegistrationOutcome
 from chalicelib.kernel.working_days import add_working_days
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
@@ -56,81 +45,13 @@ ACTIVATION_PASSWORD_DAYS = 30
 REMINDER_WORKING_DAYS = 2
 
 # Staff roles that may approve or reject a registration (any organ); auditors only read.
-VALIDATING_ROLES = ("clerk", "decision_maker", "organ_head", "administrator")
 
-APPROVED = "aprovado"
 _ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
 
 
 def activation_password() -> str:
     """Three groups of four unambiguous characters (~70 bits), easy to copy from an email."""
     return "-".join("".join(secrets.choice(_ACTIVATION_ALPHABET) for _ in range(4)) for _ in range(3))
-
-
-def _plain(text: str) -> str:
-    """Lowercase, without accents, single spaces: how names are compared with a PDF's text."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
-
-
-def six_months_before(day: date) -> date:
-    month = day.month - 6
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["janeiro", "fevereiro", "marco", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"])}
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
-_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_WORDS_DATE = re.compile(r"\b(\d{1,2}) de (" + "|".join(_MONTHS) + r") de (\d{4})\b")
-
-
-def dates_in(text: str) -> list[date]:
-    plain = _plain(text)
-    found: list[date] = []
-    candidates = [(int(y), int(m), int(d)) for d, m, y in _NUMERIC_DATE.findall(plain)]
-    candidates += [(int(y), int(m), int(d)) for y, m, d in _ISO_DATE.findall(plain)]
-    candidates += [(int(y), _MONTHS[m], int(d)) for d, m, y in _WORDS_DATE.findall(plain)]
-    for year, month, day in candidates:
-        try:
-            found.append(date(year, month, day))
-        except ValueError:
-            continue
-    return found
-
-
-def precheck_proof_text(text: str, identity_number: str, name: str, registered_on: date) -> dict[str, Any]:
-    """What staff are told about a proof's text: whether the identity number, the name and a date
-    within the 6 months before the registration appear. It informs; staff decide."""
-    compact = re.sub(r"[\s./-]", "", text)
-    plain = _plain(text)
-    name_words = [w for w in _plain(name).split() if len(w) > 2]
-    earliest = six_months_before(registered_on)
-    dates = dates_in(text)
-    recent = sorted({d for d in dates if earliest <= d <= registered_on + timedelta(days=1)})
-    return {
-        "identity_number_found": identity_number in compact,
-        "name_found": _plain(name) in plain or (bool(name_words) and all(w in plain.split() for w in name_words)),
-        "recent_date_found": bool(recent),
-        "recent_dates": [d.isoformat() for d in recent],
-        "oldest_date_accepted": earliest.isoformat(),
-        "text_found": bool(plain),
-    }
-
-
-def pdf_text(data: bytes, max_pages: int = 5) -> str:
-    import io
-
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-        return "\n".join((page.extract_text() or "") for page in reader.pages[:max_pages])
-    except (PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
-        return ""
 
 
 class Registrations:
@@ -193,16 +114,16 @@ class Registrations:
         actor = Actor(f"registrant:{identity_number}", source_ip)
         create = {"kind": CITIZEN, "name": data.name, "email": email, "username": None, "password": data.password,
                   "identity_number": identity_number, "phone": phone, "person_type": data.person_type,
-                  "status": AWAITING_EMAIL, "actor": actor, "extra": {k: v for k, v in extra.items() if v is not None}}
+                  "status": AccountStatus.AWAITING_EMAIL, "actor": actor, "extra": {k: v for k, v in extra.items() if v is not None}}
         try:
             user = self.accounts.create(**create)
-        except Taken:
+        except Conflict:
             if not self._replace_stale(identity_number, email, source_ip):
                 self._tell_owners(identity_number, email, source_ip)
                 return
             try:
                 user = self.accounts.create(**create)
-            except Taken:
+            except Conflict:
                 self._tell_owners(identity_number, email, source_ip)
                 return
         self._send_confirmation(user.user_id, user.name, user.email)
@@ -215,8 +136,9 @@ class Registrations:
             item = self.accounts.find(identifier)
             if item is None:
                 continue
-            stale_unconfirmed = item["status"] == AWAITING_EMAIL and item["created_at"] < iso(now() - timedelta(seconds=CONFIRMATION_LINK_SECONDS))
-            if item["status"] != REJECTED and not stale_unconfirmed:
+            confirmable_since = iso(now() - timedelta(seconds=CONFIRMATION_LINK_SECONDS))
+            stale_unconfirmed = item["status"] == AccountStatus.AWAITING_EMAIL and item["created_at"] < confirmable_since
+            if item["status"] != AccountStatus.REJECTED and not stale_unconfirmed:
                 return False
             aliases = [f"email:{item['email']}", f"nif:{item['identity_number']}"] + (
                 [f"username:{item['username']}"] if item.get("username") else [])
@@ -248,7 +170,7 @@ class Registrations:
                 self.rate.hit(f"registration_notice:{item['user_id']}", limit=3, window=3600)
             except TooManyRequests:
                 continue
-            if item["status"] == AWAITING_EMAIL and item["email"] == email:
+            if item["status"] == AccountStatus.AWAITING_EMAIL and item["email"] == email:
                 self._send_confirmation(item["user_id"], item["name"], item["email"])
                 continue
             base = get_settings().public_base_url
@@ -269,7 +191,7 @@ class Registrations:
         email = normalise_email(email).lower()
         self.rate.hit(f"confirmation:{email}", limit=3, window=3600, field="email")
         item = self.accounts.find(email)
-        if item is not None and item["status"] == AWAITING_EMAIL:
+        if item is not None and item["status"] == AccountStatus.AWAITING_EMAIL:
             self._send_confirmation(item["user_id"], item["name"], item["email"])
 
     def confirm_email(self, token: str, source_ip: str | None, remind_at: datetime | None = None) -> dict[str, Any]:
@@ -278,8 +200,8 @@ class Registrations:
         queued_at = iso()
         try:
             item = self.accounts.transition(
-                user_id, (AWAITING_EMAIL,), AWAITING_VALIDATION, Actor(user_id, source_ip),
-                set_values={"email_confirmed_at": queued_at, "validation_queue": "pendente", "queued_at": queued_at},
+                user_id, (AccountStatus.AWAITING_EMAIL,), AccountStatus.AWAITING_VALIDATION, Actor(user_id, source_ip),
+                set_values={"email_confirmed_at": queued_at, "validation_queue": VALIDATION_QUEUE, "queued_at": queued_at},
                 reason="email confirmado", field="token")
         except Conflict:
             raise Conflict("Este email já foi confirmado.", field="token") from None
@@ -313,7 +235,7 @@ class Registrations:
     def proof_slot(self, user_id: str, filename: str, content_type: str, source_ip: str | None) -> dict[str, Any]:
 
         item = self._item(user_id)
-        if item["status"] != AWAITING_VALIDATION:
+        if item["status"] != AccountStatus.AWAITING_VALIDATION:
             raise Conflict("O registo já não aguarda validação.", field="status")
         kind = item.get("proof_kind", "morada")
         slot = DocumentSlot(slot=f"comprovativo_{kind}", label=PROOF_KINDS[kind].capitalize(), required=True,
@@ -327,7 +249,7 @@ class Registrations:
         item = self._item(user_id)
         summary: dict[str, Any] = {"document_id": document["document_id"], "filename": document.get("filename"),
                                    "status": document["status"], "inspected_at": document.get("inspected_at")}
-        if document["status"] == "aceite":
+        if document["status"] == DocumentStatus.ACCEPTED:
             data = self.documents.s3.get_object(Bucket=aws.bucket_name("documents"), Key=document["stored_key"])["Body"].read()
             registered_on = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).date()
             summary["precheck"] = precheck_proof_text(pdf_text(data), item["identity_number"], item["name"], registered_on)
@@ -342,127 +264,6 @@ class Registrations:
                           status=document["status"], **{k: v for k, v in summary.get("precheck", {}).items() if isinstance(v, bool)})
         return summary
 
-    # -- 4. validation by staff -----------------------------------------------------------------
-    @staticmethod
-    def _reader(session: Any) -> None:
-        if session.kind != STAFF:
-            raise Forbidden("Área reservada aos serviços municipais.")
-
-    @staticmethod
-    def _validator(session: Any) -> None:
-        if session.kind != STAFF:
-            raise Forbidden("Área reservada aos serviços municipais.")
-        if not set(session.roles) & set(VALIDATING_ROLES):
-            raise Forbidden("Só os serviços de atendimento e decisão validam registos; os auditores só consultam.")
-
-    def queue(self, session: Any, limit: int = 50) -> list[dict[str, Any]]:
-        """Registrations awaiting validation, oldest first (one Query on a sparse index)."""
-        from boto3.dynamodb.conditions import Key
-
-        self._reader(session)
-        items = self.table.query(IndexName="by_validation_queue", KeyConditionExpression=Key("validation_queue").eq("pendente"),
-                                 Limit=limit)["Items"]
-        return [self._summary(item) for item in items]
-
-    @staticmethod
-    def _summary(item: dict[str, Any]) -> dict[str, Any]:
-        fields = ("user_id", "name", "person_type", "identity_number", "email", "phone", "address", "status", "proof_kind",
-                  "access_reason", "terms_version", "terms_accepted_at", "created_at", "email_confirmed_at", "queued_at",
-                  "reminded_at", "proof", "rejection_reason", "username", "decided_at", "decided_by")
-        return {k: item[k] for k in fields if k in item}
-
-    def view(self, user_id: str, session: Any, source_ip: str | None) -> dict[str, Any]:
-        self._reader(session)
-        item = self._item(user_id)
-        documents = []
-        for document in self.documents.list(f"{PROOF_OWNER_PREFIX}{user_id}"):
-            entry = {k: document.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "precheck")}
-            if document["status"] == "aceite":
-                entry["download_url"] = self.documents.download_url(document)
-                self.audit.record(Actor(session.user_id, source_ip), "document.downloaded", f"user#{user_id}",
-                                  document_id=document["document_id"])
-            documents.append(entry)
-        return {**self._summary(item), "documents": documents}
-
-    def approve(self, user_id: str, session: Any, source_ip: str | None) -> dict[str, Any]:
-        """Approve once: the account becomes active with a username and an activation password to
-        come by email; the workflow resumes. 409 when it no longer awaits validation."""
-        self._validator(session)
-        item = self._item(user_id)
-        token = item.get("validation_task_token")
-        if item["status"] != AWAITING_VALIDATION or not token:
-            raise Conflict("Este registo não está a aguardar validação.", field="status")
-        decided_at = iso()
-        client = self.table.meta.client
-        for username in self._username_candidates(item["name"]):
-            try:
-                client.transact_write_items(TransactItems=[
-                    {"Update": {
-                        "TableName": self.table.name, "Key": {"pk": f"USER#{user_id}"},
-                        "UpdateExpression": "SET #status = :active, username = :username, activation_pending = :yes, "
-                                            "decided_at = :at, decided_by = :by, status_changed_at = :at "
-                                            "REMOVE validation_queue, queued_at, validation_task_token",
-                        "ConditionExpression": "#status = :awaiting AND validation_task_token = :token",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": {":active": ACTIVE, ":username": username, ":yes": True, ":at": decided_at,
-                                                      ":by": session.user_id, ":awaiting": AWAITING_VALIDATION, ":token": token},
-                    }},
-                    {"Put": {"TableName": self.table.name, "Item": {"pk": f"LOGIN#username:{username}", "user_id": user_id},
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
-                ])
-            except client.exceptions.TransactionCanceledException as error:
-                reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
-                if reasons and reasons[0] == "ConditionalCheckFailed":
-                    raise Conflict("Este registo já foi validado ou rejeitado.", field="status") from None
-                continue  # the username is taken: try the next one
-            break
-        else:
-            raise Conflict("Não foi possível atribuir um nome de utilizador. Tente de novo.", field="username")
-        try:
-            self.stepfunctions.send_task_success(taskToken=token, output=json.dumps({"decision": APPROVED}))
-        except self.stepfunctions.exceptions.ClientError:
-            client.transact_write_items(TransactItems=[
-                {"Update": {"TableName": self.table.name, "Key": {"pk": f"USER#{user_id}"},
-                            "UpdateExpression": "SET #status = :awaiting, validation_task_token = :token, validation_queue = :q, "
-                                                "queued_at = :queued REMOVE username, activation_pending, decided_at, decided_by",
-                            "ExpressionAttributeNames": {"#status": "status"},
-                            "ExpressionAttributeValues": {":awaiting": AWAITING_VALIDATION, ":token": token, ":q": "pendente",
-                                                          ":queued": item.get("queued_at", decided_at)}}},
-                {"Delete": {"TableName": self.table.name, "Key": {"pk": f"LOGIN#username:{username}"}}},
-            ])
-            raise Conflict("O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status") from None
-        self.audit.record(Actor(session.user_id, source_ip), "account.status_changed", f"user#{user_id}",
-                          previous=AWAITING_VALIDATION, status=ACTIVE, reason="registo validado", username=username)
-        return self._summary(self._item(user_id))
-
-    def _username_candidates(self, name: str) -> list[str]:
-        words = [re.sub(r"[^a-z0-9]", "", w) for w in _plain(name).split()]
-        words = [w for w in words if w]
-        base = ".".join([words[0], words[-1]] if len(words) > 1 else words[:1]) or "utilizador"
-        return [base] + [f"{base}{n}" for n in range(2, 6)] + [f"{base}{secrets.randbelow(90000) + 10000}"]
-
-    def reject(self, user_id: str, session: Any, reason: str, source_ip: str | None) -> dict[str, Any]:
-        self._validator(session)
-        if not reason.strip():
-            raise ValidationFailed("Indique o motivo da rejeição: é enviado ao requerente.", field="reason")
-        item = self._item(user_id)
-        token = item.get("validation_task_token")
-        if item["status"] != AWAITING_VALIDATION or not token:
-            raise Conflict("Este registo não está a aguardar validação.", field="status")
-        self.accounts.transition(
-            user_id, (AWAITING_VALIDATION,), REJECTED, Actor(session.user_id, source_ip),
-            set_values={"rejection_reason": reason.strip(), "decided_at": iso(), "decided_by": session.user_id},
-            remove=("validation_queue", "queued_at", "validation_task_token"), reason=reason.strip())
-        try:
-            self.stepfunctions.send_task_success(taskToken=token, output=json.dumps({"decision": REJECTED}))
-        except self.stepfunctions.exceptions.ClientError:
-            self.accounts.transition(
-                user_id, (REJECTED,), AWAITING_VALIDATION, SYSTEM,
-                set_values={"validation_task_token": token, "validation_queue": "pendente", "queued_at": item.get("queued_at", iso())},
-                remove=("rejection_reason", "decided_at", "decided_by"), reason="a rejeição não chegou ao fluxo")
-            raise Conflict("O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status") from None
-        return self._summary(self._item(user_id))
-
     # -- the workflow's tasks -------------------------------------------------------------------
     @staticmethod
     def plan_reminder(remind_at: str) -> dict[str, Any]:
@@ -475,14 +276,14 @@ class Registrations:
         self.table.update_item(
             Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET validation_task_token = :token",
             ConditionExpression="#status = :awaiting", ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":token": task_token, ":awaiting": AWAITING_VALIDATION})
+            ExpressionAttributeValues={":token": task_token, ":awaiting": AccountStatus.AWAITING_VALIDATION})
         self.audit.record(SYSTEM, "registration.awaiting_validation", f"user#{user_id}")
 
     def remind_staff(self, user_id: str) -> dict[str, Any]:
         settings = get_settings()
         item = self._item(user_id)
         next_time = self.reminder_time(now())
-        if item["status"] == AWAITING_VALIDATION:
+        if item["status"] == AccountStatus.AWAITING_VALIDATION:
             # The wait that timed out took its task token with it; a new one comes when the wait resumes.
             self.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET reminded_at = :at REMOVE validation_task_token",
                                    ExpressionAttributeValues={":at": iso()})
@@ -496,7 +297,7 @@ class Registrations:
 
     def notify_outcome(self, user_id: str, outcome: str) -> dict[str, Any]:
         item = self._item(user_id)
-        if outcome == APPROVED:
+        if outcome == RegistrationOutcome.APPROVED:
             password = activation_password()
             expires_at = int(time.time()) + ACTIVATION_PASSWORD_DAYS * 86400
             self.table.update_item(
@@ -504,7 +305,7 @@ class Registrations:
                 UpdateExpression="SET activation_hash = :h, activation_expires_at = :exp",
                 ConditionExpression="#status = :active AND activation_pending = :yes",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":h": hash_password(password), ":exp": expires_at, ":active": ACTIVE, ":yes": True})
+                ExpressionAttributeValues={":h": hash_password(password), ":exp": expires_at, ":active": AccountStatus.ACTIVE, ":yes": True})
             self.notifier.email(item["email"], "activation_password",
                                 {"name": item["name"], "username": item["username"], "activation_password": password,
                                  "login_url": f"{get_settings().public_base_url}/#/ativar-conta"}, f"user#{user_id}")
@@ -522,8 +323,8 @@ class Registrations:
         throttle.check(keys, field="activation_password")
         item = self.accounts.find(identifier)
         stored = (item or {}).get("activation_hash")
-        right = verify_password(stored or _dummy_hash(), password)
-        if (not right or item is None or item["status"] != ACTIVE or not stored
+        right = verify_password(stored or dummy_hash(), password)
+        if (not right or item is None or item["status"] != AccountStatus.ACTIVE or not stored
                 or int(item.get("activation_expires_at", 0)) <= int(time.time())):
             throttle.failed(keys)
             raise ValidationFailed("Palavra-passe de ativação incorreta, já usada ou expirada.", field="activation_password")

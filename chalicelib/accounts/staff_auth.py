@@ -18,10 +18,13 @@ import secrets
 import time
 from typing import Any
 
-from chalicelib.accounts.users import STAFF, Accounts, Session, User
+from chalicelib.accounts.sessions import Session
+from chalicelib.accounts.users import Accounts, User
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import STAFF, Role
+from chalicelib.kernel.vocabulary import AccountStatus
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
@@ -153,7 +156,7 @@ class ApiKeys:
             raise unknown
         if item["user_id"] != session.user_id:
             owner = self.accounts.get(item["user_id"])
-            if "administrator" not in session.roles or owner is None or owner.organ != session.organ:
+            if Role.ADMINISTRATOR not in session.roles or owner is None or owner.organ != session.organ:
                 raise unknown
         if item.get("revoked_at"):
             return self.public(item)
@@ -175,7 +178,7 @@ class ApiKeys:
         if item is None or item.get("revoked_at") or not hmac.compare_digest(item["secret_hash"], _sha256(secret)):
             raise invalid
         user = self.accounts.get(item["user_id"])
-        if user is None or user.kind != STAFF or user.status != "ativo":
+        if user is None or user.kind != STAFF or user.status != AccountStatus.ACTIVE:
             raise invalid
         now = int(time.time())
         if now - int(item.get("last_used_epoch", 0)) > 60:  # at most one write a minute per key

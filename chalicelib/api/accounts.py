@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, account_settings, accounts, registrations, sessions
+from chalicelib.api.common import Routes, account_settings, accounts, registrations, sessions, validations
 from chalicelib.api.http import json_response, session_cookie
 
 routes = Routes(__name__)
@@ -164,14 +164,14 @@ def confirm_phone() -> Any:
 def staff_registrations() -> Any:
     """Staff of any organ, and auditors: registrations awaiting validation, oldest first, with the
     proof's pre-check."""
-    return json_response({"registrations": registrations().queue(routes.staff())})
+    return json_response({"registrations": validations().queue(routes.staff())})
 
 
 @routes.route("/api/staff/registrations/{user_id}", methods=["GET"])
 @routes.api
 def staff_registration(user_id: str) -> Any:
     """Staff of any organ, and auditors: one registration with its proofs (download links audited)."""
-    return json_response(registrations().view(user_id, routes.staff(), routes.ip()))
+    return json_response(validations().view(user_id, routes.staff(), routes.ip()))
 
 
 @routes.route("/api/staff/registrations/{user_id}/approve", methods=["POST"])
@@ -180,7 +180,7 @@ def staff_registration(user_id: str) -> Any:
 def staff_approve_registration(user_id: str) -> Any:
     """Clerks, decision-makers, heads and administrators of any organ (not auditors): approve; the
     citizen is emailed a username and an activation password."""
-    return json_response(registrations().approve(user_id, routes.staff(), routes.ip()))
+    return json_response(validations().approve(user_id, routes.staff(), routes.ip()))
 
 
 @routes.route("/api/staff/registrations/{user_id}/reject", methods=["POST"])
@@ -190,14 +190,16 @@ def staff_reject_registration(user_id: str) -> Any:
     """Clerks, decision-makers, heads and administrators of any organ (not auditors): reject with a
     reason, which is emailed to the citizen."""
     session = routes.staff()
-    return json_response(registrations().reject(user_id, session, routes.body("Reason").reason, routes.ip()))
+    return json_response(validations().reject(user_id, session, routes.body("Reason").reason, routes.ip()))
 
 
 def _administrator() -> Any:
     from chalicelib.kernel.errors import Forbidden
 
     session = routes.staff()
-    if "administrator" not in session.roles:
+    from chalicelib.kernel.roles import Role
+
+    if Role.ADMINISTRATOR not in session.roles:
         raise Forbidden("Só administradores bloqueiam ou desbloqueiam contas.")
     return session
 

@@ -40,7 +40,7 @@ class Routes(Blueprint):
         staff API key (``Authorization: Bearer bk_...``); a 401 without a valid one, a 403 when it is
         a narrower session (registration awaiting validation, first-login code) than ``scopes``
         allow, or when a state-changing request rides on the cookie without the CSRF header."""
-        from chalicelib.accounts.users import ALL_SCOPES, require_scope
+        from chalicelib.accounts.sessions import ALL_SCOPES, require_scope
 
         request = self.current_request
         session = getattr(request, "_balcao_session", None)
@@ -128,7 +128,7 @@ def accounts() -> Any:
 
 
 def sessions() -> Any:
-    from chalicelib.accounts.users import Sessions
+    from chalicelib.accounts.sessions import Sessions
 
     return Sessions()
 
@@ -137,6 +137,12 @@ def registrations() -> Any:
     from chalicelib.accounts.registration import Registrations
 
     return Registrations()
+
+
+def validations() -> Any:
+    from chalicelib.accounts.validation import RegistrationValidation
+
+    return RegistrationValidation()
 
 
 def account_settings() -> Any:

@@ -7,6 +7,8 @@ from typing import Any
 
 from chalicelib.api.common import Routes, processes
 from chalicelib.api.http import json_response
+from chalicelib.kernel.roles import Role, holds_any
+from chalicelib.processes.access import is_auditor
 
 routes = Routes(__name__)
 
@@ -38,7 +40,7 @@ def account_notifications(user_id: str) -> Any:
     from chalicelib.notifications.delivery import public_entry
 
     session = routes.staff()
-    if not {"administrator", "auditor"} & set(session.roles):
+    if not holds_any(session.roles, (Role.ADMINISTRATOR, Role.AUDITOR)):
         raise Forbidden("Só administradores e auditores consultam as notificações de uma conta.")
     entries = _notifier().log.for_account(user_id)
     return json_response({"notifications": [public_entry(e) for e in entries]})
@@ -82,7 +84,7 @@ def letter_posted(notification_id: str) -> Any:
     from chalicelib.notifications.templates import LETTER
 
     session = routes.staff()
-    if "auditor" in session.roles or not session.organ:
+    if is_auditor(session) or not session.organ:
         raise Forbidden("Só os serviços do processo dão uma carta como enviada.")
     notifier = _notifier()
     item = notifier.log.get(notification_id)

@@ -6,6 +6,8 @@ from typing import Any
 
 from chalicelib.api.common import Routes, accounts, sessions
 from chalicelib.api.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
+from chalicelib.kernel.roles import CITIZEN, STAFF
+from chalicelib.kernel.vocabulary import AccountStatus
 
 routes = Routes(__name__)
 
@@ -32,7 +34,7 @@ def citizen_login() -> Any:
     """Anyone: a citizen or company logs in with identity number, username or email + password.
     Until the registration is validated the session only follows it; at the first login after
     activation it only asks for the confirmation code (``scope``, ``next``)."""
-    return _login("citizen")
+    return _login(CITIZEN)
 
 
 @routes.route("/api/staff/session", methods=["POST"])
@@ -43,7 +45,7 @@ def staff_login() -> Any:
     from chalicelib.accounts.staff_auth import LoginCodes, mask_email
 
     body = routes.body("Login")
-    user = accounts().authenticate(body.identifier, body.password, kind="staff", source_ip=routes.ip())
+    user = accounts().authenticate(body.identifier, body.password, kind=STAFF, source_ip=routes.ip())
     user.session_scope()  # a locked account is refused here, before any code is sent
     challenge_id, _code = LoginCodes().issue(user, routes.ip())
     return json_response({"challenge_id": challenge_id, "code_sent_to": mask_email(user.email)}, status=202)
@@ -59,7 +61,7 @@ def staff_login_code() -> Any:
 
     body = routes.body("LoginCode")
     user = accounts().get(LoginCodes().verify(body.challenge_id, body.code, routes.ip()))
-    if user is None or user.status != "ativo":
+    if user is None or user.status != AccountStatus.ACTIVE:
         raise NotAuthenticated("Esta conta não está ativa.", field="challenge_id")
     # the emailed code is the second factor: a staff session is always a full one
     token, lifetime = sessions().start(user, routes.ip())

@@ -14,7 +14,8 @@ import io
 import uuid
 from typing import Any
 
-from chalicelib.accounts.users import Accounts, verify_password
+from chalicelib.accounts.passwords import verify_password
+from chalicelib.accounts.users import Accounts
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso, local, now
 from chalicelib.kernel.errors import NotFound, ValidationFailed

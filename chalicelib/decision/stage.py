@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.accounts.users import Session
+from chalicelib.accounts.sessions import Session
 from chalicelib.decision.payment_plans import PaymentPlans
 from chalicelib.decision.rules import HEARING_WORKING_DAYS, check_decision, decided_late, hearing_needed, not_awaiting_message
 from chalicelib.decision.tasks import TEMPLATE, PendingTasks

@@ -11,7 +11,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.accounts.users import Accounts, Session
+from chalicelib.accounts.sessions import Session
+from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.service import DocumentSlot, load_catalogue
 from chalicelib.correspondence.recipients import recipient_for_process
 from chalicelib.correspondence.values import process_values

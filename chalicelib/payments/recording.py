@@ -16,7 +16,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.accounts.users import Session
+from chalicelib.accounts.sessions import Session
 from chalicelib.correspondence.notices import notify_about_process
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed

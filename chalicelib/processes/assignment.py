@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.accounts.users import Session
+from chalicelib.accounts.sessions import Session
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, ValidationFailed
 from chalicelib.kernel.roles import ASSIGNING_ROLES, CLAIMING_ROLES, STAFF, holds_any

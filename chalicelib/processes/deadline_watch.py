@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.catalogue.service import load_catalogue
 from chalicelib.kernel.clock import iso, today
 from chalicelib.kernel.inject import Injected
-from chalicelib.kernel.roles import Role
+from chalicelib.kernel.roles import STAFF, Role
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DEADLINE_WATCHED
 from chalicelib.kernel.working_days import working_days_between
@@ -59,7 +59,7 @@ class DeadlineWatch:
                     elif working_days_between(day, deadline) <= reminder_working_days:
                         if self._mark(process, "reminded_at"):
                             left = working_days_between(day, deadline)
-                            self._alert(process, "staff", "Prazo de decisão a terminar",
+                            self._alert(process, STAFF, "Prazo de decisão a terminar",
                                         f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
                                         f"({left} dia(s) úteis).")
                             reminded.append(process["process_id"])

@@ -11,7 +11,8 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from chalicelib.accounts.users import Accounts, Session
+from chalicelib.accounts.sessions import Session
+from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.installments import plan_for_fields
 from chalicelib.catalogue.service import Service, get_service
 from chalicelib.documents.store import Documents

@@ -13,7 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.accounts.users import Accounts, Session
+from chalicelib.accounts.sessions import Session
+from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.service import Service, get_service
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso, local_date, now

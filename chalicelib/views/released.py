@@ -11,7 +11,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.accounts.users import Accounts, Session, login_key
+from chalicelib.accounts.sessions import Session
+from chalicelib.accounts.users import Accounts, login_key
 from chalicelib.correspondence.values import process_values
 from chalicelib.kernel.clock import iso, today
 from chalicelib.kernel.errors import Forbidden, NotFound, ValidationFailed

@@ -97,7 +97,7 @@ def test_a_password_containing_the_identity_number_is_refused() -> None:
 
 
 def test_argon2id_at_owasp_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
-    from chalicelib.accounts.users import _hasher, hash_password, verify_password
+    from chalicelib.accounts.passwords import _hasher, hash_password, verify_password
     from chalicelib.kernel.settings import get_settings
 
     monkeypatch.delenv("BALCAO_PASSWORD_HASH_PROFILE")
@@ -130,7 +130,7 @@ def test_activation_passwords_are_random_and_readable() -> None:
 
 
 def test_proof_precheck_finds_the_number_the_name_and_a_recent_date() -> None:
-    from chalicelib.accounts.registration import precheck_proof_text
+    from chalicelib.accounts.proof import precheck_proof_text
 
     text = "FATURA\nCliente: JOAO GONÇALVES PEREIRA\nNIF 232 013 969\nEmitida em 3 de março de 2026\nPeríodo 01-02-2026 a 28-02-2026"
     found = precheck_proof_text(text, "232013969", "João Gonçalves Pereira", date(2026, 5, 20))
@@ -143,7 +143,7 @@ def test_proof_precheck_finds_the_number_the_name_and_a_recent_date() -> None:
 
 
 def test_six_months_before_keeps_to_the_calendar() -> None:
-    from chalicelib.accounts.registration import six_months_before
+    from chalicelib.accounts.proof import six_months_before
 
     assert six_months_before(date(2026, 8, 31)) == date(2026, 2, 28)
     assert six_months_before(date(2026, 3, 15)) == date(2025, 9, 15)

@@ -78,7 +78,7 @@ def test_login_names_are_told_apart() -> None:
 
 
 def test_passwords_are_hashed_with_argon2id() -> None:
-    from chalicelib.accounts.users import hash_password, verify_password
+    from chalicelib.accounts.passwords import hash_password, verify_password
 
     hashed = hash_password("correta")
     assert hashed.startswith("$argon2id$")
