@@ -9,7 +9,7 @@
 // that needs a login needs a full session; the narrower ones are sent to the page they may use.
 
 import * as api from "./api.js";
-import { h, clear, notice } from "./ui.js";
+import { h, clear, notice } from "./dom.js";
 import { LANGUAGES, lang, setLang, t, translateStatic } from "./i18n.js";
 import * as catalogue from "./pages/catalogue.js";
 import * as service from "./pages/service.js";

@@ -5,7 +5,9 @@
 
 import { documentDownload, messageAttachmentSlot, newKey, processMessages, sendProcessMessage } from "./api.js";
 import { t } from "./i18n.js";
-import { h, apiForm, fetchedDownload, formatDateTime, notice, textField, valueOf } from "./ui.js";
+import { h, fetchedDownload, notice } from "./dom.js";
+import { formatDateTime } from "./format.js";
+import { apiForm, textField, valueOf } from "./forms.js";
 import { UploadSlot } from "./upload.js";
 
 const ATTACHMENT_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/messages.py attachment_slot

@@ -12,14 +12,11 @@
 
 import { answerTask, documentDownload, newKey, signTask, taskAttachmentSlot } from "./api.js";
 import { t } from "./i18n.js";
-import {
-  h, apiForm, checkboxField, deadlineWithDaysLeft, facts, fetchedDownload, focusOn, formatBytes, formatDate, formatDateTime,
-  notice, textField, valueOf,
-} from "./ui.js";
+import { h, facts, fetchedDownload, focusOn, notice } from "./dom.js";
+import { deadlineWithDaysLeft, formatBytes, formatDate, formatDateTime } from "./format.js";
+import { apiForm, checkboxField, textField, valueOf } from "./forms.js";
+import { taskStatusTag } from "./labels.js";
 import { UploadSlot } from "./upload.js";
-
-export const KIND_LABELS = { pendencia: "Pendência", audiencia: "Audiência prévia", assinatura: "Assinatura" };
-export const TASK_STATUS_LABELS = { aberta: "Por responder", respondida: "Respondida", expirada: "Prazo terminado" };
 
 // The responsibility statement the signer accepts (chalicelib/signatures.py STATEMENT, word for word).
 export const STATEMENT = "Declaro que li o documento que assino, que os dados que contém são verdadeiros e que assumo a "
@@ -27,14 +24,6 @@ export const STATEMENT = "Declaro que li o documento que assino, que os dados qu
 
 const ANSWER_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/pending_tasks.py ANSWER_FORMATS
 const ANSWER_MAX_BYTES = 50 * 1024 * 1024;
-
-export const kindLabel = (kind) => (KIND_LABELS[kind] ? t(KIND_LABELS[kind]) : kind);
-
-export function taskStatusTag(task, attrs = {}) {
-  const status = task.status === "respondida" && task.kind === "assinatura" ? "assinada" : task.status;
-  const label = status === "assinada" ? t("Assinado") : t(TASK_STATUS_LABELS[task.status] || task.status);
-  return h("span", { class: `status status--tarefa-${status}`, "data-status": task.status, ...attrs }, label);
-}
 
 // Open ones first, nearest deadline first; then the closed ones, newest first.
 export function sortTasks(tasks) {

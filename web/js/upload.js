@@ -10,7 +10,9 @@
 
 import { ApiError, getDocument, requestUploadSlot, uploadToS3 } from "./api.js";
 import { t } from "./i18n.js";
-import { h, formatBytes, documentStatusTag } from "./ui.js";
+import { h } from "./dom.js";
+import { formatBytes } from "./format.js";
+import { documentStatusTag } from "./labels.js";
 
 // The content types the API accepts for each format (chalicelib/documents.py CONTENT_TYPES).
 const CONTENT_TYPES = {

@@ -3,7 +3,8 @@
 // code → .../confirmation) and password (POST /api/account/password).
 import { changeEmail, changePassword, changePhone, confirmPhone } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, facts, notice, passwordProblem, required, textField, valueOf } from "../ui.js";
+import { h, facts, notice } from "../dom.js";
+import { apiForm, ErrorSummary, passwordProblem, required, textField, valueOf } from "../forms.js";
 import { newPasswordFields, repeatProblem } from "./password-reset.js";
 
 export async function render(ctx) {

@@ -2,7 +2,8 @@
 // when staff validated the registration, the citizen sets the password they will use (once).
 import { activateAccount } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, passwordProblem, required, textField, valueOf } from "../ui.js";
+import { h } from "../dom.js";
+import { apiForm, ErrorSummary, passwordProblem, required, textField, valueOf } from "../forms.js";
 import { newPasswordFields, repeatProblem } from "./password-reset.js";
 
 export async function render(ctx) {

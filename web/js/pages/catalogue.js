@@ -3,7 +3,8 @@
 // back button returns to it.
 import { listServices } from "../api.js";
 import { t } from "../i18n.js";
-import { h, organLabel } from "../ui.js";
+import { h } from "../dom.js";
+import { organLabel } from "../labels.js";
 
 export async function render(ctx) {
   const { container } = ctx;

@@ -4,7 +4,8 @@
 // mail scanner confirms nothing.
 import { confirmEmailChange, confirmRegistrationEmail } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, notice } from "../ui.js";
+import { h, notice } from "../dom.js";
+import { apiForm, ErrorSummary } from "../forms.js";
 import { resendSection } from "./register.js";
 
 export async function render(ctx) {

@@ -3,7 +3,8 @@
 // full session.
 import { sendLoginCode, verifyLoginCode } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, notice, radioGroup, required, textField, valueOf } from "../ui.js";
+import { h, notice } from "../dom.js";
+import { apiForm, ErrorSummary, radioGroup, required, textField, valueOf } from "../forms.js";
 import { CODE_CHANNELS_KEY } from "./login.js";
 
 export async function render(ctx) {

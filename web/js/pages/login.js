@@ -4,7 +4,8 @@
 // the code may go by (kept for that page in sessionStorage).
 import { login } from "../api.js";
 import { t } from "../i18n.js";
-import { h, ErrorSummary, textField, notice } from "../ui.js";
+import { h, notice } from "../dom.js";
+import { ErrorSummary, textField } from "../forms.js";
 
 export const CODE_CHANNELS_KEY = "balcao.codeChannels";
 

@@ -2,7 +2,10 @@
 // GET /api/public/processes/{organ}/{year}/{sequence} — basic data only.
 import { t } from "../i18n.js";
 import { publicLookup } from "../api.js";
-import { h, ErrorSummary, facts, formatDate, formatDateTime, organLabel, statusTag, textField } from "../ui.js";
+import { h, facts } from "../dom.js";
+import { formatDate, formatDateTime } from "../format.js";
+import { ErrorSummary, textField } from "../forms.js";
+import { organLabel, statusTag } from "../labels.js";
 
 const NUMBER = /^\s*([A-Za-zÀ-ÿ]+)\s*(\d{4})\s*\/\s*(\d{1,6})\s*$/;
 

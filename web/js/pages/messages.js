@@ -4,7 +4,9 @@
 import { generalMessages, listServices, newKey, sendGeneralMessage } from "../api.js";
 import { t } from "../i18n.js";
 import { messageList } from "../messages.js";
-import { h, apiForm, ErrorSummary, organLabel, selectField, textField, valueOf } from "../ui.js";
+import { h } from "../dom.js";
+import { apiForm, ErrorSummary, selectField, textField, valueOf } from "../forms.js";
+import { organLabel } from "../labels.js";
 
 export async function render(ctx) {
   const { container } = ctx;

@@ -1,7 +1,9 @@
 // "Os meus processos": GET /api/requests (newest first), with status and decision deadline.
 import { listServices, myRequests } from "../api.js";
 import { t } from "../i18n.js";
-import { h, formatDate, statusTag } from "../ui.js";
+import { h } from "../dom.js";
+import { formatDate } from "../format.js";
+import { statusTag } from "../labels.js";
 
 export async function render(ctx) {
   const { container } = ctx;

@@ -11,10 +11,9 @@
 
 import { createRequest, getRequest, getService, requestPlan, saveDraft, submitRequest } from "../api.js";
 import { locale, t } from "../i18n.js";
-import {
-  h, breadcrumbs, busyWhile, checkboxField, ErrorSummary, euros, facts, formatDate, formatDateTime, notice, POSTAL_CODE,
-  radioGroup, selectField, textField, workingDaysText,
-} from "../ui.js";
+import { h, breadcrumbs, facts, notice } from "../dom.js";
+import { euros, formatDate, formatDateTime, workingDaysText } from "../format.js";
+import { busyWhile, checkboxField, ErrorSummary, POSTAL_CODE, radioGroup, selectField, textField } from "../forms.js";
 import { UploadSlot } from "../upload.js";
 import { deadlineText } from "./service.js";
 

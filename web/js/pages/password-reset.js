@@ -1,7 +1,8 @@
 // A new password from the emailed recovery link: #/nova-palavra-passe?token=… (POST /api/password/reset).
 import { resetPassword } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, notice, passwordProblem, textField, valueOf } from "../ui.js";
+import { h, notice } from "../dom.js";
+import { apiForm, ErrorSummary, passwordProblem, textField, valueOf } from "../forms.js";
 
 // The new password twice (activation, reset, change of password).
 export function newPasswordFields(prefix = "") {

@@ -3,8 +3,10 @@
 // process page where it is answered.
 import { myPendingTasks } from "../api.js";
 import { t } from "../i18n.js";
-import { actionText, kindLabel, sortTasks } from "../tasks.js";
-import { h, formatDate, workingDaysText } from "../ui.js";
+import { actionText, sortTasks } from "../tasks.js";
+import { h } from "../dom.js";
+import { formatDate, workingDaysText } from "../format.js";
+import { kindLabel } from "../labels.js";
 
 export async function render(ctx) {
   const { container } = ctx;

@@ -12,10 +12,10 @@ import { t } from "../i18n.js";
 import { processMessagesSection } from "../messages.js";
 import { hearingSection, openTasksNotice, pendingTasksSection, signaturesSection } from "../tasks.js";
 import { displayValue, notificationText, partiesFacts } from "./new-request.js";
-import {
-  h, breadcrumbs, documentStatusTag, ErrorSummary, facts, fetchedDownload, focusOn, formatBytes, formatDate, formatDateTime, notice,
-  organLabel, statusLabel, statusTag, workingDaysText,
-} from "../ui.js";
+import { h, breadcrumbs, facts, fetchedDownload, focusOn, notice } from "../dom.js";
+import { formatBytes, formatDate, formatDateTime, workingDaysText } from "../format.js";
+import { ErrorSummary } from "../forms.js";
+import { documentStatusTag, organLabel, statusLabel, statusTag } from "../labels.js";
 
 const TRANSIENT = ["submetido"]; // the workflow moves on by itself within seconds
 const REFRESH_MS = 3000;

@@ -2,7 +2,8 @@
 // answer is the same whether or not there is such an account.
 import { recoverPassword } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, notice, required, textField, valueOf } from "../ui.js";
+import { h, notice } from "../dom.js";
+import { apiForm, ErrorSummary, required, textField, valueOf } from "../forms.js";
 
 export async function render(ctx) {
   const { container } = ctx;

@@ -3,9 +3,10 @@
 // number or email already has an account; the next step is the link in the email (confirm-email.js).
 import { register, resendRegistrationEmail } from "../api.js";
 import { t } from "../i18n.js";
+import { h, notice } from "../dom.js";
 import {
-  h, apiForm, checkboxField, ErrorSummary, notice, passwordProblem, POSTAL_CODE, radioGroup, required, textField, valueOf,
-} from "../ui.js";
+  apiForm, checkboxField, ErrorSummary, passwordProblem, POSTAL_CODE, radioGroup, required, textField, valueOf,
+} from "../forms.js";
 
 // The version of the "Condições de Adesão" this page shows; the API refuses another one
 // (BALCAO_TERMS_VERSION, chalicelib/settings.py) and says which is in force.

@@ -3,7 +3,8 @@
 // with js/upload.js, and the mobile phone, which once confirmed may receive the first-login code.
 import { myRegistration, requestProofSlot } from "../api.js";
 import { t } from "../i18n.js";
-import { h, ErrorSummary, facts, notice } from "../ui.js";
+import { h, facts, notice } from "../dom.js";
+import { ErrorSummary } from "../forms.js";
 import { UploadSlot } from "../upload.js";
 import { phoneSection } from "./account.js";
 

@@ -3,7 +3,9 @@
 // documents, decision and timeline, nothing to answer.
 import { releasedProcess, releasedProcesses } from "../api.js";
 import { t } from "../i18n.js";
-import { h, formatDate, formatDateTime, organLabel } from "../ui.js";
+import { h } from "../dom.js";
+import { formatDate, formatDateTime } from "../format.js";
+import { organLabel } from "../labels.js";
 import { renderProcess } from "./process.js";
 
 export async function render(ctx) {

@@ -1,7 +1,9 @@
 // One service's page (GET /api/services/{id}): how to ask, what to know, cost, deadline, documents.
 import { getService } from "../api.js";
 import { t } from "../i18n.js";
-import { h, breadcrumbs, facts, formatBytes, organLabel } from "../ui.js";
+import { h, breadcrumbs, facts } from "../dom.js";
+import { formatBytes } from "../format.js";
+import { organLabel } from "../labels.js";
 
 // The seeds' sections, in the order a citizen reads them; any other section follows.
 const SECTION_ORDER = ["Como realizar", "O que devo saber", "Custo", "Prazo"];

@@ -1,150 +1,10 @@
-// Small DOM helpers shared by the pages: an element builder (text only, never innerHTML, so nothing
-// from the API can become markup), the labels (through i18n.js), dates, and the error summary + field errors.
+// Form helpers shared by the pages: the fields (label, hint, the attributes the error summary needs),
+// the error summary + field errors, busy buttons, the local checks, and apiForm (check, send, show).
 
-import { locale, t } from "./i18n.js";
+import { t } from "./i18n.js";
+import { clear, h } from "./dom.js";
 
-export function h(tag, attrs = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs || {})) {
-    if (value === null || value === undefined || value === false) continue;
-    if (name === "class") element.className = value;
-    else if (name === "text") element.textContent = value;
-    else if (name === "dataset") Object.assign(element.dataset, value);
-    else if (name.startsWith("on") && typeof value === "function") element.addEventListener(name.slice(2), value);
-    else if (value === true) element.setAttribute(name, "");
-    else element.setAttribute(name, String(value));
-  }
-  append(element, children);
-  return element;
-}
-
-function append(element, children) {
-  for (const child of children.flat(Infinity)) {
-    if (child === null || child === undefined || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-}
-
-export function clear(element) {
-  element.replaceChildren();
-  return element;
-}
-
-// -- labels (pt-PT)
-export const STATUS_LABELS = {
-  rascunho: "Rascunho",
-  submetido: "Submetido",
-  a_aguardar_pagamento: "A aguardar pagamento",
-  em_apreciacao: "Em apreciação",
-  deferido: "Deferido",
-  indeferido: "Indeferido",
-  documentos_rejeitados: "Documentos recusados",
-  pendente: "Aguarda resposta sua",
-  em_audiencia: "Em audiência prévia",
-  a_aguardar_assinatura: "Aguarda a sua assinatura",
-};
-
-export const DOCUMENT_STATUS_LABELS = {
-  a_aguardar: "Em verificação",
-  aceite: "Aceite",
-  rejeitado: "Recusado",
-};
-
-export const ORGAN_LABELS = {
-  CAMARA: "Câmara Municipal",
-};
-
-export const statusLabel = (status) => (STATUS_LABELS[status] ? t(STATUS_LABELS[status]) : status || "—");
-export const organLabel = (organ) => (ORGAN_LABELS[organ] ? t(ORGAN_LABELS[organ]) : organ || "—");
-
-export function statusTag(status, attrs = {}) {
-  return h("span", { class: `status status--${status}`, "data-status": status, ...attrs }, statusLabel(status));
-}
-
-export function documentStatusTag(status, attrs = {}) {
-  return h("span", { class: `status status--${status}`, "data-status": status, ...attrs },
-    DOCUMENT_STATUS_LABELS[status] ? t(DOCUMENT_STATUS_LABELS[status]) : status);
-}
-
-// -- dates: "2026-12-07" is a calendar date (no time zone); timestamps are shown in Lisbon time
-export function formatDate(value) {
-  if (!value) return "—";
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (match) return `${match[3]}/${match[2]}/${match[1]}`;
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return new Intl.DateTimeFormat(locale(), { timeZone: "Europe/Lisbon", day: "2-digit", month: "2-digit", year: "numeric" }).format(date);
-}
-
-export function formatDateTime(value) {
-  if (!value) return "—";
-  const date = new Date(value);
-  if (Number.isNaN(date.getTime())) return value;
-  return new Intl.DateTimeFormat(locale(), {
-    timeZone: "Europe/Lisbon", day: "2-digit", month: "2-digit", year: "numeric", hour: "2-digit", minute: "2-digit",
-  }).format(date);
-}
-
-export function formatBytes(bytes) {
-  if (bytes === null || bytes === undefined) return "";
-  const units = ["B", "KB", "MB", "GB"];
-  let value = Number(bytes);
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  const digits = unit === 0 || value >= 10 ? 0 : 1;
-  return `${value.toLocaleString("pt-PT", { maximumFractionDigits: digits })} ${units[unit]}`;
-}
-
-export function workingDaysText(days) {
-  if (days === null || days === undefined) return "";
-  if (days > 1) return t("faltam {n} dias úteis", { n: days });
-  if (days === 1) return t("falta 1 dia útil");
-  if (days === 0) return t("termina hoje");
-  return days === -1 ? t("ultrapassado há 1 dia útil") : t("ultrapassado há {n} dias úteis", { n: -days });
-}
-
-// A deadline date and the working days left to it, as the API counts them: "09/12/2026 (faltam 5 dias úteis)".
-export function deadlineWithDaysLeft(date, workingDaysLeft) {
-  const left = workingDaysText(workingDaysLeft);
-  return `${formatDate(date)}${left ? ` (${left})` : ""}`;
-}
-
-// A download whose link is short-lived and recorded each time: asked for only when the button is
-// pressed. Returns [button, message] (the message shows a failure beside the button).
-export function fetchedDownload(id, text, label, fetchLink) {
-  const message = h("span", { class: "field-error", role: "status" });
-  const button = h("button", { type: "button", class: "button button--secondary button--small", id, "aria-label": label }, text);
-  button.addEventListener("click", async () => {
-    message.textContent = "";
-    try {
-      const download = await fetchLink();
-      window.location.assign(download.url);
-    } catch (error) {
-      if (error.status !== 401) message.textContent = error.message;
-    }
-  });
-  return [button, message];
-}
-
-export function breadcrumbs(items) {
-  return h("nav", { class: "breadcrumbs", "aria-label": t("Localização") },
-    h("ol", {}, items.map(([label, href]) =>
-      h("li", {}, href ? h("a", { href }, label) : h("span", { "aria-current": "page" }, label)))));
-}
-
-export function facts(rows, attrs = {}) {
-  return h("dl", { class: "facts", ...attrs },
-    rows.filter(Boolean).map(([term, description, ddAttrs]) => [h("dt", {}, term), h("dd", ddAttrs || {}, description)]));
-}
-
-export function notice(kind, ...children) {
-  return h("div", { class: `notice${kind ? ` notice--${kind}` : ""}` }, ...children);
-}
-
-// -- errors: a summary at the top of the page linking to each field, and the message beside it.
+// Errors: a summary at the top of the page linking to each field, and the message beside it.
 // `lookup(field)` maps an API field name ("fields.subject", "password") to its input element.
 export class ErrorSummary {
   constructor(container, lookup) {
@@ -228,13 +88,6 @@ export class ErrorSummary {
     if (group) group.classList.add("form-group--error");
     this.marked.push({ input, group, message: text, describedBy });
   }
-}
-
-// Move the focus to a part of the page that is not a control (a heading, a task card), scrolled to its top.
-export function focusOn(element) {
-  element.setAttribute("tabindex", "-1");
-  element.scrollIntoView({ block: "start" });
-  element.focus({ preventScroll: true });
 }
 
 export function focusField(input) {
@@ -326,10 +179,6 @@ export async function busyWhile(button, busyText, action) {
     button.removeAttribute("aria-disabled");
     button.textContent = text;
   }
-}
-
-export function euros(cents) {
-  return new Intl.NumberFormat(locale(), { style: "currency", currency: "EUR" }).format(cents / 100);
 }
 
 // The local part of the check for a password the API will take (chalicelib/credentials.py: 8 to 128).
