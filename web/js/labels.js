@@ -1,6 +1,7 @@
 // The labels of what the API sends as codes: a process's status, a document's, a task's kind and status,
 // an organ. Written in pt-PT and shown through t() (their English is in i18n-en.js); an unknown code
-// is shown as it is.
+// is shown as it is. tests/web/test_labels.py checks that they cover every status and task kind the
+// server's vocabulary (chalicelib/kernel/vocabulary.py) holds, in both languages.
 
 import { t } from "./i18n.js";
 import { h } from "./dom.js";
