@@ -35,7 +35,11 @@ export function clear(element) {
 // pressed. Returns [button, message] (the message shows a failure beside the button).
 export function fetchedDownload(id, text, label, fetchLink) {
   const message = h("span", { class: "field-error", role: "status" });
-  const button = h("button", { type: "button", class: "button button--secondary button--small", id, "aria-label": label }, text);
+  const button = h(
+    "button",
+    { type: "button", class: "button button--secondary button--small", id, "aria-label": label },
+    text,
+  );
   button.addEventListener("click", async () => {
     message.textContent = "";
     try {
@@ -49,14 +53,27 @@ export function fetchedDownload(id, text, label, fetchLink) {
 }
 
 export function breadcrumbs(items) {
-  return h("nav", { class: "breadcrumbs", "aria-label": t("Localização") },
-    h("ol", {}, items.map(([label, href]) =>
-      h("li", {}, href ? h("a", { href }, label) : h("span", { "aria-current": "page" }, label)))));
+  return h(
+    "nav",
+    { class: "breadcrumbs", "aria-label": t("Localização") },
+    h(
+      "ol",
+      {},
+      items.map(([label, href]) =>
+        h("li", {}, href ? h("a", { href }, label) : h("span", { "aria-current": "page" }, label)),
+      ),
+    ),
+  );
 }
 
 export function facts(rows, attrs = {}) {
-  return h("dl", { class: "facts", ...attrs },
-    rows.filter(Boolean).map(([term, description, ddAttrs]) => [h("dt", {}, term), h("dd", ddAttrs || {}, description)]));
+  return h(
+    "dl",
+    { class: "facts", ...attrs },
+    rows
+      .filter(Boolean)
+      .map(([term, description, ddAttrs]) => [h("dt", {}, term), h("dd", ddAttrs || {}, description)]),
+  );
 }
 
 export function notice(kind, ...children) {

@@ -12,8 +12,13 @@ export class ErrorSummary {
     this.form = null;
     this.lookup = lookup || ((field) => fieldInput(this.form && this.form.isConnected ? this.form : container, field));
     this.element = h("div", {
-      class: "error-summary", id: "error-summary", tabindex: "-1", role: "alert",
-      "aria-labelledby": "error-summary-title", hidden: true, "data-testid": "error-summary",
+      class: "error-summary",
+      id: "error-summary",
+      tabindex: "-1",
+      role: "alert",
+      "aria-labelledby": "error-summary-title",
+      hidden: true,
+      "data-testid": "error-summary",
     });
     container.prepend(this.element);
     this.marked = [];
@@ -44,21 +49,28 @@ export class ErrorSummary {
       const input = error.input || (error.field ? this.lookup(error.field) : null);
       if (input) {
         this.markField(input, error.message);
-        items.push(h("li", {}, h("a", {
-          href: `#${input.id}`,
-          onclick: (event) => {
-            event.preventDefault();
-            focusField(input);
-          },
-        }, error.message)));
+        items.push(
+          h(
+            "li",
+            {},
+            h(
+              "a",
+              {
+                href: `#${input.id}`,
+                onclick: (event) => {
+                  event.preventDefault();
+                  focusField(input);
+                },
+              },
+              error.message,
+            ),
+          ),
+        );
       } else {
         items.push(h("li", {}, error.message));
       }
     }
-    this.element.append(
-      h("h2", { id: "error-summary-title" }, t("Há um problema")),
-      h("ul", {}, items),
-    );
+    this.element.append(h("h2", { id: "error-summary-title" }, t("Há um problema")), h("ul", {}, items));
     this.element.hidden = false;
     this.baseTitle = document.title;
     document.title = `${t("Erro: ")}${document.title}`;
@@ -70,7 +82,8 @@ export class ErrorSummary {
 
   // every problem the API named at once, each beside its field when the page has it
   showApiError(error, extra = {}) {
-    const errors = error.errors && error.errors.length ? error.errors : [{ message: error.message, field: error.field }];
+    const errors =
+      error.errors && error.errors.length ? error.errors : [{ message: error.message, field: error.field }];
     this.show(errors.map((problem) => ({ message: problem.message, field: problem.field, ...extra })));
   }
 
@@ -101,16 +114,51 @@ function cssEscape(value) {
 }
 
 // A form field with label, optional hint and the attributes the error summary needs.
-export function textField({ id, name, label, hint, type = "text", field, required, autocomplete, multiline, inputClass, value, extra = {} }) {
+export function textField({
+  id,
+  name,
+  label,
+  hint,
+  type = "text",
+  field,
+  required,
+  autocomplete,
+  multiline,
+  inputClass,
+  value,
+  extra = {},
+}) {
   const hintId = hint ? `${id}-hint` : null;
   const control = multiline
-    ? h("textarea", { id, name, rows: 8, "data-field": field, required, "aria-describedby": hintId, spellcheck: "true", ...extra })
-    : h("input", { id, name, type, "data-field": field, required, autocomplete, "aria-describedby": hintId, class: inputClass, ...extra });
+    ? h("textarea", {
+        id,
+        name,
+        rows: 8,
+        "data-field": field,
+        required,
+        "aria-describedby": hintId,
+        spellcheck: "true",
+        ...extra,
+      })
+    : h("input", {
+        id,
+        name,
+        type,
+        "data-field": field,
+        required,
+        autocomplete,
+        "aria-describedby": hintId,
+        class: inputClass,
+        ...extra,
+      });
   if (value !== undefined && value !== null) control.value = value;
-  return h("div", { class: "form-group" },
+  return h(
+    "div",
+    { class: "form-group" },
     h("label", { for: id }, label),
     hint ? h("span", { class: "hint", id: hintId }, hint) : null,
-    control);
+    control,
+  );
 }
 
 // The input an API field path names ("requerente.address.postal_code"): the one marked with exactly
@@ -136,35 +184,79 @@ function isShown(element) {
 
 // A choice among a few options as a select (with an empty "Escolha…" first unless `required` is false
 // and `empty` is null).
-export function selectField({ id, name, label, hint, field, options, value, required, empty = "Escolha…", extra = {} }) {
+export function selectField({
+  id,
+  name,
+  label,
+  hint,
+  field,
+  options,
+  value,
+  required,
+  empty = "Escolha…",
+  extra = {},
+}) {
   const hintId = hint ? `${id}-hint` : null;
-  const select = h("select", { id, name: name || id, "data-field": field, required, "aria-describedby": hintId, ...extra },
+  const select = h(
+    "select",
+    { id, name: name || id, "data-field": field, required, "aria-describedby": hintId, ...extra },
     empty === null ? null : h("option", { value: "" }, t(empty)),
-    options.map(([optionValue, optionLabel]) => h("option", { value: optionValue }, optionLabel)));
+    options.map(([optionValue, optionLabel]) => h("option", { value: optionValue }, optionLabel)),
+  );
   if (value !== undefined && value !== null) select.value = value;
-  return h("div", { class: "form-group" },
+  return h(
+    "div",
+    { class: "form-group" },
     h("label", { for: id }, label),
     hint ? h("span", { class: "hint", id: hintId }, hint) : null,
-    select);
+    select,
+  );
 }
 
 // Radio buttons in a fieldset whose legend names the question.
 export function radioGroup({ id, name, legend, hint, field, options, value }) {
   const hintId = hint ? `${id}-hint` : null;
-  return h("fieldset", { class: "form-group fieldset", id, "aria-describedby": hintId },
+  return h(
+    "fieldset",
+    { class: "form-group fieldset", id, "aria-describedby": hintId },
     h("legend", {}, legend),
     hint ? h("span", { class: "hint", id: hintId }, hint) : null,
-    h("div", { class: "radios" }, options.map(([optionValue, optionLabel], index) => h("label", { class: "checkbox", for: `${id}-${optionValue}` },
-      h("input", { type: "radio", id: `${id}-${optionValue}`, name, value: optionValue, checked: value === optionValue,
-        "data-field": index === 0 ? field : null }), ` ${optionLabel}`))));
+    h(
+      "div",
+      { class: "radios" },
+      options.map(([optionValue, optionLabel], index) =>
+        h(
+          "label",
+          { class: "checkbox", for: `${id}-${optionValue}` },
+          h("input", {
+            type: "radio",
+            id: `${id}-${optionValue}`,
+            name,
+            value: optionValue,
+            checked: value === optionValue,
+            "data-field": index === 0 ? field : null,
+          }),
+          ` ${optionLabel}`,
+        ),
+      ),
+    ),
+  );
 }
 
 export function checkboxField({ id, label, field, checked, hint }) {
   const hintId = hint ? `${id}-hint` : null;
-  return h("div", { class: "form-group" },
-    h("label", { class: "checkbox", for: id },
-      h("input", { type: "checkbox", id, name: id, "data-field": field, checked, "aria-describedby": hintId }), " ", label),
-    hint ? h("span", { class: "hint hint--checkbox", id: hintId }, hint) : null);
+  return h(
+    "div",
+    { class: "form-group" },
+    h(
+      "label",
+      { class: "checkbox", for: id },
+      h("input", { type: "checkbox", id, name: id, "data-field": field, checked, "aria-describedby": hintId }),
+      " ",
+      label,
+    ),
+    hint ? h("span", { class: "hint hint--checkbox", id: hintId }, hint) : null,
+  );
 }
 
 // A button that shows "A guardar…" and ignores clicks while `action` runs.
@@ -193,9 +285,25 @@ export const POSTAL_CODE = /^\d{4}-\d{3}$/;
 
 // A form that checks locally (`check` → [{input, message}]), then sends (`send`, an API call) with
 // its button busy, shows the API's field errors beside the fields, and hands the answer to `done`.
-export function apiForm({ id, children, submitId, submitLabel, busyLabel = t("A enviar…"), errors, check, send, done, labelledBy }) {
+export function apiForm({
+  id,
+  children,
+  submitId,
+  submitLabel,
+  busyLabel = t("A enviar…"),
+  errors,
+  check,
+  send,
+  done,
+  labelledBy,
+}) {
   const button = h("button", { type: "submit", class: "button", id: submitId }, submitLabel);
-  const form = h("form", { id, novalidate: true, "aria-labelledby": labelledBy }, children, h("div", { class: "button-row" }, button));
+  const form = h(
+    "form",
+    { id, novalidate: true, "aria-labelledby": labelledBy },
+    children,
+    h("div", { class: "button-row" }, button),
+  );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (button.getAttribute("aria-disabled") === "true") return;
@@ -227,5 +335,7 @@ export function valueOf(form, id, { trim = true } = {}) {
 
 // A required-text check for apiForm: [id, message] pairs → the problems of those left empty.
 export function required(form, pairs) {
-  return pairs.filter(([id]) => !valueOf(form, id, { trim: false }).trim()).map(([id, message]) => ({ input: form.querySelector(`#${id}`), message }));
+  return pairs
+    .filter(([id]) => !valueOf(form, id, { trim: false }).trim())
+    .map(([id, message]) => ({ input: form.querySelector(`#${id}`), message }));
 }

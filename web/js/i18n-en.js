@@ -19,12 +19,14 @@ export const EN = {
   "Atendimento:": "Help desk:",
   "A carregar…": "Loading…",
   "Página não encontrada": "Page not found",
-  "O endereço pode estar errado ou a página pode ter mudado de lugar.": "The address may be wrong, or the page may have moved.",
+  "O endereço pode estar errado ou a página pode ter mudado de lugar.":
+    "The address may be wrong, or the page may have moved.",
   "Ir para a lista de serviços": "Go to the list of services",
   "Terminou a sessão. Até breve.": "You have logged out. See you soon.",
   "Inicie sessão para continuar.": "Log in to continue.",
   "A sua sessão terminou. Inicie sessão novamente para continuar.": "Your session has ended. Log in again to continue.",
-  "Ocorreu um erro inesperado. Recarregue a página e tente novamente.": "Something went wrong. Reload the page and try again.",
+  "Ocorreu um erro inesperado. Recarregue a página e tente novamente.":
+    "Something went wrong. Reload the page and try again.",
   "Localização": "You are here",
   "Há um problema": "There is a problem",
   "Erro: ": "Error: ",
@@ -51,9 +53,11 @@ export const EN = {
   "Serviços municipais online": "Municipal services online",
   "Apresente pedidos ao Município, entregue os documentos e acompanhe os seus processos, sem ir ao balcão.":
     "File requests with the Municipality, hand in documents and follow your processes without going to the counter.",
-  "Veja o estado dos seus pedidos, os documentos entregues e as decisões.": "See where your requests stand, the documents you handed in and the decisions.",
+  "Veja o estado dos seus pedidos, os documentos entregues e as decisões.":
+    "See where your requests stand, the documents you handed in and the decisions.",
   "Consultar um processo": "Look up a process",
-  "Consulte os dados básicos de um processo pelo seu número, sem iniciar sessão.": "See a process's basic data by its number, without logging in.",
+  "Consulte os dados básicos de um processo pelo seu número, sem iniciar sessão.":
+    "See a process's basic data by its number, without logging in.",
   "Catálogo de serviços": "Catalogue of services",
   "Procurar um serviço": "Search for a service",
   "Por exemplo: água, prestações, máquina de diversão.": "For example: water, installments, amusement machine.",
@@ -92,7 +96,8 @@ export const EN = {
   "Ainda não tem conta? Registe-se": "No account yet? Register",
   "Recebeu a palavra-passe de ativação? Ative a conta": "Received your activation password? Activate your account",
   "Código de confirmação": "Confirmation code",
-  "É o seu primeiro acesso: confirme-o com um código de 6 algarismos.": "This is your first login: confirm it with a 6-digit code.",
+  "É o seu primeiro acesso: confirme-o com um código de 6 algarismos.":
+    "This is your first login: confirm it with a 6-digit code.",
   "Como quer receber o código?": "How do you want to receive the code?",
   "Por email": "By email",
   "Por SMS, para o telemóvel confirmado": "By text message, to the confirmed mobile phone",
@@ -119,7 +124,8 @@ export const EN = {
   "Código postal": "Postal code",
   "No formato 0000-000.": "In the format 0000-000.",
   "Localidade": "Town",
-  "Pelo menos 8 caracteres; sugerimos uma frase de 15 ou mais.": "At least 8 characters; we suggest a phrase of 15 or more.",
+  "Pelo menos 8 caracteres; sugerimos uma frase de 15 ou mais.":
+    "At least 8 characters; we suggest a phrase of 15 or more.",
   "Li e aceito as Condições de Adesão ao Balcão Único": "I have read and accept the One-Stop Counter's terms of use",
   "Condições de Adesão": "Terms of use",
   "Registar-me": "Register",
@@ -203,18 +209,23 @@ export const EN = {
   "Os serviços aguardam {n} respostas suas.": "The municipal services are waiting for {n} answers from you.",
   "até": "by",
   "Pendências": "Pending tasks",
-  "O que os serviços lhe pediram para continuar a apreciação do pedido.": "What the services asked of you to go on examining the request.",
+  "O que os serviços lhe pediram para continuar a apreciação do pedido.":
+    "What the services asked of you to go on examining the request.",
   "Audiência dos interessados": "Prior hearing of the interested parties",
-  "Antes de indeferir um pedido, o Município ouve o requerente: pode responder por escrito e juntar documentos dentro do prazo (Código do Procedimento Administrativo, artigos 121.º e 122.º).": "Before refusing a request, the Municipality hears the applicant: you may answer in writing and add documents within the deadline (Code of Administrative Procedure, articles 121 and 122).",
+  "Antes de indeferir um pedido, o Município ouve o requerente: pode responder por escrito e juntar documentos dentro do prazo (Código do Procedimento Administrativo, artigos 121.º e 122.º).":
+    "Before refusing a request, the Municipality hears the applicant: you may answer in writing and add documents within the deadline (Code of Administrative Procedure, articles 121 and 122).",
   "Assinaturas": "Signatures",
-  "Documentos do processo que os serviços lhe pedem para assinar com a assinatura eletrónica do Balcão.": "Documents of the process that the services ask you to sign with the counter's electronic signature.",
+  "Documentos do processo que os serviços lhe pedem para assinar com a assinatura eletrónica do Balcão.":
+    "Documents of the process that the services ask you to sign with the counter's electronic signature.",
   "Projeto de indeferimento": "Proposed refusal",
   "Pedido em": "Asked on",
   "Responder até": "Answer by",
   "Prazo": "Deadline",
   "O que é pedido": "What is asked",
-  "O prazo terminou sem resposta. O processo voltou aos serviços; se ainda precisar de responder, envie uma mensagem.": "The deadline passed without an answer. The process went back to the services; if you still need to answer, send a message.",
-  "O Município tenciona indeferir o seu pedido pelos motivos seguintes. Antes da decisão final pode pronunciar-se: dizer porque discorda e juntar documentos.": "The Municipality intends to refuse your request for the reasons below. Before the final decision you may respond: say why you disagree and add documents.",
+  "O prazo terminou sem resposta. O processo voltou aos serviços; se ainda precisar de responder, envie uma mensagem.":
+    "The deadline passed without an answer. The process went back to the services; if you still need to answer, send a message.",
+  "O Município tenciona indeferir o seu pedido pelos motivos seguintes. Antes da decisão final pode pronunciar-se: dizer porque discorda e juntar documentos.":
+    "The Municipality intends to refuse your request for the reasons below. Before the final decision you may respond: say why you disagree and add documents.",
   "Fundamentos do projeto de decisão": "Grounds of the proposed decision",
   "documento a assinar": "document to sign",
   "Documento a assinar": "Document to sign",
@@ -229,18 +240,24 @@ export const EN = {
   "Responder": "Answer",
   "Os seus argumentos": "Your arguments",
   "Resposta": "Answer",
-  "Diga porque discorda do projeto de decisão. Pode juntar documentos que o comprovem.": "Say why you disagree with the proposed decision. You may add documents that support it.",
-  "Escreva a resposta ou junte os documentos pedidos (ou ambos).": "Write your answer or add the documents asked for (or both).",
+  "Diga porque discorda do projeto de decisão. Pode juntar documentos que o comprovem.":
+    "Say why you disagree with the proposed decision. You may add documents that support it.",
+  "Escreva a resposta ou junte os documentos pedidos (ou ambos).":
+    "Write your answer or add the documents asked for (or both).",
   "Enviar a pronúncia": "Send your response",
   "Enviar resposta": "Send answer",
   "Espere que o documento acabe de ser enviado e verificado.": "Wait until the document has been sent and checked.",
   "Escreva a sua resposta ou junte pelo menos um documento.": "Write your answer or add at least one document.",
-  "A sua pronúncia foi entregue. O processo voltou aos serviços.": "Your response was delivered. The process went back to the services.",
-  "A resposta foi enviada. O processo voltou aos serviços.": "Your answer was sent. The process went back to the services.",
+  "A sua pronúncia foi entregue. O processo voltou aos serviços.":
+    "Your response was delivered. The process went back to the services.",
+  "A resposta foi enviada. O processo voltou aos serviços.":
+    "Your answer was sent. The process went back to the services.",
   "Assinar": "Sign",
-  "Para assinar, escreva de novo a palavra-passe com que entra no Balcão.": "To sign, type again the password you log in with.",
+  "Para assinar, escreva de novo a palavra-passe com que entra no Balcão.":
+    "To sign, type again the password you log in with.",
   "Aceito a declaração de responsabilidade": "I accept the statement of responsibility",
-  "Declaro que li o documento que assino, que os dados que contém são verdadeiros e que assumo a responsabilidade por esta assinatura eletrónica, com o mesmo valor da assinatura manuscrita.": "I declare that I have read the document I sign, that the data it holds are true, and that I take responsibility for this electronic signature, which has the same value as a handwritten one.",
+  "Declaro que li o documento que assino, que os dados que contém são verdadeiros e que assumo a responsabilidade por esta assinatura eletrónica, com o mesmo valor da assinatura manuscrita.":
+    "I declare that I have read the document I sign, that the data it holds are true, and that I take responsibility for this electronic signature, which has the same value as a handwritten one.",
   "A assinar…": "Signing…",
   "Escreva a sua palavra-passe.": "Type your password.",
   "Para assinar, aceite a declaração de responsabilidade.": "To sign, accept the statement of responsibility.",
@@ -249,53 +266,64 @@ export const EN = {
   "Serviços municipais": "Municipal services",
   "Anexo": "Attachment",
   "Mensagens": "Messages",
-  "Escreva aos serviços sobre este processo. A resposta chega por email e fica aqui.": "Write to the services about this process. The answer comes by email and stays here.",
+  "Escreva aos serviços sobre este processo. A resposta chega por email e fica aqui.":
+    "Write to the services about this process. The answer comes by email and stays here.",
   "Nova mensagem": "New message",
   "Mensagem": "Message",
   "Enviar mensagem": "Send message",
   "Espere que o anexo acabe de ser enviado e verificado.": "Wait until the attachment has been sent and checked.",
   "Escreva a mensagem.": "Write the message.",
   "Mensagem enviada.": "Message sent.",
-  "Escreva aos serviços do Município sobre um assunto que não é de um processo: uma dúvida antes de fazer um pedido, uma informação, uma sugestão. Para um processo seu, escreva na página do processo.": "Write to the Municipality's services about something that is not a process: a question before you file a request, some information, a suggestion. About a process of yours, write on the process's page.",
+  "Escreva aos serviços do Município sobre um assunto que não é de um processo: uma dúvida antes de fazer um pedido, uma informação, uma sugestão. Para um processo seu, escreva na página do processo.":
+    "Write to the Municipality's services about something that is not a process: a question before you file a request, some information, a suggestion. About a process of yours, write on the process's page.",
   "Serviço municipal": "Municipal service",
   "As suas mensagens": "Your messages",
   "Destinatário:": "To:",
   "Não escreva palavras-passe nem dados de pagamento.": "Do not write passwords or payment details.",
-  "Mensagem enviada. A resposta dos serviços chega por email e fica nesta página.": "Message sent. The services' answer comes by email and stays on this page.",
+  "Mensagem enviada. A resposta dos serviços chega por email e fica nesta página.":
+    "Message sent. The services' answer comes by email and stays on this page.",
   "Câmara Municipal": "Town Council",
   "Minhas pendências": "My pending tasks",
-  "O que os serviços aguardam de si, em todos os seus processos, do prazo mais próximo para o mais distante. Uma pendência que fique sem resposta no prazo fecha-se e o processo segue sem ela.": "What the services are waiting for from you, across all your processes, nearest deadline first. A pending task left unanswered by its deadline closes, and the process goes on without it.",
+  "O que os serviços aguardam de si, em todos os seus processos, do prazo mais próximo para o mais distante. Uma pendência que fique sem resposta no prazo fecha-se e o processo segue sem ela.":
+    "What the services are waiting for from you, across all your processes, nearest deadline first. A pending task left unanswered by its deadline closes, and the process goes on without it.",
   "Não tem pendências por responder.": "You have no pending tasks to answer.",
   "Ver os meus processos": "See my processes",
   "Processo {number}": "Process {number}",
   "processo {number}": "process {number}",
   "Prazo:": "Deadline:",
   "Processos liberados": "Processes released to you",
-  "Processos de outras pessoas ou empresas que os serviços lhe deram autorização para consultar (vista do processo). Pode ver os dados, os documentos, a decisão e o histórico; não pode responder nem enviar mensagens sobre eles.": "Processes of other people or companies that the services allowed you to consult (view of the process). You can see the data, documents, decision and history; you cannot answer or send messages about them.",
+  "Processos de outras pessoas ou empresas que os serviços lhe deram autorização para consultar (vista do processo). Pode ver os dados, os documentos, a decisão e o histórico; não pode responder nem enviar mensagens sobre eles.":
+    "Processes of other people or companies that the services allowed you to consult (view of the process). You can see the data, documents, decision and history; you cannot answer or send messages about them.",
   "Não tem processos liberados para consulta.": "No processes have been released to you.",
-  "Para consultar o processo de outra pessoa ou empresa, peça vista:": "To consult another person's or company's process, ask to view it:",
+  "Para consultar o processo de outra pessoa ou empresa, peça vista:":
+    "To consult another person's or company's process, ask to view it:",
   "Pedido de vista de processo": "Request to view a process",
   "Liberado em": "Released on",
   "Pode consultar até": "Can be consulted until",
   "sem data final": "no end date",
   "Voltar aos processos liberados": "Back to the processes released to you",
-  "Consulta autorizada pelos serviços (vista do processo): só de leitura.": "Consultation allowed by the services (view of the process): read only.",
+  "Consulta autorizada pelos serviços (vista do processo): só de leitura.":
+    "Consultation allowed by the services (view of the process): read only.",
   "Pedido por submeter (rascunho)": "Request not yet submitted (draft)",
   "O estado do processo mudou para: {status}.": "The process's status changed to: {status}.",
   "Informação atualizada. Estado: {status}.": "Information updated. Status: {status}.",
   "Este pedido ainda não foi submetido.": "This request has not been submitted yet.",
   "Continuar o pedido": "Continue the request",
-  "Há documentos deste processo que foram recusados na verificação automática. Veja o motivo na lista de documentos e contacte os serviços do Município.": "Some documents of this process were refused by the automatic check. See why in the list of documents and contact the Municipality's services.",
+  "Há documentos deste processo que foram recusados na verificação automática. Veja o motivo na lista de documentos e contacte os serviços do Município.":
+    "Some documents of this process were refused by the automatic check. See why in the list of documents and contact the Municipality's services.",
   "Atribuído ao submeter": "Given on submission",
   "em": "on",
   "Pago em {at}": "Paid on {at}",
   "Pago": "Paid",
   "Por pagar": "Not paid yet",
   "Pagar até": "Pay by",
-  "Pague num terminal Multibanco ou no homebanking (Pagamentos de serviços). A apreciação do pedido começa depois do pagamento.": "Pay at a Multibanco cash machine or in your online banking (Payments of services). The request is examined once it is paid.",
-  "Pague num terminal Multibanco ou no homebanking (Pagamentos de serviços).": "Pay at a Multibanco cash machine or in your online banking (Payments of services).",
+  "Pague num terminal Multibanco ou no homebanking (Pagamentos de serviços). A apreciação do pedido começa depois do pagamento.":
+    "Pay at a Multibanco cash machine or in your online banking (Payments of services). The request is examined once it is paid.",
+  "Pague num terminal Multibanco ou no homebanking (Pagamentos de serviços).":
+    "Pay at a Multibanco cash machine or in your online banking (Payments of services).",
   "O recibo do pagamento foi enviado por email.": "The payment receipt was sent by email.",
-  "{n} prestações mensais, a pagar até ao dia 8 de cada mês.": "{n} monthly installments, each due by the 8th of the month.",
+  "{n} prestações mensais, a pagar até ao dia 8 de cada mês.":
+    "{n} monthly installments, each due by the 8th of the month.",
   "{n}.ª: {amount} até {date}": "No. {n}: {amount} by {date}",
   "Resposta a uma pendência": "Answer to a pending task",
   "Anexo de mensagem": "Message attachment",
@@ -345,9 +373,11 @@ export const EN = {
   "A palavra-passe deve ter pelo menos 8 caracteres.": "The password must have at least 8 characters.",
   "A palavra-passe pode ter no máximo 128 caracteres.": "The password can have at most 128 characters.",
   "A enviar…": "Sending…",
-  "Os pedidos que apresentou, do mais recente para o mais antigo. Escolha um para ver o estado, os documentos e a decisão.": "The requests you filed, newest first. Choose one to see its status, documents and decision.",
+  "Os pedidos que apresentou, do mais recente para o mais antigo. Escolha um para ver o estado, os documentos e a decisão.":
+    "The requests you filed, newest first. Choose one to see its status, documents and decision.",
   "Minhas pendências: o que os serviços aguardam de si": "My pending tasks: what the services are waiting for from you",
-  "Processos liberados: processos de outros que pode consultar": "Processes released to you: other people's processes you may consult",
+  "Processos liberados: processos de outros que pode consultar":
+    "Processes released to you: other people's processes you may consult",
   "Ainda não apresentou nenhum pedido.": "You have not filed any request yet.",
   "Ver os serviços disponíveis": "See the services available",
   "Processo": "Process",
@@ -359,28 +389,39 @@ export const EN = {
   "Nome": "Name",
   "NIPC": "NIPC (company tax number)",
   "confirmado": "confirmed",
-  "Enviamos uma ligação para o novo email; a alteração só tem efeito quando a abrir. Avisamos também o email atual.": "We send a link to the new email; the change takes effect only when you open it. We also tell the current email.",
+  "Enviamos uma ligação para o novo email; a alteração só tem efeito quando a abrir. Avisamos também o email atual.":
+    "We send a link to the new email; the change takes effect only when you open it. We also tell the current email.",
   "Indique o novo email.": "Enter the new email.",
-  "Enviámos uma ligação para {to}. Abra-a para confirmar o novo email.": "We sent a link to {to}. Open it to confirm the new email.",
+  "Enviámos uma ligação para {to}. Abra-a para confirmar o novo email.":
+    "We sent a link to {to}. Open it to confirm the new email.",
   "Telemóvel {phone} confirmado.": "Mobile phone {phone} confirmed.",
-  "Com o telemóvel confirmado pode receber por SMS os códigos de confirmação.": "With a confirmed mobile phone you can receive confirmation codes by text message.",
+  "Com o telemóvel confirmado pode receber por SMS os códigos de confirmação.":
+    "With a confirmed mobile phone you can receive confirmation codes by text message.",
   "Indique o telemóvel.": "Enter the mobile phone.",
   "Enviámos um código por SMS para {to}.": "We sent a code by text message to {to}.",
   "Indique a palavra-passe atual.": "Enter your current password.",
-  "A palavra-passe foi alterada. As outras sessões abertas terminaram.": "Your password was changed. Your other open sessions have ended.",
-  "Use o nome de utilizador e a palavra-passe de ativação que recebeu por email, e escolha a palavra-passe que vai usar daqui em diante.": "Use the username and the activation password you received by email, and choose the password you will use from now on.",
+  "A palavra-passe foi alterada. As outras sessões abertas terminaram.":
+    "Your password was changed. Your other open sessions have ended.",
+  "Use o nome de utilizador e a palavra-passe de ativação que recebeu por email, e escolha a palavra-passe que vai usar daqui em diante.":
+    "Use the username and the activation password you received by email, and choose the password you will use from now on.",
   "Indique o nome de utilizador.": "Enter the username.",
   "Indique a palavra-passe de ativação.": "Enter the activation password.",
-  "Conta ativada. Entre com a nova palavra-passe; no primeiro acesso pedimos um código de confirmação.": "Account activated. Log in with the new password; at the first login we ask for a confirmation code.",
+  "Conta ativada. Entre com a nova palavra-passe; no primeiro acesso pedimos um código de confirmação.":
+    "Account activated. Log in with the new password; at the first login we ask for a confirmation code.",
   "De momento não há serviços disponíveis online.": "There are no services online at the moment.",
-  "Esta ligação está incompleta. Abra a ligação do email tal como a recebeu, ou peça uma nova.": "This link is incomplete. Open the link in the email as you received it, or ask for a new one.",
+  "Esta ligação está incompleta. Abra a ligação do email tal como a recebeu, ou peça uma nova.":
+    "This link is incomplete. Open the link in the email as you received it, or ask for a new one.",
   "Confirme que este é o novo email da sua conta.": "Confirm that this is your account's new email.",
-  "Confirme o seu email para que o registo siga para validação pelos serviços do Município.": "Confirm your email so that your registration goes on to be validated by the Municipality's services.",
+  "Confirme o seu email para que o registo siga para validação pelos serviços do Município.":
+    "Confirm your email so that your registration goes on to be validated by the Municipality's services.",
   "O email da sua conta passou a ser {email}.": "Your account's email is now {email}.",
-  "O registo segue agora para validação. Entre com o NIF e a palavra-passe que escolheu para enviar o comprovativo de morada e acompanhar o registo.": "Your registration now goes on to validation. Log in with your NIF and the password you chose to send the proof of address and follow the registration.",
-  "Enviámos um código para {to}. É válido durante {minutes} minutos.": "We sent a code to {to}. It is valid for {minutes} minutes.",
+  "O registo segue agora para validação. Entre com o NIF e a palavra-passe que escolheu para enviar o comprovativo de morada e acompanhar o registo.":
+    "Your registration now goes on to validation. Log in with your NIF and the password you chose to send the proof of address and follow the registration.",
+  "Enviámos um código para {to}. É válido durante {minutes} minutos.":
+    "We sent a code to {to}. It is valid for {minutes} minutes.",
   "Acesso confirmado. Bem-vindo ao Balcão Único.": "Login confirmed. Welcome to the One-Stop Counter.",
-  "Envie cada documento. Os ficheiros seguem diretamente para o arquivo seguro do Município e são verificados automaticamente.": "Send each document. The files go straight to the Municipality's secure store and are checked automatically.",
+  "Envie cada documento. Os ficheiros seguem diretamente para o arquivo seguro do Município e são verificados automaticamente.":
+    "Send each document. The files go straight to the Municipality's secure store and are checked automatically.",
   "Passos do pedido": "Steps of the request",
   "Apresenta o pedido": "You file the request",
   "Em nome próprio (sou o requerente)": "On my own behalf (I am the applicant)",
@@ -392,26 +433,33 @@ export const EN = {
   "Tipo de pessoa coletiva": "Kind of legal person",
   "Que tipo de pessoa coletiva?": "What kind of legal person?",
   "Código de acesso à certidão permanente": "Access code of the permanent certificate",
-  "Opcional. No formato 0000-0000-0000; com ele não precisa de juntar a certidão do registo comercial.": "Optional. In the format 0000-0000-0000; with it you need not add the commercial registry certificate.",
+  "Opcional. No formato 0000-0000-0000; com ele não precisa de juntar a certidão do registo comercial.":
+    "Optional. In the format 0000-0000-0000; with it you need not add the commercial registry certificate.",
   "Morada do requerente": "Applicant's address",
-  "Opcional, exceto se quiser as notificações por correio nesta morada.": "Optional, unless you want notifications by post at this address.",
-  "O representante é quem apresenta o pedido: {name} (NIF {nif}).": "The representative is the person filing the request: {name} (NIF {nif}).",
+  "Opcional, exceto se quiser as notificações por correio nesta morada.":
+    "Optional, unless you want notifications by post at this address.",
+  "O representante é quem apresenta o pedido: {name} (NIF {nif}).":
+    "The representative is the person filing the request: {name} (NIF {nif}).",
   "Qualidade em que representa o requerente": "Capacity in which you represent the applicant",
   "Que qualidade?": "What capacity?",
   "Morada do representante": "Representative's address",
   "Aceito ser notificado por {channel}": "I agree to be notified by {channel}",
   "Número de telefone": "Phone number",
   "Endereço eletrónico": "Email address",
-  "Sem outra escolha, é notificado através da sua conta do Balcão Único, pela mesma via em que fez o pedido.": "Without another choice, you are notified through your One-Stop Counter account, the same way you filed the request.",
+  "Sem outra escolha, é notificado através da sua conta do Balcão Único, pela mesma via em que fez o pedido.":
+    "Without another choice, you are notified through your One-Stop Counter account, the same way you filed the request.",
   "Notificações por correio": "Notifications by post",
   "Para a morada do requerente": "To the applicant's address",
   "Para a morada do representante": "To the representative's address",
   "Para outra morada": "To another address",
   "Morada para as notificações": "Address for notifications",
   "Notificações por meios eletrónicos": "Electronic notifications",
-  "Só é notificado por meios eletrónicos com o seu consentimento prévio, dado para cada meio.": "You are notified electronically only with your prior consent, given for each channel.",
-  "Preencha os dados. Ao guardar, o pedido fica guardado como rascunho (durante 30 dias) e pode juntar os documentos; pode voltar a ele em «Os meus processos».": "Fill in the details. When you save, the request is kept as a draft (for 30 days) and you can add the documents; you can come back to it in “My processes”.",
-  "O requerente é quem apresenta o pedido: {name} (NIF {nif}).": "The applicant is the person filing the request: {name} (NIF {nif}).",
+  "Só é notificado por meios eletrónicos com o seu consentimento prévio, dado para cada meio.":
+    "You are notified electronically only with your prior consent, given for each channel.",
+  "Preencha os dados. Ao guardar, o pedido fica guardado como rascunho (durante 30 dias) e pode juntar os documentos; pode voltar a ele em «Os meus processos».":
+    "Fill in the details. When you save, the request is kept as a draft (for 30 days) and you can add the documents; you can come back to it in “My processes”.",
+  "O requerente é quem apresenta o pedido: {name} (NIF {nif}).":
+    "The applicant is the person filing the request: {name} (NIF {nif}).",
   "{label}: no máximo {n} caracteres.": "{label}: at most {n} characters.",
   "{label}: no formato 0000-000.": "{label}: in the format 0000-000.",
   "Indique o nome do requerente.": "Enter the applicant's name.",
@@ -422,24 +470,32 @@ export const EN = {
   "Fica disponível até {date}.": "It is kept until {date}.",
   "Guardar alterações": "Save changes",
   "Este pedido não pede documentos.": "This request needs no documents.",
-  "Confira o pedido tal como está guardado. Para mudar alguma coisa, altere o formulário acima e guarde.": "Check the request as it is saved. To change anything, edit the form above and save.",
-  "Ao submeter, o pedido recebe um número e deixa de poder ser alterado. O prazo de decisão é de {deadline}.": "On submission the request gets a number and can no longer be changed. The decision deadline is {deadline}.",
-  "{n} prestações mensais, a pagar até ao dia 8 de cada mês; total {total}.": "{n} monthly installments, each due by the 8th of the month; total {total}.",
+  "Confira o pedido tal como está guardado. Para mudar alguma coisa, altere o formulário acima e guarde.":
+    "Check the request as it is saved. To change anything, edit the form above and save.",
+  "Ao submeter, o pedido recebe um número e deixa de poder ser alterado. O prazo de decisão é de {deadline}.":
+    "On submission the request gets a number and can no longer be changed. The decision deadline is {deadline}.",
+  "{n} prestações mensais, a pagar até ao dia 8 de cada mês; total {total}.":
+    "{n} monthly installments, each due by the 8th of the month; total {total}.",
   "Prestações do plano de pagamento": "Installments of the payment plan",
   "N.º": "No.",
   "Data limite": "Due date",
   "Aguarde o fim do envio e da verificação dos documentos.": "Wait until the documents have been sent and checked.",
-  "Os documentos obrigatórios foram aceites. Pode submeter o pedido.": "The required documents were accepted. You can submit the request.",
+  "Os documentos obrigatórios foram aceites. Pode submeter o pedido.":
+    "The required documents were accepted. You can submit the request.",
   "Aguarde o fim do envio e da verificação: {label}.": "Wait until it has been sent and checked: {label}.",
   "Falta o documento: {label}.": "Missing document: {label}.",
   "O número do seu processo é": "Your process number is",
-  "Guarde este número: com ele acompanha o pedido aqui ou na consulta pública. Enviámos-lhe o comprovativo da submissão por email.": "Keep this number: with it you follow the request here or in the public lookup. We emailed you the proof of submission.",
+  "Guarde este número: com ele acompanha o pedido aqui ou na consulta pública. Enviámos-lhe o comprovativo da submissão por email.":
+    "Keep this number: with it you follow the request here or in the public lookup. We emailed you the proof of submission.",
   "Pagamento por Multibanco": "Payment by Multibanco",
-  "A apreciação do pedido começa depois do pagamento. Enviámos também estes dados por email.": "The request is examined once it is paid. We also sent these details by email.",
+  "A apreciação do pedido começa depois do pagamento. Enviámos também estes dados por email.":
+    "The request is examined once it is paid. We also sent these details by email.",
   "Enviámos também estes dados por email.": "We also sent these details by email.",
   "O que acontece a seguir": "What happens next",
-  "Os serviços do Município vão apreciar o pedido. A decisão é tomada até {date}": "The Municipality's services will examine the request. The decision is taken by {date}",
-  "É notificado da decisão e pode acompanhar o estado em «Os meus processos».": "You are notified of the decision and can follow the status in “My processes”.",
+  "Os serviços do Município vão apreciar o pedido. A decisão é tomada até {date}":
+    "The Municipality's services will examine the request. The decision is taken by {date}",
+  "É notificado da decisão e pode acompanhar o estado em «Os meus processos».":
+    "You are notified of the decision and can follow the status in “My processes”.",
   "Pessoa coletiva": "Legal person",
   "Tipo": "Kind",
   "Certidão permanente": "Permanent certificate",
@@ -448,28 +504,37 @@ export const EN = {
   "por correio, para a morada do representante": "by post, to the representative's address",
   "por correio, para {address}": "by post, to {address}",
   "por {channel} ({contact}), com o seu consentimento": "by {channel} ({contact}), with your consent",
-  "Através da sua conta do Balcão Único, pela mesma via em que fez o pedido.": "Through your One-Stop Counter account, the same way you filed the request.",
+  "Através da sua conta do Balcão Único, pela mesma via em que fez o pedido.":
+    "Through your One-Stop Counter account, the same way you filed the request.",
   "Indique a rua e o número.": "Enter the street and number.",
   "Código postal no formato 0000-000.": "Postal code in the format 0000-000.",
   "Indique a localidade.": "Enter the town.",
   "Esta ligação está incompleta. Peça uma nova ligação.": "This link is incomplete. Ask for a new link.",
-  "A palavra-passe foi alterada. Entre com a nova palavra-passe.": "Your password was changed. Log in with the new password.",
-  "Indique o NIF, o nome de utilizador ou o email da conta. Enviamos para o email da conta uma ligação, válida 30 minutos, para definir uma nova palavra-passe.": "Enter the account's NIF, username or email. We send the account's email a link, valid for 30 minutes, to set a new password.",
+  "A palavra-passe foi alterada. Entre com a nova palavra-passe.":
+    "Your password was changed. Log in with the new password.",
+  "Indique o NIF, o nome de utilizador ou o email da conta. Enviamos para o email da conta uma ligação, válida 30 minutos, para definir uma nova palavra-passe.":
+    "Enter the account's NIF, username or email. We send the account's email a link, valid for 30 minutes, to set a new password.",
   "Por exemplo, 912 345 678.": "For example, 912 345 678.",
-  "O Balcão Único serve para apresentar pedidos ao Município e acompanhar os processos. Os dados pessoais destinam-se apenas à instrução dos processos; pode exercer os direitos de acesso, retificação, apagamento, limitação, oposição e portabilidade.": "The One-Stop Counter is for filing requests with the Municipality and following the processes. Personal data are used only to handle the processes; you may exercise the rights of access, rectification, erasure, restriction, objection and portability.",
-  "É responsável pela veracidade dos dados e documentos que entrega e por guardar a palavra-passe em segurança.": "You are responsible for the truth of the data and documents you provide and for keeping your password safe.",
+  "O Balcão Único serve para apresentar pedidos ao Município e acompanhar os processos. Os dados pessoais destinam-se apenas à instrução dos processos; pode exercer os direitos de acesso, retificação, apagamento, limitação, oposição e portabilidade.":
+    "The One-Stop Counter is for filing requests with the Municipality and following the processes. Personal data are used only to handle the processes; you may exercise the rights of access, rectification, erasure, restriction, objection and portability.",
+  "É responsável pela veracidade dos dados e documentos que entrega e por guardar a palavra-passe em segurança.":
+    "You are responsible for the truth of the data and documents you provide and for keeping your password safe.",
   "Indique o nome completo.": "Enter your full name.",
   "Indique o número de identificação fiscal.": "Enter the tax identification number.",
   "Indique o email.": "Enter the email.",
   "Indique o código postal.": "Enter the postal code.",
   "Tem de aceitar as Condições de Adesão para se registar.": "You must accept the Terms of Use to register.",
-  "Depois de confirmar o email, entre com o NIF e a palavra-passe para enviar o comprovativo de morada.": "After confirming your email, log in with your NIF and password to send the proof of address.",
+  "Depois de confirmar o email, entre com o NIF e a palavra-passe para enviar o comprovativo de morada.":
+    "After confirming your email, log in with your NIF and password to send the proof of address.",
   "Os serviços recusaram o registo.": "The services refused the registration.",
   "Pode registar-se de novo com os dados corrigidos.": "You can register again with the corrected details.",
-  "Um PDF com data dos últimos 6 meses onde se leiam o seu NIF, o nome e a morada (por exemplo, uma fatura de água, luz ou telecomunicações, ou um atestado da Junta de Freguesia). Os serviços validam-no e enviam-lhe por email os dados de acesso.": "A PDF dated within the last 6 months showing your NIF, name and address (for example a water, electricity or telecoms bill, or a certificate from the parish council). The services validate it and email you the login details.",
-  "Recebemos o comprovativo. Os serviços vão validar o registo; enviamos-lhe um email com os dados de acesso.": "We received the proof. The services will validate the registration; we will email you the login details.",
+  "Um PDF com data dos últimos 6 meses onde se leiam o seu NIF, o nome e a morada (por exemplo, uma fatura de água, luz ou telecomunicações, ou um atestado da Junta de Freguesia). Os serviços validam-no e enviam-lhe por email os dados de acesso.":
+    "A PDF dated within the last 6 months showing your NIF, name and address (for example a water, electricity or telecoms bill, or a certificate from the parish council). The services validate it and email you the login details.",
+  "Recebemos o comprovativo. Os serviços vão validar o registo; enviamos-lhe um email com os dados de acesso.":
+    "We received the proof. The services will validate the registration; we will email you the login details.",
   "formato": "format",
-  "Quem pede em nome próprio e entrou com a sua conta não precisa de documentos de identificação. Uma pessoa coletiva prova a sua legitimidade; um representante, a sua qualidade.": "Whoever asks on their own behalf, logged in with their account, needs no identity documents. A legal person proves its standing; a representative, their capacity.",
+  "Quem pede em nome próprio e entrou com a sua conta não precisa de documentos de identificação. Uma pessoa coletiva prova a sua legitimidade; um representante, a sua qualidade.":
+    "Whoever asks on their own behalf, logged in with their account, needs no identity documents. A legal person proves its standing; a representative, their capacity.",
   "ou": "or",
   "Só se": "Only if",
   "Empresa": "Company",
@@ -492,8 +557,10 @@ export const EN = {
   "Número do processo": "Process number",
   "Por exemplo, CAMARA 2026/000001.": "For example, CAMARA 2026/000001.",
   "Consultar": "Look up",
-  "Qualquer pessoa pode consultar o estado de um processo pelo seu número. Não são mostrados dados pessoais.": "Anyone can look up the status of a process by its number. No personal data are shown.",
-  "Indique o número no formato ENTIDADE ANO/NÚMERO, por exemplo CAMARA 2026/000001.": "Enter the number in the format ENTITY YEAR/NUMBER, for example CAMARA 2026/000001.",
+  "Qualquer pessoa pode consultar o estado de um processo pelo seu número. Não são mostrados dados pessoais.":
+    "Anyone can look up the status of a process by its number. No personal data are shown.",
+  "Indique o número no formato ENTIDADE ANO/NÚMERO, por exemplo CAMARA 2026/000001.":
+    "Enter the number in the format ENTITY YEAR/NUMBER, for example CAMARA 2026/000001.",
   "Já tem sessão iniciada como {name}.": "You are already logged in as {name}.",
   "Ir para os meus processos": "Go to my processes",
   "Restam {n} caracteres.": "{n} characters left.",
@@ -503,9 +570,11 @@ export const EN = {
   "Verificar novamente": "Check again",
   "Juntar outro ficheiro a este documento": "Add another file to this document",
   "Progresso do envio": "Upload progress",
-  "Formato {formats}, até {size}. Escolha o ficheiro e carregue em «Enviar documento».": "Format {formats}, up to {size}. Choose the file and press “Send document”.",
+  "Formato {formats}, até {size}. Escolha o ficheiro e carregue em «Enviar documento».":
+    "Format {formats}, up to {size}. Choose the file and press “Send document”.",
   "Documento aceite: {name}.": "Document accepted: {name}.",
-  "O ficheiro {name} foi recusado: {reason} Escolha outro ficheiro e envie-o.": "The file {name} was refused: {reason} Choose another file and send it.",
+  "O ficheiro {name} foi recusado: {reason} Escolha outro ficheiro e envie-o.":
+    "The file {name} was refused: {reason} Choose another file and send it.",
   "motivo não indicado.": "no reason given.",
   "Escolha o ficheiro a enviar.": "Choose the file to send.",
   "O ficheiro tem de estar em formato {formats}.": "The file must be in {formats} format.",
@@ -515,16 +584,22 @@ export const EN = {
   "O envio do ficheiro falhou.": "The file could not be sent.",
   "O ficheiro não foi recebido. Carregue em «Tentar novamente».": "The file was not received. Press “Try again”.",
   "A enviar {name} (tentativa {attempt} de {attempts})…": "Sending {name} (attempt {attempt} of {attempts})…",
-  "A ligação falhou. Nova tentativa dentro de {seconds} segundos (tentativa {attempt} de {attempts})…": "The connection failed. Trying again in {seconds} seconds (attempt {attempt} of {attempts})…",
+  "A ligação falhou. Nova tentativa dentro de {seconds} segundos (tentativa {attempt} de {attempts})…":
+    "The connection failed. Trying again in {seconds} seconds (attempt {attempt} of {attempts})…",
   "Ficheiro recebido. A verificar o documento…": "File received. Checking the document…",
-  "O ficheiro {name} foi recusado. Escolha outro ficheiro e envie-o.": "The file {name} was refused. Choose another file and send it.",
+  "O ficheiro {name} foi recusado. Escolha outro ficheiro e envie-o.":
+    "The file {name} was refused. Choose another file and send it.",
   "O documento foi recusado: {reason}": "The document was refused: {reason}",
-  "Ainda não recebemos um ficheiro para este documento. Escolha-o e envie-o.": "We have not received a file for this document yet. Choose it and send it.",
-  "A verificação está a demorar mais do que o habitual. Carregue em «Verificar novamente» dentro de momentos.": "The check is taking longer than usual. Press “Check again” in a moment.",
-  "Não foi possível contactar o serviço. Verifique a ligação à Internet e tente novamente.": "The service could not be reached. Check your Internet connection and try again.",
+  "Ainda não recebemos um ficheiro para este documento. Escolha-o e envie-o.":
+    "We have not received a file for this document yet. Choose it and send it.",
+  "A verificação está a demorar mais do que o habitual. Carregue em «Verificar novamente» dentro de momentos.":
+    "The check is taking longer than usual. Press “Check again” in a moment.",
+  "Não foi possível contactar o serviço. Verifique a ligação à Internet e tente novamente.":
+    "The service could not be reached. Check your Internet connection and try again.",
   "Não tem permissão para esta ação.": "You are not allowed to do this.",
   "Não encontrado.": "Not found.",
-  "O serviço está temporariamente indisponível. Tente novamente dentro de momentos.": "The service is temporarily unavailable. Try again in a moment.",
+  "O serviço está temporariamente indisponível. Tente novamente dentro de momentos.":
+    "The service is temporarily unavailable. Try again in a moment.",
   "O pedido não pôde ser tratado.": "The request could not be handled.",
   "O ficheiro excede o tamanho máximo permitido.": "The file is larger than allowed.",
   "A ligação falhou durante o envio do ficheiro.": "The connection failed while sending the file.",

@@ -36,7 +36,9 @@ export function setLang(value) {
 // t("Faltam {n} dias", {n: 3}): the text in the current language, placeholders filled.
 export function t(text, values) {
   const chosen = current === "en" && Object.prototype.hasOwnProperty.call(EN, text) ? EN[text] : text;
-  return values ? chosen.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole)) : chosen;
+  return values
+    ? chosen.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole))
+    : chosen;
 }
 
 // The static shell (index.html): elements with data-i18n="<pt-PT text>" (their text) or
@@ -44,5 +46,6 @@ export function t(text, values) {
 export function translateStatic(root = document) {
   document.documentElement.lang = current;
   for (const element of root.querySelectorAll("[data-i18n]")) element.textContent = t(element.dataset.i18n);
-  for (const element of root.querySelectorAll("[data-i18n-label]")) element.setAttribute("aria-label", t(element.dataset.i18nLabel));
+  for (const element of root.querySelectorAll("[data-i18n-label]"))
+    element.setAttribute("aria-label", t(element.dataset.i18nLabel));
 }

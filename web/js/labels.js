@@ -37,8 +37,11 @@ export function statusTag(status, attrs = {}) {
 }
 
 export function documentStatusTag(status, attrs = {}) {
-  return h("span", { class: `status status--${status}`, "data-status": status, ...attrs },
-    DOCUMENT_STATUS_LABELS[status] ? t(DOCUMENT_STATUS_LABELS[status]) : status);
+  return h(
+    "span",
+    { class: `status status--${status}`, "data-status": status, ...attrs },
+    DOCUMENT_STATUS_LABELS[status] ? t(DOCUMENT_STATUS_LABELS[status]) : status,
+  );
 }
 
 // -- tasks: a pendência, the prior hearing, a signature request
