@@ -93,19 +93,28 @@ export const verifyLoginCode = (code) => request("POST", "/api/session/code/veri
 
 // -- registration and account (chalicelib/api/accounts.py)
 export const register = (registration) => request("POST", "/api/registrations", registration);
-export const confirmRegistrationEmail = (token) => request("POST", "/api/registrations/confirmation", { token }, { allow401: true });
+export const confirmRegistrationEmail = (token) =>
+  request("POST", "/api/registrations/confirmation", { token }, { allow401: true });
 export const resendRegistrationEmail = (email) => request("POST", "/api/registrations/confirmation/resend", { email });
 export const myRegistration = () => request("GET", "/api/registration");
 export const requestProofSlot = (filename, contentType) =>
   request("POST", "/api/registration/documents", { filename, content_type: contentType });
 export const activateAccount = (identifier, activationPassword, newPassword) =>
-  request("POST", "/api/account/activation", { identifier, activation_password: activationPassword, new_password: newPassword }, { allow401: true });
+  request(
+    "POST",
+    "/api/account/activation",
+    { identifier, activation_password: activationPassword, new_password: newPassword },
+    { allow401: true },
+  );
 export const recoverPassword = (identifier) => request("POST", "/api/password/recovery", { identifier });
-export const resetPassword = (token, newPassword) => request("POST", "/api/password/reset", { token, new_password: newPassword }, { allow401: true });
+export const resetPassword = (token, newPassword) =>
+  request("POST", "/api/password/reset", { token, new_password: newPassword }, { allow401: true });
 export const changePassword = (currentPassword, newPassword) =>
   request("POST", "/api/account/password", { current_password: currentPassword, new_password: newPassword });
-export const changeEmail = (password, newEmail) => request("POST", "/api/account/email", { password, new_email: newEmail });
-export const confirmEmailChange = (token) => request("POST", "/api/account/email/confirmation", { token }, { allow401: true });
+export const changeEmail = (password, newEmail) =>
+  request("POST", "/api/account/email", { password, new_email: newEmail });
+export const confirmEmailChange = (token) =>
+  request("POST", "/api/account/email/confirmation", { token }, { allow401: true });
 export const changePhone = (phone) => request("POST", "/api/account/phone", { phone });
 export const confirmPhone = (code) => request("POST", "/api/account/phone/confirmation", { code });
 
@@ -134,12 +143,24 @@ export function newKey() {
 }
 export const myPendingTasks = () => request("GET", "/api/pending-tasks");
 export const taskAttachmentSlot = (processId, taskId, filename, contentType) =>
-  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/documents`, { filename, content_type: contentType });
+  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/documents`, {
+    filename,
+    content_type: contentType,
+  });
 export const answerTask = (processId, taskId, text, documentIds, idempotencyKey) =>
-  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/answer`, { text, document_ids: documentIds }, { idempotencyKey });
+  request(
+    "POST",
+    `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/answer`,
+    { text, document_ids: documentIds },
+    { idempotencyKey },
+  );
 export const signTask = (processId, taskId, password, acceptStatement, idempotencyKey) =>
-  request("POST", `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/signature`,
-    { password, accept_statement: acceptStatement }, { idempotencyKey });
+  request(
+    "POST",
+    `/api/requests/${enc(processId)}/tasks/${enc(taskId)}/signature`,
+    { password, accept_statement: acceptStatement },
+    { idempotencyKey },
+  );
 export const processMessages = (processId) => request("GET", `/api/requests/${enc(processId)}/messages`);
 export const messageAttachmentSlot = (processId, filename, contentType) =>
   request("POST", `/api/requests/${enc(processId)}/messages/attachments`, { filename, content_type: contentType });
@@ -171,8 +192,13 @@ export function uploadToS3(upload, file, onProgress) {
         // S3 answers XML; 403 usually means the signed form expired or the file broke its limits.
         const expired = xhr.status === 403 || /ExpiredToken|AccessDenied|Policy expired/i.test(xhr.responseText || "");
         const tooLarge = /EntityTooLarge/i.test(xhr.responseText || "");
-        reject(new ApiError(xhr.status, tooLarge ? "demasiado_grande" : expired ? "autorizacao_expirada" : "envio_falhou",
-          tooLarge ? t("O ficheiro excede o tamanho máximo permitido.") : t("O envio do ficheiro falhou.")));
+        reject(
+          new ApiError(
+            xhr.status,
+            tooLarge ? "demasiado_grande" : expired ? "autorizacao_expirada" : "envio_falhou",
+            tooLarge ? t("O ficheiro excede o tamanho máximo permitido.") : t("O envio do ficheiro falhou."),
+          ),
+        );
       }
     };
     xhr.onerror = () => reject(new ApiError(0, "sem_ligacao", t("A ligação falhou durante o envio do ficheiro.")));

@@ -9,7 +9,7 @@
 // that needs a login needs a full session; the narrower ones are sent to the page they may use.
 
 import * as api from "./api.js";
-import { h, clear, notice } from "./ui.js";
+import { h, clear, notice } from "./dom.js";
 import { LANGUAGES, lang, setLang, t, translateStatic } from "./i18n.js";
 import * as catalogue from "./pages/catalogue.js";
 import * as service from "./pages/service.js";
@@ -103,9 +103,17 @@ function renderSession() {
   clear(area);
   if (state.session && state.session.user) {
     area.append(
-      h("span", { class: "session__name", id: "session-user" },
-        h("span", { class: "visually-hidden" }, t("Sessão iniciada por ")), state.session.user.name || state.session.user.username),
-      h("button", { type: "button", class: "button button--small button--on-dark", id: "logout-button", onclick: doLogout }, t("Sair")),
+      h(
+        "span",
+        { class: "session__name", id: "session-user" },
+        h("span", { class: "visually-hidden" }, t("Sessão iniciada por ")),
+        state.session.user.name || state.session.user.username,
+      ),
+      h(
+        "button",
+        { type: "button", class: "button button--small button--on-dark", id: "logout-button", onclick: doLogout },
+        t("Sair"),
+      ),
     );
   } else if (state.session === null) {
     area.append(
@@ -121,8 +129,18 @@ function renderSession() {
 function renderLanguage() {
   const other = lang() === "en" ? "pt-PT" : "en";
   clear(document.getElementById("language-area")).append(
-    h("button", { type: "button", class: "button button--small button--on-dark", id: "language-switch",
-      lang: other, "data-lang": other, onclick: () => switchLanguage(other) }, LANGUAGES[other]),
+    h(
+      "button",
+      {
+        type: "button",
+        class: "button button--small button--on-dark",
+        id: "language-switch",
+        lang: other,
+        "data-lang": other,
+        onclick: () => switchLanguage(other),
+      },
+      LANGUAGES[other],
+    ),
   );
 }
 
@@ -203,7 +221,9 @@ async function route() {
   const scope = state.session && state.session.user ? state.session.scope || "full" : null;
   if (needsLogin && !scope) {
     state.flash = state.flash || { kind: null, text: t("Inicie sessão para continuar.") };
-    return navigate(loginPathFor(current.path + (current.query.toString() ? `?${current.query}` : "")), { replace: true });
+    return navigate(loginPathFor(current.path + (current.query.toString() ? `?${current.query}` : "")), {
+      replace: true,
+    });
   }
   const wanted = needsLogin === true ? "full" : needsLogin;
   if (needsLogin && scope !== wanted) {
@@ -242,8 +262,20 @@ async function route() {
     if (!ctx.isCurrent()) return;
     if (error instanceof api.ApiError && error.status === 401) return; // handled by onUnauthenticated
     container.append(
-      h("div", { role: "alert" }, notice("error",
-        h("p", {}, error instanceof api.ApiError ? error.message : t("Ocorreu um erro inesperado. Recarregue a página e tente novamente.")))),
+      h(
+        "div",
+        { role: "alert" },
+        notice(
+          "error",
+          h(
+            "p",
+            {},
+            error instanceof api.ApiError
+              ? error.message
+              : t("Ocorreu um erro inesperado. Recarregue a página e tente novamente."),
+          ),
+        ),
+      ),
     );
     if (!(error instanceof api.ApiError)) console.error(error); // eslint-disable-line no-console
   }
@@ -273,7 +305,9 @@ function onUnauthenticated() {
   if (current && current.path === "/entrar") return;
   state.flash = {
     kind: "warning",
-    text: t(wasLoggedIn ? "A sua sessão terminou. Inicie sessão novamente para continuar." : "Inicie sessão para continuar."),
+    text: t(
+      wasLoggedIn ? "A sua sessão terminou. Inicie sessão novamente para continuar." : "Inicie sessão para continuar.",
+    ),
   };
   const back = current ? current.path + (current.query.toString() ? `?${current.query}` : "") : "/processos";
   navigate(loginPathFor(back), { replace: true });

@@ -5,7 +5,9 @@
 
 import { documentDownload, messageAttachmentSlot, newKey, processMessages, sendProcessMessage } from "./api.js";
 import { t } from "./i18n.js";
-import { h, apiForm, fetchedDownload, formatDateTime, notice, textField, valueOf } from "./ui.js";
+import { h, fetchedDownload, notice } from "./dom.js";
+import { formatDateTime } from "./format.js";
+import { apiForm, textField, valueOf } from "./forms.js";
 import { UploadSlot } from "./upload.js";
 
 const ATTACHMENT_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/messages.py attachment_slot
@@ -15,40 +17,81 @@ const ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024;
 export function messageList(messages, { id, processId = null, documents = [] } = {}) {
   if (!messages.length) return h("p", { id: `${id}-empty`, class: "muted" }, t("Ainda não há mensagens."));
   const sorted = [...messages].sort((a, b) => (a.at || "").localeCompare(b.at || ""));
-  return h("ol", { class: "messages", id },
+  return h(
+    "ol",
+    { class: "messages", id },
     sorted.map((message) => {
       const fromStaff = message.from === "servicos";
       const author = fromStaff
         ? `${t("Serviços municipais")}${message.author_name ? ` (${message.author_name})` : ""}`
         : message.author_name || t("Requerente");
-      return h("li", { class: `message message--${fromStaff ? "servicos" : "requerente"}`, "data-message-id": message.message_id,
-        "data-from": message.from },
-        h("p", { class: "message__meta" }, h("strong", {}, author), " · ", h("time", { datetime: message.at }, formatDateTime(message.at))),
+      return h(
+        "li",
+        {
+          class: `message message--${fromStaff ? "servicos" : "requerente"}`,
+          "data-message-id": message.message_id,
+          "data-from": message.from,
+        },
+        h(
+          "p",
+          { class: "message__meta" },
+          h("strong", {}, author),
+          " · ",
+          h("time", { datetime: message.at }, formatDateTime(message.at)),
+        ),
         h("p", { class: "pre-line message__text" }, message.text),
         (message.attachments || []).length && processId
-          ? h("ul", { class: "message__attachments" }, message.attachments.map((documentId) => {
-            const doc = documents.find((d) => d.document_id === documentId);
-            const name = doc ? doc.filename : t("Anexo");
-            return h("li", {}, `${name} `, ...fetchedDownload(`download-attachment-${documentId}`, t("Descarregar"),
-              `${t("Descarregar")} ${name}`, () => documentDownload(processId, documentId)));
-          }))
-          : null);
-    }));
+          ? h(
+              "ul",
+              { class: "message__attachments" },
+              message.attachments.map((documentId) => {
+                const doc = documents.find((d) => d.document_id === documentId);
+                const name = doc ? doc.filename : t("Anexo");
+                return h(
+                  "li",
+                  {},
+                  `${name} `,
+                  ...fetchedDownload(
+                    `download-attachment-${documentId}`,
+                    t("Descarregar"),
+                    `${t("Descarregar")} ${name}`,
+                    () => documentDownload(processId, documentId),
+                  ),
+                );
+              }),
+            )
+          : null,
+      );
+    }),
+  );
 }
 
 // The process page's section: the thread and a form to write (with an optional attachment).
 export function processMessagesSection(process, service, page) {
   if (!page || !process.number) return null; // drafts and read-only views have no messages here
-  const listArea = h("div", { id: "process-messages-thread", "aria-live": "polite" }, h("p", { class: "muted" }, t("A carregar…")));
-  const section = h("section", { id: "process-messages", "aria-labelledby": "process-messages-title" },
+  const listArea = h(
+    "div",
+    { id: "process-messages-thread", "aria-live": "polite" },
+    h("p", { class: "muted" }, t("A carregar…")),
+  );
+  const section = h(
+    "section",
+    { id: "process-messages", "aria-labelledby": "process-messages-title" },
     h("h2", { id: "process-messages-title" }, t("Mensagens")),
     h("p", {}, t("Escreva aos serviços sobre este processo. A resposta chega por email e fica aqui.")),
-    listArea);
+    listArea,
+  );
 
   const load = async () => {
     try {
       const { messages } = await processMessages(process.process_id);
-      listArea.replaceChildren(messageList(messages, { id: "messages-list", processId: process.process_id, documents: process.documents || [] }));
+      listArea.replaceChildren(
+        messageList(messages, {
+          id: "messages-list",
+          processId: process.process_id,
+          documents: process.documents || [],
+        }),
+      );
     } catch (error) {
       if (error.status !== 401) listArea.replaceChildren(notice("error", h("p", {}, error.message)));
     }
@@ -73,8 +116,10 @@ function messageForm(process, page) {
     submitLabel: t("Enviar mensagem"),
     errors: page.errors,
     check: (form) => {
-      if (slot.busy) return [{ input: slot.input, message: t("Espere que o anexo acabe de ser enviado e verificado.") }];
-      if (!valueOf(form, "message-text")) return [{ input: form.querySelector("#message-text"), message: t("Escreva a mensagem.") }];
+      if (slot.busy)
+        return [{ input: slot.input, message: t("Espere que o anexo acabe de ser enviado e verificado.") }];
+      if (!valueOf(form, "message-text"))
+        return [{ input: form.querySelector("#message-text"), message: t("Escreva a mensagem.") }];
       return [];
     },
     send: (form) => sendProcessMessage(process.process_id, valueOf(form, "message-text"), slot.acceptedIds, key),
@@ -86,7 +131,13 @@ function messageForm(process, page) {
 function newSlot(process, page) {
   return new UploadSlot({
     processId: process.process_id,
-    slot: { slot: "mensagem", label: t("Anexo"), formats: ATTACHMENT_FORMATS, max_bytes: ATTACHMENT_MAX_BYTES, required: false },
+    slot: {
+      slot: "mensagem",
+      label: t("Anexo"),
+      formats: ATTACHMENT_FORMATS,
+      max_bytes: ATTACHMENT_MAX_BYTES,
+      required: false,
+    },
     errors: page.errors,
     api: { requestSlot: (filename, contentType) => messageAttachmentSlot(process.process_id, filename, contentType) },
   });

@@ -10,7 +10,9 @@
 
 import { ApiError, getDocument, requestUploadSlot, uploadToS3 } from "./api.js";
 import { t } from "./i18n.js";
-import { h, formatBytes, documentStatusTag } from "./ui.js";
+import { h } from "./dom.js";
+import { formatBytes } from "./format.js";
+import { documentStatusTag } from "./labels.js";
 
 // The content types the API accepts for each format (chalicelib/documents.py CONTENT_TYPES).
 const CONTENT_TYPES = {
@@ -71,43 +73,109 @@ export class UploadSlot {
     const { slot } = this;
     const id = slot.slot;
     const formatNames = slot.formats.map((f) => FORMAT_NAMES[f] || f.toUpperCase()).join(", ");
-    const accept = slot.formats.flatMap((f) => [...(EXTENSIONS[f] || [f]).map((e) => `.${e}`), CONTENT_TYPES[f]]).join(",");
+    const accept = slot.formats
+      .flatMap((f) => [...(EXTENSIONS[f] || [f]).map((e) => `.${e}`), CONTENT_TYPES[f]])
+      .join(",");
     this.input = h("input", {
-      type: "file", id: `file-${id}`, name: id, accept, "data-field": `documents.${id}`,
-      "aria-describedby": `file-${id}-hint`, "data-testid": `file-${id}`,
+      type: "file",
+      id: `file-${id}`,
+      name: id,
+      accept,
+      "data-field": `documents.${id}`,
+      "aria-describedby": `file-${id}-hint`,
+      "data-testid": `file-${id}`,
     });
-    this.uploadButton = h("button", { type: "button", class: "button button--secondary", id: `upload-button-${id}`,
-      "data-testid": `upload-button-${id}`, onclick: () => this.start() }, t("Enviar documento"));
-    this.retryButton = h("button", { type: "button", class: "button", id: `retry-${id}`, hidden: true,
-      onclick: () => this.start() }, t("Tentar novamente"));
-    this.checkButton = h("button", { type: "button", class: "button button--secondary", id: `check-${id}`, hidden: true,
-      onclick: () => this.poll() }, t("Verificar novamente"));
+    this.uploadButton = h(
+      "button",
+      {
+        type: "button",
+        class: "button button--secondary",
+        id: `upload-button-${id}`,
+        "data-testid": `upload-button-${id}`,
+        onclick: () => this.start(),
+      },
+      t("Enviar documento"),
+    );
+    this.retryButton = h(
+      "button",
+      { type: "button", class: "button", id: `retry-${id}`, hidden: true, onclick: () => this.start() },
+      t("Tentar novamente"),
+    );
+    this.checkButton = h(
+      "button",
+      {
+        type: "button",
+        class: "button button--secondary",
+        id: `check-${id}`,
+        hidden: true,
+        onclick: () => this.poll(),
+      },
+      t("Verificar novamente"),
+    );
     // Once a file is accepted the chooser is folded away (the API has no way to remove a document);
     // this reopens it to add another file to the same slot.
-    this.changeButton = h("button", { type: "button", class: "link-button", id: `add-another-${id}`, hidden: true,
-      onclick: () => {
-        this.element.classList.remove("upload--done");
-        this.changeButton.hidden = true;
-        this.input.focus();
-      } }, t("Juntar outro ficheiro a este documento"));
-    this.progress = h("progress", { id: `progress-${id}`, max: "100", value: "0", "aria-labelledby": `progress-${id}-label`,
-      "data-testid": `progress-${id}` });
+    this.changeButton = h(
+      "button",
+      {
+        type: "button",
+        class: "link-button",
+        id: `add-another-${id}`,
+        hidden: true,
+        onclick: () => {
+          this.element.classList.remove("upload--done");
+          this.changeButton.hidden = true;
+          this.input.focus();
+        },
+      },
+      t("Juntar outro ficheiro a este documento"),
+    );
+    this.progress = h("progress", {
+      id: `progress-${id}`,
+      max: "100",
+      value: "0",
+      "aria-labelledby": `progress-${id}-label`,
+      "data-testid": `progress-${id}`,
+    });
     this.progressText = h("span", { class: "hint", id: `progress-${id}-text` });
-    this.progressWrap = h("div", { class: "progress", hidden: true },
+    this.progressWrap = h(
+      "div",
+      { class: "progress", hidden: true },
       h("span", { class: "label", id: `progress-${id}-label` }, t("Progresso do envio")),
-      this.progress, this.progressText);
-    this.status = h("p", { class: "upload__status", id: `upload-status-${id}`, role: "status", "aria-live": "polite",
-      "data-testid": `upload-status-${id}` });
+      this.progress,
+      this.progressText,
+    );
+    this.status = h("p", {
+      class: "upload__status",
+      id: `upload-status-${id}`,
+      role: "status",
+      "aria-live": "polite",
+      "data-testid": `upload-status-${id}`,
+    });
     this.list = h("ul", { class: "upload__documents", id: `documents-${id}` });
 
-    this.element = h("section", { class: "upload", id: `upload-${id}`, "data-testid": `upload-${id}`,
-      "aria-labelledby": `file-${id}-label` },
-      h("div", { class: "form-group" },
-        h("label", { for: `file-${id}`, id: `file-${id}-label`, class: "label--large" },
-          slot.label, " ", h("span", { class: "tag" }, slot.required ? t("obrigatório") : t("opcional"))),
-        h("span", { class: "hint", id: `file-${id}-hint` },
-          t("Formato {formats}, até {size}. Escolha o ficheiro e carregue em «Enviar documento».", { formats: formatNames, size: formatBytes(slot.max_bytes) })),
-        this.input),
+    this.element = h(
+      "section",
+      { class: "upload", id: `upload-${id}`, "data-testid": `upload-${id}`, "aria-labelledby": `file-${id}-label` },
+      h(
+        "div",
+        { class: "form-group" },
+        h(
+          "label",
+          { for: `file-${id}`, id: `file-${id}-label`, class: "label--large" },
+          slot.label,
+          " ",
+          h("span", { class: "tag" }, slot.required ? t("obrigatório") : t("opcional")),
+        ),
+        h(
+          "span",
+          { class: "hint", id: `file-${id}-hint` },
+          t("Formato {formats}, até {size}. Escolha o ficheiro e carregue em «Enviar documento».", {
+            formats: formatNames,
+            size: formatBytes(slot.max_bytes),
+          }),
+        ),
+        this.input,
+      ),
       h("div", { class: "button-row" }, this.uploadButton, this.retryButton, this.checkButton),
       this.progressWrap,
       this.status,
@@ -129,7 +197,13 @@ export class UploadSlot {
     if (accepted) {
       this.setState("accepted", t("Documento aceite: {name}.", { name: accepted.filename }));
     } else if (latest && latest.status === "rejeitado") {
-      this.setState("rejected", t("O ficheiro {name} foi recusado: {reason} Escolha outro ficheiro e envie-o.", { name: latest.filename, reason: latest.reason || t("motivo não indicado.") }));
+      this.setState(
+        "rejected",
+        t("O ficheiro {name} foi recusado: {reason} Escolha outro ficheiro e envie-o.", {
+          name: latest.filename,
+          reason: latest.reason || t("motivo não indicado."),
+        }),
+      );
     } else if (latest && latest.status === "a_aguardar") {
       this.pending = { file: null, documentId: latest.document_id };
       this.poll({ limitMs: 8_000, quietTimeout: true });
@@ -137,9 +211,17 @@ export class UploadSlot {
   }
 
   renderList() {
-    this.list.replaceChildren(...this.documents.map((doc) => h("li", { "data-document-id": doc.document_id },
-      `${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""} `, documentStatusTag(doc.status),
-      doc.status === "rejeitado" && doc.reason ? ` ${doc.reason}` : "")));
+    this.list.replaceChildren(
+      ...this.documents.map((doc) =>
+        h(
+          "li",
+          { "data-document-id": doc.document_id },
+          `${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""} `,
+          documentStatusTag(doc.status),
+          doc.status === "rejeitado" && doc.reason ? ` ${doc.reason}` : "",
+        ),
+      ),
+    );
     this.list.hidden = this.documents.length === 0;
   }
 
@@ -147,9 +229,10 @@ export class UploadSlot {
     this.state = state;
     this.element.dataset.state = state;
     if (message !== undefined) this.status.textContent = message;
-    this.status.className = "upload__status"
-      + (state === "accepted" ? " upload__status--ok" : "")
-      + (state === "rejected" || state === "failed" ? " upload__status--error" : "");
+    this.status.className =
+      "upload__status" +
+      (state === "accepted" ? " upload__status--ok" : "") +
+      (state === "rejected" || state === "failed" ? " upload__status--error" : "");
     const busy = this.busy;
     for (const button of [this.uploadButton, this.retryButton, this.checkButton]) {
       if (busy) button.setAttribute("aria-disabled", "true");
@@ -168,10 +251,16 @@ export class UploadSlot {
     const { slot } = this;
     if (!file) return t("Escolha o ficheiro a enviar.");
     if (!formatOf(file.name, slot.formats)) {
-      return t("O ficheiro tem de estar em formato {formats}.", { formats: slot.formats.map((f) => FORMAT_NAMES[f] || f).join(` ${t("ou")} `) });
+      return t("O ficheiro tem de estar em formato {formats}.", {
+        formats: slot.formats.map((f) => FORMAT_NAMES[f] || f).join(` ${t("ou")} `),
+      });
     }
     if (file.size === 0) return t("O ficheiro está vazio.");
-    if (file.size > slot.max_bytes) return t("O ficheiro tem {size}; o máximo é {max}.", { size: formatBytes(file.size), max: formatBytes(slot.max_bytes) });
+    if (file.size > slot.max_bytes)
+      return t("O ficheiro tem {size}; o máximo é {max}.", {
+        size: formatBytes(file.size),
+        max: formatBytes(slot.max_bytes),
+      });
     return null;
   }
 
@@ -227,9 +316,14 @@ export class UploadSlot {
         };
         this.documents = this.documents.filter((doc) => doc.document_id !== answer.document_id);
       }
-      this.status.textContent = attempt > 1
-        ? t("A enviar {name} (tentativa {attempt} de {attempts})…", { name: file.name, attempt, attempts: AUTO_RETRIES })
-        : t("A enviar {name}…", { name: file.name });
+      this.status.textContent =
+        attempt > 1
+          ? t("A enviar {name} (tentativa {attempt} de {attempts})…", {
+              name: file.name,
+              attempt,
+              attempts: AUTO_RETRIES,
+            })
+          : t("A enviar {name}…", { name: file.name });
       try {
         await uploadToS3(this.pending.upload, file, (loaded, total) => this.showProgress(loaded, total));
         return;
@@ -249,7 +343,10 @@ export class UploadSlot {
 
   async waitBeforeRetry(attempt) {
     const seconds = 2 ** attempt; // 2, 4 s
-    this.status.textContent = t("A ligação falhou. Nova tentativa dentro de {seconds} segundos (tentativa {attempt} de {attempts})…", { seconds, attempt: attempt + 1, attempts: AUTO_RETRIES });
+    this.status.textContent = t(
+      "A ligação falhou. Nova tentativa dentro de {seconds} segundos (tentativa {attempt} de {attempts})…",
+      { seconds, attempt: attempt + 1, attempts: AUTO_RETRIES },
+    );
     this.showProgress(0, 1);
     await sleep(seconds * 1000);
   }
@@ -283,11 +380,19 @@ export class UploadSlot {
         this.pending = null;
         if (doc.status === "aceite") {
           this.errors.clear();
-          this.setState("accepted", t("Documento aceite: {name}.", { name: `${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""}` }));
+          this.setState(
+            "accepted",
+            t("Documento aceite: {name}.", { name: `${doc.filename}${doc.size ? ` (${formatBytes(doc.size)})` : ""}` }),
+          );
         } else {
           const reason = doc.reason || t("motivo não indicado.");
-          this.setState("rejected", t("O ficheiro {name} foi recusado. Escolha outro ficheiro e envie-o.", { name: doc.filename }));
-          this.errors.show([{ input: this.input, message: t("O documento foi recusado: {reason}", { reason }) }], { focus: false });
+          this.setState(
+            "rejected",
+            t("O ficheiro {name} foi recusado. Escolha outro ficheiro e envie-o.", { name: doc.filename }),
+          );
+          this.errors.show([{ input: this.input, message: t("O documento foi recusado: {reason}", { reason }) }], {
+            focus: false,
+          });
         }
         return;
       }
@@ -297,7 +402,12 @@ export class UploadSlot {
           this.pending = null;
           this.setState("empty", t("Ainda não recebemos um ficheiro para este documento. Escolha-o e envie-o."));
         } else {
-          this.setState("slow", t("A verificação está a demorar mais do que o habitual. Carregue em «Verificar novamente» dentro de momentos."));
+          this.setState(
+            "slow",
+            t(
+              "A verificação está a demorar mais do que o habitual. Carregue em «Verificar novamente» dentro de momentos.",
+            ),
+          );
         }
         return;
       }

@@ -3,7 +3,8 @@
 // code → .../confirmation) and password (POST /api/account/password).
 import { changeEmail, changePassword, changePhone, confirmPhone } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, facts, notice, passwordProblem, required, textField, valueOf } from "../ui.js";
+import { h, facts, notice } from "../dom.js";
+import { apiForm, ErrorSummary, passwordProblem, required, textField, valueOf } from "../forms.js";
 import { newPasswordFields, repeatProblem } from "./password-reset.js";
 
 export async function render(ctx) {
@@ -13,15 +14,25 @@ export async function render(ctx) {
   container.append(h("h1", {}, t("A minha conta")));
   const errors = new ErrorSummary(container);
   container.append(
-    h("section", { class: "section-block", "aria-labelledby": "account-data-title" },
+    h(
+      "section",
+      { class: "section-block", "aria-labelledby": "account-data-title" },
       h("h2", { id: "account-data-title" }, t("Os seus dados")),
-      facts([
-        [t("Nome"), user.name],
-        [user.person_type === "company" ? t("NIPC") : t("NIF"), user.identity_number || "—"],
-        [t("Nome de utilizador"), user.username || "—"],
-        [t("Email"), user.email, { id: "account-email" }],
-        [t("Telemóvel"), [user.phone || "—", user.phone && user.phone_confirmed ? ` (${t("confirmado")})` : ""], { id: "account-phone" }],
-      ], { id: "account-facts" })),
+      facts(
+        [
+          [t("Nome"), user.name],
+          [user.person_type === "company" ? t("NIPC") : t("NIF"), user.identity_number || "—"],
+          [t("Nome de utilizador"), user.username || "—"],
+          [t("Email"), user.email, { id: "account-email" }],
+          [
+            t("Telemóvel"),
+            [user.phone || "—", user.phone && user.phone_confirmed ? ` (${t("confirmado")})` : ""],
+            { id: "account-phone" },
+          ],
+        ],
+        { id: "account-facts" },
+      ),
+    ),
     emailSection(errors),
     phoneSection(ctx, errors, user),
     passwordSection(ctx, errors),
@@ -30,71 +41,151 @@ export async function render(ctx) {
 
 function emailSection(errors) {
   const status = h("div", { role: "status", id: "email-change-status" });
-  return h("section", { class: "section-block", "aria-labelledby": "email-change-title" },
+  return h(
+    "section",
+    { class: "section-block", "aria-labelledby": "email-change-title" },
     h("h2", { id: "email-change-title" }, t("Alterar o email")),
-    h("p", {}, t("Enviamos uma ligação para o novo email; a alteração só tem efeito quando a abrir. Avisamos também o email atual.")),
+    h(
+      "p",
+      {},
+      t(
+        "Enviamos uma ligação para o novo email; a alteração só tem efeito quando a abrir. Avisamos também o email atual.",
+      ),
+    ),
     apiForm({
-      id: "email-change-form", submitId: "change-email-submit", submitLabel: t("Alterar o email"), errors, labelledBy: "email-change-title",
+      id: "email-change-form",
+      submitId: "change-email-submit",
+      submitLabel: t("Alterar o email"),
+      errors,
+      labelledBy: "email-change-title",
       children: [
-        textField({ id: "new_email", type: "email", label: t("Novo email"), field: "new_email", autocomplete: "email" }),
-        textField({ id: "email_password", type: "password", label: t("Palavra-passe atual"), field: "password",
-          autocomplete: "current-password", inputClass: "input--medium" }),
+        textField({
+          id: "new_email",
+          type: "email",
+          label: t("Novo email"),
+          field: "new_email",
+          autocomplete: "email",
+        }),
+        textField({
+          id: "email_password",
+          type: "password",
+          label: t("Palavra-passe atual"),
+          field: "password",
+          autocomplete: "current-password",
+          inputClass: "input--medium",
+        }),
       ],
-      check: (f) => required(f, [["new_email", t("Indique o novo email.")], ["email_password", t("Indique a palavra-passe.")]]),
+      check: (f) =>
+        required(f, [
+          ["new_email", t("Indique o novo email.")],
+          ["email_password", t("Indique a palavra-passe.")],
+        ]),
       send: (f) => changeEmail(valueOf(f, "email_password", { trim: false }), valueOf(f, "new_email")),
       done: (answer, f) => {
         f.querySelector("#email_password").value = "";
-        status.replaceChildren(notice("success", h("p", {}, t("Enviámos uma ligação para {to}. Abra-a para confirmar o novo email.", { to: answer.sent_to }))));
+        status.replaceChildren(
+          notice(
+            "success",
+            h(
+              "p",
+              {},
+              t("Enviámos uma ligação para {to}. Abra-a para confirmar o novo email.", { to: answer.sent_to }),
+            ),
+          ),
+        );
       },
     }),
-    status);
+    status,
+  );
 }
 
 // The mobile phone, confirmed by an SMS code (also on the registration's page).
 export function phoneSection(ctx, errors, user) {
   const status = h("div", { role: "status", id: "phone-status" });
   const confirmForm = apiForm({
-    id: "phone-code-form", submitId: "confirm-phone-submit", submitLabel: t("Confirmar"), errors,
-    children: [textField({ id: "phone_code", label: t("Código recebido por SMS"), field: "code", autocomplete: "one-time-code",
-      inputClass: "input--short", extra: { inputmode: "numeric", maxlength: "12" } })],
+    id: "phone-code-form",
+    submitId: "confirm-phone-submit",
+    submitLabel: t("Confirmar"),
+    errors,
+    children: [
+      textField({
+        id: "phone_code",
+        label: t("Código recebido por SMS"),
+        field: "code",
+        autocomplete: "one-time-code",
+        inputClass: "input--short",
+        extra: { inputmode: "numeric", maxlength: "12" },
+      }),
+    ],
     check: (f) => required(f, [["phone_code", t("Indique o código que recebeu.")]]),
     send: (f) => confirmPhone(valueOf(f, "phone_code").replace(/\s+/g, "")),
     done: async (answer) => {
       confirmForm.hidden = true;
-      status.replaceChildren(notice("success", h("p", {}, t("Telemóvel {phone} confirmado.", { phone: answer.phone }))));
+      status.replaceChildren(
+        notice("success", h("p", {}, t("Telemóvel {phone} confirmado.", { phone: answer.phone }))),
+      );
       await ctx.refreshSession();
     },
   });
   confirmForm.hidden = true;
-  return h("section", { class: "section-block", "aria-labelledby": "phone-title" },
+  return h(
+    "section",
+    { class: "section-block", "aria-labelledby": "phone-title" },
     h("h2", { id: "phone-title" }, t("Alterar o telemóvel")),
     h("p", {}, t("Com o telemóvel confirmado pode receber por SMS os códigos de confirmação.")),
     apiForm({
-      id: "phone-form", submitId: "send-phone-code", submitLabel: t("Enviar código por SMS"), errors, labelledBy: "phone-title",
-      children: [textField({ id: "new_phone", type: "tel", label: t("Novo telemóvel"), field: "phone", autocomplete: "tel",
-        inputClass: "input--medium", value: user && !user.phone_confirmed ? user.phone : "" })],
+      id: "phone-form",
+      submitId: "send-phone-code",
+      submitLabel: t("Enviar código por SMS"),
+      errors,
+      labelledBy: "phone-title",
+      children: [
+        textField({
+          id: "new_phone",
+          type: "tel",
+          label: t("Novo telemóvel"),
+          field: "phone",
+          autocomplete: "tel",
+          inputClass: "input--medium",
+          value: user && !user.phone_confirmed ? user.phone : "",
+        }),
+      ],
       check: (f) => required(f, [["new_phone", t("Indique o telemóvel.")]]),
       send: (f) => changePhone(valueOf(f, "new_phone")),
       done: (answer) => {
         confirmForm.hidden = false;
-        status.replaceChildren(notice(null, h("p", {}, t("Enviámos um código por SMS para {to}.", { to: answer.to || "" }))));
+        status.replaceChildren(
+          notice(null, h("p", {}, t("Enviámos um código por SMS para {to}.", { to: answer.to || "" }))),
+        );
         confirmForm.querySelector("#phone_code").focus();
       },
     }),
     status,
-    confirmForm);
+    confirmForm,
+  );
 }
 
 function passwordSection(ctx, errors) {
   const status = h("div", { role: "status", id: "password-change-status" });
-  return h("section", { class: "section-block", "aria-labelledby": "password-change-title" },
+  return h(
+    "section",
+    { class: "section-block", "aria-labelledby": "password-change-title" },
     h("h2", { id: "password-change-title" }, t("Alterar a palavra-passe")),
     apiForm({
-      id: "password-change-form", submitId: "change-password-submit", submitLabel: t("Alterar a palavra-passe"), errors,
+      id: "password-change-form",
+      submitId: "change-password-submit",
+      submitLabel: t("Alterar a palavra-passe"),
+      errors,
       labelledBy: "password-change-title",
       children: [
-        textField({ id: "current_password", type: "password", label: t("Palavra-passe atual"), field: "current_password",
-          autocomplete: "current-password", inputClass: "input--medium" }),
+        textField({
+          id: "current_password",
+          type: "password",
+          label: t("Palavra-passe atual"),
+          field: "current_password",
+          autocomplete: "current-password",
+          inputClass: "input--medium",
+        }),
         ...newPasswordFields(),
       ],
       check: (f) => {
@@ -103,11 +194,15 @@ function passwordSection(ctx, errors) {
         if (weak) problems.push({ input: f.querySelector("#new_password"), message: weak });
         return problems.concat(repeatProblem(f));
       },
-      send: (f) => changePassword(valueOf(f, "current_password", { trim: false }), valueOf(f, "new_password", { trim: false })),
+      send: (f) =>
+        changePassword(valueOf(f, "current_password", { trim: false }), valueOf(f, "new_password", { trim: false })),
       done: (answer, f) => {
         for (const input of f.querySelectorAll("input")) input.value = "";
-        status.replaceChildren(notice("success", h("p", {}, t("A palavra-passe foi alterada. As outras sessões abertas terminaram."))));
+        status.replaceChildren(
+          notice("success", h("p", {}, t("A palavra-passe foi alterada. As outras sessões abertas terminaram."))),
+        );
       },
     }),
-    status);
+    status,
+  );
 }

@@ -3,7 +3,8 @@
 // full session.
 import { sendLoginCode, verifyLoginCode } from "../api.js";
 import { t } from "../i18n.js";
-import { h, apiForm, ErrorSummary, notice, radioGroup, required, textField, valueOf } from "../ui.js";
+import { h, notice } from "../dom.js";
+import { apiForm, ErrorSummary, radioGroup, required, textField, valueOf } from "../forms.js";
 import { CODE_CHANNELS_KEY } from "./login.js";
 
 export async function render(ctx) {
@@ -26,21 +27,54 @@ export async function render(ctx) {
   const labels = { email: t("Por email"), sms: t("Por SMS, para o telemóvel confirmado") };
   container.append(
     apiForm({
-      id: "code-channel-form", submitId: "send-code", submitLabel: t("Enviar código"), errors,
-      children: [radioGroup({ id: "channel", name: "channel", legend: t("Como quer receber o código?"), field: "channel", value: channels[0],
-        options: channels.map((channel) => [channel, labels[channel] || channel]) })],
+      id: "code-channel-form",
+      submitId: "send-code",
+      submitLabel: t("Enviar código"),
+      errors,
+      children: [
+        radioGroup({
+          id: "channel",
+          name: "channel",
+          legend: t("Como quer receber o código?"),
+          field: "channel",
+          value: channels[0],
+          options: channels.map((channel) => [channel, labels[channel] || channel]),
+        }),
+      ],
       send: (f) => sendLoginCode(f.querySelector("input[name=channel]:checked").value),
       done: (answer) => {
-        sent.replaceChildren(notice("success", h("p", {},
-          t("Enviámos um código para {to}. É válido durante {minutes} minutos.", { to: answer.to, minutes: answer.valid_minutes }))));
+        sent.replaceChildren(
+          notice(
+            "success",
+            h(
+              "p",
+              {},
+              t("Enviámos um código para {to}. É válido durante {minutes} minutos.", {
+                to: answer.to,
+                minutes: answer.valid_minutes,
+              }),
+            ),
+          ),
+        );
         container.querySelector("#code").focus();
       },
     }),
     sent,
     apiForm({
-      id: "code-form", submitId: "verify-code", submitLabel: t("Confirmar"), errors,
-      children: [textField({ id: "code", label: t("Código de 6 algarismos"), field: "code", autocomplete: "one-time-code",
-        inputClass: "input--short", extra: { inputmode: "numeric", maxlength: "12" } })],
+      id: "code-form",
+      submitId: "verify-code",
+      submitLabel: t("Confirmar"),
+      errors,
+      children: [
+        textField({
+          id: "code",
+          label: t("Código de 6 algarismos"),
+          field: "code",
+          autocomplete: "one-time-code",
+          inputClass: "input--short",
+          extra: { inputmode: "numeric", maxlength: "12" },
+        }),
+      ],
       check: (f) => required(f, [["code", t("Indique o código que recebeu.")]]),
       send: (f) => verifyLoginCode(valueOf(f, "code").replace(/\s+/g, "")),
       done: async () => {

@@ -2,7 +2,10 @@
 // GET /api/public/processes/{organ}/{year}/{sequence} — basic data only.
 import { t } from "../i18n.js";
 import { publicLookup } from "../api.js";
-import { h, ErrorSummary, facts, formatDate, formatDateTime, organLabel, statusTag, textField } from "../ui.js";
+import { h, facts } from "../dom.js";
+import { formatDate, formatDateTime } from "../format.js";
+import { ErrorSummary, textField } from "../forms.js";
+import { organLabel, statusTag } from "../labels.js";
 
 const NUMBER = /^\s*([A-Za-zÀ-ÿ]+)\s*(\d{4})\s*\/\s*(\d{1,6})\s*$/;
 
@@ -15,14 +18,32 @@ export function parseNumber(text) {
 export async function render(ctx) {
   const { container } = ctx;
   ctx.setTitle(t("Consultar um processo"));
-  const form = h("form", { id: "lookup-form", novalidate: true, role: "search", "aria-label": t("Consultar um processo pelo número") },
-    textField({ id: "lookup-number", name: "numero", label: t("Número do processo"), hint: t("Por exemplo, CAMARA 2026/000001."),
-      field: "number", inputClass: "input--medium", extra: { spellcheck: "false", autocapitalize: "characters", autocomplete: "off" } }),
-    h("div", { class: "button-row" }, h("button", { type: "submit", class: "button", id: "lookup-submit" }, t("Consultar"))));
+  const form = h(
+    "form",
+    { id: "lookup-form", novalidate: true, role: "search", "aria-label": t("Consultar um processo pelo número") },
+    textField({
+      id: "lookup-number",
+      name: "numero",
+      label: t("Número do processo"),
+      hint: t("Por exemplo, CAMARA 2026/000001."),
+      field: "number",
+      inputClass: "input--medium",
+      extra: { spellcheck: "false", autocapitalize: "characters", autocomplete: "off" },
+    }),
+    h(
+      "div",
+      { class: "button-row" },
+      h("button", { type: "submit", class: "button", id: "lookup-submit" }, t("Consultar")),
+    ),
+  );
   const result = h("div", { id: "lookup-result", "data-testid": "lookup-result" });
   container.append(
     h("h1", {}, t("Consultar um processo")),
-    h("p", {}, t("Qualquer pessoa pode consultar o estado de um processo pelo seu número. Não são mostrados dados pessoais.")),
+    h(
+      "p",
+      {},
+      t("Qualquer pessoa pode consultar o estado de um processo pelo seu número. Não são mostrados dados pessoais."),
+    ),
     form,
     result,
   );
@@ -33,7 +54,9 @@ export async function render(ctx) {
     result.replaceChildren();
     const number = parseNumber(input.value);
     if (!number) {
-      errors.show([{ input, message: t("Indique o número no formato ENTIDADE ANO/NÚMERO, por exemplo CAMARA 2026/000001.") }]);
+      errors.show([
+        { input, message: t("Indique o número no formato ENTIDADE ANO/NÚMERO, por exemplo CAMARA 2026/000001.") },
+      ]);
       return;
     }
     errors.clear();
@@ -48,16 +71,28 @@ export async function render(ctx) {
       return;
     }
     if (!ctx.isCurrent()) return;
-    const heading = h("h2", { id: "lookup-result-title", tabindex: "-1" }, t("Processo {number}", { number: found.number }));
-    result.replaceChildren(h("section", { "aria-labelledby": "lookup-result-title" },
-      heading,
-      facts([
-        [t("Estado"), statusTag(found.status, { id: "lookup-status", "data-testid": "lookup-status" })],
-        [t("Serviço"), found.service],
-        [t("Entidade"), organLabel(found.organ)],
-        [t("Submetido em"), found.submitted_at ? formatDateTime(found.submitted_at) : "—"],
-        [t("Prazo de decisão"), found.decision_deadline ? formatDate(found.decision_deadline) : "—"],
-      ], { id: "lookup-facts" })));
+    const heading = h(
+      "h2",
+      { id: "lookup-result-title", tabindex: "-1" },
+      t("Processo {number}", { number: found.number }),
+    );
+    result.replaceChildren(
+      h(
+        "section",
+        { "aria-labelledby": "lookup-result-title" },
+        heading,
+        facts(
+          [
+            [t("Estado"), statusTag(found.status, { id: "lookup-status", "data-testid": "lookup-status" })],
+            [t("Serviço"), found.service],
+            [t("Entidade"), organLabel(found.organ)],
+            [t("Submetido em"), found.submitted_at ? formatDateTime(found.submitted_at) : "—"],
+            [t("Prazo de decisão"), found.decision_deadline ? formatDate(found.decision_deadline) : "—"],
+          ],
+          { id: "lookup-facts" },
+        ),
+      ),
+    );
     if (focusResult) heading.focus();
   };
 

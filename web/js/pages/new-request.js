@@ -11,17 +11,29 @@
 
 import { createRequest, getRequest, getService, requestPlan, saveDraft, submitRequest } from "../api.js";
 import { locale, t } from "../i18n.js";
-import {
-  h, breadcrumbs, busyWhile, checkboxField, ErrorSummary, euros, facts, formatDate, formatDateTime, notice, POSTAL_CODE,
-  radioGroup, selectField, textField, workingDaysText,
-} from "../ui.js";
+import { h, breadcrumbs, facts, notice } from "../dom.js";
+import { euros, formatDate, formatDateTime, workingDaysText } from "../format.js";
+import { busyWhile, checkboxField, ErrorSummary, POSTAL_CODE, radioGroup, selectField, textField } from "../forms.js";
 import { UploadSlot } from "../upload.js";
 import { deadlineText } from "./service.js";
 
-const COLLECTIVE_KINDS = [["empresa", "Empresa"], ["associacao", "Associação"], ["comissao_festas", "Comissão de festas"], ["outra", "Outra"]];
-const QUALITIES = [["representante_legal", "Representante legal"], ["mandatario", "Mandatário"],
-  ["gestor_negocios", "Gestor de negócios"], ["outra", "Outra qualidade"]];
-const CHANNELS = [["email", "Email"], ["phone", "Telefone (SMS)"], ["viactt", "Caixa Postal Eletrónica ViaCTT"]];
+const COLLECTIVE_KINDS = [
+  ["empresa", "Empresa"],
+  ["associacao", "Associação"],
+  ["comissao_festas", "Comissão de festas"],
+  ["outra", "Outra"],
+];
+const QUALITIES = [
+  ["representante_legal", "Representante legal"],
+  ["mandatario", "Mandatário"],
+  ["gestor_negocios", "Gestor de negócios"],
+  ["outra", "Outra qualidade"],
+];
+const CHANNELS = [
+  ["email", "Email"],
+  ["phone", "Telefone (SMS)"],
+  ["viactt", "Caixa Postal Eletrónica ViaCTT"],
+];
 
 export async function render(ctx) {
   const resuming = ctx.path.startsWith("/rascunhos/");
@@ -56,23 +68,45 @@ class RequestForm {
     const { container } = this.ctx;
     const { service } = this;
     this.stepItems = [t("Dados do pedido"), t("Documentos"), t("Rever e submeter")].map((label, index) =>
-      h("li", { id: `step-indicator-${index + 1}` }, label));
-    this.stepFields = h("section", { class: "step", id: "step-fields", "aria-labelledby": "step-fields-title" },
-      h("h2", { id: "step-fields-title" }, `1. ${t("Dados do pedido")}`));
-    this.stepDocuments = h("section", { class: "step", id: "step-documents", "aria-labelledby": "step-documents-title", hidden: true },
+      h("li", { id: `step-indicator-${index + 1}` }, label),
+    );
+    this.stepFields = h(
+      "section",
+      { class: "step", id: "step-fields", "aria-labelledby": "step-fields-title" },
+      h("h2", { id: "step-fields-title" }, `1. ${t("Dados do pedido")}`),
+    );
+    this.stepDocuments = h(
+      "section",
+      { class: "step", id: "step-documents", "aria-labelledby": "step-documents-title", hidden: true },
       h("h2", { id: "step-documents-title" }, `2. ${t("Documentos")}`),
-      h("p", {}, t("Envie cada documento. Os ficheiros seguem diretamente para o arquivo seguro do Município e são verificados automaticamente.")));
+      h(
+        "p",
+        {},
+        t(
+          "Envie cada documento. Os ficheiros seguem diretamente para o arquivo seguro do Município e são verificados automaticamente.",
+        ),
+      ),
+    );
     this.slotList = h("div", { id: "document-slots" });
     this.stepDocuments.append(this.slotList);
-    this.stepPreview = h("section", { class: "step", id: "step-submit", "aria-labelledby": "step-submit-title", hidden: true },
-      h("h2", { id: "step-submit-title" }, `3. ${t("Rever e submeter")}`));
+    this.stepPreview = h(
+      "section",
+      { class: "step", id: "step-submit", "aria-labelledby": "step-submit-title", hidden: true },
+      h("h2", { id: "step-submit-title" }, `3. ${t("Rever e submeter")}`),
+    );
 
     container.append(
-      breadcrumbs([[t("Serviços"), "#/"], [service.title, `#/servicos/${encodeURIComponent(service.id)}`], [t("Novo pedido")]]),
+      breadcrumbs([
+        [t("Serviços"), "#/"],
+        [service.title, `#/servicos/${encodeURIComponent(service.id)}`],
+        [t("Novo pedido")],
+      ]),
       h("span", { class: "caption" }, t("Novo pedido")),
       h("h1", { id: "request-title" }, service.title),
       h("ol", { class: "steps", "aria-label": t("Passos do pedido") }, this.stepItems),
-      this.stepFields, this.stepDocuments, this.stepPreview,
+      this.stepFields,
+      this.stepDocuments,
+      this.stepPreview,
     );
     this.errors = new ErrorSummary(container);
     this.buildForm();
@@ -98,73 +132,209 @@ class RequestForm {
     const { service, user } = this;
     const form = h("form", { id: "request-form", novalidate: true, "aria-labelledby": "step-fields-title" });
     this.form = form;
-    const fieldsSet = h("fieldset", { class: "fieldset", id: "request-fields" }, h("legend", { class: "legend--large" }, t("Dados do pedido")));
+    const fieldsSet = h(
+      "fieldset",
+      { class: "fieldset", id: "request-fields" },
+      h("legend", { class: "legend--large" }, t("Dados do pedido")),
+    );
     for (const spec of service.fields) fieldsSet.append(fieldFor(spec));
 
     // who asks
     const company = user.person_type === "company";
     this.requerenteOwn = h("p", { id: "requerente-own" });
-    const party = h("fieldset", { class: "fieldset", id: "party" },
+    const party = h(
+      "fieldset",
+      { class: "fieldset", id: "party" },
       h("legend", { class: "legend--large" }, t("Quem pede")),
-      radioGroup({ id: "party-role", name: "party_role", legend: t("Apresenta o pedido"), value: "self", options: [
-        ["self", t("Em nome próprio (sou o requerente)")],
-        ["representative", t("Em representação do requerente (sou o representante)")]] }),
-      h("fieldset", { class: "fieldset fieldset--nested", id: "requerente" },
+      radioGroup({
+        id: "party-role",
+        name: "party_role",
+        legend: t("Apresenta o pedido"),
+        value: "self",
+        options: [
+          ["self", t("Em nome próprio (sou o requerente)")],
+          ["representative", t("Em representação do requerente (sou o representante)")],
+        ],
+      }),
+      h(
+        "fieldset",
+        { class: "fieldset fieldset--nested", id: "requerente" },
         h("legend", {}, t("Requerente")),
         this.requerenteOwn,
-        radioGroup({ id: "requerente-type", name: "requerente_type", legend: t("O requerente é"), field: "requerente.type",
+        radioGroup({
+          id: "requerente-type",
+          name: "requerente_type",
+          legend: t("O requerente é"),
+          field: "requerente.type",
           value: company ? "coletiva" : "singular",
-          options: [["singular", t("Pessoa singular")], ["coletiva", t("Pessoa coletiva (empresa, associação…)")]] }),
-        h("div", { id: "requerente-identity" },
-          textField({ id: "requerente-name", label: t("Nome do requerente"), field: "requerente.name", autocomplete: "off" }),
-          textField({ id: "requerente-identity_number", label: t("NIF ou NIPC do requerente"), field: "requerente.identity_number",
-            inputClass: "input--medium", extra: { inputmode: "numeric" } })),
-        h("div", { id: "requerente-collective" },
-          selectField({ id: "requerente-collective_kind", label: t("Tipo de pessoa coletiva"), field: "requerente.collective_kind",
-            options: COLLECTIVE_KINDS.map(([value, label]) => [value, t(label)]) }),
-          h("div", { id: "requerente-collective-other" },
-            textField({ id: "requerente-collective_kind_other", label: t("Que tipo de pessoa coletiva?"), field: "requerente.collective_kind_other" })),
-          h("div", { id: "requerente-certidao" },
-            textField({ id: "requerente-certidao_code", label: t("Código de acesso à certidão permanente"), field: "requerente.certidao_code",
-              hint: t("Opcional. No formato 0000-0000-0000; com ele não precisa de juntar a certidão do registo comercial."),
-              inputClass: "input--medium" }))),
-        addressFields("requerente", t("Morada do requerente"), t("Opcional, exceto se quiser as notificações por correio nesta morada."))),
-      h("fieldset", { class: "fieldset fieldset--nested", id: "representante" },
+          options: [
+            ["singular", t("Pessoa singular")],
+            ["coletiva", t("Pessoa coletiva (empresa, associação…)")],
+          ],
+        }),
+        h(
+          "div",
+          { id: "requerente-identity" },
+          textField({
+            id: "requerente-name",
+            label: t("Nome do requerente"),
+            field: "requerente.name",
+            autocomplete: "off",
+          }),
+          textField({
+            id: "requerente-identity_number",
+            label: t("NIF ou NIPC do requerente"),
+            field: "requerente.identity_number",
+            inputClass: "input--medium",
+            extra: { inputmode: "numeric" },
+          }),
+        ),
+        h(
+          "div",
+          { id: "requerente-collective" },
+          selectField({
+            id: "requerente-collective_kind",
+            label: t("Tipo de pessoa coletiva"),
+            field: "requerente.collective_kind",
+            options: COLLECTIVE_KINDS.map(([value, label]) => [value, t(label)]),
+          }),
+          h(
+            "div",
+            { id: "requerente-collective-other" },
+            textField({
+              id: "requerente-collective_kind_other",
+              label: t("Que tipo de pessoa coletiva?"),
+              field: "requerente.collective_kind_other",
+            }),
+          ),
+          h(
+            "div",
+            { id: "requerente-certidao" },
+            textField({
+              id: "requerente-certidao_code",
+              label: t("Código de acesso à certidão permanente"),
+              field: "requerente.certidao_code",
+              hint: t(
+                "Opcional. No formato 0000-0000-0000; com ele não precisa de juntar a certidão do registo comercial.",
+              ),
+              inputClass: "input--medium",
+            }),
+          ),
+        ),
+        addressFields(
+          "requerente",
+          t("Morada do requerente"),
+          t("Opcional, exceto se quiser as notificações por correio nesta morada."),
+        ),
+      ),
+      h(
+        "fieldset",
+        { class: "fieldset fieldset--nested", id: "representante" },
         h("legend", {}, t("Representante")),
-        h("p", {}, t("O representante é quem apresenta o pedido: {name} (NIF {nif}).", { name: user.name, nif: user.identity_number || "—" })),
-        selectField({ id: "representante-quality", label: t("Qualidade em que representa o requerente"), field: "representante.quality",
-          options: QUALITIES.map(([value, label]) => [value, t(label)]) }),
-        h("div", { id: "representante-quality-other" },
-          textField({ id: "representante-quality_other", label: t("Que qualidade?"), field: "representante.quality_other" })),
-        addressFields("representante", t("Morada do representante"), t("Opcional, exceto se quiser as notificações por correio nesta morada."))),
+        h(
+          "p",
+          {},
+          t("O representante é quem apresenta o pedido: {name} (NIF {nif}).", {
+            name: user.name,
+            nif: user.identity_number || "—",
+          }),
+        ),
+        selectField({
+          id: "representante-quality",
+          label: t("Qualidade em que representa o requerente"),
+          field: "representante.quality",
+          options: QUALITIES.map(([value, label]) => [value, t(label)]),
+        }),
+        h(
+          "div",
+          { id: "representante-quality-other" },
+          textField({
+            id: "representante-quality_other",
+            label: t("Que qualidade?"),
+            field: "representante.quality_other",
+          }),
+        ),
+        addressFields(
+          "representante",
+          t("Morada do representante"),
+          t("Opcional, exceto se quiser as notificações por correio nesta morada."),
+        ),
+      ),
     );
 
     // how to be notified
-    const electronic = CHANNELS.map(([channel, label]) => h("div", { class: "channel", id: `channel-${channel}` },
-      checkboxField({ id: `consent-${channel}`, label: t("Aceito ser notificado por {channel}", { channel: t(label) }) }),
-      h("div", { class: "channel__contact", id: `channel-${channel}-contact` },
-        textField({ id: `contact-${channel}`, type: channel === "phone" ? "tel" : "email",
-          label: channel === "phone" ? t("Número de telefone") : t("Endereço eletrónico"),
-          value: channel === "email" ? user.email : channel === "phone" ? user.phone : "", inputClass: "input--medium" }))));
-    const notification = h("fieldset", { class: "fieldset", id: "notification" },
+    const electronic = CHANNELS.map(([channel, label]) =>
+      h(
+        "div",
+        { class: "channel", id: `channel-${channel}` },
+        checkboxField({
+          id: `consent-${channel}`,
+          label: t("Aceito ser notificado por {channel}", { channel: t(label) }),
+        }),
+        h(
+          "div",
+          { class: "channel__contact", id: `channel-${channel}-contact` },
+          textField({
+            id: `contact-${channel}`,
+            type: channel === "phone" ? "tel" : "email",
+            label: channel === "phone" ? t("Número de telefone") : t("Endereço eletrónico"),
+            value: channel === "email" ? user.email : channel === "phone" ? user.phone : "",
+            inputClass: "input--medium",
+          }),
+        ),
+      ),
+    );
+    const notification = h(
+      "fieldset",
+      { class: "fieldset", id: "notification" },
       h("legend", { class: "legend--large" }, t("Notificações")),
-      h("p", { class: "hint" }, t("Sem outra escolha, é notificado através da sua conta do Balcão Único, pela mesma via em que fez o pedido.")),
-      selectField({ id: "notification-postal", label: t("Notificações por correio"), field: "notification.postal", empty: "Não, obrigado",
-        options: [["requerente", t("Para a morada do requerente")], ["representante", t("Para a morada do representante")],
-          ["outra", t("Para outra morada")]] }),
-      h("div", { id: "notification-other-address" },
-        addressFields("notification", t("Morada para as notificações"), null, "notification.postal_address")),
-      h("fieldset", { class: "fieldset fieldset--nested", id: "notification-electronic" },
+      h(
+        "p",
+        { class: "hint" },
+        t("Sem outra escolha, é notificado através da sua conta do Balcão Único, pela mesma via em que fez o pedido."),
+      ),
+      selectField({
+        id: "notification-postal",
+        label: t("Notificações por correio"),
+        field: "notification.postal",
+        empty: "Não, obrigado",
+        options: [
+          ["requerente", t("Para a morada do requerente")],
+          ["representante", t("Para a morada do representante")],
+          ["outra", t("Para outra morada")],
+        ],
+      }),
+      h(
+        "div",
+        { id: "notification-other-address" },
+        addressFields("notification", t("Morada para as notificações"), null, "notification.postal_address"),
+      ),
+      h(
+        "fieldset",
+        { class: "fieldset fieldset--nested", id: "notification-electronic" },
         h("legend", {}, t("Notificações por meios eletrónicos")),
-        h("p", { class: "hint" }, t("Só é notificado por meios eletrónicos com o seu consentimento prévio, dado para cada meio.")),
-        electronic));
+        h(
+          "p",
+          { class: "hint" },
+          t("Só é notificado por meios eletrónicos com o seu consentimento prévio, dado para cada meio."),
+        ),
+        electronic,
+      ),
+    );
 
     this.saveButton = h("button", { type: "submit", class: "button", id: "save-fields" }, t("Guardar e continuar"));
     this.draftStatus = h("p", { id: "draft-status", role: "status" });
     form.append(fieldsSet, party, notification, h("div", { class: "button-row" }, this.saveButton), this.draftStatus);
     this.stepFields.append(
-      h("p", {}, t("Preencha os dados. Ao guardar, o pedido fica guardado como rascunho (durante 30 dias) e pode juntar os documentos; pode voltar a ele em «Os meus processos».")),
-      form);
+      h(
+        "p",
+        {},
+        t(
+          "Preencha os dados. Ao guardar, o pedido fica guardado como rascunho (durante 30 dias) e pode juntar os documentos; pode voltar a ele em «Os meus processos».",
+        ),
+      ),
+      form,
+    );
 
     form.addEventListener("change", () => {
       this.dirty = true;
@@ -188,7 +358,8 @@ class RequestForm {
     return {
       representing,
       "requerente.type": type,
-      "requerente.collective_kind": type === "coletiva" ? form.querySelector("#requerente-collective_kind").value || null : null,
+      "requerente.collective_kind":
+        type === "coletiva" ? form.querySelector("#requerente-collective_kind").value || null : null,
       "representante.quality": representing ? form.querySelector("#representante-quality").value || null : null,
     };
   }
@@ -203,7 +374,10 @@ class RequestForm {
     }
     const own = !party.representing;
     this.requerenteOwn.hidden = !own;
-    this.requerenteOwn.textContent = t("O requerente é quem apresenta o pedido: {name} (NIF {nif}).", { name: user.name, nif: user.identity_number || "—" });
+    this.requerenteOwn.textContent = t("O requerente é quem apresenta o pedido: {name} (NIF {nif}).", {
+      name: user.name,
+      nif: user.identity_number || "—",
+    });
     form.querySelector("#requerente-identity").hidden = own;
     form.querySelector("#requerente-collective").hidden = party["requerente.type"] !== "coletiva";
     form.querySelector("#requerente-collective-other").hidden = party["requerente.collective_kind"] !== "outra";
@@ -270,7 +444,10 @@ class RequestForm {
         continue;
       }
       if (spec.max_length && input.value.length > spec.max_length) {
-        problems.push({ input, message: t("{label}: no máximo {n} caracteres.", { label: spec.label, n: spec.max_length }) });
+        problems.push({
+          input,
+          message: t("{label}: no máximo {n} caracteres.", { label: spec.label, n: spec.max_length }),
+        });
       }
       if (spec.type === "postal_code" && !POSTAL_CODE.test(input.value.trim())) {
         problems.push({ input, message: t("{label}: no formato 0000-000.", { label: spec.label }) });
@@ -279,32 +456,58 @@ class RequestForm {
     }
     const text = (id) => form.querySelector(`#${id}`).value.trim();
     const requerente = party.representing
-      ? { type: party["requerente.type"], name: text("requerente-name"), identity_number: text("requerente-identity_number") }
-      : { type: party["requerente.type"], name: user.name, identity_number: user.identity_number, email: user.email || null };
+      ? {
+          type: party["requerente.type"],
+          name: text("requerente-name"),
+          identity_number: text("requerente-identity_number"),
+        }
+      : {
+          type: party["requerente.type"],
+          name: user.name,
+          identity_number: user.identity_number,
+          email: user.email || null,
+        };
     if (party.representing) {
-      if (!requerente.name) problems.push({ input: form.querySelector("#requerente-name"), message: t("Indique o nome do requerente.") });
+      if (!requerente.name)
+        problems.push({ input: form.querySelector("#requerente-name"), message: t("Indique o nome do requerente.") });
       if (!requerente.identity_number) {
-        problems.push({ input: form.querySelector("#requerente-identity_number"), message: t("Indique o NIF ou NIPC do requerente.") });
+        problems.push({
+          input: form.querySelector("#requerente-identity_number"),
+          message: t("Indique o NIF ou NIPC do requerente."),
+        });
       }
     }
     if (requerente.type === "coletiva") {
       requerente.collective_kind = party["requerente.collective_kind"];
-      if (requerente.collective_kind === "outra") requerente.collective_kind_other = text("requerente-collective_kind_other") || null;
+      if (requerente.collective_kind === "outra")
+        requerente.collective_kind_other = text("requerente-collective_kind_other") || null;
       if (requerente.collective_kind === "empresa") requerente.certidao_code = text("requerente-certidao_code") || null;
     }
     requerente.address = addressValue(form, "requerente", problems);
     let representante = null;
     if (party.representing) {
-      representante = { type: user.person_type === "company" ? "coletiva" : "singular", name: user.name,
-        identity_number: user.identity_number, quality: party["representante.quality"], address: addressValue(form, "representante", problems) };
+      representante = {
+        type: user.person_type === "company" ? "coletiva" : "singular",
+        name: user.name,
+        identity_number: user.identity_number,
+        quality: party["representante.quality"],
+        address: addressValue(form, "representante", problems),
+      };
       if (!representante.quality) {
-        problems.push({ input: form.querySelector("#representante-quality"), message: t("Indique em que qualidade representa o requerente.") });
+        problems.push({
+          input: form.querySelector("#representante-quality"),
+          message: t("Indique em que qualidade representa o requerente."),
+        });
       } else if (representante.quality === "outra") {
         representante.quality_other = text("representante-quality_other") || null;
       }
     }
     const postal = form.querySelector("#notification-postal").value || null;
-    const notification = { postal, postal_address: postal === "outra" ? addressValue(form, "notification", problems, { required: true }) : null, electronic: [] };
+    const notification = {
+      postal,
+      postal_address: postal === "outra" ? addressValue(form, "notification", problems, { required: true }) : null,
+      electronic: [],
+    };
     // each channel's inputs are named by its place in the list sent, as the API's errors name them
     for (const [channel] of CHANNELS) {
       const consent = form.querySelector(`#consent-${channel}`);
@@ -315,7 +518,8 @@ class RequestForm {
       const index = notification.electronic.length;
       consent.dataset.field = `notification.electronic.${index}.consent`;
       contact.dataset.field = `notification.electronic.${index}.contact`;
-      if (!contact.value.trim()) problems.push({ input: contact, message: t("Indique o contacto para as notificações por este meio.") });
+      if (!contact.value.trim())
+        problems.push({ input: contact, message: t("Indique o contacto para as notificações por este meio.") });
       notification.electronic.push({ channel, contact: contact.value.trim(), consent: true });
     }
     const chosen = notification.postal || notification.electronic.length;
@@ -333,9 +537,15 @@ class RequestForm {
     this.errors.clear();
     let saved;
     try {
-      saved = await busyWhile(this.saveButton, t("A guardar…"), () => (this.process
-        ? saveDraft(this.process.process_id, { fields, ...parts })
-        : createRequest(this.service.id, Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)), parts)));
+      saved = await busyWhile(this.saveButton, t("A guardar…"), () =>
+        this.process
+          ? saveDraft(this.process.process_id, { fields, ...parts })
+          : createRequest(
+              this.service.id,
+              Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null)),
+              parts,
+            ),
+      );
     } catch (error) {
       if (this.ctx.isCurrent() && error.status !== 401) this.errors.showApiError(error);
       return false;
@@ -353,9 +563,19 @@ class RequestForm {
   // -- steps 2 and 3, once the draft exists ------------------------------------------------------
   showDraft({ focus = false } = {}) {
     const { process } = this;
-    this.draftStatus.replaceChildren(notice("success", h("p", {},
-      t("Rascunho guardado em {when}.", { when: formatDateTime(process.updated_at || process.created_at) }),
-      process.draft_expires_at ? ` ${t("Fica disponível até {date}.", { date: formatDate(process.draft_expires_at) })}` : "")));
+    this.draftStatus.replaceChildren(
+      notice(
+        "success",
+        h(
+          "p",
+          {},
+          t("Rascunho guardado em {when}.", { when: formatDateTime(process.updated_at || process.created_at) }),
+          process.draft_expires_at
+            ? ` ${t("Fica disponível até {date}.", { date: formatDate(process.draft_expires_at) })}`
+            : "",
+        ),
+      ),
+    );
     this.saveButton.textContent = t("Guardar alterações");
     this.showDocuments();
     this.showPreview();
@@ -394,14 +614,32 @@ class RequestForm {
   showPreview() {
     const { process, service } = this;
     this.stepPreview.hidden = false;
-    const fieldRows = service.fields.filter((spec) => process.fields[spec.name] !== undefined)
-      .map((spec) => [spec.label, displayValue(spec, process.fields[spec.name]), { class: "pre-line", "data-field-name": spec.name }]);
+    const fieldRows = service.fields
+      .filter((spec) => process.fields[spec.name] !== undefined)
+      .map((spec) => [
+        spec.label,
+        displayValue(spec, process.fields[spec.name]),
+        { class: "pre-line", "data-field-name": spec.name },
+      ]);
     this.readiness = h("p", { id: "submit-readiness", "aria-live": "polite" });
-    this.submitButton = h("button", { type: "button", class: "button", id: "submit-request", "data-testid": "submit-request",
-      onclick: () => this.submit() }, t("Submeter"));
+    this.submitButton = h(
+      "button",
+      {
+        type: "button",
+        class: "button",
+        id: "submit-request",
+        "data-testid": "submit-request",
+        onclick: () => this.submit(),
+      },
+      t("Submeter"),
+    );
     this.stepPreview.replaceChildren(
       h("h2", { id: "step-submit-title" }, `3. ${t("Rever e submeter")}`),
-      h("p", {}, t("Confira o pedido tal como está guardado. Para mudar alguma coisa, altere o formulário acima e guarde.")),
+      h(
+        "p",
+        {},
+        t("Confira o pedido tal como está guardado. Para mudar alguma coisa, altere o formulário acima e guarde."),
+      ),
       h("h3", {}, t("Dados do pedido")),
       fieldRows.length ? facts(fieldRows, { id: "draft-fields" }) : h("p", { id: "draft-fields" }, t("Sem dados.")),
       h("h3", {}, t("Quem pede")),
@@ -412,8 +650,13 @@ class RequestForm {
     if (service.installments) this.showPlan();
     this.stepPreview.append(
       h("h3", {}, t("Submeter")),
-      h("p", {}, t("Ao submeter, o pedido recebe um número e deixa de poder ser alterado. O prazo de decisão é de {deadline}.",
-        { deadline: deadlineText(service.decision_deadline) })),
+      h(
+        "p",
+        {},
+        t("Ao submeter, o pedido recebe um número e deixa de poder ser alterado. O prazo de decisão é de {deadline}.", {
+          deadline: deadlineText(service.decision_deadline),
+        }),
+      ),
       this.readiness,
       h("div", { class: "button-row" }, this.submitButton),
     );
@@ -422,8 +665,11 @@ class RequestForm {
 
   // the installment plan the server computes from the draft (or the rule the fields break)
   async showPlan() {
-    const section = h("section", { id: "installment-plan", "aria-labelledby": "plan-title" },
-      h("h3", { id: "plan-title" }, t("Plano de pagamento (pré-visualização)")));
+    const section = h(
+      "section",
+      { id: "installment-plan", "aria-labelledby": "plan-title" },
+      h("h3", { id: "plan-title" }, t("Plano de pagamento (pré-visualização)")),
+    );
     this.stepPreview.append(section);
     const processId = this.process.process_id;
     try {
@@ -431,17 +677,51 @@ class RequestForm {
       if (!section.isConnected) return;
       const total = installments.reduce((sum, item) => sum + item.amount_cents, 0);
       section.append(
-        h("p", { id: "plan-summary" }, t("{n} prestações mensais, a pagar até ao dia 8 de cada mês; total {total}.",
-          { n: installments.length, total: euros(total) })),
-        h("div", { class: "table-wrap" }, h("table", { class: "table" },
-          h("caption", { class: "visually-hidden" }, t("Prestações do plano de pagamento")),
-          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("N.º")), h("th", { scope: "col" }, t("Data limite")),
-            h("th", { scope: "col" }, t("Valor")))),
-          h("tbody", {}, installments.map((item) => h("tr", {},
-            h("td", {}, String(item.number)), h("td", {}, formatDate(item.due_date)), h("td", {}, item.amount_text)))))),
+        h(
+          "p",
+          { id: "plan-summary" },
+          t("{n} prestações mensais, a pagar até ao dia 8 de cada mês; total {total}.", {
+            n: installments.length,
+            total: euros(total),
+          }),
+        ),
+        h(
+          "div",
+          { class: "table-wrap" },
+          h(
+            "table",
+            { class: "table" },
+            h("caption", { class: "visually-hidden" }, t("Prestações do plano de pagamento")),
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", { scope: "col" }, t("N.º")),
+                h("th", { scope: "col" }, t("Data limite")),
+                h("th", { scope: "col" }, t("Valor")),
+              ),
+            ),
+            h(
+              "tbody",
+              {},
+              installments.map((item) =>
+                h(
+                  "tr",
+                  {},
+                  h("td", {}, String(item.number)),
+                  h("td", {}, formatDate(item.due_date)),
+                  h("td", {}, item.amount_text),
+                ),
+              ),
+            ),
+          ),
+        ),
       );
     } catch (error) {
-      if (error.status !== 401 && section.isConnected) section.append(notice("warning", h("p", { id: "plan-problem" }, error.message)));
+      if (error.status !== 401 && section.isConnected)
+        section.append(notice("warning", h("p", { id: "plan-problem" }, error.message)));
     }
   }
 
@@ -457,7 +737,8 @@ class RequestForm {
     const ready = missing.length === 0 && !busy;
     if (busy) this.readiness.textContent = t("Aguarde o fim do envio e da verificação dos documentos.");
     else if (ready) this.readiness.textContent = t("Os documentos obrigatórios foram aceites. Pode submeter o pedido.");
-    else this.readiness.textContent = `${t(missing.length > 1 ? "Faltam os documentos:" : "Falta o documento:")} ${missing.map((u) => u.slot.label).join("; ")}.`;
+    else
+      this.readiness.textContent = `${t(missing.length > 1 ? "Faltam os documentos:" : "Falta o documento:")} ${missing.map((u) => u.slot.label).join("; ")}.`;
     this.submitButton.dataset.ready = String(ready);
     this.markStep(missing.length === 0 ? 3 : 2);
   }
@@ -469,13 +750,22 @@ class RequestForm {
     const uploads = [...this.slots.values()];
     const busy = uploads.filter((upload) => upload.busy);
     if (busy.length) {
-      this.errors.show(busy.map((upload) => ({ input: upload.input,
-        message: t("Aguarde o fim do envio e da verificação: {label}.", { label: upload.slot.label }) })));
+      this.errors.show(
+        busy.map((upload) => ({
+          input: upload.input,
+          message: t("Aguarde o fim do envio e da verificação: {label}.", { label: upload.slot.label }),
+        })),
+      );
       return;
     }
     const missing = this.missingDocuments();
     if (missing.length) {
-      this.errors.show(missing.map((upload) => ({ input: upload.input, message: t("Falta o documento: {label}.", { label: upload.slot.label }) })));
+      this.errors.show(
+        missing.map((upload) => ({
+          input: upload.input,
+          message: t("Falta o documento: {label}.", { label: upload.slot.label }),
+        })),
+      );
       return;
     }
     this.errors.form = null;
@@ -499,25 +789,58 @@ class RequestForm {
     const link = `#/processos/${encodeURIComponent(process.process_id)}`;
     this.ctx.setTitle(`${t("Pedido submetido")}: ${process.number}`);
     container.replaceChildren(
-      h("div", { class: "panel-confirmation", "data-testid": "confirmation" },
+      h(
+        "div",
+        { class: "panel-confirmation", "data-testid": "confirmation" },
         h("h1", { tabindex: "-1", id: "confirmation-title" }, t("Pedido submetido")),
         h("p", {}, t("O número do seu processo é")),
-        h("p", { class: "process-number", id: "process-number", "data-testid": "process-number" }, process.number)),
-      h("p", {}, t("Guarde este número: com ele acompanha o pedido aqui ou na consulta pública. Enviámos-lhe o comprovativo da submissão por email.")),
-      process.payment ? h("section", { id: "payment-reference", "aria-labelledby": "payment-title" },
-        h("h2", { id: "payment-title" }, t("Pagamento por Multibanco")),
-        facts([[t("Entidade"), process.payment.entity], [t("Referência"), process.payment.reference_text],
-          [t("Valor"), process.payment.amount_text]]),
-        h("p", {}, process.payment.before_decision
-          ? t("A apreciação do pedido começa depois do pagamento. Enviámos também estes dados por email.")
-          : t("Enviámos também estes dados por email."))) : null,
+        h("p", { class: "process-number", id: "process-number", "data-testid": "process-number" }, process.number),
+      ),
+      h(
+        "p",
+        {},
+        t(
+          "Guarde este número: com ele acompanha o pedido aqui ou na consulta pública. Enviámos-lhe o comprovativo da submissão por email.",
+        ),
+      ),
+      process.payment
+        ? h(
+            "section",
+            { id: "payment-reference", "aria-labelledby": "payment-title" },
+            h("h2", { id: "payment-title" }, t("Pagamento por Multibanco")),
+            facts([
+              [t("Entidade"), process.payment.entity],
+              [t("Referência"), process.payment.reference_text],
+              [t("Valor"), process.payment.amount_text],
+            ]),
+            h(
+              "p",
+              {},
+              process.payment.before_decision
+                ? t("A apreciação do pedido começa depois do pagamento. Enviámos também estes dados por email.")
+                : t("Enviámos também estes dados por email."),
+            ),
+          )
+        : null,
       h("h2", {}, t("O que acontece a seguir")),
-      h("p", {}, t("Os serviços do Município vão apreciar o pedido. A decisão é tomada até {date}", { date: formatDate(process.decision_deadline) }),
-        process.working_days_left !== null && process.working_days_left !== undefined ? ` (${workingDaysText(process.working_days_left)})` : "",
-        ". ", t("É notificado da decisão e pode acompanhar o estado em «Os meus processos».")),
-      h("div", { class: "button-row" },
+      h(
+        "p",
+        {},
+        t("Os serviços do Município vão apreciar o pedido. A decisão é tomada até {date}", {
+          date: formatDate(process.decision_deadline),
+        }),
+        process.working_days_left !== null && process.working_days_left !== undefined
+          ? ` (${workingDaysText(process.working_days_left)})`
+          : "",
+        ". ",
+        t("É notificado da decisão e pode acompanhar o estado em «Os meus processos»."),
+      ),
+      h(
+        "div",
+        { class: "button-row" },
         h("a", { class: "button", href: link, id: "view-process-link" }, t("Ver o processo")),
-        h("a", { class: "button button--secondary", href: "#/processos" }, t("Os meus processos"))),
+        h("a", { class: "button button--secondary", href: "#/processos" }, t("Os meus processos")),
+      ),
     );
     container.querySelector("#confirmation-title").focus();
     window.scrollTo(0, 0);
@@ -537,27 +860,51 @@ export function partiesFacts(process, attrs = {}) {
   if (requerente.collective_kind) {
     kind += ` — ${requerente.collective_kind === "outra" && requerente.collective_kind_other ? requerente.collective_kind_other : t(KIND_LABELS[requerente.collective_kind])}`;
   }
-  return facts([
-    [t("Requerente"), who(requerente)],
-    [t("Tipo"), kind],
-    requerente.certidao_code ? [t("Certidão permanente"), requerente.certidao_code] : null,
-    address(requerente.address) ? [t("Morada do requerente"), address(requerente.address)] : null,
-    representante ? [t("Representante"), who(representante)] : null,
-    representante ? [t("Qualidade"), representante.quality === "outra" && representante.quality_other
-      ? representante.quality_other : t(QUALITY_LABELS[representante.quality] || representante.quality || "—")] : null,
-    representante && address(representante.address) ? [t("Morada do representante"), address(representante.address)] : null,
-  ], attrs);
+  return facts(
+    [
+      [t("Requerente"), who(requerente)],
+      [t("Tipo"), kind],
+      requerente.certidao_code ? [t("Certidão permanente"), requerente.certidao_code] : null,
+      address(requerente.address) ? [t("Morada do requerente"), address(requerente.address)] : null,
+      representante ? [t("Representante"), who(representante)] : null,
+      representante
+        ? [
+            t("Qualidade"),
+            representante.quality === "outra" && representante.quality_other
+              ? representante.quality_other
+              : t(QUALITY_LABELS[representante.quality] || representante.quality || "—"),
+          ]
+        : null,
+      representante && address(representante.address)
+        ? [t("Morada do representante"), address(representante.address)]
+        : null,
+    ],
+    attrs,
+  );
 }
 
 export function notificationText(notification) {
   const choice = notification || {};
   const parts = [];
-  const postal = { requerente: t("por correio, para a morada do requerente"), representante: t("por correio, para a morada do representante"),
-    outra: choice.postal_address ? t("por correio, para {address}", { address: `${choice.postal_address.street}, ${choice.postal_address.postal_code} ${choice.postal_address.locality}` }) : "" }[choice.postal];
+  const postal = {
+    requerente: t("por correio, para a morada do requerente"),
+    representante: t("por correio, para a morada do representante"),
+    outra: choice.postal_address
+      ? t("por correio, para {address}", {
+          address: `${choice.postal_address.street}, ${choice.postal_address.postal_code} ${choice.postal_address.locality}`,
+        })
+      : "",
+  }[choice.postal];
   if (postal) parts.push(postal);
   const names = Object.fromEntries(CHANNELS);
   for (const channel of choice.electronic || []) {
-    if (channel.consent) parts.push(t("por {channel} ({contact}), com o seu consentimento", { channel: t(names[channel.channel] || channel.channel), contact: channel.contact }));
+    if (channel.consent)
+      parts.push(
+        t("por {channel} ({contact}), com o seu consentimento", {
+          channel: t(names[channel.channel] || channel.channel),
+          contact: channel.contact,
+        }),
+      );
   }
   if (!parts.length) return t("Através da sua conta do Balcão Único, pela mesma via em que fez o pedido.");
   const text = parts.join("; ");
@@ -567,13 +914,26 @@ export function notificationText(notification) {
 // -- addresses: street, postal code (0000-000), locality
 function addressFields(prefix, legend, hint, fieldPath = `${prefix}.address`) {
   const hintId = hint ? `${prefix}-address-hint` : null;
-  return h("fieldset", { class: "fieldset fieldset--nested", id: `${prefix}-address`, "aria-describedby": hintId },
+  return h(
+    "fieldset",
+    { class: "fieldset fieldset--nested", id: `${prefix}-address`, "aria-describedby": hintId },
     h("legend", {}, legend),
     hint ? h("span", { class: "hint", id: hintId }, hint) : null,
     textField({ id: `${prefix}-street`, label: t("Rua e número"), field: `${fieldPath}.street`, autocomplete: "off" }),
-    textField({ id: `${prefix}-postal_code`, label: t("Código postal"), field: `${fieldPath}.postal_code`, hint: t("No formato 0000-000."),
-      inputClass: "input--short" }),
-    textField({ id: `${prefix}-locality`, label: t("Localidade"), field: `${fieldPath}.locality`, inputClass: "input--medium" }));
+    textField({
+      id: `${prefix}-postal_code`,
+      label: t("Código postal"),
+      field: `${fieldPath}.postal_code`,
+      hint: t("No formato 0000-000."),
+      inputClass: "input--short",
+    }),
+    textField({
+      id: `${prefix}-locality`,
+      label: t("Localidade"),
+      field: `${fieldPath}.locality`,
+      inputClass: "input--medium",
+    }),
+  );
 }
 
 function fillAddress(form, prefix, address) {
@@ -586,10 +946,15 @@ function fillAddress(form, prefix, address) {
 // The address typed, or null when left empty; a partial one, or a wrong postal code, is a problem.
 function addressValue(form, prefix, problems, { required = false } = {}) {
   const input = (name) => form.querySelector(`#${prefix}-${name}`);
-  const value = { street: input("street").value.trim(), postal_code: input("postal_code").value.trim(), locality: input("locality").value.trim() };
+  const value = {
+    street: input("street").value.trim(),
+    postal_code: input("postal_code").value.trim(),
+    locality: input("locality").value.trim(),
+  };
   if (!value.street && !value.postal_code && !value.locality && !required) return null;
   if (!value.street) problems.push({ input: input("street"), message: t("Indique a rua e o número.") });
-  if (!POSTAL_CODE.test(value.postal_code)) problems.push({ input: input("postal_code"), message: t("Código postal no formato 0000-000.") });
+  if (!POSTAL_CODE.test(value.postal_code))
+    problems.push({ input: input("postal_code"), message: t("Código postal no formato 0000-000.") });
   if (!value.locality) problems.push({ input: input("locality"), message: t("Indique a localidade.") });
   return value;
 }
@@ -624,17 +989,31 @@ export function displayValue(spec, value) {
 function choiceField(spec, options) {
   const id = `field-${spec.name}`;
   const hintId = spec.hint ? `${id}-hint` : null;
-  return h("div", { class: "form-group" },
+  return h(
+    "div",
+    { class: "form-group" },
     h("label", { for: id }, spec.label),
     spec.hint ? h("span", { class: "hint", id: hintId }, spec.hint) : null,
-    h("select", { id, name: spec.name, "data-field": `fields.${spec.name}`, required: spec.required, "aria-describedby": hintId },
+    h(
+      "select",
+      { id, name: spec.name, "data-field": `fields.${spec.name}`, required: spec.required, "aria-describedby": hintId },
       h("option", { value: "" }, "Escolha…"),
-      options.map(([value, label]) => h("option", { value }, label))));
+      options.map(([value, label]) => h("option", { value }, label)),
+    ),
+  );
 }
 
 function fieldFor(spec) {
-  if (spec.type === "choice") return choiceField(spec, spec.options.map((option) => [option.value, option.label]));
-  if (spec.type === "boolean") return choiceField(spec, [["true", "Sim"], ["false", "Não"]]);
+  if (spec.type === "choice")
+    return choiceField(
+      spec,
+      spec.options.map((option) => [option.value, option.label]),
+    );
+  if (spec.type === "boolean")
+    return choiceField(spec, [
+      ["true", "Sim"],
+      ["false", "Não"],
+    ]);
   const id = `field-${spec.name}`;
   const hintParts = [];
   if (spec.hint) hintParts.push(spec.hint);
@@ -665,9 +1044,10 @@ function addCharacterCount(input, max) {
   let timer = null;
   const update = () => {
     const left = max - input.value.length;
-    const text = left >= 0
-      ? t("Restam {n} caracteres.", { n: left.toLocaleString(locale()) })
-      : t("Tem {n} caracteres a mais.", { n: (-left).toLocaleString(locale()) });
+    const text =
+      left >= 0
+        ? t("Restam {n} caracteres.", { n: left.toLocaleString(locale()) })
+        : t("Tem {n} caracteres a mais.", { n: (-left).toLocaleString(locale()) });
     visible.textContent = text;
     visible.classList.toggle("field-error", left < 0);
     clearTimeout(timer);

@@ -3,7 +3,8 @@
 // with js/upload.js, and the mobile phone, which once confirmed may receive the first-login code.
 import { myRegistration, requestProofSlot } from "../api.js";
 import { t } from "../i18n.js";
-import { h, ErrorSummary, facts, notice } from "../ui.js";
+import { h, facts, notice } from "../dom.js";
+import { ErrorSummary } from "../forms.js";
 import { UploadSlot } from "../upload.js";
 import { phoneSection } from "./account.js";
 
@@ -24,32 +25,63 @@ export async function render(ctx) {
   container.append(h("h1", {}, t("Estado do registo")));
   const errors = new ErrorSummary(container);
   const awaiting = registration.status === "aguarda_validacao";
-  container.append(facts([
-    [t("Nome"), registration.name],
-    [t("Email"), registration.email],
-    [t("Estado"), h("span", { class: `status status--${registration.status}` }, t(STATUS_TEXT[registration.status] || registration.status)),
-      { id: "registration-status", "data-status": registration.status }],
-  ], { id: "registration-facts" }));
+  container.append(
+    facts(
+      [
+        [t("Nome"), registration.name],
+        [t("Email"), registration.email],
+        [
+          t("Estado"),
+          h(
+            "span",
+            { class: `status status--${registration.status}` },
+            t(STATUS_TEXT[registration.status] || registration.status),
+          ),
+          { id: "registration-status", "data-status": registration.status },
+        ],
+      ],
+      { id: "registration-facts" },
+    ),
+  );
 
   if (registration.status === "rejeitado") {
-    container.append(notice("error",
-      h("p", {}, t("Os serviços recusaram o registo.")),
-      registration.rejection_reason ? h("p", { id: "rejection-reason" }, registration.rejection_reason) : null,
-      h("p", {}, t("Pode registar-se de novo com os dados corrigidos."))),
-    h("p", {}, h("a", { href: "#/registo" }, t("Criar conta"))));
+    container.append(
+      notice(
+        "error",
+        h("p", {}, t("Os serviços recusaram o registo.")),
+        registration.rejection_reason ? h("p", { id: "rejection-reason" }, registration.rejection_reason) : null,
+        h("p", {}, t("Pode registar-se de novo com os dados corrigidos.")),
+      ),
+      h("p", {}, h("a", { href: "#/registo" }, t("Criar conta"))),
+    );
     return;
   }
 
   const kind = registration.proof_kind || "morada";
   const slotLabel = t(PROOF_LABELS[kind] || PROOF_LABELS.morada);
-  const proofSection = h("section", { class: "section-block", "aria-labelledby": "proof-title" },
+  const proofSection = h(
+    "section",
+    { class: "section-block", "aria-labelledby": "proof-title" },
     h("h2", { id: "proof-title" }, slotLabel),
-    h("p", {}, t("Um PDF com data dos últimos 6 meses onde se leiam o seu NIF, o nome e a morada (por exemplo, uma fatura de água, luz ou telecomunicações, ou um atestado da Junta de Freguesia). Os serviços validam-no e enviam-lhe por email os dados de acesso.")));
+    h(
+      "p",
+      {},
+      t(
+        "Um PDF com data dos últimos 6 meses onde se leiam o seu NIF, o nome e a morada (por exemplo, uma fatura de água, luz ou telecomunicações, ou um atestado da Junta de Freguesia). Os serviços validam-no e enviam-lhe por email os dados de acesso.",
+      ),
+    ),
+  );
   container.append(proofSection);
   const proof = registration.proof;
   const slot = new UploadSlot({
     processId: null,
-    slot: { slot: `comprovativo_${kind}`, label: slotLabel, required: true, formats: ["pdf"], max_bytes: PROOF_MAX_BYTES },
+    slot: {
+      slot: `comprovativo_${kind}`,
+      label: slotLabel,
+      required: true,
+      formats: ["pdf"],
+      max_bytes: PROOF_MAX_BYTES,
+    },
     documents: proof && proof.status ? [proofDocument(proof)] : [],
     errors,
     api: {
@@ -64,8 +96,18 @@ export async function render(ctx) {
     },
     onChange: (upload) => {
       if (upload.state === "accepted") {
-        proofStatus.replaceChildren(notice("success", h("p", {},
-          t("Recebemos o comprovativo. Os serviços vão validar o registo; enviamos-lhe um email com os dados de acesso."))));
+        proofStatus.replaceChildren(
+          notice(
+            "success",
+            h(
+              "p",
+              {},
+              t(
+                "Recebemos o comprovativo. Os serviços vão validar o registo; enviamos-lhe um email com os dados de acesso.",
+              ),
+            ),
+          ),
+        );
       }
     },
   });

@@ -1,0 +1,63 @@
+// Dates, sizes, money and the days left to a deadline, as the pages write them (in the chosen language).
+
+import { locale, t } from "./i18n.js";
+
+// Dates: "2026-12-07" is a calendar date (no time zone); timestamps are shown in Lisbon time
+export function formatDate(value) {
+  if (!value) return "—";
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (match) return `${match[3]}/${match[2]}/${match[1]}`;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: "Europe/Lisbon",
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+  }).format(date);
+}
+
+export function formatDateTime(value) {
+  if (!value) return "—";
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(locale(), {
+    timeZone: "Europe/Lisbon",
+    day: "2-digit",
+    month: "2-digit",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  }).format(date);
+}
+
+export function formatBytes(bytes) {
+  if (bytes === null || bytes === undefined) return "";
+  const units = ["B", "KB", "MB", "GB"];
+  let value = Number(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${value.toLocaleString("pt-PT", { maximumFractionDigits: digits })} ${units[unit]}`;
+}
+
+export function workingDaysText(days) {
+  if (days === null || days === undefined) return "";
+  if (days > 1) return t("faltam {n} dias úteis", { n: days });
+  if (days === 1) return t("falta 1 dia útil");
+  if (days === 0) return t("termina hoje");
+  return days === -1 ? t("ultrapassado há 1 dia útil") : t("ultrapassado há {n} dias úteis", { n: -days });
+}
+
+// A deadline date and the working days left to it, as the API counts them: "09/12/2026 (faltam 5 dias úteis)".
+export function deadlineWithDaysLeft(date, workingDaysLeft) {
+  const left = workingDaysText(workingDaysLeft);
+  return `${formatDate(date)}${left ? ` (${left})` : ""}`;
+}
+
+export function euros(cents) {
+  return new Intl.NumberFormat(locale(), { style: "currency", currency: "EUR" }).format(cents / 100);
+}
