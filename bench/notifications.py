@@ -56,7 +56,7 @@ def main(argv: Sequence[str]) -> int:
     jinja_import = _once_ms(lambda: importlib.import_module("jinja2"))
 
     from chalicelib.kernel.settings import get_settings
-    from chalicelib.notifications.delivery import templates
+    from chalicelib.notifications import templates
 
     get_settings()  # pydantic-settings is the app's cost, not the templates'
     sample = templates.MESSAGES["decision"].sample

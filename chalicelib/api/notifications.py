@@ -24,7 +24,7 @@ def _notifier() -> Any:
 def process_notifications(process_id: str) -> Any:
     """Staff of the process's organ and auditors: every notification of the process, newest first,
     with channel, recipient, template, status, times and the provider's message id."""
-    from chalicelib.notifications.delivery import public_entry
+    from chalicelib.notifications.log import public_entry
 
     session = routes.staff()
     processes().get_for(process_id, session)  # 404 for anyone else
@@ -37,7 +37,7 @@ def process_notifications(process_id: str) -> Any:
 def account_notifications(user_id: str) -> Any:
     """Administrators and auditors: every notification sent to an account, newest first."""
     from chalicelib.kernel.errors import Forbidden
-    from chalicelib.notifications.delivery import public_entry
+    from chalicelib.notifications.log import public_entry
 
     session = routes.staff()
     if not holds_any(session.roles, (Role.ADMINISTRATOR, Role.AUDITOR)):
@@ -53,7 +53,7 @@ def postal_queue() -> Any:
     short-lived link to its PDF."""
     from chalicelib.kernel.errors import Forbidden
     from chalicelib.kernel.settings import get_settings
-    from chalicelib.notifications.delivery import public_entry
+    from chalicelib.notifications.log import public_entry
     from chalicelib.platform import aws
 
     session = routes.staff()
@@ -80,7 +80,7 @@ def letter_posted(notification_id: str) -> Any:
     """Staff of the letter's organ (not auditors): the letter was printed and posted; its status
     becomes ``sent``, with who and when. A second time is a 409."""
     from chalicelib.kernel.errors import Forbidden, NotFound
-    from chalicelib.notifications.delivery import public_entry
+    from chalicelib.notifications.log import public_entry
     from chalicelib.notifications.templates import LETTER
 
     session = routes.staff()

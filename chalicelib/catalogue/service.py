@@ -23,14 +23,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from chalicelib.kernel.errors import NotFound, Problems, ValidationFailed
-from chalicelib.kernel.identity import normalise_identity_number
-from chalicelib.kernel.money import parse_money
+from chalicelib.catalogue.fields import convert_field
+from chalicelib.kernel.errors import NotFound, Problems
 from chalicelib.kernel.working_days import add_working_days
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 REQUIRED_SECTIONS = ("Como realizar", "O que devo saber", "Custo", "Prazo")
-POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")  # Portuguese "código postal": 4 digits, hyphen, 3 digits
 SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -229,7 +227,7 @@ class Service(_Strict):
             if value is None or (isinstance(value, str) and not value.strip()):
                 continue
             try:
-                clean[spec.name] = _convert(spec, value)
+                clean[spec.name] = convert_field(spec, value)
             except ValueError as error:
                 problems.add(f"fields.{spec.name}", f"{spec.label}: {error}")
         if not partial:
@@ -300,58 +298,6 @@ PARTY_SLOTS = [
 
 def applies(conditions: list[Condition], facts: dict[str, Any]) -> bool:
     return all(facts.get(condition.field) in condition.one_of for condition in conditions)
-
-
-def _convert(spec: FieldSpec, value: Any) -> Any:
-    """One field's value in its stored form, or ValueError with the reason (pt-PT)."""
-    if spec.type in ("text", "textarea", "postal_code", "date", "nif"):
-        if not isinstance(value, str):
-            raise ValueError("deve ser texto.")
-        value = value.strip()
-        if spec.max_length and len(value) > spec.max_length:
-            raise ValueError(f"no máximo {spec.max_length} caracteres.")
-        if spec.type == "postal_code" and not POSTAL_CODE.match(value):
-            raise ValueError("código postal no formato 0000-000.")
-        if spec.type == "nif":
-            try:
-                value = normalise_identity_number(value, "PT")
-            except ValidationFailed:
-                raise ValueError("NIF inválido: verifique os dígitos.") from None
-        if spec.type == "date":
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise ValueError("data no formato AAAA-MM-DD.") from None
-        if spec.pattern and not re.fullmatch(spec.pattern, value):
-            raise ValueError(spec.pattern_message or "formato inválido.")
-        return value
-    if spec.type == "integer":
-        # (a Decimal is how DynamoDB gives back a number a draft stored)
-        whole = isinstance(value, int) or (isinstance(value, Decimal) and value == value.to_integral_value())
-        if isinstance(value, bool) or not (whole or (isinstance(value, str) and value.strip().isdigit())):
-            raise ValueError("deve ser um número inteiro.")
-        number: Any = int(value)
-    elif spec.type == "money":
-        number = parse_money(value)
-    elif spec.type == "boolean":
-        if not isinstance(value, bool):
-            raise ValueError("deve ser verdadeiro ou falso.")
-        return value
-    else:  # choice
-        allowed = [option.value for option in spec.options]
-        if value not in allowed:
-            raise ValueError("escolha uma das opções: " + ", ".join(o.label for o in spec.options) + ".")
-        return value
-    if spec.min is not None and number < spec.min:
-        raise ValueError(f"no mínimo {_number_text(spec.min)}.")
-    if spec.max is not None and number > spec.max:
-        raise ValueError(f"no máximo {_number_text(spec.max)}.")
-    # money is kept as text: DynamoDB takes no floats, and "86.70" stays exact
-    return f"{number:.2f}" if spec.type == "money" else number
-
-
-def _number_text(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",") if value != value.to_integral_value() else str(int(value))
 
 
 @lru_cache(maxsize=1)

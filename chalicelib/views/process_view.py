@@ -15,7 +15,7 @@ from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.vocabulary import DECISIONS, ProcessStatus
 from chalicelib.kernel.working_days import working_days_left as days_left_to
 from chalicelib.messages.threads import Messages
-from chalicelib.notifications.delivery import NotificationLog, public_entry
+from chalicelib.notifications.log import NotificationLog, public_entry
 from chalicelib.platform.audit import AuditTrail
 from chalicelib.processes.drafts import applicable_slots, expiry
 from chalicelib.views.timeline import citizen_timeline

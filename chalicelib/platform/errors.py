@@ -1,0 +1,23 @@
+"""Telling AWS errors apart without every package importing botocore: what an error's code is, and
+whether trying again may help (throttling, a 5xx, a request that never completed)."""
+
+from __future__ import annotations
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+
+def error_code(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Code") or type(error).__name__
+    return type(error).__name__
+
+
+def is_temporary(error: BaseException, temporary_codes: frozenset[str]) -> bool:
+    """The provider was busy or briefly down: ``temporary_codes`` (the service's own), any 5xx, or a
+    connection that failed (no response at all). Anything else fails the same way again."""
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return code in temporary_codes or status >= 500
+    return isinstance(error, BotoCoreError)
