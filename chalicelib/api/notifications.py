@@ -7,8 +7,6 @@ from typing import Any
 
 from chalicelib.api.common import Routes, processes
 from chalicelib.api.http import json_response
-from chalicelib.kernel.roles import Role, holds_any
-from chalicelib.processes.access import is_auditor
 
 routes = Routes(__name__)
 
@@ -40,6 +38,8 @@ def account_notifications(user_id: str) -> Any:
     from chalicelib.notifications.log import public_entry
 
     session = routes.staff()
+    from chalicelib.kernel.roles import Role, holds_any
+
     if not holds_any(session.roles, (Role.ADMINISTRATOR, Role.AUDITOR)):
         raise Forbidden("Só administradores e auditores consultam as notificações de uma conta.")
     entries = _notifier().log.for_account(user_id)
@@ -84,6 +84,8 @@ def letter_posted(notification_id: str) -> Any:
     from chalicelib.notifications.templates import LETTER
 
     session = routes.staff()
+    from chalicelib.processes.access import is_auditor
+
     if is_auditor(session) or not session.organ:
         raise Forbidden("Só os serviços do processo dão uma carta como enviada.")
     notifier = _notifier()

@@ -43,13 +43,14 @@ def get_service(service_id: str) -> Any:
 def preview_plan(service_id: str) -> Any:
     """Anyone: the installment plan a request with these fields would get (amounts to the cent,
     summing exactly to the debt, each due date), or a 422 naming the rule it breaks."""
+    from chalicelib.catalogue.deadlines import decision_deadline
     from chalicelib.catalogue.installments import plan_for_fields
     from chalicelib.catalogue.service import get_service as service_by_id
     from chalicelib.kernel.clock import today
 
     service = service_by_id(service_id)
     body = routes.body("PlanPreview")
-    deadline = service.deadline_from(today())
+    deadline = decision_deadline(service, today())
     installments = plan_for_fields(service, body.fields, deadline)
     total = sum(item.amount_cents for item in installments)
     return json_response({"service_id": service.id, "decision_deadline": deadline.isoformat(),

@@ -6,8 +6,6 @@ from typing import Any
 
 from chalicelib.api.common import Routes, accounts, sessions
 from chalicelib.api.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
-from chalicelib.kernel.roles import CITIZEN, STAFF
-from chalicelib.kernel.vocabulary import AccountStatus
 
 routes = Routes(__name__)
 
@@ -34,6 +32,8 @@ def citizen_login() -> Any:
     """Anyone: a citizen or company logs in with identity number, username or email + password.
     Until the registration is validated the session only follows it; at the first login after
     activation it only asks for the confirmation code (``scope``, ``next``)."""
+    from chalicelib.kernel.roles import CITIZEN
+
     return _login(CITIZEN)
 
 
@@ -43,6 +43,7 @@ def staff_login() -> Any:
     """Anyone: the first step of a staff login: username or email + password. Answers 202 with a
     ``challenge_id`` and emails a one-time code; the session starts at ``/api/staff/session/code``."""
     from chalicelib.accounts.staff_auth import LoginCodes, mask_email
+    from chalicelib.kernel.roles import STAFF
 
     body = routes.body("Login")
     user = accounts().authenticate(body.identifier, body.password, kind=STAFF, source_ip=routes.ip())
@@ -58,6 +59,7 @@ def staff_login_code() -> Any:
     minutes, single use, 5 tries). Starts the staff session (cookie, as for citizens)."""
     from chalicelib.accounts.staff_auth import LoginCodes
     from chalicelib.kernel.errors import NotAuthenticated
+    from chalicelib.kernel.vocabulary import AccountStatus
 
     body = routes.body("LoginCode")
     user = accounts().get(LoginCodes().verify(body.challenge_id, body.code, routes.ip()))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -25,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.catalogue.fields import convert_field
 from chalicelib.kernel.errors import NotFound, Problems
-from chalicelib.kernel.working_days import add_working_days
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 REQUIRED_SECTIONS = ("Como realizar", "O que devo saber", "Custo", "Prazo")
@@ -239,15 +237,6 @@ class Service(_Strict):
                     problems.add(f"fields.{spec.name}", f"{spec.label}: campo obrigatório.")
         problems.raise_if_any()
         return clean
-
-    def deadline_from(self, day: date) -> date:
-        """The legal decision deadline of a request submitted on ``day`` (local date)."""
-        if self.decision_deadline.kind == "working":
-
-            return add_working_days(day, self.decision_deadline.days)
-        from datetime import timedelta
-
-        return day + timedelta(days=self.decision_deadline.days)
 
     def summary_card(self) -> dict[str, Any]:
         return {"id": self.id, "title": self.title, "group": self.group, "organ": self.organ, "summary": self.summary,

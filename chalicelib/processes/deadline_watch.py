@@ -2,7 +2,7 @@
 schedule): staff of the organ are reminded a few working days before a deadline; once it is breached,
 the organ's head is alerted (escalation). Both go to the ``staff-alerts`` topic with the organ and the
 audience as message attributes (heads subscribe with a filter policy), each at most once a process,
-and each is audited. A decision taken late is still recorded, and marked late (``decision_stage``).
+and each is audited. A decision taken late is still recorded, and marked late (``chalicelib.decision.stage``).
 """
 
 from __future__ import annotations

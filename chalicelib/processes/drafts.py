@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.accounts.sessions import Session
 from chalicelib.accounts.users import Accounts
+from chalicelib.catalogue.deadlines import decision_deadline
 from chalicelib.catalogue.installments import plan_for_fields
 from chalicelib.catalogue.service import Service, get_service
 from chalicelib.documents.store import Documents
@@ -149,7 +150,7 @@ def preview_plan(process: dict[str, Any]) -> list[Any] | None:
     service = get_service(process["service_id"])
     if service.installments is None:
         return None
-    return plan_for_fields(service, process.get("fields", {}), service.deadline_from(today()))
+    return plan_for_fields(service, process.get("fields", {}), decision_deadline(service, today()))
 
 
 def draft_expiry() -> dict[str, Any]:

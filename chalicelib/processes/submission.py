@@ -15,6 +15,7 @@ from typing import Any
 
 from chalicelib.accounts.sessions import Session
 from chalicelib.accounts.users import Accounts
+from chalicelib.catalogue.deadlines import decision_deadline
 from chalicelib.catalogue.service import Service, get_service
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso, local_date, now
@@ -66,7 +67,7 @@ class Submissions:
         submitted = now()
         local_day = local_date(submitted)
         number = f"{service.organ} {local_day.year}/{next_value(self.counters, f'process#{service.organ}#{local_day.year}'):06d}"
-        deadline = service.deadline_from(local_day)
+        deadline = decision_deadline(service, local_day)
         record = notification_record(process.get("notification"), iso(submitted), source_ip)
         sets = {
             "number": number, "organ": service.organ, "submitted_at": iso(submitted),

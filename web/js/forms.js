@@ -273,7 +273,7 @@ export async function busyWhile(button, busyText, action) {
   }
 }
 
-// The local part of the check for a password the API will take (chalicelib/credentials.py: 8 to 128).
+// The local part of the check for a password the API will take (chalicelib/accounts/credentials.py: 8 to 128).
 export function passwordProblem(value) {
   if (!value) return t("Indique a palavra-passe.");
   if (value.length < 8) return t("A palavra-passe deve ter pelo menos 8 caracteres.");

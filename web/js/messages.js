@@ -1,4 +1,4 @@
-// Messages between the citizen and the municipality's services (chalicelib/messages.py): about one
+// Messages between the citizen and the municipality's services (chalicelib/messages/threads.py): about one
 // process (GET/POST /api/requests/{id}/messages, an optional attachment uploaded first through
 // …/messages/attachments) or in general to an organ (GET/POST /api/messages/{organ}, on the
 // "Mensagens" page). Each new message is emailed to the other side.
@@ -10,7 +10,7 @@ import { formatDateTime } from "./format.js";
 import { apiForm, textField, valueOf } from "./forms.js";
 import { UploadSlot } from "./upload.js";
 
-const ATTACHMENT_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/messages.py attachment_slot
+const ATTACHMENT_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/messages/threads.py attachment_slot
 const ATTACHMENT_MAX_BYTES = 50 * 1024 * 1024;
 
 // The thread, oldest first. `documents`: the process's, to name and download attachments.

@@ -1,4 +1,4 @@
-// What a process asks of its citizen after submission (chalicelib/pending_tasks.py), as the process
+// What a process asks of its citizen after submission (chalicelib/decision/tasks.py), as the process
 // page shows it: a pendência (staff ask for documents or information), the prior hearing
 // ("audiência dos interessados": a proposed rejection the citizen may answer before the final
 // decision) and a signature request. All three are tasks of one kind or another, each with its own
@@ -18,12 +18,12 @@ import { apiForm, checkboxField, textField, valueOf } from "./forms.js";
 import { taskStatusTag } from "./labels.js";
 import { UploadSlot } from "./upload.js";
 
-// The responsibility statement the signer accepts (chalicelib/signatures.py STATEMENT, word for word).
+// The responsibility statement the signer accepts (chalicelib/decision/signatures.py STATEMENT, word for word).
 export const STATEMENT =
   "Declaro que li o documento que assino, que os dados que contém são verdadeiros e que assumo a " +
   "responsabilidade por esta assinatura eletrónica, com o mesmo valor da assinatura manuscrita.";
 
-const ANSWER_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/pending_tasks.py ANSWER_FORMATS
+const ANSWER_FORMATS = ["pdf", "png", "jpeg"]; // chalicelib/decision/answers.py ANSWER_FORMATS
 const ANSWER_MAX_BYTES = 50 * 1024 * 1024;
 
 // Open ones first, nearest deadline first; then the closed ones, newest first.

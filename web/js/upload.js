@@ -14,7 +14,7 @@ import { h } from "./dom.js";
 import { formatBytes } from "./format.js";
 import { documentStatusTag } from "./labels.js";
 
-// The content types the API accepts for each format (chalicelib/documents.py CONTENT_TYPES).
+// The content types the API accepts for each format (chalicelib/documents/store.py CONTENT_TYPES).
 const CONTENT_TYPES = {
   pdf: "application/pdf",
   png: "image/png",

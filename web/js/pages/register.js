@@ -17,7 +17,7 @@ import {
 } from "../forms.js";
 
 // The version of the "Condições de Adesão" this page shows; the API refuses another one
-// (BALCAO_TERMS_VERSION, chalicelib/settings.py) and says which is in force.
+// (BALCAO_TERMS_VERSION, chalicelib/kernel/settings.py) and says which is in force.
 export const TERMS_VERSION = "2026-01";
 
 export async function render(ctx) {

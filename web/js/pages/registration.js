@@ -15,7 +15,7 @@ const STATUS_TEXT = {
   ativo: "Conta ativa",
 };
 const PROOF_LABELS = { morada: "Comprovativo de morada", funcoes: "Comprovativo de funções" };
-const PROOF_MAX_BYTES = 10 * 1024 * 1024; // chalicelib/registrations.py PROOF_MAX_BYTES
+const PROOF_MAX_BYTES = 10 * 1024 * 1024; // chalicelib/accounts/registration.py PROOF_MAX_BYTES
 
 export async function render(ctx) {
   const { container } = ctx;
