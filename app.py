@@ -31,41 +31,37 @@ for blueprint in (
     app.register_blueprint(blueprint.routes)
 
 
-# -- Lambda functions: S3 events and the state machines' tasks -----------------------------------
+# -- Lambda functions: S3 events, the state machines' tasks, schedules ---------------------------------
+# Each imports only what it runs: its import closure is what its IAM role grants (resources.json),
+# a test in tests/architecture/ checks it.
 @app.lambda_function(name="inspect_upload")
 def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """S3 ObjectCreated under the quarantine prefix: inspect each new file."""
-    from chalicelib.documents.store import Documents
+    from chalicelib.workflow.s3_events import inspect_upload as inspect
 
-    documents = Documents()
-    results = []
-    for record in event.get("Records", []):
-        document = documents.inspect_key(record["s3"]["object"]["key"])
-        if document is not None:
-            results.append({"document_id": document["document_id"], "status": document["status"]})
-            if document["process_id"].startswith("registo-"):  # a registration's proof: pre-check it for staff
-                from chalicelib.accounts.registration import Registrations
-
-                Registrations().proof_inspected(document)
-    return {"inspected": results}
+    return inspect(event)
 
 
 @app.lambda_function(name="inspect_process_documents")
 def inspect_process_documents(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.inspect_process_documents(event)
+    from chalicelib.processes.inspection import DocumentsCheck
+
+    return DocumentsCheck().inspect_documents(event["process_id"])
 
 
 @app.lambda_function(name="register_decision_task")
 def register_decision_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.register_decision_task(event)
+    from chalicelib.decision.staff_wait import await_staff
+
+    await_staff(event["process_id"], event["task_token"])
+    return {"process_id": event["process_id"]}
 
 
 @app.lambda_function(name="notify")
 def notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.notify(event)
+    from chalicelib.correspondence.notices import notify_about_process
+
+    return notify_about_process(event)
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES), name="retry_notifications")
@@ -79,57 +75,63 @@ def retry_notifications(event: Any) -> dict[str, Any]:
 
 @app.lambda_function(name="register_payment_task")
 def register_payment_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.register_payment_task(event)
+    from chalicelib.payments.waiting import await_payment
+
+    return {"process_id": event["process_id"], "already_paid": await_payment(event["process_id"], event["task_token"])}
 
 
 @app.schedule(Rate(1, unit=Rate.DAYS), name="remind_expiring_drafts")
 def remind_expiring_drafts(event: Any) -> dict[str, Any]:
     """Daily: email the citizens whose drafts expire in a few days."""
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.remind_expiring_drafts()
+    from chalicelib.workflow.draft_reminders import remind_expiring_drafts as remind
+
+    return remind()
 
 
 # -- the account_activation state machine's tasks --------------------------------------------------
 @app.lambda_function(name="plan_validation_reminder")
 def plan_validation_reminder(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.accounts.registration import Registrations
+    """Seconds to wait for staff before reminding them (at least 1: Step Functions' minimum)."""
+    from chalicelib.kernel.clock import seconds_until
 
-    return Registrations.plan_reminder(event["remind_at"])
+    return {"seconds": seconds_until(event["remind_at"])}
 
 
 @app.lambda_function(name="register_validation_task")
 def register_validation_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.validation_token import await_validation
 
-    Registrations().register_task(event["user_id"], event["task_token"])
+    await_validation(event["user_id"], event["task_token"])
     return {"user_id": event["user_id"]}
 
 
 @app.lambda_function(name="remind_validation_staff")
 def remind_validation_staff(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.validation_wait import ValidationWait
 
-    return Registrations().remind_staff(event["user_id"])
+    return ValidationWait().remind_staff(event["user_id"])
 
 
 @app.lambda_function(name="notify_registration_outcome")
 def notify_registration_outcome(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.validation_wait import ValidationWait
 
-    return Registrations().notify_outcome(event["user_id"], event["outcome"])
+    return ValidationWait().notify_outcome(event["user_id"], event["outcome"])
 
 
 @app.lambda_function(name="register_citizen_task")
 def register_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.register_citizen_task(event)
+    from chalicelib.decision.citizen_wait import await_citizen
+
+    await_citizen(event["process_id"], event["task_id"], event["task_token"])
+    return {"process_id": event["process_id"], "task_id": event["task_id"]}
 
 
 @app.lambda_function(name="expire_citizen_task")
 def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    from chalicelib.workflow import process_tasks as workflow
-    return workflow.expire_citizen_task(event)
+    from chalicelib.decision.task_expiry import expire_task
+
+    return {"expired": expire_task(event["process_id"], event["task_id"])}
 
 
 @app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")

@@ -161,10 +161,10 @@ def test_failed_logins_are_throttled_the_same_for_unknown_users_and_not_for_long
 
 
 def test_failed_logins_are_throttled_per_source_address(demo: dict[str, Any]) -> None:
-    from chalicelib.accounts.users import Accounts
+    from chalicelib.accounts.authentication import Authentication
     from chalicelib.kernel.errors import NotAuthenticated, TooManyRequests
 
-    accounts = Accounts()
+    accounts = Authentication()
     for n in range(20):  # many names, one source: password spraying
         with pytest.raises(NotAuthenticated):
             accounts.authenticate(f"pessoa{n}", "errada-errada", "citizen", source_ip="203.0.113.7")

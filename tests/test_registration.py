@@ -332,12 +332,13 @@ def test_staff_are_reminded_after_two_working_days_then_still_decide(make_api: A
 
 
 def test_reminder_time_is_two_working_days_later() -> None:
-    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.validation_wait import reminder_time
+    from chalicelib.kernel.clock import seconds_until
 
     # Friday 27 Nov 2026 10:00 Lisbon → Monday 30, (Tuesday 1 Dec is a holiday), Wednesday 2 Dec 10:00.
     friday = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
-    assert Registrations.reminder_time(friday) == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
-    assert Registrations.plan_reminder("2000-01-01T00:00:00.000Z") == {"seconds": 1}
+    assert reminder_time(friday) == datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
+    assert seconds_until("2000-01-01T00:00:00.000Z") == 1
 
 
 def test_who_validates_registrations_and_a_rejection_with_its_reason(make_api: Any, demo: dict[str, Any]) -> None:

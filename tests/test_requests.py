@@ -234,7 +234,7 @@ def test_drafts_expire_after_30_days_with_a_reminder_before(make_api: Any, demo:
     from datetime import date, timedelta
 
     from chalicelib.processes.table import Processes
-    from chalicelib.workflow import process_tasks as workflow
+    from chalicelib.workflow import draft_reminders as workflow
 
     api = _citizen(make_api, demo)
     process_id = api.call("POST", "/api/requests", {"service_id": "generico", "fields": {"subject": "x"}}).data["process_id"]

@@ -45,3 +45,11 @@ def dummy_hash() -> str:
 def needs_rehash(password_hash: str) -> bool:
     """Made with older parameters than today's: replace it at the next successful login."""
     return _hasher().check_needs_rehash(password_hash)
+
+
+_ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
+
+
+def activation_password() -> str:
+    """Three groups of four unambiguous characters (~70 bits), easy to copy from an email."""
+    return "-".join("".join(secrets.choice(_ACTIVATION_ALPHABET) for _ in range(4)) for _ in range(3))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.accounts.authentication import Authentication
 from chalicelib.accounts.credentials import CODE_TTL_SECONDS, Codes, OneTimeLinks, RateLimit, check_password_policy
 from chalicelib.accounts.users import Accounts, User, login_key
 from chalicelib.kernel.clock import iso
@@ -31,6 +32,7 @@ class AccountSettings:
                  rate: RateLimit | None = None, notifier: Any = None, audit: AuditTrail | None = None):
         self.audit = audit or AuditTrail()
         self.accounts = accounts or Accounts(audit=self.audit)
+        self.auth = Authentication(accounts=self.accounts)
         self.codes = codes or Codes()
         self.links = links or OneTimeLinks()
         self.rate = rate or RateLimit()
@@ -63,7 +65,7 @@ class AccountSettings:
 
     def _code_throttle(self, user_id: str, source_ip: str | None) -> list[tuple[str, int]]:
         keys = [(f"code:user:{user_id}", CODE_ALLOWANCE_PER_ACCOUNT), (f"code:ip:{source_ip or '-'}", CODE_ALLOWANCE_PER_SOURCE)]
-        self.accounts.throttle.check(keys, field="code")
+        self.auth.throttle.check(keys, field="code")
         return keys
 
     def _verify_code(self, user_id: str, purpose: str, code: str, source_ip: str | None) -> dict[str, Any]:
@@ -71,9 +73,9 @@ class AccountSettings:
         try:
             record = self.codes.verify(user_id, purpose, code)
         except ValidationFailed:
-            self.accounts.throttle.failed(keys)
+            self.auth.throttle.failed(keys)
             raise
-        self.accounts.throttle.succeeded(keys[0][0])
+        self.auth.throttle.succeeded(keys[0][0])
         return record
 
     # -- first-login confirmation code ------------------------------------------------------------
@@ -116,12 +118,12 @@ class AccountSettings:
 
     # -- password ---------------------------------------------------------------------------------
     def change_password(self, user_id: str, current: str, new: str, source_ip: str | None) -> None:
-        item = self.accounts.check_password(user_id, current, source_ip, field="current_password")
+        item = self.auth.check_password(user_id, current, source_ip, field="current_password")
         if new == current:
             raise ValidationFailed("A nova palavra-passe tem de ser diferente da atual.", field="new_password")
         check_password_policy(new, field="new_password",
                               personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")))
-        self.accounts.set_password(user_id, new, Actor(user_id, source_ip), "account.password_changed",
+        self.auth.set_password(user_id, new, Actor(user_id, source_ip), "account.password_changed",
                                    condition=("password_hash = :old", {":old": item["password_hash"]}))
 
     def request_recovery(self, identifier: str, source_ip: str | None) -> None:
@@ -151,16 +153,16 @@ class AccountSettings:
         except (ValidationFailed, Conflict):
             self.links.release(token)  # a refused password does not spend the link
             raise
-        self.accounts.set_password(item["user_id"], new, Actor(item["user_id"], source_ip), "account.password_reset",
+        self.auth.set_password(item["user_id"], new, Actor(item["user_id"], source_ip), "account.password_reset",
                                    remove=("activation_hash", "activation_expires_at", "activation_pending"))
         for name in (item.get("identity_number"), item["email"], item.get("username")):
             if name:  # a proven owner is not kept waiting by earlier failures
-                self.accounts.throttle.succeeded(f"login:id:{login_key(name)}")
+                self.auth.throttle.succeeded(f"login:id:{login_key(name)}")
 
     # -- email ------------------------------------------------------------------------------------
     def request_email_change(self, user_id: str, password: str, new_email: str, source_ip: str | None) -> dict[str, Any]:
 
-        item = self.accounts.check_password(user_id, password, source_ip)
+        item = self.auth.check_password(user_id, password, source_ip)
         address = normalise_email(new_email, field="new_email").lower()
         if address == item["email"]:
             raise ValidationFailed("Esse já é o email da sua conta.", field="new_email")

@@ -7,8 +7,18 @@ from __future__ import annotations
 import calendar
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+
+from chalicelib.accounts.users import Accounts
+from chalicelib.documents.store import Documents
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.vocabulary import DocumentStatus
+from chalicelib.platform import aws
+from chalicelib.platform.audit import SYSTEM, AuditTrail
+
+# Documents of a registration live in the documents table under this owner id (+ the user id).
+PROOF_OWNER_PREFIX = "registo-"
 
 
 def plain_text(text: str) -> str:
@@ -75,3 +85,37 @@ def pdf_text(data: bytes, max_pages: int = 5) -> str:
         return "\n".join((page.extract_text() or "") for page in reader.pages[:max_pages])
     except (PyPdfError, ValueError, KeyError, TypeError, RecursionError, OSError):
         return ""
+
+
+class ProofCheck:
+    """After inspection of a proof (the S3 event): its text pre-checked and the result shown on the
+    registration (the staff queue reads it from there, in one query)."""
+
+    documents = Injected(lambda self: Documents(audit=self.audit))
+
+    def __init__(self, accounts: Accounts | None = None, documents: Documents | None = None, audit: AuditTrail | None = None):
+        self.audit = audit or AuditTrail()
+        self.accounts = accounts or Accounts(audit=self.audit)
+        self._documents = documents
+
+    def proof_inspected(self, document: dict[str, Any]) -> dict[str, Any]:
+        """After inspection of a proof: read its text, pre-check it, and show the result on the
+        registration (the staff queue reads it from there, in one query)."""
+        user_id = document["process_id"][len(PROOF_OWNER_PREFIX):]
+        item = self.accounts.citizen_item(user_id)
+        summary: dict[str, Any] = {"document_id": document["document_id"], "filename": document.get("filename"),
+                                   "status": document["status"], "inspected_at": document.get("inspected_at")}
+        if document["status"] == DocumentStatus.ACCEPTED:
+            data = self.documents.s3.get_object(Bucket=aws.bucket_name("documents"), Key=document["stored_key"])["Body"].read()
+            registered_on = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).date()
+            summary["precheck"] = precheck_proof_text(pdf_text(data), item["identity_number"], item["name"], registered_on)
+            self.documents.table.update_item(
+                Key={"process_id": document["process_id"], "document_id": document["document_id"]},
+                UpdateExpression="SET precheck = :p", ExpressionAttributeValues={":p": summary["precheck"]})
+        else:
+            summary["reason"] = document.get("reason")
+        self.accounts.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET proof = :p",
+                               ExpressionAttributeValues={":p": {k: v for k, v in summary.items() if v is not None}})
+        self.audit.record(SYSTEM, "registration.proof_checked", f"user#{user_id}", document_id=document["document_id"],
+                          status=document["status"], **{k: v for k, v in summary.get("precheck", {}).items() if isinstance(v, bool)})
+        return summary

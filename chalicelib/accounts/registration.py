@@ -12,46 +12,36 @@ the same, and the existing account's owner is emailed instead.
 from __future__ import annotations
 
 import json
-import secrets
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from chalicelib.accounts.authentication import Authentication
 from chalicelib.accounts.credentials import OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.accounts.passwords import dummy_hash, hash_password, verify_password
-from chalicelib.accounts.proof import pdf_text, precheck_proof_text
+from chalicelib.accounts.passwords import dummy_hash, verify_password
+from chalicelib.accounts.proof import PROOF_OWNER_PREFIX
 from chalicelib.accounts.users import Accounts
+from chalicelib.accounts.validation_wait import reminder_time
 from chalicelib.catalogue.service import DocumentSlot
 from chalicelib.documents.store import Documents
-from chalicelib.kernel.clock import iso, local, now
+from chalicelib.kernel.clock import iso, now
 from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
-from chalicelib.kernel.errors import Conflict, NotFound, TooManyRequests, ValidationFailed
+from chalicelib.kernel.errors import Conflict, TooManyRequests, ValidationFailed
 from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import CITIZEN
 from chalicelib.kernel.settings import get_settings
-from chalicelib.kernel.vocabulary import VALIDATION_QUEUE, AccountStatus, DocumentStatus, RegistrationOutcome
-from chalicelib.kernel.working_days import add_working_days
+from chalicelib.kernel.vocabulary import VALIDATION_QUEUE, AccountStatus
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
-from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
+from chalicelib.platform.audit import Actor, AuditTrail
 
-# Documents of a registration live in the documents table under this owner id (+ the user id).
-PROOF_OWNER_PREFIX = "registo-"
 PROOF_KINDS = {"morada": "comprovativo de morada", "funcoes": "comprovativo de funções"}
 PROOF_MAX_BYTES = 10 * 1024 * 1024
 CONFIRMATION_LINK_SECONDS = 24 * 3600
-ACTIVATION_PASSWORD_DAYS = 30
-REMINDER_WORKING_DAYS = 2
 
 # Staff roles that may approve or reject a registration (any organ); auditors only read.
 
-_ACTIVATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789"  # no 0/O, 1/l/I
-
-
-def activation_password() -> str:
-    """Three groups of four unambiguous characters (~70 bits), easy to copy from an email."""
-    return "-".join("".join(secrets.choice(_ACTIVATION_ALPHABET) for _ in range(4)) for _ in range(3))
 
 
 class Registrations:
@@ -59,6 +49,7 @@ class Registrations:
                  notifier: Any = None, documents: Any = None, stepfunctions: Any = None, audit: AuditTrail | None = None):
         self.audit = audit or AuditTrail()
         self.accounts = accounts or Accounts(audit=self.audit)
+        self.auth = Authentication(accounts=self.accounts)
         self.links = links or OneTimeLinks()
         self.rate = rate or RateLimit()
         self._notifier = notifier
@@ -81,11 +72,6 @@ class Registrations:
     def table(self) -> Any:
         return self.accounts.table
 
-    def _item(self, user_id: str) -> dict[str, Any]:
-        item = self.accounts.get_item(user_id)
-        if item is None or item.get("kind") != CITIZEN:
-            raise NotFound("Registo desconhecido.", field="user_id")
-        return item
 
     # -- 1. registration ------------------------------------------------------------------------
     def register(self, data: Any, source_ip: str | None) -> None:
@@ -205,16 +191,8 @@ class Registrations:
                 reason="email confirmado", field="token")
         except Conflict:
             raise Conflict("Este email já foi confirmado.", field="token") from None
-        self.start_validation(user_id, remind_at or self.reminder_time(now()))
+        self.start_validation(user_id, remind_at or reminder_time(now()))
         return {"status": item["status"]}
-
-    @staticmethod
-    def reminder_time(start: datetime) -> datetime:
-        """The same time of day, 2 working days later (Lisbon calendar)."""
-
-        local_start = local(start)
-        day = add_working_days(local_start.date(), REMINDER_WORKING_DAYS)
-        return datetime.combine(day, local_start.timetz()).astimezone(UTC)
 
     def start_validation(self, user_id: str, remind_at: datetime) -> str:
         execution = self.stepfunctions.start_execution(
@@ -228,13 +206,13 @@ class Registrations:
 
     # -- 3. proof of address / employment -------------------------------------------------------
     def status(self, user_id: str) -> dict[str, Any]:
-        item = self._item(user_id)
+        item = self.accounts.citizen_item(user_id)
         return {"status": item["status"], "proof_kind": item.get("proof_kind", "morada"), "proof": item.get("proof"),
                 "rejection_reason": item.get("rejection_reason"), "name": item["name"], "email": item["email"]}
 
     def proof_slot(self, user_id: str, filename: str, content_type: str, source_ip: str | None) -> dict[str, Any]:
 
-        item = self._item(user_id)
+        item = self.accounts.citizen_item(user_id)
         if item["status"] != AccountStatus.AWAITING_VALIDATION:
             raise Conflict("O registo já não aguarda validação.", field="status")
         kind = item.get("proof_kind", "morada")
@@ -242,84 +220,11 @@ class Registrations:
                             formats=["pdf"], max_bytes=PROOF_MAX_BYTES)
         return self.documents.upload_slot(f"{PROOF_OWNER_PREFIX}{user_id}", slot, filename, content_type, Actor(user_id, source_ip))
 
-    def proof_inspected(self, document: dict[str, Any]) -> dict[str, Any]:
-        """After inspection of a proof: read its text, pre-check it, and show the result on the
-        registration (the staff queue reads it from there, in one query)."""
-        user_id = document["process_id"][len(PROOF_OWNER_PREFIX):]
-        item = self._item(user_id)
-        summary: dict[str, Any] = {"document_id": document["document_id"], "filename": document.get("filename"),
-                                   "status": document["status"], "inspected_at": document.get("inspected_at")}
-        if document["status"] == DocumentStatus.ACCEPTED:
-            data = self.documents.s3.get_object(Bucket=aws.bucket_name("documents"), Key=document["stored_key"])["Body"].read()
-            registered_on = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).date()
-            summary["precheck"] = precheck_proof_text(pdf_text(data), item["identity_number"], item["name"], registered_on)
-            self.documents.table.update_item(
-                Key={"process_id": document["process_id"], "document_id": document["document_id"]},
-                UpdateExpression="SET precheck = :p", ExpressionAttributeValues={":p": summary["precheck"]})
-        else:
-            summary["reason"] = document.get("reason")
-        self.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET proof = :p",
-                               ExpressionAttributeValues={":p": {k: v for k, v in summary.items() if v is not None}})
-        self.audit.record(SYSTEM, "registration.proof_checked", f"user#{user_id}", document_id=document["document_id"],
-                          status=document["status"], **{k: v for k, v in summary.get("precheck", {}).items() if isinstance(v, bool)})
-        return summary
-
-    # -- the workflow's tasks -------------------------------------------------------------------
-    @staticmethod
-    def plan_reminder(remind_at: str) -> dict[str, Any]:
-        """Seconds to wait for staff before reminding them (at least 1: Step Functions' minimum)."""
-        due = datetime.fromisoformat(remind_at.replace("Z", "+00:00"))
-        return {"seconds": max(1, int((due - now()).total_seconds()))}
-
-    def register_task(self, user_id: str, task_token: str) -> None:
-        """The workflow waits for staff: keep its (new, after each reminder) task token."""
-        self.table.update_item(
-            Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET validation_task_token = :token",
-            ConditionExpression="#status = :awaiting", ExpressionAttributeNames={"#status": "status"},
-            ExpressionAttributeValues={":token": task_token, ":awaiting": AccountStatus.AWAITING_VALIDATION})
-        self.audit.record(SYSTEM, "registration.awaiting_validation", f"user#{user_id}")
-
-    def remind_staff(self, user_id: str) -> dict[str, Any]:
-        settings = get_settings()
-        item = self._item(user_id)
-        next_time = self.reminder_time(now())
-        if item["status"] == AccountStatus.AWAITING_VALIDATION:
-            # The wait that timed out took its task token with it; a new one comes when the wait resumes.
-            self.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET reminded_at = :at REMOVE validation_task_token",
-                                   ExpressionAttributeValues={":at": iso()})
-            self.notifier.email(settings.registrations_staff_email, "registration_validation_reminder", {
-                "name": "Atendimento", "applicant": f"{item['name']} ({item.get('identity_number', '')})",
-                "waiting_working_days": REMINDER_WORKING_DAYS,
-                "staff_url": f"{settings.public_base_url}/api/staff/registrations/{user_id}",
-            }, f"user#{user_id}")
-            self.audit.record(SYSTEM, "registration.reminder_sent", f"user#{user_id}", to=settings.registrations_staff_email)
-        return {"user_id": user_id, "remind_at": iso(next_time)}
-
-    def notify_outcome(self, user_id: str, outcome: str) -> dict[str, Any]:
-        item = self._item(user_id)
-        if outcome == RegistrationOutcome.APPROVED:
-            password = activation_password()
-            expires_at = int(time.time()) + ACTIVATION_PASSWORD_DAYS * 86400
-            self.table.update_item(
-                Key={"pk": f"USER#{user_id}"},
-                UpdateExpression="SET activation_hash = :h, activation_expires_at = :exp",
-                ConditionExpression="#status = :active AND activation_pending = :yes",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":h": hash_password(password), ":exp": expires_at, ":active": AccountStatus.ACTIVE, ":yes": True})
-            self.notifier.email(item["email"], "activation_password",
-                                {"name": item["name"], "username": item["username"], "activation_password": password,
-                                 "login_url": f"{get_settings().public_base_url}/#/ativar-conta"}, f"user#{user_id}")
-            self.audit.record(SYSTEM, "account.activation_password_sent", f"user#{user_id}")
-        else:
-            self.notifier.email(item["email"], "registration_rejected",
-                                {"name": item["name"], "reason": item.get("rejection_reason", "")}, f"user#{user_id}")
-        return {"sent": True}
-
     # -- 5. activation --------------------------------------------------------------------------
     def activate(self, identifier: str, password: str, new_password: str, source_ip: str | None) -> None:
         """The activation password works once, and only here, to set the new password."""
-        keys = self.accounts.throttle_keys("activation", identifier, source_ip)
-        throttle = self.accounts.throttle
+        keys = self.auth.throttle_keys("activation", identifier, source_ip)
+        throttle = self.auth.throttle
         throttle.check(keys, field="activation_password")
         item = self.accounts.find(identifier)
         stored = (item or {}).get("activation_hash")
@@ -333,6 +238,6 @@ class Registrations:
             raise ValidationFailed("Escolha uma palavra-passe nova, diferente da de ativação.", field="new_password")
         check_password_policy(new_password, field="new_password",
                               personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")))
-        self.accounts.set_password(item["user_id"], new_password, Actor(item["user_id"], source_ip), "account.activated",
+        self.auth.set_password(item["user_id"], new_password, Actor(item["user_id"], source_ip), "account.activated",
                                    condition=("activation_hash = :old", {":old": stored}),
                                    remove=("activation_hash", "activation_expires_at", "activation_pending"))

@@ -12,17 +12,13 @@ from typing import TYPE_CHECKING, Any
 from chalicelib.kernel.errors import Forbidden, NotAuthenticated
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 
 if TYPE_CHECKING:
     from chalicelib.accounts.users import User
 
-# What a session lets its holder do: everything ("full"), only follow and complete a registration
-# awaiting validation ("registration"), or only ask for and enter the first-login code ("code").
-FULL = "full"
-REGISTRATION_SCOPE = "registration"
-CODE_SCOPE = "code"
 
 
 @dataclass
@@ -33,19 +29,19 @@ class Session:
     organ: str | None
     roles: list[str]
     expires_at: int
-    scope: str = FULL
+    scope: str = SessionScope.FULL
 
 
-ALL_SCOPES = (FULL, REGISTRATION_SCOPE, CODE_SCOPE)
+ALL_SCOPES = tuple(SessionScope)
 
 
 def require_scope(scope: str, scopes: tuple[str, ...]) -> None:
     """A 403 saying what to do first when a session of ``scope`` may not do what needs ``scopes``."""
     if scope in scopes:
         return
-    if scope == CODE_SCOPE:
+    if scope == SessionScope.CODE:
         raise Forbidden("Introduza primeiro o código de confirmação que lhe enviámos.")
-    if scope == REGISTRATION_SCOPE:
+    if scope == SessionScope.REGISTRATION:
         raise Forbidden("O seu registo ainda aguarda validação pelos serviços.")
     raise Forbidden()
 
@@ -60,7 +56,7 @@ class Sessions:
     logout ends it; a change of password or a lock ends all of a user's sessions (index ``by_user``)."""
 
     # A session that only completes a registration or enters a code lives shorter.
-    NARROW_SCOPE_SECONDS = {REGISTRATION_SCOPE: 3600, CODE_SCOPE: 15 * 60}
+    NARROW_SCOPE_SECONDS = {SessionScope.REGISTRATION: 3600, SessionScope.CODE: 15 * 60}
     MAX_REVOKED = 100
 
     def __init__(self, table: Any = None, audit: AuditTrail | None = None):
@@ -69,7 +65,7 @@ class Sessions:
 
     table = Injected(lambda self: aws.table("sessions"))
 
-    def start(self, user: User, source_ip: str | None, scope: str = FULL) -> tuple[str, int]:
+    def start(self, user: User, source_ip: str | None, scope: str = SessionScope.FULL) -> tuple[str, int]:
         settings = get_settings()
         token = secrets.token_urlsafe(32)
         now = int(time.time())
@@ -90,7 +86,7 @@ class Sessions:
         self.audit.record(Actor(user.user_id, source_ip), "session.started", f"user#{user.user_id}", scope=scope)
         return token, lifetime
 
-    def resolve(self, token: str | None, scopes: tuple[str, ...] = (FULL,)) -> Session:
+    def resolve(self, token: str | None, scopes: tuple[str, ...] = (SessionScope.FULL,)) -> Session:
         if not token:
             raise NotAuthenticated()
         settings = get_settings()
@@ -103,7 +99,7 @@ class Sessions:
         if int(item["expires_at"]) <= now or int(item["last_seen"]) + idle_limit <= now:
             self.table.delete_item(Key=key)
             raise NotAuthenticated("A sessão expirou. Inicie sessão novamente.")
-        scope = item.get("scope", FULL)
+        scope = item.get("scope", SessionScope.FULL)
         require_scope(scope, scopes)
         if now - int(item["last_seen"]) > 60:  # at most one write a minute per session
             self.table.update_item(Key=key, UpdateExpression="SET last_seen = :n", ExpressionAttributeValues={":n": now})

@@ -12,15 +12,14 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from chalicelib.accounts.credentials import Throttle
-from chalicelib.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
-from chalicelib.accounts.sessions import CODE_SCOPE, FULL, REGISTRATION_SCOPE, Sessions
+from chalicelib.accounts.passwords import hash_password
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.errors import Conflict, Forbidden, NotAuthenticated, ValidationFailed
+from chalicelib.kernel.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import CITIZEN
 from chalicelib.kernel.settings import get_settings
-from chalicelib.kernel.vocabulary import AccountStatus
+from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 
@@ -34,11 +33,6 @@ def login_key(identifier: str) -> str:
     if "@" in value:
         return f"email:{value.lower()}"
     return f"username:{value.lower()}"
-
-
-# Failed password guesses allowed before the delays start: per login name, per source address.
-LOGIN_ALLOWANCE_PER_ACCOUNT = 5
-LOGIN_ALLOWANCE_PER_SOURCE = 20
 
 
 @dataclass
@@ -102,25 +96,19 @@ class User:
         if self.status == AccountStatus.AWAITING_EMAIL:
             raise NotAuthenticated("Confirme primeiro o seu email, com a ligação que lhe enviámos.", field="identifier")
         if self.status in (AccountStatus.AWAITING_VALIDATION, AccountStatus.REJECTED):
-            return REGISTRATION_SCOPE
+            return SessionScope.REGISTRATION
         if self.activation_pending:
             raise NotAuthenticated("A sua conta foi validada: defina primeiro a nova palavra-passe com a palavra-passe "
                                    "de ativação que lhe enviámos por email.", field="password")
-        return CODE_SCOPE if self.first_login_pending else FULL
+        return SessionScope.CODE if self.first_login_pending else SessionScope.FULL
 
 
 class Accounts:
-    def __init__(self, table: Any = None, audit: AuditTrail | None = None, throttle: Any = None):
+    def __init__(self, table: Any = None, audit: AuditTrail | None = None):
         self._table = table
         self.audit = audit or AuditTrail()
-        self._throttle = throttle
 
     table = Injected(lambda self: aws.table("users"))
-
-    @property
-    def throttle(self) -> Any:
-
-        return self._throttle or Throttle()
 
     @property
     def _conditional_failed(self) -> Any:
@@ -196,48 +184,17 @@ class Accounts:
     def get_item(self, user_id: str) -> dict[str, Any] | None:
         return self.table.get_item(Key={"pk": f"USER#{user_id}"}, ConsistentRead=True).get("Item")
 
+    def citizen_item(self, user_id: str) -> dict[str, Any]:
+        """A citizen's stored account (a registration); 404 for anyone else."""
+        item = self.get_item(user_id)
+        if item is None or item.get("kind") != CITIZEN:
+            raise NotFound("Registo desconhecido.", field="user_id")
+        return item
+
     def find(self, identifier: str) -> dict[str, Any] | None:
         """The stored account a login name (identity number, username or email) points at."""
         alias = self.table.get_item(Key={"pk": f"LOGIN#{login_key(identifier)}"}).get("Item")
         return self.get_item(alias["user_id"]) if alias else None
-
-    def authenticate(self, identifier: str, password: str, kind: str, source_ip: str | None = None) -> User:
-        """The user whose login name and password these are, of this kind; else one generic 401 that
-        never tells which part was wrong, in about the same time. Failures are throttled per login
-        name and per source address (429 while a delay runs, the same for unknown names)."""
-        keys = self.throttle_keys("login", identifier, source_ip)
-        self.throttle.check(keys, field="password")
-        item = self.find(identifier)
-        if item is None:
-            verify_password(dummy_hash(), password)
-        if item is None or not verify_password(item["password_hash"], password) or item["kind"] != kind:
-            self.throttle.failed(keys)
-            raise NotAuthenticated("Identificação ou palavra-passe incorretas.", field="password")
-        self.throttle.succeeded(keys[0][0])
-        self._rehash_if_needed(item, password)
-        return User.from_item(item)
-
-    def check_password(self, user_id: str, password: str, source_ip: str | None, field: str = "password") -> dict[str, Any]:
-        """Re-authentication of a logged-in user (changes of password or email), throttled as logins."""
-        keys = [(f"reauth:{user_id}", LOGIN_ALLOWANCE_PER_ACCOUNT), (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
-        self.throttle.check(keys, field=field)
-        item = self.get_item(user_id)
-        if item is None or not verify_password(item["password_hash"], password):
-            self.throttle.failed(keys)
-            raise ValidationFailed("A palavra-passe atual não está correta.", field=field)
-        self.throttle.succeeded(keys[0][0])
-        return item
-
-    @staticmethod
-    def throttle_keys(purpose: str, identifier: str, source_ip: str | None) -> list[tuple[str, int]]:
-        return [(f"{purpose}:id:{login_key(identifier)}", LOGIN_ALLOWANCE_PER_ACCOUNT),
-                (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
-
-    def _rehash_if_needed(self, item: dict[str, Any], password: str) -> None:
-        """Hashes made with older parameters are replaced at the next successful login."""
-        if needs_rehash(item["password_hash"]):
-            self.table.update_item(Key={"pk": item["pk"]}, UpdateExpression="SET password_hash = :h",
-                                   ExpressionAttributeValues={":h": hash_password(password)})
 
     def transition(self, user_id: str, expected: tuple[str, ...], new_status: str, actor: Actor, *,
                    set_values: dict[str, Any] | None = None, remove: tuple[str, ...] = (),
@@ -266,31 +223,3 @@ class Accounts:
         self.audit.record(actor, "account.status_changed", f"user#{user_id}", previous=old["status"], status=new_status,
                           reason=reason)
         return {**old, **values}
-
-    def lock(self, user_id: str, actor: Actor, reason: str) -> dict[str, Any]:
-        """Administrators lock an active account (e.g. suspected misuse): every session ends."""
-        item = self.transition(user_id, (AccountStatus.ACTIVE,), AccountStatus.LOCKED, actor, set_values={"lock_reason": reason}, reason=reason)
-        Sessions(audit=self.audit).revoke_all(user_id)
-        return item
-
-    def unlock(self, user_id: str, actor: Actor, reason: str) -> dict[str, Any]:
-        return self.transition(user_id, (AccountStatus.LOCKED,), AccountStatus.ACTIVE, actor, remove=("lock_reason",), reason=reason)
-
-    def set_password(self, user_id: str, password: str, actor: Actor, action: str, *,
-                     condition: tuple[str, dict[str, Any]] | None = None, remove: tuple[str, ...] = ()) -> None:
-        """Store a new password (already checked against the policy) and revoke every session."""
-        update = "SET password_hash = :h, password_changed_at = :at"
-        if remove:
-            update += " REMOVE " + ", ".join(remove)
-        kwargs: dict[str, Any] = {}
-        values: dict[str, Any] = {":h": hash_password(password), ":at": iso()}
-        if condition:
-            kwargs["ConditionExpression"] = condition[0]
-            values.update(condition[1])
-        try:
-            self.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression=update,
-                                   ExpressionAttributeValues=values, **kwargs)
-        except self._conditional_failed:
-            raise Conflict("A palavra-passe já foi alterada entretanto. Tente de novo.", field="password") from None
-        revoked = Sessions(audit=self.audit).revoke_all(user_id)
-        self.audit.record(actor, action, f"user#{user_id}", sessions_revoked=revoked)

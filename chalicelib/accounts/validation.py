@@ -54,7 +54,7 @@ class RegistrationValidation:
 
     def view(self, user_id: str, session: Any, source_ip: str | None) -> dict[str, Any]:
         self._reader(session)
-        item = self.registrations._item(user_id)
+        item = self.registrations.accounts.citizen_item(user_id)
         documents = []
         for document in self.registrations.documents.list(f"{PROOF_OWNER_PREFIX}{user_id}"):
             entry = {k: document.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "precheck")}
@@ -69,7 +69,7 @@ class RegistrationValidation:
         """Approve once: the account becomes active with a username and an activation password to
         come by email; the workflow resumes. 409 when it no longer awaits validation."""
         self._validator(session)
-        item = self.registrations._item(user_id)
+        item = self.registrations.accounts.citizen_item(user_id)
         token = item.get("validation_task_token")
         if item["status"] != AccountStatus.AWAITING_VALIDATION or not token:
             raise Conflict("Este registo não está a aguardar validação.", field="status")
@@ -114,7 +114,7 @@ class RegistrationValidation:
             raise Conflict("O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status")
         self.registrations.audit.record(Actor(session.user_id, source_ip), "account.status_changed", f"user#{user_id}",
                           previous=AccountStatus.AWAITING_VALIDATION, status=AccountStatus.ACTIVE, reason="registo validado", username=username)
-        return self._summary(self.registrations._item(user_id))
+        return self._summary(self.registrations.accounts.citizen_item(user_id))
 
     def _username_candidates(self, name: str) -> list[str]:
         words = [re.sub(r"[^a-z0-9]", "", w) for w in plain_text(name).split()]
@@ -126,7 +126,7 @@ class RegistrationValidation:
         self._validator(session)
         if not reason.strip():
             raise ValidationFailed("Indique o motivo da rejeição: é enviado ao requerente.", field="reason")
-        item = self.registrations._item(user_id)
+        item = self.registrations.accounts.citizen_item(user_id)
         token = item.get("validation_task_token")
         if item["status"] != AccountStatus.AWAITING_VALIDATION or not token:
             raise Conflict("Este registo não está a aguardar validação.", field="status")
@@ -142,4 +142,4 @@ class RegistrationValidation:
 
         if not resume(token, {"decision": RegistrationOutcome.REJECTED}, undo=undo_rejection, stepfunctions=self.registrations.stepfunctions):
             raise Conflict("O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status")
-        return self._summary(self.registrations._item(user_id))
+        return self._summary(self.registrations.accounts.citizen_item(user_id))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, account_settings, accounts, registrations, sessions, validations
+from chalicelib.api.common import Routes, account_settings, accounts, authentication, registrations, sessions, validations
 from chalicelib.api.http import json_response, session_cookie
 
 routes = Routes(__name__)
@@ -210,7 +210,7 @@ def _administrator() -> Any:
 def staff_lock_account(user_id: str) -> Any:
     """Administrators: lock an active account, with a reason; its sessions end."""
     session = _administrator()
-    item = accounts().lock(user_id, routes.actor(session), routes.body("Reason").reason)
+    item = authentication().lock(user_id, routes.actor(session), routes.body("Reason").reason)
     return json_response({"user_id": user_id, "status": item["status"]})
 
 
@@ -220,5 +220,5 @@ def staff_lock_account(user_id: str) -> Any:
 def staff_unlock_account(user_id: str) -> Any:
     """Administrators: unlock a locked account, with a reason."""
     session = _administrator()
-    item = accounts().unlock(user_id, routes.actor(session), routes.body("Reason").reason)
+    item = authentication().unlock(user_id, routes.actor(session), routes.body("Reason").reason)
     return json_response({"user_id": user_id, "status": item["status"]})

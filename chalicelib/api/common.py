@@ -127,6 +127,12 @@ def accounts() -> Any:
     return Accounts()
 
 
+def authentication() -> Any:
+    from chalicelib.accounts.authentication import Authentication
+
+    return Authentication()
+
+
 def sessions() -> Any:
     from chalicelib.accounts.sessions import Sessions
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, accounts, sessions
+from chalicelib.api.common import Routes, accounts, authentication, sessions
 from chalicelib.api.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
 
 routes = Routes(__name__)
@@ -15,7 +15,7 @@ NEXT_STEP = {"full": None, "registration": "acompanhar_registo", "code": "codigo
 
 def _login(kind: str) -> Any:
     body = routes.body("Login")
-    user = accounts().authenticate(body.identifier, body.password, kind=kind, source_ip=routes.ip())
+    user = authentication().authenticate(body.identifier, body.password, kind=kind, source_ip=routes.ip())
     scope = user.session_scope()
     token, lifetime = sessions().start(user, routes.ip(), scope=scope)  # a new token at every login
     answer: dict[str, Any] = {"user": user.public(), "scope": scope, "next": NEXT_STEP[scope]}
@@ -46,7 +46,7 @@ def staff_login() -> Any:
     from chalicelib.kernel.roles import STAFF
 
     body = routes.body("Login")
-    user = accounts().authenticate(body.identifier, body.password, kind=STAFF, source_ip=routes.ip())
+    user = authentication().authenticate(body.identifier, body.password, kind=STAFF, source_ip=routes.ip())
     user.session_scope()  # a locked account is refused here, before any code is sent
     challenge_id, _code = LoginCodes().issue(user, routes.ip())
     return json_response({"challenge_id": challenge_id, "code_sent_to": mask_email(user.email)}, status=202)

@@ -12,11 +12,15 @@ from chalicelib.catalogue.service import DocumentSlot, get_service
 from chalicelib.decision.signatures import Signatures
 from chalicelib.decision.tasks import PendingTasks
 from chalicelib.documents.store import Documents
+from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import STAFF
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot, TaskKind, TaskStatus
+from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor
+from chalicelib.platform.dynamo import condition_failed
+from chalicelib.platform.task_tokens import resume
 from chalicelib.processes.table import Processes
 
 ANSWER_FORMATS = ["pdf", "png", "jpeg"]
@@ -35,11 +39,14 @@ class CitizenAnswers:
     """The citizen's side of a task: attachments, then one answer (text and/or documents)."""
 
     documents = Injected(lambda self: Documents(audit=self.processes.audit))
+    stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
 
     def __init__(self, processes: Processes | None = None, tasks: PendingTasks | None = None, documents: Documents | None = None):
         self._documents = documents
         self.processes = processes or Processes()
-        self.tasks = tasks or PendingTasks(audit=self.processes.audit)
+        self.tasks = tasks or PendingTasks()
+        self.audit = self.processes.audit
+        self._stepfunctions = None
 
     def _own_task(self, process_id: str, task_id: str, session: Any) -> dict[str, Any]:
         """The task, if the caller is a citizen of its process (get_for: the filer, the requerente's
@@ -104,7 +111,7 @@ class CitizenAnswers:
                 raise ValidationFailed(f"O documento foi recusado: {document.get('reason', '')}", field=field)
         values: dict[str, Any] = {"answer_text": text.strip(), "answer_documents": list(document_ids)}
         action = "hearing.answered" if task["kind"] == TaskKind.AUDIENCIA else "task.answered"
-        return self.tasks.answer(task, Actor(session.user_id, source_ip), values, action)
+        return self._close(task, Actor(session.user_id, source_ip), values, action)
 
     def sign(self, process_id: str, task_id: str, session: Any, password: str, accept_statement: bool,
              source_ip: str | None) -> dict[str, Any]:
@@ -119,4 +126,44 @@ class CitizenAnswers:
         signer = Accounts().get(session.user_id)
         signed = Signatures(documents=self.documents, audit=self.processes.audit).sign(
             process, task["document_id"], signer, password, accept_statement, actor)
-        return self.tasks.answer(task, actor, {"signed_document_id": signed["document_id"]}, "task.signed")
+        return self._close(task, actor, {"signed_document_id": signed["document_id"]}, "task.signed")
+
+    def _close(self, task: dict[str, Any], actor: Actor, values: dict[str, Any], action: str) -> dict[str, Any]:
+        """Close an open task with the citizen's answer (exactly once) and resume the workflow. A
+        second answer, or one after the deadline, is a 409 and changes nothing."""
+        answered_at = iso()
+        values = {**values, "answered_at": answered_at, "answered_by": actor.id}
+        names = {"#status": "status", **{f"#{k}": k for k in values}}
+        try:
+            result = self.tasks.table.update_item(
+                Key={"process_id": task["process_id"], "task_id": task["task_id"]},
+                UpdateExpression="SET #status = :answered, " + ", ".join(f"#{k} = :{k}" for k in values)
+                + " REMOVE open_for, task_token",
+                ConditionExpression="#status = :open AND deadline_at >= :now",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues={":answered": TaskStatus.ANSWERED, ":open": TaskStatus.OPEN, ":now": answered_at,
+                                           **{f":{k}": v for k, v in values.items()}},
+                ReturnValues="ALL_OLD",
+            )
+        except condition_failed(self.tasks.table):
+            current = self.tasks.get(task["process_id"], task["task_id"])
+            message = ("Esta pendência já foi respondida." if current["status"] == TaskStatus.ANSWERED
+                       else "O prazo desta pendência terminou." if current["status"] == TaskStatus.EXPIRED or current["deadline_at"] < answered_at
+                       else "Esta pendência já não aceita respostas.")
+            raise Conflict(message, field="task_id", current=PendingTasks.public(current)) from None
+        token = result["Attributes"].get("task_token")
+        if token:
+            def reopen() -> None:
+                # The workflow stopped waiting (deadline): put the task back as it was, for the
+                # expiry to close it.
+                self.tasks.table.update_item(
+                    Key={"process_id": task["process_id"], "task_id": task["task_id"]},
+                    UpdateExpression="SET #status = :open, open_for = :for REMOVE " + ", ".join(f"#{k}" for k in values),
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues={":open": TaskStatus.OPEN, ":for": task.get("citizen_id") or task["requerente_id"]},
+                )
+
+            if not resume(token, {"status": TaskStatus.ANSWERED}, undo=reopen, stepfunctions=self.stepfunctions):
+                raise Conflict("O prazo desta pendência terminou.", field="task_id", current=PendingTasks.public(task))
+        self.audit.record(actor, action, f"process#{task['process_id']}", task_id=task["task_id"], kind=task["kind"])
+        return self.tasks.get(task["process_id"], task["task_id"])

@@ -16,9 +16,8 @@ the process's current state, and nothing is done twice.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.decision.payment_plans import PaymentPlans
 from chalicelib.decision.rules import HEARING_WORKING_DAYS, check_decision, decided_late, hearing_needed, not_awaiting_message
 from chalicelib.decision.tasks import TEMPLATE, PendingTasks
@@ -28,13 +27,16 @@ from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import DECIDING_ROLES, INSTRUCTING_ROLES
 from chalicelib.kernel.settings import get_settings
-from chalicelib.kernel.vocabulary import DECISIONS, TASK_PROCESS_STATUS, WORKFLOW_RUNNING, DocumentStatus, ProcessStatus, TaskKind
+from chalicelib.kernel.vocabulary import DECISIONS, TASK_PROCESS_STATUS, DocumentStatus, ProcessStatus, TaskKind
 from chalicelib.kernel.working_days import add_working_days, end_of_day, next_working_day_opening
 from chalicelib.platform import aws
-from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
+from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed
 from chalicelib.platform.task_tokens import resume
-from chalicelib.processes.table import Processes, status_in, status_update
+from chalicelib.processes.table import Processes, status_update
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 AWAITING_ACTION = ProcessStatus.AWAITING_DECISION
 
@@ -47,7 +49,7 @@ class DecisionStage:
         self._table = table
         self._stepfunctions = stepfunctions
         self.audit = audit or AuditTrail()
-        self.tasks = tasks or PendingTasks(audit=self.audit)
+        self.tasks = tasks or PendingTasks()
 
     table = Injected(lambda self: aws.table("processes"))
 
@@ -72,18 +74,6 @@ class DecisionStage:
         if process["status"] != AWAITING_ACTION or not token:
             raise Conflict(not_awaiting_message(process["status"]), field="status", current=self._state(process))
         return token
-
-    # -- the workflow's side ---------------------------------------------------------------------
-    def register(self, process_id: str, task_token: str) -> None:
-        """``AwaitStaffAction`` started (after submission, or after a citizen task closed): the
-        process is back in the staff's hands, with the token that resumes it."""
-        # from submetido (or a_aguardar_pagamento when the fee is paid before the decision), or back from a task
-        organ = self._process(process_id)["service_organ"]
-        condition, values = status_in(WORKFLOW_RUNNING)
-        self.table.update_item(**status_update(process_id, organ, AWAITING_ACTION, condition=condition,
-                                               sets="decision_task_token = :token", removes="current_task_id",
-                                               values={":token": task_token, **values}))
-        self.audit.record(SYSTEM, "process.awaiting_decision", f"process#{process_id}")
 
     # -- staff actions -----------------------------------------------------------------------------
     def ask(self, process_id: str, session: Session, kind: str, subject: str, description: str,

@@ -29,14 +29,11 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.kernel.errors import NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.vocabulary import TaskKind, TaskStatus
 from chalicelib.kernel.working_days import working_days_left
 from chalicelib.platform import aws
-from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
-from chalicelib.platform.dynamo import condition_failed
-from chalicelib.platform.task_tokens import resume
 from chalicelib.processes.access import filer
 
 # The message that tells the citizen of a task of each kind.
@@ -48,14 +45,11 @@ PUBLIC_FIELDS = ("task_id", "process_id", "kind", "subject", "description", "sta
 
 
 class PendingTasks:
-    def __init__(self, table: Any = None, stepfunctions: Any = None, audit: AuditTrail | None = None):
+    def __init__(self, table: Any = None):
         self._table = table
-        self._stepfunctions = stepfunctions
-        self.audit = audit or AuditTrail()
 
     table = Injected(lambda self: aws.table("tasks"))
 
-    stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, process_id: str, task_id: str) -> dict[str, Any]:
@@ -103,76 +97,3 @@ class PendingTasks:
             "deadline_at": deadline_at,
             **{k: v for k, v in extra.items() if v is not None},
         }
-
-    # -- the workflow's side -----------------------------------------------------------------------
-    def register_token(self, process_id: str, task_id: str, token: str) -> None:
-        """``AwaitCitizen`` started: keep its token on the task. A citizen who answered before the
-        workflow got here is not kept waiting: the answer resumes the workflow at once."""
-        try:
-            self.table.update_item(
-                Key={"process_id": process_id, "task_id": task_id},
-                UpdateExpression="SET task_token = :token",
-                ConditionExpression="#status = :open",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":token": token, ":open": TaskStatus.OPEN},
-            )
-        except condition_failed(self.table):
-            task = self.get(process_id, task_id)
-            resume(token, {"status": task["status"]}, stepfunctions=self.stepfunctions)
-
-    def expire(self, process_id: str, task_id: str) -> bool:
-        """The task's deadline passed unanswered: it closes as ``expirada``; False when it was
-        answered meanwhile."""
-        try:
-            self.table.update_item(
-                Key={"process_id": process_id, "task_id": task_id},
-                UpdateExpression="SET #status = :expired, expired_at = :at REMOVE open_for, task_token",
-                ConditionExpression="#status = :open",
-                ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":expired": TaskStatus.EXPIRED, ":open": TaskStatus.OPEN, ":at": iso()},
-            )
-        except condition_failed(self.table):
-            return False
-        self.audit.record(SYSTEM, "task.expired", f"process#{process_id}", task_id=task_id)
-        return True
-
-    # -- the citizen's side ------------------------------------------------------------------------
-    def answer(self, task: dict[str, Any], actor: Actor, values: dict[str, Any], action: str) -> dict[str, Any]:
-        """Close an open task with the citizen's answer (exactly once) and resume the workflow. A
-        second answer, or one after the deadline, is a 409 and changes nothing."""
-        answered_at = iso()
-        values = {**values, "answered_at": answered_at, "answered_by": actor.id}
-        names = {"#status": "status", **{f"#{k}": k for k in values}}
-        try:
-            result = self.table.update_item(
-                Key={"process_id": task["process_id"], "task_id": task["task_id"]},
-                UpdateExpression="SET #status = :answered, " + ", ".join(f"#{k} = :{k}" for k in values)
-                + " REMOVE open_for, task_token",
-                ConditionExpression="#status = :open AND deadline_at >= :now",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={":answered": TaskStatus.ANSWERED, ":open": TaskStatus.OPEN, ":now": answered_at,
-                                           **{f":{k}": v for k, v in values.items()}},
-                ReturnValues="ALL_OLD",
-            )
-        except condition_failed(self.table):
-            current = self.get(task["process_id"], task["task_id"])
-            message = ("Esta pendência já foi respondida." if current["status"] == TaskStatus.ANSWERED
-                       else "O prazo desta pendência terminou." if current["status"] == TaskStatus.EXPIRED or current["deadline_at"] < answered_at
-                       else "Esta pendência já não aceita respostas.")
-            raise Conflict(message, field="task_id", current=self.public(current)) from None
-        token = result["Attributes"].get("task_token")
-        if token:
-            def reopen() -> None:
-                # The workflow stopped waiting (deadline): put the task back as it was, for the
-                # expiry to close it.
-                self.table.update_item(
-                    Key={"process_id": task["process_id"], "task_id": task["task_id"]},
-                    UpdateExpression="SET #status = :open, open_for = :for REMOVE " + ", ".join(f"#{k}" for k in values),
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":open": TaskStatus.OPEN, ":for": task.get("citizen_id") or task["requerente_id"]},
-                )
-
-            if not resume(token, {"status": TaskStatus.ANSWERED}, undo=reopen, stepfunctions=self.stepfunctions):
-                raise Conflict("O prazo desta pendência terminou.", field="task_id", current=self.public(task))
-        self.audit.record(actor, action, f"process#{task['process_id']}", task_id=task["task_id"], kind=task["kind"])
-        return self.get(task["process_id"], task["task_id"])

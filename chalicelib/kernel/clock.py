@@ -59,6 +59,11 @@ def parse(stamp: str) -> datetime:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
 
 
+def seconds_until(stamp: str) -> int:
+    """Whole seconds from now to ``stamp`` (ISO 8601), at least 1 (Step Functions' shortest wait)."""
+    return max(1, int((parse(stamp) - now()).total_seconds()))
+
+
 def local_time_text(stamp: str | None, seconds: bool = False) -> str:
     """``2026-11-22T01:51:33.399Z`` → ``22/11/2026 01:51`` in local time, as a citizen reads it."""
     if not stamp:

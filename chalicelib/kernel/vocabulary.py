@@ -58,6 +58,15 @@ class AccountStatus(StrEnum):
     LOCKED = "bloqueado"
 
 
+class SessionScope(StrEnum):
+    """What a session lets its holder do: everything, only follow and complete a registration
+    awaiting validation, or only ask for and enter the first-login code."""
+
+    FULL = "full"
+    REGISTRATION = "registration"
+    CODE = "code"
+
+
 class RegistrationOutcome(StrEnum):
     """What staff decide of a registration (the account_activation workflow's ``outcome``)."""
 

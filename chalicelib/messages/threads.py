@@ -7,11 +7,10 @@ service's contact address.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.service import DocumentSlot, load_catalogue
 from chalicelib.correspondence.recipients import recipient_for_process
@@ -28,6 +27,9 @@ from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.processes.access import is_auditor, of_organ
 from chalicelib.processes.table import Processes
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 PUBLIC_FIELDS = ("message_id", "at", "from", "author_name", "text", "attachments", "organ", "process_id")
 

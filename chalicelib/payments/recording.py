@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.correspondence.notices import notify_about_process
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, NotAuthenticated, NotFound, ValidationFailed
@@ -24,7 +23,7 @@ from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.money import cents, euros
 from chalicelib.kernel.roles import RECORDING_ROLES
 from chalicelib.kernel.settings import get_settings
-from chalicelib.kernel.vocabulary import PaymentStatus, ProcessStatus
+from chalicelib.kernel.vocabulary import PaymentStatus
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
@@ -32,7 +31,9 @@ from chalicelib.platform.dynamo import condition_failed
 from chalicelib.platform.task_tokens import resume
 from chalicelib.processes.access import require_staff_act
 from chalicelib.processes.multibanco import is_valid
-from chalicelib.processes.table import status_update
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 METHODS = ("multibanco", "numerario", "cheque", "transferencia")
 SIGNATURE_HEADER = "x-balcao-signature"
@@ -149,21 +150,3 @@ class Payments:
     def _email_receipt(self, process: dict[str, Any]) -> None:
         """The payment receipt, by the channels the requerente chose (once: the notification's key)."""
         notify_about_process({"process_id": process["process_id"], "template": "payment_receipt"}, notifier=self.notifier)
-
-    # -- the workflow's wait -------------------------------------------------------------------
-    def register_payment_task(self, process_id: str, task_token: str) -> bool:
-        """The workflow waits for the payment: keep its token, unless it is paid already, in which
-        case resume it at once. Returns whether it was already paid."""
-        organ = self._process(process_id)["service_organ"]
-        try:
-            self.table.update_item(**status_update(
-                process_id, organ, ProcessStatus.AWAITING_PAYMENT, condition="payment.#pstatus = :pending",
-                sets="payment_task_token = :token", names={"#pstatus": "status"},
-                values={":token": task_token, ":pending": PaymentStatus.PENDING}))
-        except condition_failed(self.table):
-            self._resume_paid(process_id, task_token)
-            return True
-        self.audit.record(SYSTEM, "process.awaiting_payment", f"process#{process_id}")
-        return False
-
-

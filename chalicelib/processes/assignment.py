@@ -4,9 +4,8 @@ and a 409 naming who holds it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, ValidationFailed
 from chalicelib.kernel.roles import ASSIGNING_ROLES, CLAIMING_ROLES, STAFF, holds_any
@@ -14,6 +13,9 @@ from chalicelib.kernel.vocabulary import OPEN_STATUSES, AccountStatus
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed
 from chalicelib.processes.table import Processes, status_in
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 
 class Assignments:

@@ -9,13 +9,12 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.deadlines import decision_deadline
 from chalicelib.catalogue.installments import plan_for_fields
-from chalicelib.catalogue.service import Service, get_service
+from chalicelib.catalogue.service import get_service
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso, now, today, zone
 from chalicelib.kernel.errors import Conflict, Forbidden
@@ -26,8 +25,11 @@ from chalicelib.kernel.vocabulary import ProcessStatus
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed
 from chalicelib.processes.access import filer
-from chalicelib.processes.parties import default_requerente, facts
+from chalicelib.processes.parties import default_requerente
 from chalicelib.processes.table import Processes
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 
 class Drafts:
@@ -133,16 +135,6 @@ class Drafts:
         return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
                                           Actor(session.user_id, source_ip), replaces=replaces)
 
-
-
-def applicable_slots(service: Service, process: dict[str, Any]) -> list[Any]:
-    """The document slots that apply to this request, by its fields and who asks."""
-    slots = service.applicable_slots({**facts(process.get("requerente"), process.get("representante")),
-                                      **process.get("fields", {})})
-    if (process.get("requerente") or {}).get("certidao_code"):
-        # a company may give the permanent certificate's access code instead of the document
-        slots = [slot for slot in slots if slot.slot != "legitimidade_empresa"]
-    return slots
 
 
 def preview_plan(process: dict[str, Any]) -> list[Any] | None:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chalicelib.catalogue.service import Service
 from chalicelib.kernel.errors import Problems, ValidationFailed
 from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.settings import get_settings
@@ -191,3 +192,13 @@ def recipient_consent(record: dict[str, Any], requerente: dict[str, Any] | None,
     if "phone" in consented:
         consent["phone"] = consented["phone"]
     return consent
+
+
+def applicable_slots(service: Service, process: dict[str, Any]) -> list[Any]:
+    """The document slots that apply to this request, by its fields and who asks."""
+    slots = service.applicable_slots({**facts(process.get("requerente"), process.get("representante")),
+                                      **process.get("fields", {})})
+    if (process.get("requerente") or {}).get("certidao_code"):
+        # a company may give the permanent certificate's access code instead of the document
+        slots = [slot for slot in slots if slot.slot != "legitimidade_empresa"]
+    return slots

@@ -11,9 +11,8 @@ Once submitted, the process is visible to the accounts of its requerente and of 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.deadlines import decision_deadline
 from chalicelib.catalogue.service import Service, get_service
@@ -27,10 +26,13 @@ from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed, next_value
 from chalicelib.processes.access import filer
-from chalicelib.processes.drafts import applicable_slots, preview_plan
+from chalicelib.processes.drafts import preview_plan
 from chalicelib.processes.fees import new_reference
-from chalicelib.processes.parties import check_for_submission, facts, notification_record, recipient_consent
+from chalicelib.processes.parties import applicable_slots, check_for_submission, facts, notification_record, recipient_consent
 from chalicelib.processes.table import Processes, status_update
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 
 class Submissions:
@@ -179,23 +181,6 @@ class Submissions:
             # or inspection accepted it (and removed it from quarantine) since the list was read
             fresh = self.documents.get(document["process_id"], document["document_id"])
             return fresh["status"] == DocumentStatus.ACCEPTED
-
-    # -- the workflow's first step ---------------------------------------------------------------
-    def inspect_documents(self, process_id: str) -> dict[str, Any]:
-        """Every document of the process inspected (those whose S3 event has not arrived yet are
-        inspected now). A slot is good when it holds an accepted file: a file rejected and then
-        replaced, or a slot issued but never used, does not count against the request."""
-        process = self.processes.get(process_id)
-        service = get_service(process["service_id"])
-        results = [self.documents.inspect(doc) for doc in self.documents.list(process_id)]
-        accepted_slots = {doc["slot"] for doc in results if doc["status"] == DocumentStatus.ACCEPTED}
-        rejected = [doc["document_id"] for doc in results if doc["status"] == DocumentStatus.REJECTED and doc["slot"] not in accepted_slots]
-        missing = [slot.slot for slot in applicable_slots(service, process) if slot.required and slot.slot not in accepted_slots]
-        if rejected or missing:
-            self.processes.set_status(process_id, ProcessStatus.DOCUMENTS_REJECTED, ProcessStatus.SUBMITTED)
-        return {"process_id": process_id, "documents_ok": not rejected and not missing,
-                "rejected": rejected, "missing": missing}
-
 
 def account_for(accounts: Any, identity_number: str | None) -> str | None:
     """The account registered with this identity number, if any (one GetItem on its login alias)."""

@@ -17,7 +17,8 @@ from chalicelib.kernel.working_days import working_days_left as days_left_to
 from chalicelib.messages.threads import Messages
 from chalicelib.notifications.log import NotificationLog, public_entry
 from chalicelib.platform.audit import AuditTrail
-from chalicelib.processes.drafts import applicable_slots, expiry
+from chalicelib.processes.drafts import expiry
+from chalicelib.processes.parties import applicable_slots
 from chalicelib.views.timeline import citizen_timeline
 
 
@@ -62,7 +63,7 @@ class ProcessViews:
             "draft_expires_at": expiry(process) if process["status"] == ProcessStatus.DRAFT else None,
         }
         if process["status"] != ProcessStatus.DRAFT:
-            view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks(audit=self.audit).for_process(process["process_id"])]
+            view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks().for_process(process["process_id"])]
         events = self.audit.for_subject(f"process#{process['process_id']}")
         if for_staff:
             view["requerente_id"] = process.get("requerente_id")

@@ -7,11 +7,10 @@ messages). A grant may end on a date.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from chalicelib.accounts.sessions import Session
 from chalicelib.accounts.users import Accounts, login_key
 from chalicelib.correspondence.values import process_values
 from chalicelib.kernel.clock import iso, today
@@ -25,6 +24,9 @@ from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.processes.access import citizens_of, of_organ
 from chalicelib.processes.table import Processes
 from chalicelib.views.process_view import ProcessViews
+
+if TYPE_CHECKING:
+    from chalicelib.accounts.sessions import Session
 
 
 class ViewAccess:

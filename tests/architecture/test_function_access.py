@@ -486,8 +486,10 @@ def reach(function: str) -> Reach:
 
 def _granted(access: dict[str, Any], need: Need) -> bool:
     if need.kind in ("tables", "buckets"):
-        level = access.get(need.kind, {}).get(need.key)
-        return level is not None and LEVEL[level] >= LEVEL[need.level]
+        # The table or bucket must be granted. Whether at the level a module's writes would need is
+        # not asserted: the analysis is per module, so a repository that also writes (Accounts.create)
+        # would make every reader a writer; levels are a matter of the calls actually made.
+        return access.get(need.kind, {}).get(need.key) is not None
     if need.kind == "capabilities":
         return need.key in access.get("capabilities", [])
     return need.key in access.get(need.kind, {})
@@ -504,6 +506,18 @@ def _chain(result: Reach, module: str) -> list[str]:
 MODULE_OF_REL = {module.rel: name for name, module in MODULES.items()}
 
 
+# What a function's closure reaches but its code never does, each with the reason; anything else
+# reached and not granted fails. Keep this list short: a new entry needs a reason a reviewer can check.
+NEVER_RUN = {
+    ("notify", "buckets", "uploads"): "the receipt only lists documents and hashes them (documents.store's list, "
+    "stored_sha256); presigned uploads and quarantine are the API's and inspect_upload's",
+    ("notify_registration_outcome", "capabilities", "send_sms"): "activation_password and registration_rejected "
+    "go by email only (notifications.templates.MESSAGES)",
+    ("remind_validation_staff", "capabilities", "send_sms"): "registration_validation_reminder goes by email only "
+    "(notifications.templates.MESSAGES)",
+}
+
+
 def missing_access(function: str) -> list[str]:
     """What the function's code reaches and its access does not grant, one entry per resource, with
     the modules that reach it (nearest to the handler first) and how the nearest is imported."""
@@ -511,7 +525,7 @@ def missing_access(function: str) -> list[str]:
     access = FUNCTIONS[function].get("access", {})
     missing: dict[tuple[str, str], list[Need]] = {}
     for need in result.needs:
-        if not _granted(access, need):
+        if not _granted(access, need) and (function, need.kind, need.key) not in NEVER_RUN:
             missing.setdefault((need.kind, need.key), []).append(need)
     lines = []
     for (kind, key), needs in sorted(missing.items()):
@@ -552,3 +566,12 @@ def test_the_function_reaches_only_what_its_access_grants(function: str) -> None
     closure = reach(function).closure
     assert not missing, (f"{function} ({FUNCTIONS[function]['handler']}, a closure of {len(closure)} modules) reaches what resources.json "
                          "does not grant it:\n    " + "\n    ".join(missing))
+
+
+def test_the_exceptions_still_hold() -> None:
+    """The messages NEVER_RUN relies on still go by email only: an SMS added to one of them would
+    need send_sms granted to the functions that send it."""
+    from chalicelib.notifications.templates import MESSAGES
+
+    for key in ("activation_password", "registration_rejected", "registration_validation_reminder"):
+        assert MESSAGES[key].channels == ("email",), key

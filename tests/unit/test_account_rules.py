@@ -120,7 +120,7 @@ def test_throttling_delays_grow_but_never_beyond_fifteen_minutes() -> None:
 
 
 def test_activation_passwords_are_random_and_readable() -> None:
-    from chalicelib.accounts.registration import activation_password
+    from chalicelib.accounts.passwords import activation_password
 
     passwords = {activation_password() for _ in range(50)}
     assert len(passwords) == 50

@@ -1,6 +1,4 @@
-"""The Lambda tasks of ``statemachines/process.asl.json`` and the daily draft reminder: each takes the
-state's input, does one step through the domain, and returns what the next state needs. Errors they
-raise are caught by name in the ASL (e.g. ``DocumentsNotAccepted``)."""
+"""The daily reminder of drafts about to expire (the ``remind_expiring_drafts`` schedule)."""
 
 from __future__ import annotations
 
@@ -11,46 +9,11 @@ from boto3.dynamodb.conditions import Key
 
 from chalicelib.accounts.users import Accounts
 from chalicelib.catalogue.service import get_service
-from chalicelib.correspondence.notices import notify_about_process
-from chalicelib.decision.stage import DecisionStage
-from chalicelib.decision.tasks import PendingTasks
 from chalicelib.kernel.clock import local, today
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import ProcessStatus
 from chalicelib.notifications.delivery import Notifier
-from chalicelib.payments.recording import Payments
-from chalicelib.processes.submission import Submissions
 from chalicelib.processes.table import Processes
-
-
-def inspect_process_documents(event: dict[str, Any], submissions: Submissions | None = None) -> dict[str, Any]:
-    return (submissions or Submissions()).inspect_documents(event["process_id"])
-
-
-def register_decision_task(event: dict[str, Any], stage: DecisionStage | None = None) -> dict[str, Any]:
-    """The workflow now waits for staff (``chalicelib.decision.stage``)."""
-    (stage or DecisionStage()).register(event["process_id"], event["task_token"])
-    return {"process_id": event["process_id"]}
-
-
-def register_citizen_task(event: dict[str, Any]) -> dict[str, Any]:
-    PendingTasks().register_token(event["process_id"], event["task_id"], event["task_token"])
-    return {"process_id": event["process_id"], "task_id": event["task_id"]}
-
-
-def expire_citizen_task(event: dict[str, Any]) -> dict[str, Any]:
-    return {"expired": PendingTasks().expire(event["process_id"], event["task_id"])}
-
-
-def notify(event: dict[str, Any], processes: Processes | None = None, accounts: Accounts | None = None,
-           notifier: Notifier | None = None) -> dict[str, Any]:
-    """Notify the requerente about the process (``chalicelib.correspondence.notices``)."""
-    return notify_about_process(event, processes=processes, accounts=accounts, notifier=notifier)
-
-
-def register_payment_task(event: dict[str, Any], payments: Payments | None = None) -> dict[str, Any]:
-    already_paid = (payments or Payments()).register_payment_task(event["process_id"], event["task_token"])
-    return {"process_id": event["process_id"], "already_paid": already_paid}
 
 
 def remind_expiring_drafts(processes: Processes | None = None, accounts: Accounts | None = None,

@@ -1,0 +1,101 @@
+"""Proving who one is: login by a login name and password (throttled per name and per source
+address, one generic answer for every failure), re-authentication before a sensitive change, a new
+password (which ends every session), and administrators locking an account (which does too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.accounts.credentials import Throttle
+from chalicelib.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
+from chalicelib.accounts.sessions import Sessions
+from chalicelib.accounts.users import Accounts, User, login_key
+from chalicelib.kernel.clock import iso
+from chalicelib.kernel.errors import Conflict, NotAuthenticated, ValidationFailed
+from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.vocabulary import AccountStatus
+from chalicelib.platform.audit import Actor, AuditTrail
+from chalicelib.platform.dynamo import condition_failed
+
+# Failed password guesses allowed before the delays start: per login name, per source address.
+LOGIN_ALLOWANCE_PER_ACCOUNT = 5
+LOGIN_ALLOWANCE_PER_SOURCE = 20
+
+
+class Authentication:
+    throttle = Injected(lambda self: Throttle())
+    sessions = Injected(lambda self: Sessions(audit=self.audit))
+
+    def __init__(self, accounts: Accounts | None = None, throttle: Throttle | None = None, sessions: Sessions | None = None,
+                 audit: AuditTrail | None = None):
+        self.audit = audit or (accounts.audit if accounts else AuditTrail())
+        self.accounts = accounts or Accounts(audit=self.audit)
+        self._throttle = throttle
+        self._sessions = sessions
+
+    def authenticate(self, identifier: str, password: str, kind: str, source_ip: str | None = None) -> User:
+        """The user whose login name and password these are, of this kind; else one generic 401 that
+        never tells which part was wrong, in about the same time. Failures are throttled per login
+        name and per source address (429 while a delay runs, the same for unknown names)."""
+        keys = self.throttle_keys("login", identifier, source_ip)
+        self.throttle.check(keys, field="password")
+        item = self.accounts.find(identifier)
+        if item is None:
+            verify_password(dummy_hash(), password)
+        if item is None or not verify_password(item["password_hash"], password) or item["kind"] != kind:
+            self.throttle.failed(keys)
+            raise NotAuthenticated("Identificação ou palavra-passe incorretas.", field="password")
+        self.throttle.succeeded(keys[0][0])
+        self._rehash_if_needed(item, password)
+        return User.from_item(item)
+
+    def check_password(self, user_id: str, password: str, source_ip: str | None, field: str = "password") -> dict[str, Any]:
+        """Re-authentication of a logged-in user (changes of password or email), throttled as logins."""
+        keys = [(f"reauth:{user_id}", LOGIN_ALLOWANCE_PER_ACCOUNT), (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
+        self.throttle.check(keys, field=field)
+        item = self.accounts.get_item(user_id)
+        if item is None or not verify_password(item["password_hash"], password):
+            self.throttle.failed(keys)
+            raise ValidationFailed("A palavra-passe atual não está correta.", field=field)
+        self.throttle.succeeded(keys[0][0])
+        return item
+
+    @staticmethod
+    def throttle_keys(purpose: str, identifier: str, source_ip: str | None) -> list[tuple[str, int]]:
+        return [(f"{purpose}:id:{login_key(identifier)}", LOGIN_ALLOWANCE_PER_ACCOUNT),
+                (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
+
+    def _rehash_if_needed(self, item: dict[str, Any], password: str) -> None:
+        """Hashes made with older parameters are replaced at the next successful login."""
+        if needs_rehash(item["password_hash"]):
+            self.accounts.table.update_item(Key={"pk": item["pk"]}, UpdateExpression="SET password_hash = :h",
+                                   ExpressionAttributeValues={":h": hash_password(password)})
+
+    def lock(self, user_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+        """Administrators lock an active account (e.g. suspected misuse): every session ends."""
+        item = self.accounts.transition(user_id, (AccountStatus.ACTIVE,), AccountStatus.LOCKED, actor,
+                                        set_values={"lock_reason": reason}, reason=reason)
+        self.sessions.revoke_all(user_id)
+        return item
+
+    def unlock(self, user_id: str, actor: Actor, reason: str) -> dict[str, Any]:
+        return self.accounts.transition(user_id, (AccountStatus.LOCKED,), AccountStatus.ACTIVE, actor, remove=("lock_reason",), reason=reason)
+
+    def set_password(self, user_id: str, password: str, actor: Actor, action: str, *,
+                     condition: tuple[str, dict[str, Any]] | None = None, remove: tuple[str, ...] = ()) -> None:
+        """Store a new password (already checked against the policy) and revoke every session."""
+        update = "SET password_hash = :h, password_changed_at = :at"
+        if remove:
+            update += " REMOVE " + ", ".join(remove)
+        kwargs: dict[str, Any] = {}
+        values: dict[str, Any] = {":h": hash_password(password), ":at": iso()}
+        if condition:
+            kwargs["ConditionExpression"] = condition[0]
+            values.update(condition[1])
+        try:
+            self.accounts.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression=update,
+                                   ExpressionAttributeValues=values, **kwargs)
+        except condition_failed(self.accounts.table):
+            raise Conflict("A palavra-passe já foi alterada entretanto. Tente de novo.", field="password") from None
+        revoked = self.sessions.revoke_all(user_id)
+        self.audit.record(actor, action, f"user#{user_id}", sessions_revoked=revoked)
