@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import wait_for
-from tests.test_registration import latest, link_token, outbox_to
+from tests.support.outbox import latest, link_token, outbox_to
+from tests.support.waiting import wait_for
 
 PASSWORD = "uma frase bastante comprida"
 EMAIL = "rita.costa@example.pt"
@@ -116,7 +116,7 @@ def test_every_login_gets_a_new_random_token_stored_only_hashed(make_api: Any, d
 
 
 def test_csrf_a_cookie_alone_does_not_change_anything(make_api: Any, demo: dict[str, Any]) -> None:
-    from tests.test_api import GENERIC
+    from tests.support.api import GENERIC
 
     api = logged_in(make_api, "ana.silva", demo["password"])
     forged = api.call("POST", "/api/requests", GENERIC, csrf=False)
@@ -275,7 +275,8 @@ def test_change_of_phone_confirmed_by_sms_code(make_api: Any, demo: dict[str, An
 # -- 11. account states ---------------------------------------------------------------------------------
 def test_administrators_lock_and_unlock_accounts_audited(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib.accounts.users import Accounts
-    from tests.test_registration import staff, statuses
+    from tests.support.accounts import statuses
+    from tests.support.api import staff
 
     user_id = Accounts().find("ana.silva")["user_id"]
     citizen = logged_in(make_api, "ana.silva", demo["password"])

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import small_pdf, upload, wait_for
-
-GENERIC = {"service_id": "generico", "fields": {"subject": "Licença de ruído", "text": "Peço licença para um arraial."}}
+from tests.support.api import GENERIC, upload
+from tests.support.files import small_pdf
+from tests.support.waiting import wait_for
 
 
 def _citizen(make_api: Any, demo: dict[str, Any]) -> Any:

@@ -28,13 +28,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.conftest import small_pdf, upload, wait_for
-from tests.test_api import GENERIC
+from tests.support.api import GENERIC, upload
+from tests.support.files import small_pdf
+from tests.support.waiting import wait_for
 
 SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
 PASSWORD = "Balcao-demo-2026"  # noqa: S105 - the demo accounts' password
 NEW_PASSWORD = "ribeira de ovelha ao luar"  # noqa: S105 - what every caller changes theirs to
-CALLBACK_SECRET = "test-callback-secret"  # noqa: S105 - tests/conftest.py's BALCAO_PAYMENT_CALLBACK_SECRET
+CALLBACK_SECRET = "test-callback-secret"  # noqa: S105 - tests/support/env.py's BALCAO_PAYMENT_CALLBACK_SECRET
 WATER = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
          "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 24}
 FEE_CENTS = 1000
@@ -325,7 +326,7 @@ def test_every_route_of_the_app_has_a_row_and_every_row_a_route() -> None:
 # -- the world ------------------------------------------------------------------------------------
 def _login(client: Any, identifier: str, staff: bool, password: str = PASSWORD) -> tuple[str, str]:
     """The caller's session cookie and user id."""
-    from tests.conftest import Api
+    from tests.support.api import Api
 
     api = Api(client)
     api.login(identifier, password, staff=staff)
@@ -379,7 +380,7 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
 
 
 def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str], spare: dict[str, str]) -> World:
-    from tests.conftest import Api
+    from tests.support.api import Api
 
     citizen = Api(client)
     citizen.cookie = cookies["citizen_a"]

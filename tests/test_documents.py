@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.conftest import small_pdf, upload, wait_for
-from tests.fixtures import files
-from tests.fixtures.files import HOSTILE, MIB
-from tests.test_api import GENERIC
+from tests.support import files
+from tests.support.api import GENERIC, upload
+from tests.support.files import HOSTILE, MIB, small_pdf
+from tests.support.waiting import wait_for
 
 OTHER_PASSWORD = "Outra-palavra-2026"
 SLOT_FOR_FORMATS = {("pdf",): "anexo", ("pdf", "png", "jpeg"): "digitalizacao", ("dwfx",): "desenhos"}

@@ -10,8 +10,11 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from tests.conftest import small_pdf, upload, wait_for
-from tests.test_workflow import _execution, _outbox_to, _submitted
+from tests.support.api import submit_generic, upload
+from tests.support.files import small_pdf
+from tests.support.outbox import outbox_to
+from tests.support.waiting import wait_for
+from tests.support.workflow import process_execution
 
 
 def _awaiting(api: Any, process_id: str) -> dict[str, Any]:
@@ -20,7 +23,7 @@ def _awaiting(api: Any, process_id: str) -> dict[str, Any]:
 
 def _states_entered(process_id: str) -> list[str]:
     from chalicelib.platform import aws
-    arn = _execution(process_id)["executionArn"]
+    arn = process_execution(process_id)["executionArn"]
     events = aws.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
 
@@ -41,7 +44,7 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
 
     citizen, clerk, decider = _people(make_api, demo)
     email = demo["citizen"]["email"]
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
 
     asked = clerk.call("POST", f"/api/staff/processes/{process_id}/pending-tasks",
@@ -52,7 +55,7 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
     assert asked.data["status"] == "aberta" and asked.data["deadline"]
 
     # The citizen is told, sees it in "Minhas Pendências" and in the process, with its deadline.
-    notice = wait_for(lambda: [m for m in _outbox_to(email) if "pedem-lhe uma resposta" in m["subject"]])
+    notice = wait_for(lambda: [m for m in outbox_to(email) if "pedem-lhe uma resposta" in m["subject"]])
     assert "Certidão de teor do prédio" in notice[0]["body"]
     mine = citizen.call("GET", "/api/pending-tasks").data["pending_tasks"]
     assert [t["task_id"] for t in mine] == [task_id]
@@ -85,8 +88,8 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
                            {"decision": "deferido", "grounds": "Cumpre os requisitos."})
     assert decided.status_code == 200, decided.body
     wait_for(lambda: "WaitForNextWorkingDay" in _states_entered(process_id))
-    assert _execution(process_id)["status"] == "RUNNING"
-    assert not [m for m in _outbox_to(email) if "Decisão" in m["subject"]]
+    assert process_execution(process_id)["status"] == "RUNNING"
+    assert not [m for m in outbox_to(email) if "Decisão" in m["subject"]]
     view = citizen.call("GET", f"/api/requests/{process_id}").data
     assert view["status"] == "deferido" and view["decided_late"] is False
     labels = [e["label"] for e in view["timeline"]]
@@ -100,7 +103,7 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
         make_api: Any, demo: dict[str, Any], past_clock: Any) -> None:
     citizen, _, decider = _people(make_api, demo)
     email = demo["citizen"]["email"]
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
 
     # A rejection needs the citizen heard first.
@@ -114,7 +117,7 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
     assert proposed.data["deadline"] == "2026-01-06"
     hearing = citizen.call("GET", f"/api/requests/{process_id}").data["pending_tasks"][0]
     assert hearing["working_days_left"] == 10  # told in working days, as counted: not the 18 calendar days
-    notice = wait_for(lambda: [m for m in _outbox_to(email) if "audiência prévia" in m["subject"]])
+    notice = wait_for(lambda: [m for m in outbox_to(email) if "audiência prévia" in m["subject"]])
     assert "Falta a prova de residência." in notice[0]["body"] and "06/01/2026" in notice[0]["body"]
 
     # The deadline passes (it is long gone for the engine's timer): the task expires, staff decide.
@@ -128,9 +131,9 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
                             {"decision": "indeferido", "grounds": "Não foi junta a prova de residência."})
     assert rejected.status_code == 200, rejected.body
     assert rejected.data["status"] == "indeferido"
-    wait_for(lambda: _execution(process_id)["status"] != "RUNNING")
-    assert _execution(process_id)["status"] == "SUCCEEDED"
-    decision = [m for m in _outbox_to(email) if "Decisão" in m["subject"]]
+    wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
+    assert process_execution(process_id)["status"] == "SUCCEEDED"
+    decision = [m for m in outbox_to(email) if "Decisão" in m["subject"]]
     assert decision and "indeferido" in decision[0]["body"]
     states = _states_entered(process_id)
     assert states.count("AwaitStaffAction") == 2
@@ -139,7 +142,7 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
 
 def test_a_prior_hearing_answered_goes_back_to_staff(make_api: Any, demo: dict[str, Any]) -> None:
     citizen, _, decider = _people(make_api, demo)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
     task_id = decider.call("POST", f"/api/staff/processes/{process_id}/prior-hearing",
                            {"grounds": "Pedido fora de prazo."}).data["task_id"]
@@ -159,7 +162,7 @@ def test_a_late_decision_is_recorded_and_marked_late(make_api: Any, demo: dict[s
     from chalicelib.kernel import clock
     citizen, _, decider = _people(make_api, demo)
     with clock.travel(datetime.fromisoformat("2025-11-03T10:00:00+00:00")):
-        process_id = _submitted(citizen, small_pdf())
+        process_id = submit_generic(citizen, small_pdf())
         view = _awaiting(citizen, process_id)
     assert view["decision_deadline"] == "2025-11-17"
     with clock.travel(datetime.fromisoformat("2025-12-19T10:00:00+00:00")):
@@ -167,7 +170,7 @@ def test_a_late_decision_is_recorded_and_marked_late(make_api: Any, demo: dict[s
                                {"decision": "deferido", "grounds": "Deferido, embora fora de prazo."})
     assert decided.status_code == 200, decided.body
     assert decided.data["decided_late"] is True
-    wait_for(lambda: _execution(process_id)["status"] != "RUNNING")
+    wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
     assert citizen.call("GET", f"/api/requests/{process_id}").data["decided_late"] is True
 
 
@@ -181,7 +184,7 @@ def test_two_staff_acting_at_once_exactly_one_wins(make_api: Any, demo: dict[str
 
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
     sessions = []
     for username in ("decisor", "dirigente"):
@@ -220,7 +223,7 @@ def test_a_staff_action_sent_twice_is_taken_once(make_api: Any, demo: dict[str, 
     """The token is taken from the process in the same conditional write that records the action: a
     retried request finds none and is a 409 with the current state; the workflow moved once."""
     citizen, clerk, _ = _people(make_api, demo)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
     path = f"/api/staff/processes/{process_id}/pending-tasks"
     first = clerk.call("POST", path, {"subject": "Planta de localização"})
@@ -238,19 +241,19 @@ def test_an_unknown_staff_action_fails_the_workflow_by_name(make_api: Any, demo:
     from chalicelib.processes.table import Processes
 
     citizen, _, _ = _people(make_api, demo)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
     token = Processes().get(process_id)["decision_task_token"]
     aws.client("stepfunctions").send_task_success(taskToken=token, output=json.dumps({"kind": "arquivar"}))
-    wait_for(lambda: _execution(process_id)["status"] != "RUNNING")
-    assert _execution(process_id)["error"] == "UnknownStaffAction"
+    wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
+    assert process_execution(process_id)["error"] == "UnknownStaffAction"
 
 
 def test_who_may_ask_and_answer(make_api: Any, demo: dict[str, Any]) -> None:
     citizen, clerk, _ = _people(make_api, demo)
     auditor = make_api()
     auditor.login("auditor", demo["password"], staff=True)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
     path = f"/api/staff/processes/{process_id}"
     # Auditors read, never act; clerks ask but do not propose rejections; citizens use no staff route.
@@ -276,7 +279,7 @@ def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
 
     citizen, clerk, decider = _people(make_api, demo)
     plan = small_pdf(pages=2)
-    process_id = _submitted(citizen, plan)
+    process_id = submit_generic(citizen, plan)
     view = _awaiting(citizen, process_id)
     document_id = view["documents"][0]["document_id"]
     not_pdf = clerk.call("POST", f"/api/staff/processes/{process_id}/signature-requests",
@@ -334,7 +337,7 @@ def test_the_public_lookup_is_rate_limited(make_api: Any, demo: dict[str, Any], 
     monkeypatch.setattr(settings, "get_settings", lambda: limited)
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     number = citizen.call("GET", f"/api/requests/{process_id}").data["number"]
     anyone = make_api()
     path = "/api/public/processes/" + number.replace(" ", "/")
@@ -353,7 +356,7 @@ def test_staff_are_reminded_before_the_deadline_and_the_head_alerted_once_it_is_
     auditor = make_api()
     auditor.login("auditor", demo["password"], staff=True)
     with clock.travel(datetime.fromisoformat("2025-11-03T10:00:00+00:00")):
-        process_id = _submitted(citizen, small_pdf())
+        process_id = submit_generic(citizen, small_pdf())
         _awaiting(citizen, process_id)  # deadline 2025-11-17
         assert DeadlineWatch().run()["reminded"] == []
     with clock.travel(datetime.fromisoformat("2025-11-14T08:00:00+00:00")):
@@ -376,7 +379,7 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
     Accounts().create(kind="citizen", name="Bruno Vizinho", email="bruno.vizinho@example.pt", username="bruno",
                       identity_number="200000004", password=demo["password"], actor=Actor("test"))
     citizen, clerk, _ = _people(make_api, demo)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     neighbour = make_api()
     neighbour.login("bruno", demo["password"])
     assert neighbour.call("GET", f"/api/released-processes/{process_id}").status_code == 404
@@ -388,7 +391,7 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
     assert neighbour.call("POST", path, {"identifier": "200000004"}).status_code == 403
     granted = clerk.call("POST", path, {"identifier": "200000004"})
     assert granted.status_code == 201, granted.body
-    assert [m for m in _outbox_to("bruno.vizinho@example.pt") if "Vista do processo" in m["subject"]]
+    assert [m for m in outbox_to("bruno.vizinho@example.pt") if "Vista do processo" in m["subject"]]
 
     released = neighbour.call("GET", "/api/released-processes").data["processes"]
     assert [p["process_id"] for p in released] == [process_id]
@@ -406,7 +409,7 @@ def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_i
     from local import lambdas
 
     citizen, clerk, decider = _people(make_api, demo)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     view = _awaiting(citizen, process_id)
     original = view["documents"][0]["document_id"]
     new_version = {"slot": "anexo", "filename": "anexo-v2.pdf", "content_type": "application/pdf", "replaces": original}
@@ -460,7 +463,7 @@ def test_a_prior_hearing_is_answered_with_a_document(make_api: Any, demo: dict[s
     from local import lambdas
 
     citizen, _, decider = _people(make_api, demo)
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
     decider.call("POST", f"/api/staff/processes/{process_id}/prior-hearing", {"grounds": "Falta a planta."})
     wait_for(lambda: "AwaitCitizen" in _states_entered(process_id))

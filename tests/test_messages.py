@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import small_pdf, upload
-from tests.test_workflow import _outbox_to, _submitted
+from tests.support.api import submit_generic, upload
+from tests.support.files import small_pdf
+from tests.support.outbox import outbox_to
 
 
 def test_citizen_and_staff_exchange_messages_about_a_process(make_api: Any, demo: dict[str, Any]) -> None:
@@ -14,7 +15,7 @@ def test_citizen_and_staff_exchange_messages_about_a_process(make_api: Any, demo
 
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     path = f"/api/requests/{process_id}/messages"
     slot = citizen.call("POST", f"{path}/attachments", {"filename": "foto.pdf", "content_type": "application/pdf"})
     assert slot.status_code == 201, slot.body
@@ -22,7 +23,7 @@ def test_citizen_and_staff_exchange_messages_about_a_process(make_api: Any, demo
     lambdas.drain()
     sent = citizen.call("POST", path, {"text": "Junto a planta que faltava.", "attachments": [slot.data["document_id"]]})
     assert sent.status_code == 201, sent.body
-    assert [m for m in _outbox_to("geral@municipio-demo.pt") if "Junto a planta" in m["body"]]
+    assert [m for m in outbox_to("geral@municipio-demo.pt") if "Junto a planta" in m["body"]]
     bad = citizen.call("POST", path, {"text": "x", "attachments": ["d_outro"]})
     assert bad.status_code == 422 and bad.data["error"]["field"] == "attachments.0"
 
@@ -30,7 +31,7 @@ def test_citizen_and_staff_exchange_messages_about_a_process(make_api: Any, demo
     clerk.login("atendimento", demo["password"], staff=True)
     reply = clerk.call("POST", path, {"text": "Recebido, obrigado."})
     assert reply.status_code == 201, reply.body
-    assert [m for m in _outbox_to(demo["citizen"]["email"]) if "Recebido, obrigado." in m["body"]]
+    assert [m for m in outbox_to(demo["citizen"]["email"]) if "Recebido, obrigado." in m["body"]]
     thread = citizen.call("GET", path).data["messages"]
     assert [(m["from"], m["text"]) for m in thread] == [("requerente", "Junto a planta que faltava."),
                                                          ("servicos", "Recebido, obrigado.")]

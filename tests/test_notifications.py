@@ -10,18 +10,15 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import small_pdf, upload, wait_for
-from tests.test_workflow import _execution, _submitted
+from tests.support.api import submit_generic, upload
+from tests.support.files import small_pdf
+from tests.support.outbox import outbox_to
+from tests.support.waiting import wait_for
+from tests.support.workflow import process_execution
 
 DECISION = {"name": "Ana Silva", "number": "CAMARA 2026/000042", "subject": "Ocupação da via pública",
             "service": "Requerimento genérico", "decision": "deferido", "grounds": "Cumpre os requisitos.",
             "process_url": "http://127.0.0.1:8000/#/processos/p_1"}
-
-
-def _outbox(to: str) -> list[dict[str, Any]]:
-    from local import outbox
-
-    return [m for m in outbox.messages() if m["to"] == to]
 
 
 def inject_errors(client: Any, operation: str, code: str, status: int, times: int) -> dict[str, int]:
@@ -67,7 +64,7 @@ def test_an_email_is_sent_once_per_key_and_logged_as_proof(aws_stack: None) -> N
                           account_id="u_1")
     again = notifier.send("email", "ana@example.pt", "decision", DECISION, key="process#p_1#decision", process_id="p_1",
                           account_id="u_1")
-    sent = _outbox("ana@example.pt")
+    sent = outbox_to("ana@example.pt")
     assert len(sent) == 1
     assert first["status"] == again["status"] == "sent"
     assert first["notification_id"] == again["notification_id"]
@@ -90,7 +87,7 @@ def test_ses_throttling_then_success_sends_once_after_backoff(aws_stack: None) -
     assert entry["status"] == "sent" and int(entry["attempts"]) == 3
     assert calls == {"failed": 2, "passed": 1}
     assert len(sleeps) == 2 and sleeps[1] > sleeps[0] > 0  # exponential backoff
-    assert len(_outbox("bruno@example.pt")) == 1
+    assert len(outbox_to("bruno@example.pt")) == 1
 
 
 def test_an_sns_permanent_failure_is_recorded_never_retried_and_never_raised(aws_stack: None) -> None:
@@ -108,7 +105,7 @@ def test_an_sns_permanent_failure_is_recorded_never_retried_and_never_raised(aws
     again = notifier.send("sms", "+351912345678", "login_code", {"name": "Ana", "code": "123456", "minutes": 10}, key="k-sms")
     assert again["status"] == "permanent_failure" and calls["failed"] == 1
     assert notifier.retry_due() == []
-    assert _outbox("+351912345678") == []
+    assert outbox_to("+351912345678") == []
     failed = [e for e in AuditTrail().for_subject("user#u_9") if e["action"] == "notification.failed"]
     assert failed and failed[0]["details"]["error"] == "InvalidParameter"
 
@@ -126,13 +123,13 @@ def test_a_temporary_failure_is_retried_later_and_sent_once(aws_stack: None, mon
     entry = notifier.send("email", "carla@example.pt", "decision", DECISION, key="k-later", attachments=(receipt,))
     assert entry["status"] == "temporary_failure" and entry["error_code"] == "ServiceUnavailable"
     assert int(entry["attempts"]) == 3 and len(sleeps) == 2 and entry["retry_at"]
-    assert _outbox("carla@example.pt") == []
+    assert outbox_to("carla@example.pt") == []
 
     recovered, _ = _notifier()  # SES is back
     (retried,) = recovered.retry_due()
     assert retried["status"] == "sent" and int(retried["attempts"]) == 4
     assert recovered.retry_due() == []
-    (sent,) = _outbox("carla@example.pt")
+    (sent,) = outbox_to("carla@example.pt")
     assert sent["attachments"] == ["comprovativo.pdf"]
 
 
@@ -146,18 +143,18 @@ def test_consent_chooses_the_channels_and_without_it_a_letter_is_queued(aws_stac
     both = Recipient("Ana Silva", email="ana@example.pt", phone="+351912345678", electronic=("email", "sms"), account_id="u_1")
     entries = notifier.notify(both, "decision", DECISION, key="process#p_2#decision", process_id="p_2", organ="CAMARA")
     assert sorted(e["channel"] for e in entries) == ["email", "sms"] and {e["status"] for e in entries} == {"sent"}
-    (sms,) = _outbox("+351912345678")
+    (sms,) = outbox_to("+351912345678")
     assert "CAMARA 2026/000042" in sms["body"] and len(sms["body"]) <= 160
 
     english = Recipient("Ann Smith", email="ann@example.com", language="en", electronic=("email",))
     notifier.notify(english, "decision", DECISION, key="process#p_3#decision", process_id="p_3")
-    assert "approved" in _outbox("ann@example.com")[0]["subject"]
+    assert "approved" in outbox_to("ann@example.com")[0]["subject"]
 
     by_post = Recipient("José Sousa", email="jose@example.pt", electronic=(),
                         postal_address=["Rua Direita, 10", "4700-000 Braga"], account_id="u_2")
     (letter,) = notifier.notify(by_post, "decision", DECISION, key="process#p_4#decision", process_id="p_4", organ="CAMARA")
     assert letter["channel"] == "letter" and letter["status"] == "queued"
-    assert _outbox("jose@example.pt") == []
+    assert outbox_to("jose@example.pt") == []
     assert [e["notification_id"] for e in notifier.log.postal_queue("CAMARA")] == [letter["notification_id"]]
     pdf = aws.client("s3").get_object(Bucket=aws.bucket_name("documents"), Key=letter["letter_key"])["Body"].read()
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
@@ -213,14 +210,14 @@ def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     email = demo["citizen"]["email"]
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
-    assert _execution(process_id)["status"] == "RUNNING"
+    assert process_execution(process_id)["status"] == "RUNNING"
     log_path = f"/api/staff/processes/{process_id}/notifications"
     (entry,) = staff.call("GET", log_path).data["notifications"]
     assert entry["template"] == "submission_receipt" and entry["status"] == "temporary_failure"
     assert entry["error_code"] == "ServiceUnavailable"
-    assert [m for m in _outbox(email) if m["message_id"] not in earlier] == []
+    assert [m for m in outbox_to(email) if m["message_id"] not in earlier] == []
 
     monkeypatch.setattr(SESBackend, "send_raw_email", working)  # SES is back
     event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
@@ -230,7 +227,7 @@ def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_
     # Step Functions retrying the task (e.g. after a Lambda timeout) sends nothing again.
     again = json.loads(lambdas.invoke("notify", json.dumps({"process_id": process_id, "template": "submission_receipt"}), {}))
     assert again["notifications"][0]["status"] == "sent"
-    receipts = [m for m in _outbox(email) if "recebido" in m["subject"] and m["message_id"] not in earlier]
+    receipts = [m for m in outbox_to(email) if "recebido" in m["subject"] and m["message_id"] not in earlier]
     assert len(receipts) == 1
     (entry,) = staff.call("GET", log_path).data["notifications"]
     assert entry["status"] == "sent" and entry["provider_message_id"] == receipts[0]["message_id"]
@@ -244,7 +241,7 @@ def test_staff_see_the_log_and_the_postal_queue_of_their_organ_only(make_api: An
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform import aws
     from chalicelib.platform.audit import Actor
-    from tests.test_api import GENERIC
+    from tests.support.api import GENERIC
 
     Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.clerk",
                       password=demo["password"], organ="SEMAE", roles=["clerk"], actor=Actor("test"))

@@ -10,7 +10,10 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import upload, wait_for
+from tests.support.accounts import statuses
+from tests.support.api import staff, upload
+from tests.support.outbox import latest, link_token, outbox_to
+from tests.support.waiting import wait_for
 
 NIF = "232013969"  # valid check digit, a person's
 NEW_PASSWORD = "cavalo correto bateria agrafo"
@@ -25,20 +28,6 @@ def registration(**overrides: Any) -> dict[str, Any]:
     }
     body.update(overrides)
     return body
-
-
-def outbox_to(address: str) -> list[dict[str, Any]]:
-    from local import outbox
-
-    return [m for m in outbox.messages() if m["to"] == address]
-
-
-def link_token(message: dict[str, Any]) -> str:
-    return re.search(r"token=([A-Za-z0-9_-]+)", message["body"]).group(1)
-
-
-def latest(address: str, subject_part: str) -> dict[str, Any]:
-    return wait_for(lambda: [m for m in outbox_to(address) if subject_part in m["subject"]])[0]
 
 
 def proof_pdf(lines: list[str]) -> bytes:
@@ -69,19 +58,6 @@ def execution_of(user_id: str) -> dict[str, Any]:
 
     arn = Accounts().get_item(user_id)["validation_execution_arn"]
     return aws.client("stepfunctions").describe_execution(executionArn=arn)
-
-
-def staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
-    api = make_api()
-    api.login(username, demo["password"], staff=True)
-    return api
-
-
-def statuses(user_id: str) -> list[str]:
-    from chalicelib.platform.audit import AuditTrail
-
-    events = sorted(AuditTrail().for_subject(f"user#{user_id}"), key=lambda e: e["event_id"])
-    return [e["details"]["status"] for e in events if e["action"] in ("account.created", "account.status_changed")]
 
 
 def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, Any]) -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import small_pdf, upload
-from tests.conftest import wait_for as _wait_for
+from tests.support.api import upload
+from tests.support.files import small_pdf
+from tests.support.outbox import outbox_to
+from tests.support.waiting import wait_for as _wait_for
 
 WATER_A = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
            "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 24}
@@ -51,12 +53,6 @@ def _attach(api: Any, process_id: str, slot: str) -> None:
                         {"slot": slot, "filename": f"{slot}.pdf", "content_type": "application/pdf"})
     assert response.status_code == 201, response.body
     assert upload(response.data, small_pdf()) in (200, 201, 204)
-
-
-def _outbox_to(address: str) -> list[dict[str, Any]]:
-    from local import outbox
-
-    return [m for m in outbox.messages() if m["to"] == address]
 
 
 def test_the_catalogue_lists_searches_and_shows_a_service_without_login(client: Any) -> None:
@@ -192,7 +188,7 @@ def test_a_representative_files_for_a_requerente_and_both_see_the_process(make_a
     carla.login("carla", BRUNO_PASSWORD)
     assert carla.call("GET", f"/api/requests/{process_id}").status_code == 404
     # the consented address gets the receipt too
-    wait_for(lambda: [m for m in _outbox_to("bruno.c@example.pt") if "recebido" in m["subject"]])
+    wait_for(lambda: [m for m in outbox_to("bruno.c@example.pt") if "recebido" in m["subject"]])
 
 
 def test_who_asks_and_how_to_notify_are_checked_at_submission(make_api: Any, demo: dict[str, Any]) -> None:
@@ -246,7 +242,7 @@ def test_drafts_expire_after_30_days_with_a_reminder_before(make_api: Any, demo:
     assert workflow.remind_expiring_drafts(day=due - timedelta(days=1))["reminded"] == []
     assert workflow.remind_expiring_drafts(day=due)["reminded"] == [process_id]
     assert workflow.remind_expiring_drafts(day=due)["reminded"] == []  # once
-    reminder = [m for m in _outbox_to(demo["citizen"]["email"]) if "rascunho" in m["subject"]]
+    reminder = [m for m in outbox_to(demo["citizen"]["email"]) if "rascunho" in m["subject"]]
     assert len(reminder) == 1 and process_id in reminder[0]["body"]
     # once expired it is gone for the citizen, even before DynamoDB deletes it
     Processes().table.update_item(Key={"process_id": process_id}, UpdateExpression="SET expires_at = :past",
@@ -276,7 +272,7 @@ def test_a_fee_gets_a_multibanco_reference_and_staff_record_the_payment(make_api
     assert payment["status"] == "pendente" and payment["amount_cents"] == 8670 and payment["amount_text"] == "86,70 €"
     assert is_valid(payment["entity"], payment["reference"], 8670)
     email = demo["citizen"]["email"]
-    sent = wait_for(lambda: [m for m in _outbox_to(email) if "Referência de pagamento" in m["subject"]])
+    sent = wait_for(lambda: [m for m in outbox_to(email) if "Referência de pagamento" in m["subject"]])
     assert payment["reference_text"] in sent[0]["body"] and "86,70 €" in sent[0]["body"]
 
     # the workflow waits for the payment: no decision yet
@@ -295,7 +291,7 @@ def test_a_fee_gets_a_multibanco_reference_and_staff_record_the_payment(make_api
     assert paid.data["payment"]["status"] == "pago"
     assert clerk.call("POST", f"/api/staff/processes/{process_id}/payment",
                       {"amount_eur": "86.70", "method": "numerario"}).status_code == 409
-    wait_for(lambda: [m for m in _outbox_to(email) if "Pagamento recebido" in m["subject"]])
+    wait_for(lambda: [m for m in outbox_to(email) if "Pagamento recebido" in m["subject"]])
 
     # paid: the workflow goes on to the decision
     wait_for(lambda: api.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
@@ -332,7 +328,7 @@ def test_the_payment_provider_confirms_a_payment_with_a_signed_notice(make_api: 
     assert repeat.status_code == 200  # the provider retrying is answered the same
     wait_for(lambda: api.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
     # (the outbox keeps earlier tests' messages, whose numbers restart: the link names this process)
-    receipts = [m for m in _outbox_to(demo["citizen"]["email"]) if "Pagamento recebido" in m["subject"] and process_id in m["body"]]
+    receipts = [m for m in outbox_to(demo["citizen"]["email"]) if "Pagamento recebido" in m["subject"] and process_id in m["body"]]
     assert len(receipts) == 1
 
 

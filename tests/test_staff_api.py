@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import small_pdf, upload, wait_for
-from tests.test_api import GENERIC
+from tests.support.api import GENERIC, upload
+from tests.support.files import small_pdf
+from tests.support.waiting import wait_for
 
 SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import staff_login_code
+from tests.support.outbox import staff_login_code
 
 
 def _challenge(api: Any, demo: dict[str, Any], identifier: str = "decisor") -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 Nothing can be applied from here (no AWS account, no Terraform binary), so: every file is parsed
 (python-hcl2); the expressions that name and shape tables, buckets, topics, queues, functions and
-state machines are evaluated against resources.json (tests/terraform.py) and compared with what the
+state machines are evaluated against resources.json (tests/support/terraform.py) and compared with what the
 local stack really creates under moto; the settings the app reads are checked against what Terraform
 and the Chalice stage set; IAM, buckets and CloudTrail are checked statically; and
 ``chalice package`` plus ``infra/package.py`` run for real, followed by checkov on the result.
@@ -24,7 +24,7 @@ import pytest
 
 from chalicelib.kernel.settings import Settings
 from chalicelib.platform.resources import RESOURCES_FILE, load_resources
-from tests.terraform import (
+from tests.support.terraform import (
     PROJECT_ROOT,
     TERRAFORM_DIR,
     Configuration,
@@ -119,7 +119,7 @@ def local_stack() -> Iterator[dict[str, Any]]:
     from chalicelib.kernel.settings import get_settings
     from chalicelib.platform import aws
     from local import provision
-    from tests.conftest import TEST_ENV
+    from tests.support.env import TEST_ENV
 
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("AWS_ENDPOINT_URL", raising=False)

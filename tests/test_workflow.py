@@ -6,32 +6,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import small_pdf, upload, wait_for
-from tests.test_api import GENERIC
-
-
-def _outbox_to(address: str) -> list[dict[str, Any]]:
-    from local import outbox
-
-    return [m for m in outbox.messages() if m["to"] == address]
-
-
-def _execution(process_id: str) -> dict[str, Any]:
-    from chalicelib.platform import aws
-    from chalicelib.processes.table import Processes
-
-    arn = Processes().get(process_id)["execution_arn"]
-    return aws.client("stepfunctions").describe_execution(executionArn=arn)
-
-
-def _submitted(api: Any, data: bytes) -> str:
-    process_id = api.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = api.call("POST", f"/api/requests/{process_id}/documents",
-                    {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
-    upload(slot, data)
-    response = api.call("POST", f"/api/requests/{process_id}/submit")
-    assert response.status_code == 200, response.body
-    return process_id
+from tests.support.api import GENERIC, submit_generic, upload
+from tests.support.files import small_pdf
+from tests.support.outbox import outbox_to
+from tests.support.waiting import wait_for
+from tests.support.workflow import process_execution
 
 
 def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, demo: dict[str, Any],
@@ -40,15 +19,15 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     email = demo["citizen"]["email"]
-    before = len(_outbox_to(email))
-    process_id = _submitted(citizen, small_pdf())
+    before = len(outbox_to(email))
+    process_id = submit_generic(citizen, small_pdf())
 
     # The workflow inspects the document, sends the receipt and waits for staff.
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
-    receipt = wait_for(lambda: [m for m in _outbox_to(email)[: len(_outbox_to(email)) - before] if "recebido" in m["subject"]])
+    receipt = wait_for(lambda: [m for m in outbox_to(email)[: len(outbox_to(email)) - before] if "recebido" in m["subject"]])
     number = citizen.call("GET", f"/api/requests/{process_id}").data["number"]
     assert number in receipt[0]["subject"]
-    assert _execution(process_id)["status"] == "RUNNING"
+    assert process_execution(process_id)["status"] == "RUNNING"
 
     staff = make_api()
     staff.login("decisor", demo["password"], staff=True)
@@ -58,11 +37,11 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
                           {"decision": "deferido", "grounds": "Cumpre todos os requisitos."})
     assert decision.status_code == 200, decision.body
 
-    wait_for(lambda: _execution(process_id)["status"] != "RUNNING")
-    execution = _execution(process_id)
+    wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
+    execution = process_execution(process_id)
     assert execution["status"] == "SUCCEEDED"
     assert json.loads(execution["output"])["action"]["decision"] == "deferido"
-    decided = wait_for(lambda: [m for m in _outbox_to(email) if "Decisão" in m["subject"] and number in m["subject"]])
+    decided = wait_for(lambda: [m for m in outbox_to(email) if "Decisão" in m["subject"] and number in m["subject"]])
     assert "deferido" in decided[0]["body"] and "Cumpre todos os requisitos." in decided[0]["body"]
     view = citizen.call("GET", f"/api/requests/{process_id}").data
     assert view["status"] == "deferido"
@@ -82,7 +61,7 @@ def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: An
                       password=demo["password"], organ="SEMAE", roles=["decision_maker"], actor=Actor("test"))
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
     decision = {"decision": "deferido", "grounds": "Ok."}
 
@@ -101,7 +80,7 @@ def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: An
     bad_value = decider.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "talvez", "grounds": "x"})
     assert bad_value.status_code == 422 and bad_value.data["error"]["field"] == "decision"
     assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"
-    assert _execution(process_id)["status"] == "RUNNING"
+    assert process_execution(process_id)["status"] == "RUNNING"
 
 
 def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, Any]) -> None:
@@ -134,7 +113,7 @@ def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, A
 def test_the_audit_trail_tells_who_did_what(make_api: Any, demo: dict[str, Any]) -> None:
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = _submitted(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
     auditor = make_api()
     auditor.login("auditor", demo["password"], staff=True)

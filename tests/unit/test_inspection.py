@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from chalicelib.documents.inspection import Limits, inspect_isolated
-from tests.fixtures import files
-from tests.fixtures.files import HOSTILE, MIB
+from tests.support import files
+from tests.support.files import HOSTILE, MIB
 
 
 @pytest.mark.parametrize("hostile", [h for h in HOSTILE if h.name != "oversize_pdf"], ids=lambda h: h.name)

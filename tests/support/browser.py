@@ -10,7 +10,7 @@ from typing import Any
 
 import requests
 
-from tests.e2e.conftest import ROOT, Stack
+from tests.support.stack import ROOT, Stack
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
