@@ -15,7 +15,7 @@ from tests.support.files import HOSTILE, MIB
 
 @pytest.mark.parametrize("hostile", [h for h in HOSTILE if h.name != "oversize_pdf"], ids=lambda h: h.name)
 def test_each_hostile_file_is_rejected_with_its_reason(hostile: Any, hostile_files: dict[str, Path]) -> None:
-    # The oversize file is refused before any parse, from the object's size: see test_documents.py.
+    # The oversize file is refused before any parse, from the object's size: see tests/api/test_documents.py.
     finding = inspect_isolated(hostile_files[hostile.name], list(hostile.formats), hostile.filename)
     assert not finding.accepted
     assert hostile.reason in (finding.reason or ""), finding.reason

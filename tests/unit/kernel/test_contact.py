@@ -1,4 +1,5 @@
-"""Contact details are checked where they are entered: email syntax, PT/BR mobile numbers in E.164."""
+"""Contact details are checked where they are entered: email syntax, PT/BR mobile numbers in E.164, postal
+codes and phones by country."""
 
 from __future__ import annotations
 
@@ -54,3 +55,23 @@ def test_invalid_email_addresses_are_refused_naming_the_field(typed: str) -> Non
     with pytest.raises(ValidationFailed) as refused:
         normalise_email(typed, field="email")
     assert refused.value.field == "email"
+
+
+@pytest.mark.usefixtures("env")
+def test_contact_details_by_country() -> None:
+    from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
+
+    assert normalise_postal_code("4600011", "PT") == "4600-011"
+    assert normalise_postal_code("13400-900", "BR") == "13400-900"
+    assert normalise_phone("912 345 678", country="PT") == "+351912345678"
+    assert normalise_phone("(19) 99123-4567", country="BR") == "+5519991234567"
+    assert normalise_email(" ana.silva@Example.PT ") == "ana.silva@example.pt"
+    for call, field in ((lambda: normalise_postal_code("13400-900", "PT"), "address.postal_code"),
+                        (lambda: normalise_postal_code("4600-011", "BR"), "address.postal_code"),
+                        (lambda: normalise_phone("213 456 789", country="PT"), "phone"),
+                        (lambda: normalise_phone("12", country="PT"), "phone"),
+                        (lambda: normalise_email("ana@"), "email"),
+                        (lambda: normalise_email("ana@exa mple.pt"), "email")):
+        with pytest.raises(ValidationFailed) as error:
+            call()
+        assert error.value.field == field

@@ -1,4 +1,4 @@
-"""The catalogue, installment plans, Multibanco references and the error body: domain rules without AWS."""
+"""The catalogue, its service fields and installment plans, and the error body: domain rules without AWS."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pydantic import ValidationError
 from chalicelib.catalogue.installments import plan_for_fields, split
 from chalicelib.catalogue.service import Service, get_service, load_catalogue, search
 from chalicelib.kernel.errors import NotFound, ValidationFailed
-from chalicelib.processes.multibanco import check_digits, is_valid, make_reference
 
 SEED_SERVICES = {"agua-prestacoes", "generico", "vista-processo", "maquina-diversao-registo", "maquina-diversao-segunda-via",
                  "maquina-diversao-alteracao-proprietario", "maquina-diversao-tema-jogo"}
@@ -144,26 +143,17 @@ def test_option_b_allows_more_installments_and_smaller_ones() -> None:
     assert len(_plan("100", 5, "a")) == 5  # exactly €20 each is allowed in option a
 
 
-def test_multibanco_references_carry_check_digits_over_entity_reference_and_amount() -> None:
-    from stdnum.iso7064 import mod_97_10
-
-    reference = make_reference("21800", 1234, 8670)
-    assert len(reference.reference) == 9 and reference.reference.startswith("0001234")
-    assert mod_97_10.is_valid(f"21800{reference.reference[:7]}{8670:08d}{reference.reference[7:]}")
-    assert is_valid("21800", reference.reference, 8670)
-    assert not is_valid("21800", reference.reference, 8671)  # another amount
-    assert not is_valid("21801", reference.reference, 8670)  # another entity
-    wrong = reference.reference[:-1] + str((int(reference.reference[-1]) + 1) % 10)
-    assert not is_valid("21800", wrong, 8670)
-    assert reference.formatted().replace(" ", "") == reference.reference
-    # every remainder mod 97 gives a valid reference (SIBS writes 98 and 97 where stdnum writes 01 and 00)
-    for sequence in range(300):
-        ref = make_reference("11604", sequence, 2500)
-        assert is_valid("11604", ref.reference, 2500)
-    with pytest.raises(ValueError):
-        check_digits("1234", "0000001", 100)
-
-
 def test_an_unknown_service_is_not_found() -> None:
     with pytest.raises(NotFound):
         get_service("nao-existe")
+
+
+@pytest.mark.usefixtures("env")
+def test_service_fields_are_checked_against_the_definition() -> None:
+    from chalicelib.catalogue.service import get_service
+
+    service = get_service("generico")
+    assert service.validate_fields({"subject": "  Olá ", "text": "x"}) == {"subject": "Olá", "text": "x"}
+    with pytest.raises(ValidationFailed) as error:
+        service.validate_fields({"subject": "x"})
+    assert error.value.field == "fields.text"

@@ -1,5 +1,5 @@
-"""Account rules without AWS: identity numbers by person type, contact details by country, the
-password policy and its list, argon2id's parameters, throttling delays, the proof pre-check."""
+"""Account rules without AWS: login names, the password policy and its list, argon2id's parameters, throttling
+delays, activation passwords, the proof pre-check."""
 
 from __future__ import annotations
 
@@ -15,50 +15,21 @@ def _settings(env: None) -> None:
     pass
 
 
-@pytest.mark.parametrize(("number", "country", "person_type", "compact"), [
-    ("232 013 969", "PT", "individual", "232013969"),
-    ("PT503504564", "PT", "company", "503504564"),
-    ("390.533.447-05", "BR", "individual", "39053344705"),
-    ("11.222.333/0001-81", "BR", "company", "11222333000181"),
-])
-def test_identity_numbers_of_each_country_and_person_type(number: str, country: str, person_type: str, compact: str) -> None:
-    from chalicelib.kernel.identity import normalise_identity_number
+def test_login_names_are_told_apart() -> None:
+    from chalicelib.accounts.users import login_key
 
-    assert normalise_identity_number(number, country, person_type) == compact
+    assert login_key(" 123 456 789 ") == "nif:123456789"
+    assert login_key("Ana.Silva@Example.PT") == "email:ana.silva@example.pt"
+    assert login_key("Ana.Silva") == "username:ana.silva"
 
 
-@pytest.mark.parametrize(("number", "country", "person_type"), [
-    ("232013968", "PT", "individual"),  # check digit
-    ("503504564", "PT", "individual"),  # a company's NIPC
-    ("232013969", "PT", "company"),  # a person's NIF
-    ("11.222.333/0001-81", "BR", "individual"),  # a CNPJ is no CPF
-    ("390.533.447-05", "BR", "company"),
-])
-def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str, person_type: str) -> None:
-    from chalicelib.kernel.identity import normalise_identity_number
+def test_passwords_are_hashed_with_argon2id() -> None:
+    from chalicelib.accounts.passwords import hash_password, verify_password
 
-    with pytest.raises(ValidationFailed) as error:
-        normalise_identity_number(number, country, person_type)
-    assert error.value.field == "identity_number"
-
-
-def test_contact_details_by_country() -> None:
-    from chalicelib.kernel.contact import normalise_email, normalise_phone, normalise_postal_code
-
-    assert normalise_postal_code("4600011", "PT") == "4600-011"
-    assert normalise_postal_code("13400-900", "BR") == "13400-900"
-    assert normalise_phone("912 345 678", country="PT") == "+351912345678"
-    assert normalise_phone("(19) 99123-4567", country="BR") == "+5519991234567"
-    assert normalise_email(" ana.silva@Example.PT ") == "ana.silva@example.pt"
-    for call, field in ((lambda: normalise_postal_code("13400-900", "PT"), "address.postal_code"),
-                        (lambda: normalise_postal_code("4600-011", "BR"), "address.postal_code"),
-                        (lambda: normalise_phone("213 456 789", country="PT"), "phone"),
-                        (lambda: normalise_phone("12", country="PT"), "phone"),
-                        (lambda: normalise_email("ana@"), "email"),
-                        (lambda: normalise_email("ana@exa mple.pt"), "email")):
-        with pytest.raises(ValidationFailed) as error:
-            call()
-        assert error.value.field == field
+    hashed = hash_password("correta")
+    assert hashed.startswith("$argon2id$")
+    assert verify_password(hashed, "correta")
+    assert not verify_password(hashed, "errada")
 
 
 def test_the_common_password_list_is_shipped_and_used() -> None:
