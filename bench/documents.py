@@ -1,5 +1,5 @@
 """Document inspection: how long it takes and how much memory it uses, for scanned PDFs of 1, 10 and
-50 MB and for each hostile file of ``tests/fixtures/files.py``, against the limits every inspection is
+50 MB and for each hostile file of ``tests/support/files.py``, against the limits every inspection is
 held to (10 s, 512 MB).
 
 Each sample is what the inspect Lambda does with a file once it is on local disk: the SHA-256 of the
@@ -46,7 +46,7 @@ def _sha256(path: Path) -> str:
 def subjects(directory: Path) -> list[dict[str, Any]]:
     """(label, path, formats, filename) of every file measured, the baseline first."""
     sys.path.insert(0, str(ROOT))
-    from tests.fixtures import files
+    from tests.support import files
 
     rows = [{"label": "baseline: PDF, 1 page", "path": files.pdf_with(directory / "baseline.pdf"), "formats": ["pdf"],
              "filename": "baseline.pdf", "kind": "baseline"}]

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.browser import staff_session
-from tests.e2e.conftest import Stack
+from tests.support.browser import staff_session
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

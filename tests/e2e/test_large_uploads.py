@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.e2e.browser import api_session, until
-from tests.e2e.conftest import Stack
-from tests.fixtures import files
-from tests.fixtures.files import MIB
+from tests.support import files
+from tests.support.browser import api_session, until
+from tests.support.files import MIB
+from tests.support.stack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.browser import staff_session
-from tests.e2e.conftest import Stack, free_port, start_stack
+from tests.support.browser import staff_session
+from tests.support.stack import Stack, free_port, start_stack
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "Balcao-demo-2026"
@@ -114,7 +114,7 @@ def test_the_stack_refuses_a_taken_port_and_stops_cleanly_on_ctrl_c() -> None:
         port = taken.getsockname()[1]
         import subprocess
 
-        from tests.e2e.conftest import README_RUN_COMMAND, ROOT
+        from tests.support.stack import README_RUN_COMMAND, ROOT
 
         refused = subprocess.run([*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(free_port())],
                                  cwd=ROOT, capture_output=True, text=True, timeout=120)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.browser import (
+from tests.support.browser import (
     PASSWORD,
     WATER_DEBT_REQUEST,
     api_session,
@@ -27,7 +27,7 @@ from tests.e2e.browser import (
     until,
     upload_file,
 )
-from tests.e2e.conftest import Stack
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

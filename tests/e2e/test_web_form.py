@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import PASSWORD, check_page, log_in, pdf, staff_session, until
-from tests.e2e.conftest import Stack
+from tests.support.browser import PASSWORD, check_page, log_in, pdf, staff_session, until
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

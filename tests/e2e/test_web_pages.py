@@ -11,8 +11,8 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.e2e.browser import WATER_DEBT_REQUEST, api_session, check_page, log_in, staff_session, until
-from tests.e2e.conftest import Stack
+from tests.support.browser import WATER_DEBT_REQUEST, api_session, check_page, log_in, staff_session, until
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

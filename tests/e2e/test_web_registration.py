@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.browser import check_page, outbox_message, pdf, staff_session, until, upload_file
-from tests.e2e.conftest import Stack
+from tests.support.browser import check_page, outbox_message, pdf, staff_session, until, upload_file
+from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 

@@ -1,0 +1,75 @@
+"""Calling the app as its web form does, through chalice.test.Client: a caller with its session
+cookie, the generic request, uploads to the presigned S3 form, a request submitted with a document."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.support.outbox import staff_login_code
+
+GENERIC = {"service_id": "generico", "fields": {"subject": "Licença de ruído", "text": "Peço licença para um arraial."}}
+
+
+class Api:
+    """A thin JSON helper over chalice.test.Client that keeps one caller's session cookie."""
+
+    def __init__(self, client: Any):
+        self.client = client
+        self.cookie: str | None = None
+
+    def call(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
+             headers: dict[str, str] | None = None, csrf: bool = True) -> Any:
+        # as the web form does: the CSRF header on every request (chalicelib.api.http.check_csrf)
+        all_headers = {"content-type": "application/json", **({"x-balcao-csrf": "1"} if csrf else {}), **(headers or {})}
+        if self.cookie:
+            all_headers["cookie"] = self.cookie
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
+        set_cookie = response.headers.get("Set-Cookie") or response.headers.get("set-cookie")
+        if set_cookie:
+            self.cookie = set_cookie.split(";", 1)[0]
+        response.data = json.loads(response.body) if response.body else None
+        return response
+
+    def login(self, identifier: str, password: str, staff: bool = False) -> Any:
+        """Log in; staff answer the one-time code that the outbox shows was emailed to them."""
+        if not staff:
+            response = self.call("POST", "/api/session", {"identifier": identifier, "password": password})
+            assert response.status_code == 200, response.body
+            return response
+        from local import outbox
+
+        seen = {m["message_id"] for m in outbox.messages()}
+        challenge = self.call("POST", "/api/staff/session", {"identifier": identifier, "password": password})
+        assert challenge.status_code == 202, challenge.body
+        response = self.call("POST", "/api/staff/session/code",
+                             {"challenge_id": challenge.data["challenge_id"], "code": staff_login_code(challenge.data, seen)})
+        assert response.status_code == 200, response.body
+        return response
+
+
+def staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
+    api = make_api()
+    api.login(username, demo["password"], staff=True)
+    return api
+
+
+def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> int:
+    """POST the file to S3 with the presigned form, as a browser would (S3 ObjectCreated follows)."""
+    import requests
+
+    files = {"file": (filename, data, slot["upload"]["fields"].get("Content-Type", "application/octet-stream"))}
+    response = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], files=files, timeout=30)
+    return response.status_code
+
+
+def submit_generic(api: Any, data: bytes) -> str:
+    """The generic request, with ``data`` as its document, submitted by ``api``'s citizen: its process id."""
+    process_id = api.call("POST", "/api/requests", GENERIC).data["process_id"]
+    slot = api.call("POST", f"/api/requests/{process_id}/documents",
+                    {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+    upload(slot, data)
+    response = api.call("POST", f"/api/requests/{process_id}/submit")
+    assert response.status_code == 200, response.body
+    return process_id
