@@ -1,5 +1,5 @@
 # One IAM role per function and per state machine, granting exactly what resources.json's "access"
-# says the function touches. No action is a wildcard on a data resource (tests/test_terraform.py).
+# says the function touches. No action is a wildcard on a data resource (tests/infra/test_terraform.py).
 
 locals {
   table_actions = {

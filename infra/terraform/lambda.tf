@@ -5,7 +5,7 @@ locals {
   sender_email = var.sender_email != "" ? var.sender_email : "no-reply@${var.domain}"
 
   # Every setting of chalicelib/kernel/settings.py (BALCAO_*) that the Chalice stage does not set itself;
-  # infra/package.py merges this into each function's environment. tests/test_terraform.py fails
+  # infra/package.py merges this into each function's environment. tests/infra/test_terraform.py fails
   # when a setting is missing here or set in both places.
   lambda_environment = {
     BALCAO_APP_NAME                     = local.chalice_app_name
