@@ -62,7 +62,7 @@ def subjects(directory: Path) -> list[dict[str, Any]]:
 
 
 def measure_one(subject: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.documents.inspection import inspect_isolated
+    from chalicelib.documents.isolation import inspect_isolated
     from chalicelib.documents.store import Documents
 
     started = time.perf_counter()

@@ -9,7 +9,8 @@ from typing import Any
 from chalicelib.accounts.users import Accounts
 from chalicelib.correspondence.recipients import recipient_for_process
 from chalicelib.correspondence.values import payment_values, process_values, task_values
-from chalicelib.notifications.delivery import Attachment, Notifier
+from chalicelib.notifications.addressing import Attachment
+from chalicelib.notifications.delivery import Notifier
 from chalicelib.processes.receipts import Receipts
 from chalicelib.processes.table import Processes
 

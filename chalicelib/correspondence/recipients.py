@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.notifications.delivery import EMAIL, Recipient
+from chalicelib.notifications.addressing import Recipient
+from chalicelib.notifications.templates import EMAIL
 
 
 def recipient_for_process(process: dict[str, Any], user: Any) -> Recipient:

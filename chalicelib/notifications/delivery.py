@@ -31,12 +31,12 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 from chalicelib.kernel.clock import iso, now
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
+from chalicelib.notifications.addressing import Attachment, Recipient
 from chalicelib.notifications.letters import letter_pdf
 from chalicelib.notifications.log import (
     FINAL,
@@ -47,6 +47,7 @@ from chalicelib.notifications.log import (
     NotificationLog,
     notification_id_for,
 )
+from chalicelib.notifications.mime import mime_message
 from chalicelib.notifications.templates import EMAIL, LETTER, MESSAGES, SMS, language_of, render_email, render_sms
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
@@ -61,39 +62,6 @@ TEMPORARY_CODES = frozenset({
     "KMSThrottlingException",
 })
 MAX_TOTAL_ATTEMPTS = 12  # across invocations; then the notification is given up (permanent failure)
-
-
-@dataclass(frozen=True)
-class Attachment:
-    """A file attached to an email: its bytes, or where they already are in S3."""
-
-    filename: str
-    content_type: str = "application/pdf"
-    data: bytes | None = None
-    bucket: str | None = None
-    key: str | None = None
-
-
-@dataclass
-class Recipient:
-    """Who receives a notification, and by which channels they consented to be notified."""
-
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    language: str = "pt"
-    electronic: tuple[str, ...] = (EMAIL,)
-    postal_address: list[str] = field(default_factory=list)
-    account_id: str | None = None
-
-    def channels_for(self, message: str) -> list[str]:
-        """The channels this message goes by: each consented electronic channel it supports and we
-        have a contact for; without any, a postal letter where the message is a legal notification."""
-        allowed = MESSAGES[message].channels
-        chosen = [c for c in (EMAIL, SMS) if c in self.electronic and c in allowed and (self.email if c == EMAIL else self.phone)]
-        if not chosen and LETTER in allowed:
-            chosen = [LETTER]
-        return chosen
 
 
 def classify(error: BaseException) -> str:
@@ -241,7 +209,7 @@ class Notifier:
             return response["MessageId"]
         settings = get_settings()
         rendered = render_email(template, language, values)
-        raw = _mime(settings.municipality, settings.sender_email, item["recipient"], rendered, item["notification_id"],
+        raw = mime_message(settings.municipality, settings.sender_email, item["recipient"], rendered, item["notification_id"],
                     language, [self._load_attachment(a) for a in payload.get("attachments", [])])
         # The recipient is in the To header; SES reads it there (Destinations would add it a second time).
         response = self.ses.send_raw_email(Source=settings.sender_email, RawMessage={"Data": raw})
@@ -291,26 +259,3 @@ def _later(seconds: float) -> str:
     from datetime import timedelta
 
     return iso(now() + timedelta(seconds=seconds))
-
-
-def _mime(sender_name: str, sender: str, to: str, rendered: Any, notification_id: str, language: str,
-          attachments: list[tuple[str, str, bytes]]) -> bytes:
-    """A MIME message: plain text and HTML alternatives, then the attachments."""
-    from email.headerregistry import Address
-    from email.message import EmailMessage
-    from email.utils import formatdate
-
-    message = EmailMessage()
-    local, _, domain = sender.partition("@")
-    message["From"] = Address(sender_name, local, domain)
-    message["To"] = to
-    message["Subject"] = rendered.subject
-    message["Date"] = formatdate(localtime=False)
-    message["X-Balcao-Notification-Id"] = notification_id
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
-    for filename, content_type, data in attachments:
-        maintype, _, subtype = content_type.partition("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype or "octet-stream", filename=filename)
-    message["Content-Language"] = "en" if language == "en" else "pt-PT"  # after set_content, which clears Content-*
-    return message.as_bytes()

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.catalogue.service import get_service
+from chalicelib.documents.inspect_flow import DocumentInspection
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.vocabulary import DocumentStatus, ProcessStatus
@@ -29,7 +30,7 @@ class DocumentsCheck:
         replaced, or a slot issued but never used, does not count against the request."""
         process = self.processes.get(process_id)
         service = get_service(process["service_id"])
-        results = [self.documents.inspect(doc) for doc in self.documents.list(process_id)]
+        results = [DocumentInspection(self.documents).inspect(doc) for doc in self.documents.list(process_id)]
         accepted_slots = {doc["slot"] for doc in results if doc["status"] == DocumentStatus.ACCEPTED}
         rejected = [doc["document_id"] for doc in results if doc["status"] == DocumentStatus.REJECTED and doc["slot"] not in accepted_slots]
         missing = [slot.slot for slot in applicable_slots(service, process) if slot.required and slot.slot not in accepted_slots]

@@ -112,7 +112,7 @@ def test_an_sns_permanent_failure_is_recorded_never_retried_and_never_raised(aws
 
 def test_a_temporary_failure_is_retried_later_and_sent_once(aws_stack: None, monkeypatch: pytest.MonkeyPatch) -> None:
     from chalicelib.kernel.settings import get_settings
-    from chalicelib.notifications.delivery import Attachment
+    from chalicelib.notifications.addressing import Attachment
 
     monkeypatch.setenv("BALCAO_NOTIFICATION_RETRY_SECONDS", "0")  # due at once
     get_settings.cache_clear()
@@ -136,7 +136,7 @@ def test_a_temporary_failure_is_retried_later_and_sent_once(aws_stack: None, mon
 def test_consent_chooses_the_channels_and_without_it_a_letter_is_queued(aws_stack: None) -> None:
     from pypdf import PdfReader
 
-    from chalicelib.notifications.delivery import Recipient
+    from chalicelib.notifications.addressing import Recipient
     from chalicelib.platform import aws
 
     notifier, _ = _notifier()

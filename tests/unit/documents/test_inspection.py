@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.documents.inspection import Limits, inspect_isolated
+from chalicelib.documents.inspection import Limits
+from chalicelib.documents.isolation import inspect_isolated
 from tests.support import files
 from tests.support.files import HOSTILE, MIB
 

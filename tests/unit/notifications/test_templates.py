@@ -8,15 +8,14 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
+from chalicelib.notifications.gsm import gsm_length, to_gsm
 from chalicelib.notifications.templates import (
     LANGUAGES,
     MESSAGES,
     SMS,
     TEMPLATE_DIR,
-    gsm_length,
     render_email,
     render_sms,
-    to_gsm,
 )
 
 CASES = [(key, language) for key in MESSAGES for language in LANGUAGES]
