@@ -26,7 +26,18 @@ app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
 for blueprint in (
-    public, sessions, requests, documents, staff, staff_keys, notifications, payments, accounts, lifecycle, signatures, messages,
+    public,
+    sessions,
+    requests,
+    documents,
+    staff,
+    staff_keys,
+    notifications,
+    payments,
+    accounts,
+    lifecycle,
+    signatures,
+    messages,
 ):
     app.register_blueprint(blueprint.routes)
 

@@ -63,13 +63,16 @@ def main(argv: Sequence[str] = ()) -> int:
         "one_service_cold_ms": _median_ms(load_one, args.repeat),
         "search_index_build_ms": _median_ms(build_index, args.repeat),
         "search_ms": _median_ms(lambda: [catalogue.search(q) for q in QUERIES], args.repeat) / len(QUERIES),
-        "baseline_substring_scan_ms": _median_ms(lambda: [[t for t in texts if q in t] for q in QUERIES], args.repeat) / len(QUERIES),
+        "baseline_substring_scan_ms": _median_ms(lambda: [[t for t in texts if q in t] for q in QUERIES], args.repeat)
+        / len(QUERIES),
         "plan_36_installments_ms": _median_ms(lambda: plan_for_fields(water, fields, date(2026, 11, 30)), args.repeat),
     }
     figures["load_ratio_vs_json"] = figures["load_and_validate_ms"] / figures["baseline_json_loads_ms"]
     figures["search_ratio_vs_scan"] = figures["search_ms"] / figures["baseline_substring_scan_ms"]
     for name, value in figures.items():
-        print(f"catalogue  {name:30} {value:10.3f}" if isinstance(value, float) else f"catalogue  {name:30} {value:10d}")
+        print(
+            f"catalogue  {name:30} {value:10.3f}" if isinstance(value, float) else f"catalogue  {name:30} {value:10d}"
+        )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2))
     return 0

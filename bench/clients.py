@@ -43,6 +43,7 @@ def _session_per_client() -> None:
 
 def _shared_session() -> None:
     from chalicelib.platform import aws
+
     aws.table("processes")
     for service in SERVICES:
         aws.client(service)
@@ -58,12 +59,17 @@ def main(argv: Sequence[str]) -> int:
 
     # The first round of each pays for reading the models from disk: shown apart, not in the median.
     results = {}
-    for name, work in (("new session per client (baseline)", _session_per_client), ("one shared session (chalicelib.platform.aws)", _shared_session)):
+    for name, work in (
+        ("new session per client (baseline)", _session_per_client),
+        ("one shared session (chalicelib.platform.aws)", _shared_session),
+    ):
         first = _in_new_thread(work)
         rest = [_in_new_thread(work) for _ in range(args.rounds)]
         results[name] = (first, statistics.median(rest))
     base = next(iter(results.values()))[1]
-    print(f"clients for one thread's work ({len(SERVICES) + 1} services; a new thread each round; median of {args.rounds}):")
+    print(
+        f"clients for one thread's work ({len(SERVICES) + 1} services; a new thread each round; median of {args.rounds}):"
+    )
     for name, (first, median) in results.items():
         print(f"  {name:38} first {first * 1000:7.1f} ms   then {median * 1000:7.1f} ms   {median / base:5.2f}x")
     return 0

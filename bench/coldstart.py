@@ -75,17 +75,32 @@ def child_env() -> dict[str, str]:
 
 def run_child(subject: Subject, importtime: bool = False) -> tuple[dict[str, float], str]:
     """One cold start of ``subject`` in a new interpreter: its figures, and its stderr."""
-    command = [sys.executable, *(["-X", "importtime"] if importtime else []), str(CHILD), str(subject.app_dir), subject.path]
+    command = [
+        sys.executable,
+        *(["-X", "importtime"] if importtime else []),
+        str(CHILD),
+        str(subject.app_dir),
+        subject.path,
+    ]
     started = time.perf_counter()
     done = subprocess.run(command, cwd=subject.app_dir, env=child_env(), capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
     lines = [line for line in done.stdout.splitlines() if line.startswith(MARKER)]
     if done.returncode != 0 or not lines:
-        raise RuntimeError(f"{subject.label}: the child failed (exit {done.returncode})\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}")
-    result = json.loads(lines[-1][len(MARKER):])
+        raise RuntimeError(
+            f"{subject.label}: the child failed (exit {done.returncode})\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
+        )
+    result = json.loads(lines[-1][len(MARKER) :])
     if result["status"] != 200:
-        raise RuntimeError(f"{subject.label}: the first request answered {result['status']}, not 200\n{done.stderr[-4000:]}")
-    return {"import_s": result["import_s"], "first_request_s": result["first_request_s"], "total_s": result["total_s"], "wall_s": wall}, done.stderr
+        raise RuntimeError(
+            f"{subject.label}: the first request answered {result['status']}, not 200\n{done.stderr[-4000:]}"
+        )
+    return {
+        "import_s": result["import_s"],
+        "first_request_s": result["first_request_s"],
+        "total_s": result["total_s"],
+        "wall_s": wall,
+    }, done.stderr
 
 
 def summary(values: Sequence[float]) -> dict[str, float]:
@@ -111,7 +126,7 @@ def parse_importtime(stderr: str) -> list[ImportCost]:
             continue
         if not line.startswith("import time:"):
             continue
-        fields = line[len("import time:"):].split("|")
+        fields = line[len("import time:") :].split("|")
         if len(fields) != 3 or not fields[0].strip().isdigit():
             continue  # the header line
         costs.append(ImportCost(fields[2].strip(), int(fields[0]) / 1e6, int(fields[1]) / 1e6, phase))
@@ -124,7 +139,7 @@ def measure(runs: int) -> dict[str, list[dict[str, float]]]:
         run_child(subject)
     samples: dict[str, list[dict[str, float]]] = {s.key: [] for s in SUBJECTS}
     for i in range(runs):
-        order = SUBJECTS[i % len(SUBJECTS):] + SUBJECTS[: i % len(SUBJECTS)]
+        order = SUBJECTS[i % len(SUBJECTS) :] + SUBJECTS[: i % len(SUBJECTS)]
         for subject in order:
             samples[subject.key].append(run_child(subject)[0])
         if sys.stderr.isatty():
@@ -139,7 +154,9 @@ def ms(seconds: float) -> str:
 def report(runs: int, samples: dict[str, list[dict[str, float]]], imports: list[ImportCost]) -> dict[str, Any]:
     stats = {key: {figure: summary([s[figure] for s in rows]) for figure in FIGURES} for key, rows in samples.items()}
 
-    print(f"\nCold start, {runs} run(s) of each, a new process per run (ms; import + first request measured in the child)")
+    print(
+        f"\nCold start, {runs} run(s) of each, a new process per run (ms; import + first request measured in the child)"
+    )
     header = f"{'':28} {'import':>8} {'request':>8} {'total':>8} {'total p90':>9} {'wall':>8} {'wall p90':>8}"
     print(header)
     print("-" * len(header))
@@ -163,8 +180,13 @@ def report(runs: int, samples: dict[str, list[dict[str, float]]], imports: list[
 
     top = sorted(imports, key=lambda c: c.cumulative_s, reverse=True)[:10]
     top_self = sorted(imports, key=lambda c: c.self_s, reverse=True)[:10]
-    for title, costs in (("cumulative time (a module and what it imports)", top), ("self time (the module's own code)", top_self)):
-        print(f"\nBalcão GET {BALCAO_SERVICES.path}: top 10 imports by {title}; one run with -X importtime, which inflates them")
+    for title, costs in (
+        ("cumulative time (a module and what it imports)", top),
+        ("self time (the module's own code)", top_self),
+    ):
+        print(
+            f"\nBalcão GET {BALCAO_SERVICES.path}: top 10 imports by {title}; one run with -X importtime, which inflates them"
+        )
         print(f"  {'module':48} {'cumul.':>8} {'self':>8}  phase")
         for cost in costs:
             print(f"  {cost.module:48} {ms(cost.cumulative_s)} {ms(cost.self_s)}  {cost.phase}")
@@ -175,7 +197,9 @@ def report(runs: int, samples: dict[str, list[dict[str, float]]], imports: list[
         "platform": platform.platform(),
         "runs": runs,
         "goal_ratio": GOAL,
-        "subjects": {s.key: {"label": s.label, "path": s.path, "app_dir": str(s.app_dir.relative_to(ROOT))} for s in SUBJECTS},
+        "subjects": {
+            s.key: {"label": s.label, "path": s.path, "app_dir": str(s.app_dir.relative_to(ROOT))} for s in SUBJECTS
+        },
         "stats": stats,
         "ratios": ratios,
         "samples": samples,

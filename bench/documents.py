@@ -48,16 +48,37 @@ def subjects(directory: Path) -> list[dict[str, Any]]:
     sys.path.insert(0, str(ROOT))
     from tests.support import files
 
-    rows = [{"label": "baseline: PDF, 1 page", "path": files.pdf_with(directory / "baseline.pdf"), "formats": ["pdf"],
-             "filename": "baseline.pdf", "kind": "baseline"}]
+    rows = [
+        {
+            "label": "baseline: PDF, 1 page",
+            "path": files.pdf_with(directory / "baseline.pdf"),
+            "formats": ["pdf"],
+            "filename": "baseline.pdf",
+            "kind": "baseline",
+        }
+    ]
     for megabytes in (1, 10, 50):
         path = files.scanned_pdf(directory / f"scan-{megabytes}mb.pdf", megabytes * MIB)
-        rows.append({"label": f"PDF {megabytes} MB (scan)", "path": path, "formats": ["pdf"],
-                     "filename": path.name, "kind": "valid"})
+        rows.append(
+            {
+                "label": f"PDF {megabytes} MB (scan)",
+                "path": path,
+                "formats": ["pdf"],
+                "filename": path.name,
+                "kind": "valid",
+            }
+        )
     hostile = files.write_hostile(directory / "hostile")
     for spec in files.HOSTILE:
-        rows.append({"label": f"hostile: {spec.name}", "path": hostile[spec.name], "formats": list(spec.formats),
-                     "filename": spec.filename, "kind": "hostile"})
+        rows.append(
+            {
+                "label": f"hostile: {spec.name}",
+                "path": hostile[spec.name],
+                "formats": list(spec.formats),
+                "filename": spec.filename,
+                "kind": "hostile",
+            }
+        )
     return rows
 
 
@@ -68,11 +89,20 @@ def measure_one(subject: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     if subject["path"].stat().st_size > SLOT_MAX_BYTES:  # as the Lambda does: from the object's size, unread
         reason = Documents._too_big({"max_bytes": SLOT_MAX_BYTES})
-        return {"seconds": time.perf_counter() - started, "peak_memory_bytes": None, "accepted": False, "reason": reason}
+        return {
+            "seconds": time.perf_counter() - started,
+            "peak_memory_bytes": None,
+            "accepted": False,
+            "reason": reason,
+        }
     _sha256(subject["path"])
     finding = inspect_isolated(subject["path"], subject["formats"], subject["filename"])
-    return {"seconds": time.perf_counter() - started, "peak_memory_bytes": finding.peak_memory_bytes,
-            "accepted": finding.accepted, "reason": finding.reason}
+    return {
+        "seconds": time.perf_counter() - started,
+        "peak_memory_bytes": finding.peak_memory_bytes,
+        "accepted": finding.accepted,
+        "reason": finding.reason,
+    }
 
 
 def main(argv: Sequence[str] = ()) -> int:
@@ -99,8 +129,10 @@ def main(argv: Sequence[str] = ()) -> int:
                 print(f"  round {i + 1}/{args.runs}", end="\r", file=sys.stderr, flush=True)
 
     baseline = statistics.median(s["seconds"] for s in rows[0]["samples"])
-    print(f"\nDocument inspection, {args.runs} run(s) of each: SHA-256 + parse in the limited child "
-          f"(limits {LIMITS.seconds:g} s, {LIMITS.memory_bytes // MIB} MB)")
+    print(
+        f"\nDocument inspection, {args.runs} run(s) of each: SHA-256 + parse in the limited child "
+        f"(limits {LIMITS.seconds:g} s, {LIMITS.memory_bytes // MIB} MB)"
+    )
     header = f"{'file':34} {'size':>10} {'verdict':>9} {'time s':>7} {'max s':>7} {'× base':>7} {'peak MB':>8}  reason"
     print(header)
     print("-" * len(header))
@@ -114,22 +146,45 @@ def main(argv: Sequence[str] = ()) -> int:
         verdict = "aceite" if last["accepted"] else "recusado"
         reason = (last["reason"] or "")[:60]
         peak_text = f"{peak / MIB:8.1f}" if peak else f"{'-':>8}"
-        print(f"{row['label']:34} {row['size'] / MIB:8.2f}MB {verdict:>9} {median:7.2f} {worst:7.2f} "
-              f"{median / baseline:7.1f} {peak_text}  {reason}")
-        results.append({"label": row["label"], "kind": row["kind"], "size_bytes": row["size"], "verdict": verdict,
-                        "reason": last["reason"], "seconds_median": median, "seconds_max": worst,
-                        "ratio_to_baseline": median / baseline, "peak_memory_bytes": peak,
-                        "within_limits": worst <= LIMITS.seconds and (peak or 0) <= LIMITS.memory_bytes})
+        print(
+            f"{row['label']:34} {row['size'] / MIB:8.2f}MB {verdict:>9} {median:7.2f} {worst:7.2f} "
+            f"{median / baseline:7.1f} {peak_text}  {reason}"
+        )
+        results.append(
+            {
+                "label": row["label"],
+                "kind": row["kind"],
+                "size_bytes": row["size"],
+                "verdict": verdict,
+                "reason": last["reason"],
+                "seconds_median": median,
+                "seconds_max": worst,
+                "ratio_to_baseline": median / baseline,
+                "peak_memory_bytes": peak,
+                "within_limits": worst <= LIMITS.seconds and (peak or 0) <= LIMITS.memory_bytes,
+            }
+        )
     outside = [r["label"] for r in results if not r["within_limits"]]
     print(f"\nBaseline (one-page PDF): {baseline:.2f} s, most of it the child's start-up and pypdf's import.")
     print("Every file within the limits." if not outside else "OUTSIDE the limits: " + ", ".join(outside))
 
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"), "python": sys.version.split()[0],
-        "platform": platform.platform(), "runs": args.runs,
-        "limits": {"seconds": LIMITS.seconds, "memory_bytes": LIMITS.memory_bytes}, "results": results,
-    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                "python": sys.version.split()[0],
+                "platform": platform.platform(),
+                "runs": args.runs,
+                "limits": {"seconds": LIMITS.seconds, "memory_bytes": LIMITS.memory_bytes},
+                "results": results,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     print(f"Figures written to {RESULTS.relative_to(ROOT)}")
     return 0
 

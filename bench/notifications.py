@@ -68,14 +68,19 @@ def main(argv: Sequence[str]) -> int:
         for language in templates.LANGUAGES:  # warm every template first: compile once, as a Lambda would
             templates.render_email(key, language, message.sample)
         email = _median_ms(lambda k=key, m=message: templates.render_email(k, "pt", m.sample), args.runs)
-        sms = (_median_ms(lambda k=key, m=message: templates.render_sms(k, "pt", m.sample), args.runs)
-               if templates.SMS in message.channels else None)
+        sms = (
+            _median_ms(lambda k=key, m=message: templates.render_sms(k, "pt", m.sample), args.runs)
+            if templates.SMS in message.channels
+            else None
+        )
         plain = _as_string_template(key)
         baseline = _median_ms(lambda p=plain, m=message: p.safe_substitute(m.sample), args.runs)
         ratio = email / baseline
         ratios.append(ratio)
         print(f"{key:34} {email:9.3f} {(f'{sms:.3f}' if sms is not None else '-'):>8} {baseline:12.4f} {ratio:14.0f}x")
-    print(f"median email/baseline: {statistics.median(ratios):.0f}x (Jinja2 renders text + HTML + escaping; the baseline one text)")
+    print(
+        f"median email/baseline: {statistics.median(ratios):.0f}x (Jinja2 renders text + HTML + escaping; the baseline one text)"
+    )
 
     fpdf_import = _once_ms(lambda: importlib.import_module("fpdf"))
     from chalicelib.notifications.letters import letter_pdf
@@ -85,5 +90,7 @@ def main(argv: Sequence[str]) -> int:
     first_letter = _once_ms(lambda: letter_pdf(address, rendered, "pt", "n_bench"))
     letter = _median_ms(lambda: letter_pdf(address, rendered, "pt", "n_bench"), max(5, args.runs // 20))
     size = len(letter_pdf(address, rendered, "pt", "n_bench"))
-    print(f"letter: import fpdf2 {fpdf_import:.1f} ms; first letter {first_letter:.1f} ms; then {letter:.1f} ms each ({size} bytes)")
+    print(
+        f"letter: import fpdf2 {fpdf_import:.1f} ms; first letter {first_letter:.1f} ms; then {letter:.1f} ms each ({size} bytes)"
+    )
     return 0

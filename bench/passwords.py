@@ -34,7 +34,9 @@ PROFILES = ("CHEAPEST", "OWASP", "RFC_9106_LOW_MEMORY")
 
 
 def _one(profile: str) -> tuple[float, float]:
-    out = subprocess.run([sys.executable, "-c", _CHILD, profile], capture_output=True, text=True, check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", _CHILD, profile], capture_output=True, text=True, check=True
+    ).stdout.split()
     return float(out[0]), float(out[1])
 
 
@@ -68,10 +70,14 @@ def main(argv: Sequence[str]) -> int:
         results[profile] = (statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples))
     base = results["CHEAPEST"][0]
     for profile, (seconds, mib) in results.items():
-        print(f"  {profile:22} {seconds * 1000:8.1f} ms  (x{seconds / base:6.1f} the cheapest)   peak memory added {mib:6.1f} MiB")
+        print(
+            f"  {profile:22} {seconds * 1000:8.1f} ms  (x{seconds / base:6.1f} the cheapest)   peak memory added {mib:6.1f} MiB"
+        )
     unknown, wrong = _login_refusals(args.runs)
-    print(f"login refusals at OWASP parameters: unknown user {unknown * 1000:.1f} ms, wrong password {wrong * 1000:.1f} ms "
-          f"(ratio {unknown / wrong:.2f})")
+    print(
+        f"login refusals at OWASP parameters: unknown user {unknown * 1000:.1f} ms, wrong password {wrong * 1000:.1f} ms "
+        f"(ratio {unknown / wrong:.2f})"
+    )
     return 0
 
 

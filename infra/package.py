@@ -50,7 +50,15 @@ def chalice_package(stage: str, out: Path) -> None:
     env = dict(os.environ)
     env.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
     chalice = Path(sys.executable).with_name("chalice")
-    command = [str(chalice) if chalice.exists() else "chalice", "package", "--stage", stage, "--pkg-format", "terraform", str(out)]
+    command = [
+        str(chalice) if chalice.exists() else "chalice",
+        "package",
+        "--stage",
+        stage,
+        "--pkg-format",
+        "terraform",
+        str(out),
+    ]
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600)
     if result.returncode != 0:
         raise PackageError(f"chalice package failed:\n{result.stdout}\n{result.stderr}")
@@ -64,7 +72,9 @@ def _function_keys(resources: dict[str, Any], lambdas: dict[str, Any]) -> dict[s
     missing = sorted(set(mapping.values()) - set(lambdas))
     extra = sorted(set(lambdas) - set(mapping.values()))
     if missing or extra:
-        raise PackageError(f"resources.json and the Chalice app disagree on the functions: missing {missing}, not listed {extra}")
+        raise PackageError(
+            f"resources.json and the Chalice app disagree on the functions: missing {missing}, not listed {extra}"
+        )
     return mapping
 
 
@@ -92,7 +102,9 @@ def postprocess(config: dict[str, Any], resources: dict[str, Any], stage: str) -
         function = lambdas[name]
         function["role"] = f'${{aws_iam_role.function["{key}"].arn}}'
         environments[key] = function.get("environment", {}).get("variables", {})
-        function["environment"] = {"variables": f'${{merge(local.chalice_environment["{key}"], local.lambda_environment)}}'}
+        function["environment"] = {
+            "variables": f'${{merge(local.chalice_environment["{key}"], local.lambda_environment)}}'
+        }
         function["kms_key_arn"] = "${aws_kms_key.data.arn}"
         function["depends_on"] = ["aws_cloudwatch_log_group.function"]
     locals_["chalice_environment"] = environments
@@ -113,17 +125,19 @@ def postprocess(config: dict[str, Any], resources: dict[str, Any], stage: str) -
         stage_name = deployment.pop("stage_name")
         deployment.pop("stage_description", None)
         deployment["triggers"] = {"redeployment": "${md5(local.chalice_api_swagger)}"}
-        resource["aws_api_gateway_stage"] = {"rest_api": {
-            "stage_name": stage_name,
-            "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
-            "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
-            "xray_tracing_enabled": True,
-            "access_log_settings": {
-                "destination_arn": "${aws_cloudwatch_log_group.api_access.arn}",
-                "format": "${local.api_access_log_format}",
-            },
-            "depends_on": ["aws_api_gateway_account.this"],
-        }}
+        resource["aws_api_gateway_stage"] = {
+            "rest_api": {
+                "stage_name": stage_name,
+                "rest_api_id": "${aws_api_gateway_rest_api.rest_api.id}",
+                "deployment_id": "${aws_api_gateway_deployment.rest_api.id}",
+                "xray_tracing_enabled": True,
+                "access_log_settings": {
+                    "destination_arn": "${aws_cloudwatch_log_group.api_access.arn}",
+                    "format": "${local.api_access_log_format}",
+                },
+                "depends_on": ["aws_api_gateway_account.this"],
+            }
+        }
         locals_["chalice_api_stage"] = stage_name
         outputs = config.setdefault("output", {})
         outputs["EndpointURL"] = {"value": "${aws_api_gateway_stage.rest_api.invoke_url}"}

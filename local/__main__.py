@@ -38,10 +38,18 @@ def _fail(message: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="balcao-local", description=__doc__)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("BALCAO_PORT", "8000")),
-                        help="port of the API and web form (default 8000, or $BALCAO_PORT)")
-    parser.add_argument("--aws-port", type=int, default=int(os.environ.get("BALCAO_AWS_PORT", "4566")),
-                        help="port of the local AWS, moto's server (default 4566, or $BALCAO_AWS_PORT)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("BALCAO_PORT", "8000")),
+        help="port of the API and web form (default 8000, or $BALCAO_PORT)",
+    )
+    parser.add_argument(
+        "--aws-port",
+        type=int,
+        default=int(os.environ.get("BALCAO_AWS_PORT", "4566")),
+        help="port of the local AWS, moto's server (default 4566, or $BALCAO_AWS_PORT)",
+    )
     args = parser.parse_args(argv)
     for port, what in ((args.port, "--port"), (args.aws_port, "--aws-port")):
         if not _port_free(port):
@@ -50,22 +58,26 @@ def main(argv: list[str] | None = None) -> None:
     origin = f"http://{HOST}:{args.port}"
     aws_endpoint = f"http://{HOST}:{args.aws_port}"
     # Everything the app reads, set before anything creates a boto3 client or reads settings.
-    os.environ.update({
-        "AWS_ENDPOINT_URL": aws_endpoint,
-        "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
-        "AWS_DEFAULT_REGION": os.environ.get("BALCAO_REGION", "eu-west-1"),
-        "MOTO_PORT": str(args.aws_port),  # moto's Step Functions interpreter calls back here
-        "AWS_XRAY_SDK_ENABLED": "false",
-        "BALCAO_STAGE": "local",
-        "BALCAO_RESOURCE_PREFIX": "balcao-local",
-        "BALCAO_PUBLIC_BASE_URL": origin,
-        "BALCAO_TRACING": "false",
-        # The demo shows decisions in the outbox at once instead of on the next working day.
-        "BALCAO_DECISION_NOTICE": os.environ.get("BALCAO_DECISION_NOTICE", "at_once"),
-        # the demo payment provider's shared secret (see the README's "Fees" section)
-        "BALCAO_PAYMENT_CALLBACK_SECRET": os.environ.get("BALCAO_PAYMENT_CALLBACK_SECRET", "local-demo-callback-secret"),
-    })
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": aws_endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": os.environ.get("BALCAO_REGION", "eu-west-1"),
+            "MOTO_PORT": str(args.aws_port),  # moto's Step Functions interpreter calls back here
+            "AWS_XRAY_SDK_ENABLED": "false",
+            "BALCAO_STAGE": "local",
+            "BALCAO_RESOURCE_PREFIX": "balcao-local",
+            "BALCAO_PUBLIC_BASE_URL": origin,
+            "BALCAO_TRACING": "false",
+            # The demo shows decisions in the outbox at once instead of on the next working day.
+            "BALCAO_DECISION_NOTICE": os.environ.get("BALCAO_DECISION_NOTICE", "at_once"),
+            # the demo payment provider's shared secret (see the README's "Fees" section)
+            "BALCAO_PAYMENT_CALLBACK_SECRET": os.environ.get(
+                "BALCAO_PAYMENT_CALLBACK_SECRET", "local-demo-callback-secret"
+            ),
+        }
+    )
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
@@ -95,11 +107,14 @@ def main(argv: list[str] | None = None) -> None:
     server_thread.start()
     lambdas.run_schedules(stop)  # e.g. retry_notifications, every 5 minutes as in AWS
 
-    print(f"Balcão local stack is up.\n"
-          f"  web form and API : {origin}/\n"
-          f"  outbox (emails, SMS): {origin}/_local/outbox\n"
-          f"  local AWS (moto) : {aws_endpoint}\n"
-          f"Demo logins:", flush=True)
+    print(
+        f"Balcão local stack is up.\n"
+        f"  web form and API : {origin}/\n"
+        f"  outbox (emails, SMS): {origin}/_local/outbox\n"
+        f"  local AWS (moto) : {aws_endpoint}\n"
+        f"Demo logins:",
+        flush=True,
+    )
     for who, login, password in logins:
         print(f"  {who:32} {login:28} {password}", flush=True)
     print(f"  (staff: then the one-time code emailed at login, in the outbox; API: {origin}/openapi.json)", flush=True)

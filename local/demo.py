@@ -8,8 +8,13 @@ from chalicelib.platform.audit import Actor
 
 DEMO_ORGAN = "CAMARA"
 DEMO_PASSWORD = "Balcao-demo-2026"
-DEMO_CITIZEN = {"username": "ana.silva", "identity_number": "123456789", "email": "ana.silva@example.pt",
-                "name": "Ana Silva", "phone": "+351912345678"}
+DEMO_CITIZEN = {
+    "username": "ana.silva",
+    "identity_number": "123456789",
+    "email": "ana.silva@example.pt",
+    "name": "Ana Silva",
+    "phone": "+351912345678",
+}
 DEMO_STAFF = [
     ("atendimento", "Rui Atendimento", "clerk", DEMO_ORGAN),
     ("decisor", "Marta Decisora", "decision_maker", DEMO_ORGAN),
@@ -25,9 +30,19 @@ def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
     """Create the demo accounts; returns (who, login, password) lines to print."""
     accounts = accounts or Accounts()
     accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, **DEMO_CITIZEN)
-    logins = [("cidadã (NIF ou utilizador)", f"{DEMO_CITIZEN['identity_number']} / {DEMO_CITIZEN['username']}", DEMO_PASSWORD)]
+    logins = [
+        ("cidadã (NIF ou utilizador)", f"{DEMO_CITIZEN['identity_number']} / {DEMO_CITIZEN['username']}", DEMO_PASSWORD)
+    ]
     for username, name, role, organ in DEMO_STAFF:
-        accounts.create(kind=STAFF, name=name, email=f"{username}@municipio-demo.pt", username=username,
-                        password=DEMO_PASSWORD, organ=organ, roles=[role], actor=_SEEDER)
+        accounts.create(
+            kind=STAFF,
+            name=name,
+            email=f"{username}@municipio-demo.pt",
+            username=username,
+            password=DEMO_PASSWORD,
+            organ=organ,
+            roles=[role],
+            actor=_SEEDER,
+        )
         logins.append((f"staff {role}" + (f" ({organ})" if organ else ""), username, DEMO_PASSWORD))
     return logins

@@ -43,7 +43,7 @@ def handler_for(function_name: str) -> Callable[[dict[str, Any], Any], Any]:
     """The app's function for a deployed name (``balcao-local-notify``, an ARN, or ``notify``)."""
     name = function_name.split(":function:")[-1].split(":")[0]
     prefix = get_settings().function_name("")
-    key = name[len(prefix):] if name.startswith(prefix) else name
+    key = name[len(prefix) :] if name.startswith(prefix) else name
     spec = load_resources()["functions"].get(key)
     if spec is None or spec["kind"] == "api":
         raise LookupError(f"no Lambda function '{function_name}' in resources.json")
@@ -70,11 +70,13 @@ def invoke(function_name: str, payload: bytes | str | None, response_headers: di
     except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
         logger.exception("Lambda function failed", extra={"function": function_name})
         response_headers["x-amz-function-error"] = "Unhandled"
-        return json.dumps({
-            "errorType": type(error).__name__,
-            "errorMessage": str(error),
-            "stackTrace": traceback.format_exception(error)[-3:],
-        }).encode()
+        return json.dumps(
+            {
+                "errorType": type(error).__name__,
+                "errorMessage": str(error),
+                "stackTrace": traceback.format_exception(error)[-3:],
+            }
+        ).encode()
     return json.dumps(result, default=str).encode()
 
 
@@ -83,9 +85,19 @@ def scheduled_event(function_key: str) -> dict[str, Any]:
     from chalicelib.kernel.clock import iso
 
     settings = get_settings()
-    return {"version": "0", "id": str(uuid.uuid4()), "detail-type": "Scheduled Event", "source": "aws.events",
-            "account": settings.account_id, "time": iso(), "region": settings.region, "detail": {},
-            "resources": [f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(function_key)}"]}
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": settings.account_id,
+        "time": iso(),
+        "region": settings.region,
+        "detail": {},
+        "resources": [
+            f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(function_key)}"
+        ],
+    }
 
 
 def run_schedules(stop: threading.Event, tick_seconds: float = 5.0) -> threading.Thread:
@@ -118,7 +130,9 @@ def install() -> None:
     default_user_config.setdefault("lambda", {})["use_docker"] = False
     default_user_config.setdefault("stepfunctions", {})["execute_state_machine"] = True
 
-    def backend_invoke(self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any) -> bytes:
+    def backend_invoke(
+        self: Any, function_name: str, qualifier: Any, body: Any, headers: Any, response_headers: Any
+    ) -> bytes:
         if headers and headers.get("X-Amz-Invocation-Type") == "Event":
             _invoke_async(function_name, body)
             return b""
@@ -132,4 +146,3 @@ def install() -> None:
     LambdaSimpleBackend.invoke = backend_invoke
     LambdaFunction.invoke = s3_notification_invoke
     _installed = True
-

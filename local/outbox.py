@@ -50,21 +50,46 @@ def install() -> None:
     def noted_send_email(self: Any, source: str, subject: str, body: str, destinations: dict[str, list[str]]) -> Any:
         message = send_email(self, source, subject, body, destinations)
         recipients = [a for addresses in destinations.values() for a in addresses]
-        _note({"channel": "email", "to": ", ".join(recipients), "from": source, "subject": subject,
-               "body": body, "message_id": message.id})
+        _note(
+            {
+                "channel": "email",
+                "to": ", ".join(recipients),
+                "from": source,
+                "subject": subject,
+                "body": body,
+                "message_id": message.id,
+            }
+        )
         return message
 
     def noted_send_raw_email(self: Any, source: str, destinations: list[str], raw_data: str) -> Any:
         message = send_raw_email(self, source, destinations, raw_data)
-        _note({"channel": "email", "to": ", ".join(destinations), "from": source, "message_id": message.id,
-               **_parts(raw_data)})
+        _note(
+            {
+                "channel": "email",
+                "to": ", ".join(destinations),
+                "from": source,
+                "message_id": message.id,
+                **_parts(raw_data),
+            }
+        )
         return message
 
-    def noted_publish(self: Any, message: str, arn: str | None, phone_number: str | None = None, *args: Any, **kwargs: Any) -> str:
+    def noted_publish(
+        self: Any, message: str, arn: str | None, phone_number: str | None = None, *args: Any, **kwargs: Any
+    ) -> str:
         message_id = publish(self, message, arn, phone_number, *args, **kwargs)
         if phone_number:
-            _note({"channel": "sms", "to": phone_number, "from": "SNS", "subject": "", "body": message,
-                   "message_id": message_id})
+            _note(
+                {
+                    "channel": "sms",
+                    "to": phone_number,
+                    "from": "SNS",
+                    "subject": "",
+                    "body": message,
+                    "message_id": message_id,
+                }
+            )
         return message_id
 
     SESBackend.send_email = noted_send_email
@@ -98,9 +123,11 @@ def render_page() -> str:
         if m.get("html"):
             # srcdoc is an attribute: html.escape(quote=True) keeps the message inside it; the empty
             # sandbox runs no script and gives the frame an opaque origin.
-            rich = (f"<details open><summary>HTML</summary><iframe sandbox='' referrerpolicy='no-referrer' "
-                    f"title='{html.escape(m['subject'] or 'email', quote=True)}' srcdoc=\"{html.escape(m['html'], quote=True)}\">"
-                    "</iframe></details>")
+            rich = (
+                f"<details open><summary>HTML</summary><iframe sandbox='' referrerpolicy='no-referrer' "
+                f"title='{html.escape(m['subject'] or 'email', quote=True)}' srcdoc=\"{html.escape(m['html'], quote=True)}\">"
+                "</iframe></details>"
+            )
         rows.append(
             "<article class='message'>"
             f"<h2>{html.escape(m['subject'] or 'SMS')}</h2>"

@@ -68,11 +68,18 @@ def create_functions(settings: Settings) -> str:
     iam = aws.client("iam")
     role = iam.create_role(
         RoleName=settings.resource_name("lambda"),
-        AssumeRolePolicyDocument=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
-                           "Action": "sts:AssumeRole"}],
-        }),
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
     )["Role"]["Arn"]
     lambda_client = aws.client("lambda")
     code = _dummy_zip()
@@ -103,17 +110,29 @@ def create_buckets(settings: Settings, web_origin: str | None) -> None:
     if web_origin:
         s3.put_bucket_cors(
             Bucket=uploads,
-            CORSConfiguration={"CORSRules": [{"AllowedOrigins": [web_origin], "AllowedMethods": ["POST"],
-                                              "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}]},
+            CORSConfiguration={
+                "CORSRules": [
+                    {
+                        "AllowedOrigins": [web_origin],
+                        "AllowedMethods": ["POST"],
+                        "AllowedHeaders": ["*"],
+                        "MaxAgeSeconds": 3000,
+                    }
+                ]
+            },
         )
     spec = resources["buckets"]["uploads"]
     s3.put_bucket_notification_configuration(
         Bucket=uploads,
-        NotificationConfiguration={"LambdaFunctionConfigurations": [{
-            "LambdaFunctionArn": settings.function_arn(spec["notify_function"]),
-            "Events": ["s3:ObjectCreated:*"],
-            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": spec["quarantine_prefix"]}]}},
-        }]},
+        NotificationConfiguration={
+            "LambdaFunctionConfigurations": [
+                {
+                    "LambdaFunctionArn": settings.function_arn(spec["notify_function"]),
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": spec["quarantine_prefix"]}]}},
+                }
+            ]
+        },
     )
 
 

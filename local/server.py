@@ -30,7 +30,9 @@ class LocalHandler(ChaliceRequestHandler):
         if self.command in ("GET", "HEAD"):
             static = self._static_file(path)
             if static is not None:
-                return self._send(200, static.read_bytes(), mimetypes.guess_type(static.name)[0] or "application/octet-stream")
+                return self._send(
+                    200, static.read_bytes(), mimetypes.guess_type(static.name)[0] or "application/octet-stream"
+                )
         return self._generic_handle()
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
@@ -50,10 +52,16 @@ class LocalHandler(ChaliceRequestHandler):
         if path == "/_local/outbox":
             return self._send(200, outbox.render_page().encode(), "text/html; charset=utf-8")
         if path == "/_local/outbox.json":
-            return self._send(200, json.dumps({"messages": outbox.messages()}, ensure_ascii=False).encode(),
-                              "application/json; charset=utf-8")
-        return self._send(404, b'{"error": {"code": "nao_encontrado", "message": "P\\u00e1gina desconhecida.", "field": null}}',
-                          "application/json")
+            return self._send(
+                200,
+                json.dumps({"messages": outbox.messages()}, ensure_ascii=False).encode(),
+                "application/json; charset=utf-8",
+            )
+        return self._send(
+            404,
+            b'{"error": {"code": "nao_encontrado", "message": "P\\u00e1gina desconhecida.", "field": null}}',
+            "application/json",
+        )
 
     def _send(self, status: int, body: bytes, content_type: str) -> None:
         self.send_response(status)

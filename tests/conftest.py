@@ -87,6 +87,7 @@ def past_clock() -> Iterator[Any]:
     from datetime import datetime
 
     from chalicelib.kernel import clock
+
     with clock.travel(datetime.fromisoformat(PAST_FRIDAY)):
         yield clock
 

@@ -20,8 +20,21 @@ MEMBER = "django/contrib/auth/common-passwords.txt.gz"
 def main(argv: list[str]) -> int:
     version = argv[0] if argv else "5.2.19"
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:",
-                        f"Django=={version}", "-d", tmp], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary",
+                ":all:",
+                f"Django=={version}",
+                "-d",
+                tmp,
+            ],
+            check=True,
+        )
         wheel = next(Path(tmp).glob("*.whl"))
         with zipfile.ZipFile(wheel) as archive:
             TARGET.write_bytes(archive.read(MEMBER))

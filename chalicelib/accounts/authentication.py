@@ -26,8 +26,13 @@ class Authentication:
     throttle = Injected(lambda self: Throttle())
     sessions = Injected(lambda self: Sessions(audit=self.audit))
 
-    def __init__(self, accounts: Accounts | None = None, throttle: Throttle | None = None, sessions: Sessions | None = None,
-                 audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        accounts: Accounts | None = None,
+        throttle: Throttle | None = None,
+        sessions: Sessions | None = None,
+        audit: AuditTrail | None = None,
+    ):
         self.audit = audit or (accounts.audit if accounts else AuditTrail())
         self.accounts = accounts or Accounts(audit=self.audit)
         self._throttle = throttle
@@ -49,9 +54,14 @@ class Authentication:
         self._rehash_if_needed(item, password)
         return User.from_item(item)
 
-    def check_password(self, user_id: str, password: str, source_ip: str | None, field: str = "password") -> dict[str, Any]:
+    def check_password(
+        self, user_id: str, password: str, source_ip: str | None, field: str = "password"
+    ) -> dict[str, Any]:
         """Re-authentication of a logged-in user (changes of password or email), throttled as logins."""
-        keys = [(f"reauth:{user_id}", LOGIN_ALLOWANCE_PER_ACCOUNT), (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
+        keys = [
+            (f"reauth:{user_id}", LOGIN_ALLOWANCE_PER_ACCOUNT),
+            (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE),
+        ]
         self.throttle.check(keys, field=field)
         item = self.accounts.get_item(user_id)
         if item is None or not verify_password(item["password_hash"], password):
@@ -62,27 +72,48 @@ class Authentication:
 
     @staticmethod
     def throttle_keys(purpose: str, identifier: str, source_ip: str | None) -> list[tuple[str, int]]:
-        return [(f"{purpose}:id:{login_key(identifier)}", LOGIN_ALLOWANCE_PER_ACCOUNT),
-                (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE)]
+        return [
+            (f"{purpose}:id:{login_key(identifier)}", LOGIN_ALLOWANCE_PER_ACCOUNT),
+            (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE),
+        ]
 
     def _rehash_if_needed(self, item: dict[str, Any], password: str) -> None:
         """Hashes made with older parameters are replaced at the next successful login."""
         if needs_rehash(item["password_hash"]):
-            self.accounts.table.update_item(Key={"pk": item["pk"]}, UpdateExpression="SET password_hash = :h",
-                                   ExpressionAttributeValues={":h": hash_password(password)})
+            self.accounts.table.update_item(
+                Key={"pk": item["pk"]},
+                UpdateExpression="SET password_hash = :h",
+                ExpressionAttributeValues={":h": hash_password(password)},
+            )
 
     def lock(self, user_id: str, actor: Actor, reason: str) -> dict[str, Any]:
         """Administrators lock an active account (e.g. suspected misuse): every session ends."""
-        item = self.accounts.transition(user_id, (AccountStatus.ACTIVE,), AccountStatus.LOCKED, actor,
-                                        set_values={"lock_reason": reason}, reason=reason)
+        item = self.accounts.transition(
+            user_id,
+            (AccountStatus.ACTIVE,),
+            AccountStatus.LOCKED,
+            actor,
+            set_values={"lock_reason": reason},
+            reason=reason,
+        )
         self.sessions.revoke_all(user_id)
         return item
 
     def unlock(self, user_id: str, actor: Actor, reason: str) -> dict[str, Any]:
-        return self.accounts.transition(user_id, (AccountStatus.LOCKED,), AccountStatus.ACTIVE, actor, remove=("lock_reason",), reason=reason)
+        return self.accounts.transition(
+            user_id, (AccountStatus.LOCKED,), AccountStatus.ACTIVE, actor, remove=("lock_reason",), reason=reason
+        )
 
-    def set_password(self, user_id: str, password: str, actor: Actor, action: str, *,
-                     condition: tuple[str, dict[str, Any]] | None = None, remove: tuple[str, ...] = ()) -> None:
+    def set_password(
+        self,
+        user_id: str,
+        password: str,
+        actor: Actor,
+        action: str,
+        *,
+        condition: tuple[str, dict[str, Any]] | None = None,
+        remove: tuple[str, ...] = (),
+    ) -> None:
         """Store a new password (already checked against the policy) and revoke every session."""
         update = "SET password_hash = :h, password_changed_at = :at"
         if remove:
@@ -93,8 +124,9 @@ class Authentication:
             kwargs["ConditionExpression"] = condition[0]
             values.update(condition[1])
         try:
-            self.accounts.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression=update,
-                                   ExpressionAttributeValues=values, **kwargs)
+            self.accounts.table.update_item(
+                Key={"pk": f"USER#{user_id}"}, UpdateExpression=update, ExpressionAttributeValues=values, **kwargs
+            )
         except condition_failed(self.accounts.table):
             raise Conflict("A palavra-passe já foi alterada entretanto. Tente de novo.", field="password") from None
         revoked = self.sessions.revoke_all(user_id)

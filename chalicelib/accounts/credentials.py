@@ -58,7 +58,9 @@ def check_password_policy(password: str, field: str = "password", personal: tupl
     if len(password) < PASSWORD_MIN_LENGTH:
         raise ValidationFailed(
             f"A palavra-passe deve ter pelo menos {PASSWORD_MIN_LENGTH} caracteres "
-            f"(sugerimos {PASSWORD_SUGGESTED_LENGTH} ou mais, por exemplo uma frase).", field=field)
+            f"(sugerimos {PASSWORD_SUGGESTED_LENGTH} ou mais, por exemplo uma frase).",
+            field=field,
+        )
     if len(password) > PASSWORD_MAX_LENGTH:
         raise ValidationFailed(f"A palavra-passe pode ter no máximo {PASSWORD_MAX_LENGTH} caracteres.", field=field)
     lowered = password.lower()
@@ -66,7 +68,9 @@ def check_password_policy(password: str, field: str = "password", personal: tupl
         raise ValidationFailed("Essa palavra-passe é demasiado comum e fácil de adivinhar. Escolha outra.", field=field)
     for value in personal:
         if value and len(value) >= 4 and value.lower() in lowered:
-            raise ValidationFailed("A palavra-passe não pode conter o seu NIF, email ou nome de utilizador.", field=field)
+            raise ValidationFailed(
+                "A palavra-passe não pode conter o seu NIF, email ou nome de utilizador.", field=field
+            )
 
 
 class _Store:
@@ -88,10 +92,16 @@ class OneTimeLinks(_Store):
     def issue(self, purpose: str, user_id: str, ttl_seconds: int, **data: Any) -> str:
         token = secrets.token_urlsafe(32)
         expires_at = _now() + ttl_seconds
-        self.table.put_item(Item={
-            "pk": f"LINK#{_sha256(token)}", "purpose": purpose, "user_id": user_id,
-            "expires_at": expires_at, "purge_at": expires_at + _KEEP_AFTER_EXPIRY, **data,
-        })
+        self.table.put_item(
+            Item={
+                "pk": f"LINK#{_sha256(token)}",
+                "purpose": purpose,
+                "user_id": user_id,
+                "expires_at": expires_at,
+                "purge_at": expires_at + _KEEP_AFTER_EXPIRY,
+                **data,
+            }
+        )
         return token
 
     def redeem(self, purpose: str, token: str, field: str = "token") -> dict[str, Any]:
@@ -107,7 +117,9 @@ class OneTimeLinks(_Store):
         except self._conditional_failed:
             item = self.table.get_item(Key=key).get("Item")
             if item is None or item.get("purpose") != purpose:
-                raise ValidationFailed("Esta ligação não é válida. Verifique se a copiou por inteiro.", field=field) from None
+                raise ValidationFailed(
+                    "Esta ligação não é válida. Verifique se a copiou por inteiro.", field=field
+                ) from None
             if "used_at" in item:
                 raise ValidationFailed("Esta ligação já foi usada e não pode ser usada de novo.", field=field) from None
             raise ValidationFailed("Esta ligação expirou. Peça uma nova.", field=field) from None
@@ -127,8 +139,15 @@ class Codes(_Store):
         code = f"{secrets.randbelow(1_000_000):06d}"
         salt = secrets.token_hex(8)
         expires_at = _now() + CODE_TTL_SECONDS
-        item = {"pk": f"CODE#{user_id}#{purpose}", "salt": salt, "code_hash": _sha256(salt + code), "channel": channel,
-                "tries": 0, "expires_at": expires_at, "purge_at": expires_at + 3600}
+        item = {
+            "pk": f"CODE#{user_id}#{purpose}",
+            "salt": salt,
+            "code_hash": _sha256(salt + code),
+            "channel": channel,
+            "tries": 0,
+            "expires_at": expires_at,
+            "purge_at": expires_at + 3600,
+        }
         if target:
             item["target"] = target
         self.table.put_item(Item=item)
@@ -143,7 +162,9 @@ class Codes(_Store):
         if int(item["expires_at"]) <= _now():
             raise ValidationFailed("O código expirou (é válido 10 minutos). Peça um novo código.", field=field)
         if int(item["tries"]) >= CODE_MAX_TRIES:
-            raise ValidationFailed(f"Esgotou as {CODE_MAX_TRIES} tentativas deste código. Peça um novo código.", field=field)
+            raise ValidationFailed(
+                f"Esgotou as {CODE_MAX_TRIES} tentativas deste código. Peça um novo código.", field=field
+            )
         right = hmac.compare_digest(item["code_hash"], _sha256(item["salt"] + code.strip()))
         try:
             # One conditional write counts the try (or uses the code), so that parallel guesses
@@ -152,15 +173,21 @@ class Codes(_Store):
                 Key=key,
                 UpdateExpression="SET used_at = :now ADD tries :one" if right else "ADD tries :one",
                 ConditionExpression="code_hash = :hash AND tries < :max AND attribute_not_exists(used_at)",
-                ExpressionAttributeValues={":one": 1, ":max": CODE_MAX_TRIES, ":hash": item["code_hash"],
-                                           **({":now": _now()} if right else {})},
+                ExpressionAttributeValues={
+                    ":one": 1,
+                    ":max": CODE_MAX_TRIES,
+                    ":hash": item["code_hash"],
+                    **({":now": _now()} if right else {}),
+                },
             )
         except self._conditional_failed:
             raise ValidationFailed("Este código já não é válido. Peça um novo código.", field=field) from None
         if not right:
             left = CODE_MAX_TRIES - int(item["tries"]) - 1
             if left <= 0:
-                raise ValidationFailed(f"Código incorreto. Esgotou as {CODE_MAX_TRIES} tentativas: peça um novo código.", field=field)
+                raise ValidationFailed(
+                    f"Código incorreto. Esgotou as {CODE_MAX_TRIES} tentativas: peça um novo código.", field=field
+                )
             raise ValidationFailed(f"Código incorreto. Restam {left} tentativas.", field=field)
         return item
 
@@ -184,11 +211,16 @@ class RateLimit(_Store):
             pass
         try:
             self.table.update_item(
-                Key=pk, UpdateExpression="ADD #count :one", ConditionExpression="#count < :limit",
-                ExpressionAttributeNames={"#count": "count"}, ExpressionAttributeValues={":one": 1, ":limit": limit},
+                Key=pk,
+                UpdateExpression="ADD #count :one",
+                ConditionExpression="#count < :limit",
+                ExpressionAttributeNames={"#count": "count"},
+                ExpressionAttributeValues={":one": 1, ":limit": limit},
             )
         except self._conditional_failed:
-            raise TooManyRequests("Já pediu isto várias vezes. Aguarde alguns minutos e tente de novo.", field=field) from None
+            raise TooManyRequests(
+                "Já pediu isto várias vezes. Aguarde alguns minutos e tente de novo.", field=field
+            ) from None
 
 
 def throttle_delay(failures: int, allowance: int, cap: int, first: int = 30) -> int:
@@ -211,8 +243,11 @@ class Throttle(_Store):
         """``keys``: (key, allowance) pairs. 429 with the wait when any of them is within its delay."""
         now = _now()
         client = self.table.meta.client
-        response = client.batch_get_item(RequestItems={self.table.name: {
-            "Keys": [{"pk": f"THROTTLE#{key}"} for key, _ in keys], "ConsistentRead": True}})
+        response = client.batch_get_item(
+            RequestItems={
+                self.table.name: {"Keys": [{"pk": f"THROTTLE#{key}"} for key, _ in keys], "ConsistentRead": True}
+            }
+        )
         allowances = {f"THROTTLE#{key}": allowance for key, allowance in keys}
         wait = 0
         for item in response["Responses"].get(self.table.name, []):
@@ -222,7 +257,9 @@ class Throttle(_Store):
             delay = throttle_delay(int(item["failures"]), allowances[item["pk"]], self.CAP_SECONDS)
             wait = max(wait, last + delay - now)
         if wait > 0:
-            error = TooManyRequests(f"Demasiadas tentativas falhadas. Aguarde {wait} segundos e tente de novo.", field=field)
+            error = TooManyRequests(
+                f"Demasiadas tentativas falhadas. Aguarde {wait} segundos e tente de novo.", field=field
+            )
             error.retry_after = wait
             raise error
 
@@ -232,13 +269,20 @@ class Throttle(_Store):
             pk = {"pk": f"THROTTLE#{key}"}
             try:  # a counter idle for an hour starts again from one
                 self.table.update_item(
-                    Key=pk, UpdateExpression="ADD failures :one SET last_failure = :now, purge_at = :purge",
+                    Key=pk,
+                    UpdateExpression="ADD failures :one SET last_failure = :now, purge_at = :purge",
                     ConditionExpression="attribute_not_exists(pk) OR last_failure > :stale",
-                    ExpressionAttributeValues={":one": 1, ":now": now, ":purge": now + self.FORGET_AFTER,
-                                               ":stale": now - self.FORGET_AFTER},
+                    ExpressionAttributeValues={
+                        ":one": 1,
+                        ":now": now,
+                        ":purge": now + self.FORGET_AFTER,
+                        ":stale": now - self.FORGET_AFTER,
+                    },
                 )
             except self._conditional_failed:
-                self.table.put_item(Item={**pk, "failures": 1, "last_failure": now, "purge_at": now + self.FORGET_AFTER})
+                self.table.put_item(
+                    Item={**pk, "failures": 1, "last_failure": now, "purge_at": now + self.FORGET_AFTER}
+                )
 
     def succeeded(self, key: str) -> None:
         self.table.delete_item(Key={"pk": f"THROTTLE#{key}"})

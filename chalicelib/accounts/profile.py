@@ -28,8 +28,15 @@ CODE_ALLOWANCE_PER_SOURCE = 30
 
 
 class AccountSettings:
-    def __init__(self, accounts: Accounts | None = None, codes: Codes | None = None, links: OneTimeLinks | None = None,
-                 rate: RateLimit | None = None, notifier: Any = None, audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        accounts: Accounts | None = None,
+        codes: Codes | None = None,
+        links: OneTimeLinks | None = None,
+        rate: RateLimit | None = None,
+        notifier: Any = None,
+        audit: AuditTrail | None = None,
+    ):
         self.audit = audit or AuditTrail()
         self.accounts = accounts or Accounts(audit=self.audit)
         self.auth = Authentication(accounts=self.accounts)
@@ -64,7 +71,10 @@ class AccountSettings:
         return {"sent": True, "channel": channel, "to": _masked(target), "valid_minutes": 10}
 
     def _code_throttle(self, user_id: str, source_ip: str | None) -> list[tuple[str, int]]:
-        keys = [(f"code:user:{user_id}", CODE_ALLOWANCE_PER_ACCOUNT), (f"code:ip:{source_ip or '-'}", CODE_ALLOWANCE_PER_SOURCE)]
+        keys = [
+            (f"code:user:{user_id}", CODE_ALLOWANCE_PER_ACCOUNT),
+            (f"code:ip:{source_ip or '-'}", CODE_ALLOWANCE_PER_SOURCE),
+        ]
         self.auth.throttle.check(keys, field="code")
         return keys
 
@@ -86,7 +96,9 @@ class AccountSettings:
     def send_login_code(self, user_id: str, channel: str) -> dict[str, Any]:
         item = self._user(user_id)
         if channel == "sms" and not (item.get("phone") and item.get("phone_confirmed")):
-            raise ValidationFailed("Só enviamos o código por SMS para um telemóvel já confirmado. Escolha o email.", field="channel")
+            raise ValidationFailed(
+                "Só enviamos o código por SMS para um telemóvel já confirmado. Escolha o email.", field="channel"
+            )
         return self._send_code(item, "first_login", channel, phone=item.get("phone") if channel == "sms" else None)
 
     def confirm_login_code(self, user_id: str, code: str, source_ip: str | None) -> User:
@@ -110,10 +122,17 @@ class AccountSettings:
     def confirm_phone(self, user_id: str, code: str, source_ip: str | None) -> dict[str, Any]:
         record = self._verify_code(user_id, "phone", code, source_ip)
         previous = self._user(user_id).get("phone")
-        self.accounts.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET phone = :p, phone_confirmed = :yes",
-                                        ExpressionAttributeValues={":p": record["target"], ":yes": True})
-        self.audit.record(Actor(user_id, source_ip), "account.phone_confirmed", f"user#{user_id}",
-                          changed=previous != record["target"])
+        self.accounts.table.update_item(
+            Key={"pk": f"USER#{user_id}"},
+            UpdateExpression="SET phone = :p, phone_confirmed = :yes",
+            ExpressionAttributeValues={":p": record["target"], ":yes": True},
+        )
+        self.audit.record(
+            Actor(user_id, source_ip),
+            "account.phone_confirmed",
+            f"user#{user_id}",
+            changed=previous != record["target"],
+        )
         return {"phone": record["target"], "phone_confirmed": True}
 
     # -- password ---------------------------------------------------------------------------------
@@ -121,10 +140,18 @@ class AccountSettings:
         item = self.auth.check_password(user_id, current, source_ip, field="current_password")
         if new == current:
             raise ValidationFailed("A nova palavra-passe tem de ser diferente da atual.", field="new_password")
-        check_password_policy(new, field="new_password",
-                              personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")))
-        self.auth.set_password(user_id, new, Actor(user_id, source_ip), "account.password_changed",
-                                   condition=("password_hash = :old", {":old": item["password_hash"]}))
+        check_password_policy(
+            new,
+            field="new_password",
+            personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")),
+        )
+        self.auth.set_password(
+            user_id,
+            new,
+            Actor(user_id, source_ip),
+            "account.password_changed",
+            condition=("password_hash = :old", {":old": item["password_hash"]}),
+        )
 
     def request_recovery(self, identifier: str, source_ip: str | None) -> None:
         """Email a 30-minute link to the account's address, if there is an account that may use it;
@@ -132,12 +159,20 @@ class AccountSettings:
 
         self.rate.hit(f"recovery:{login_key(identifier)}", limit=3, window=3600, field="identifier")
         item = self.accounts.find(identifier)
-        if item is None or item["status"] not in (AccountStatus.ACTIVE, AccountStatus.AWAITING_VALIDATION, AccountStatus.REJECTED):
+        if item is None or item["status"] not in (
+            AccountStatus.ACTIVE,
+            AccountStatus.AWAITING_VALIDATION,
+            AccountStatus.REJECTED,
+        ):
             return
         token = self.links.issue("password_reset", item["user_id"], RECOVERY_LINK_SECONDS)
         link = f"{get_settings().public_base_url}/#/nova-palavra-passe?token={token}"
-        self.notifier.email(item["email"], "password_reset", {"name": item["name"], "link": link,
-                                                              "expires_minutes": RECOVERY_LINK_SECONDS // 60}, f"user#{item['user_id']}")
+        self.notifier.email(
+            item["email"],
+            "password_reset",
+            {"name": item["name"], "link": link, "expires_minutes": RECOVERY_LINK_SECONDS // 60},
+            f"user#{item['user_id']}",
+        )
         self.audit.record(Actor(item["user_id"], source_ip), "account.recovery_requested", f"user#{item['user_id']}")
 
     def reset_password(self, token: str, new: str, source_ip: str | None) -> None:
@@ -146,31 +181,53 @@ class AccountSettings:
         link = self.links.redeem("password_reset", token)
         item = self._user(link["user_id"])
         try:
-            check_password_policy(new, field="new_password",
-                                  personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")))
-            if item.get("status") not in (AccountStatus.ACTIVE, AccountStatus.AWAITING_VALIDATION, AccountStatus.REJECTED):
-                raise Conflict("A conta não permite recuperar a palavra-passe agora. Contacte os serviços.", field="token")
+            check_password_policy(
+                new,
+                field="new_password",
+                personal=(item.get("identity_number"), item["email"].split("@")[0], item.get("username")),
+            )
+            if item.get("status") not in (
+                AccountStatus.ACTIVE,
+                AccountStatus.AWAITING_VALIDATION,
+                AccountStatus.REJECTED,
+            ):
+                raise Conflict(
+                    "A conta não permite recuperar a palavra-passe agora. Contacte os serviços.", field="token"
+                )
         except (ValidationFailed, Conflict):
             self.links.release(token)  # a refused password does not spend the link
             raise
-        self.auth.set_password(item["user_id"], new, Actor(item["user_id"], source_ip), "account.password_reset",
-                                   remove=("activation_hash", "activation_expires_at", "activation_pending"))
+        self.auth.set_password(
+            item["user_id"],
+            new,
+            Actor(item["user_id"], source_ip),
+            "account.password_reset",
+            remove=("activation_hash", "activation_expires_at", "activation_pending"),
+        )
         for name in (item.get("identity_number"), item["email"], item.get("username")):
             if name:  # a proven owner is not kept waiting by earlier failures
                 self.auth.throttle.succeeded(f"login:id:{login_key(name)}")
 
     # -- email ------------------------------------------------------------------------------------
-    def request_email_change(self, user_id: str, password: str, new_email: str, source_ip: str | None) -> dict[str, Any]:
+    def request_email_change(
+        self, user_id: str, password: str, new_email: str, source_ip: str | None
+    ) -> dict[str, Any]:
 
         item = self.auth.check_password(user_id, password, source_ip)
         address = normalise_email(new_email, field="new_email").lower()
         if address == item["email"]:
             raise ValidationFailed("Esse já é o email da sua conta.", field="new_email")
         self.rate.hit(f"email_change:{user_id}", limit=3, window=3600, field="new_email")
-        token = self.links.issue("email_change", user_id, EMAIL_CHANGE_LINK_SECONDS, new_email=address, old_email=item["email"])
+        token = self.links.issue(
+            "email_change", user_id, EMAIL_CHANGE_LINK_SECONDS, new_email=address, old_email=item["email"]
+        )
         link = f"{get_settings().public_base_url}/#/confirmar-email?alteracao=1&token={token}"
-        self.notifier.email(address, "email_change_confirmation",
-                            {"name": item["name"], "link": link, "expires_hours": EMAIL_CHANGE_LINK_SECONDS // 3600}, f"user#{user_id}")
+        self.notifier.email(
+            address,
+            "email_change_confirmation",
+            {"name": item["name"], "link": link, "expires_hours": EMAIL_CHANGE_LINK_SECONDS // 3600},
+            f"user#{user_id}",
+        )
         self.audit.record(Actor(user_id, source_ip), "account.email_change_requested", f"user#{user_id}")
         return {"sent_to": _masked(address)}
 
@@ -180,22 +237,45 @@ class AccountSettings:
         table = self.accounts.table
         client = table.meta.client
         try:  # the login name moves with the address, in one transaction
-            client.transact_write_items(TransactItems=[
-                {"Update": {"TableName": table.name, "Key": {"pk": f"USER#{user_id}"},
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": table.name,
+                            "Key": {"pk": f"USER#{user_id}"},
                             "UpdateExpression": "SET email = :new, email_changed_at = :at",
                             "ConditionExpression": "email = :old",
-                            "ExpressionAttributeValues": {":new": new, ":old": old, ":at": iso()}}},
-                {"Delete": {"TableName": table.name, "Key": {"pk": f"LOGIN#email:{old}"},
-                            "ConditionExpression": "user_id = :user", "ExpressionAttributeValues": {":user": user_id}}},
-                {"Put": {"TableName": table.name, "Item": {"pk": f"LOGIN#email:{new}", "user_id": user_id},
-                         "ConditionExpression": "attribute_not_exists(pk)"}},
-            ])
+                            "ExpressionAttributeValues": {":new": new, ":old": old, ":at": iso()},
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": table.name,
+                            "Key": {"pk": f"LOGIN#email:{old}"},
+                            "ConditionExpression": "user_id = :user",
+                            "ExpressionAttributeValues": {":user": user_id},
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": table.name,
+                            "Item": {"pk": f"LOGIN#email:{new}", "user_id": user_id},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
         except client.exceptions.TransactionCanceledException:
-            raise Conflict("Não foi possível mudar para este email: já está associado a outra conta, ou o email da "
-                           "conta mudou entretanto.", field="token") from None
+            raise Conflict(
+                "Não foi possível mudar para este email: já está associado a outra conta, ou o email da "
+                "conta mudou entretanto.",
+                field="token",
+            ) from None
         item = self._user(user_id)
         self.notifier.email(old, "email_changed_notice", {"name": item["name"], "new_email": new}, f"user#{user_id}")
-        self.audit.record(Actor(user_id, source_ip), "account.email_changed", f"user#{user_id}", previous=old, email=new)
+        self.audit.record(
+            Actor(user_id, source_ip), "account.email_changed", f"user#{user_id}", previous=old, email=new
+        )
         return {"email": new}
 
 
@@ -205,4 +285,3 @@ def _masked(target: str) -> str:
         local, _, domain = target.partition("@")
         return f"{local[:1]}***@{domain}"
     return target[:5] + "*" * max(0, len(target) - 8) + target[-3:]
-

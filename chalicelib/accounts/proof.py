@@ -34,8 +34,25 @@ def six_months_before(day: date) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-_MONTHS = {m: i + 1 for i, m in enumerate(
-    ["janeiro", "fevereiro", "marco", "abril", "maio", "junho", "julho", "agosto", "setembro", "outubro", "novembro", "dezembro"])}
+_MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "janeiro",
+            "fevereiro",
+            "marco",
+            "abril",
+            "maio",
+            "junho",
+            "julho",
+            "agosto",
+            "setembro",
+            "outubro",
+            "novembro",
+            "dezembro",
+        ]
+    )
+}
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 _WORDS_DATE = re.compile(r"\b(\d{1,2}) de (" + "|".join(_MONTHS) + r") de (\d{4})\b")
@@ -93,7 +110,9 @@ class ProofCheck:
 
     documents = Injected(lambda self: Documents(audit=self.audit))
 
-    def __init__(self, accounts: Accounts | None = None, documents: Documents | None = None, audit: AuditTrail | None = None):
+    def __init__(
+        self, accounts: Accounts | None = None, documents: Documents | None = None, audit: AuditTrail | None = None
+    ):
         self.audit = audit or AuditTrail()
         self.accounts = accounts or Accounts(audit=self.audit)
         self._documents = documents
@@ -101,21 +120,40 @@ class ProofCheck:
     def proof_inspected(self, document: dict[str, Any]) -> dict[str, Any]:
         """After inspection of a proof: read its text, pre-check it, and show the result on the
         registration (the staff queue reads it from there, in one query)."""
-        user_id = document["process_id"][len(PROOF_OWNER_PREFIX):]
+        user_id = document["process_id"][len(PROOF_OWNER_PREFIX) :]
         item = self.accounts.citizen_item(user_id)
-        summary: dict[str, Any] = {"document_id": document["document_id"], "filename": document.get("filename"),
-                                   "status": document["status"], "inspected_at": document.get("inspected_at")}
+        summary: dict[str, Any] = {
+            "document_id": document["document_id"],
+            "filename": document.get("filename"),
+            "status": document["status"],
+            "inspected_at": document.get("inspected_at"),
+        }
         if document["status"] == DocumentStatus.ACCEPTED:
-            data = self.documents.s3.get_object(Bucket=aws.bucket_name("documents"), Key=document["stored_key"])["Body"].read()
+            data = self.documents.s3.get_object(Bucket=aws.bucket_name("documents"), Key=document["stored_key"])[
+                "Body"
+            ].read()
             registered_on = datetime.fromisoformat(item["created_at"].replace("Z", "+00:00")).date()
-            summary["precheck"] = precheck_proof_text(pdf_text(data), item["identity_number"], item["name"], registered_on)
+            summary["precheck"] = precheck_proof_text(
+                pdf_text(data), item["identity_number"], item["name"], registered_on
+            )
             self.documents.table.update_item(
                 Key={"process_id": document["process_id"], "document_id": document["document_id"]},
-                UpdateExpression="SET precheck = :p", ExpressionAttributeValues={":p": summary["precheck"]})
+                UpdateExpression="SET precheck = :p",
+                ExpressionAttributeValues={":p": summary["precheck"]},
+            )
         else:
             summary["reason"] = document.get("reason")
-        self.accounts.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET proof = :p",
-                               ExpressionAttributeValues={":p": {k: v for k, v in summary.items() if v is not None}})
-        self.audit.record(SYSTEM, "registration.proof_checked", f"user#{user_id}", document_id=document["document_id"],
-                          status=document["status"], **{k: v for k, v in summary.get("precheck", {}).items() if isinstance(v, bool)})
+        self.accounts.table.update_item(
+            Key={"pk": f"USER#{user_id}"},
+            UpdateExpression="SET proof = :p",
+            ExpressionAttributeValues={":p": {k: v for k, v in summary.items() if v is not None}},
+        )
+        self.audit.record(
+            SYSTEM,
+            "registration.proof_checked",
+            f"user#{user_id}",
+            document_id=document["document_id"],
+            status=document["status"],
+            **{k: v for k, v in summary.get("precheck", {}).items() if isinstance(v, bool)},
+        )
         return summary

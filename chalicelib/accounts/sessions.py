@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from chalicelib.accounts.users import User
 
 
-
 @dataclass
 class Session:
     token_hash: str
@@ -102,7 +101,9 @@ class Sessions:
         scope = item.get("scope", SessionScope.FULL)
         require_scope(scope, scopes)
         if now - int(item["last_seen"]) > 60:  # at most one write a minute per session
-            self.table.update_item(Key=key, UpdateExpression="SET last_seen = :n", ExpressionAttributeValues={":n": now})
+            self.table.update_item(
+                Key=key, UpdateExpression="SET last_seen = :n", ExpressionAttributeValues={":n": now}
+            )
         return Session(
             token_hash=item["token_hash"],
             user_id=item["user_id"],
@@ -126,8 +127,9 @@ class Sessions:
         """End every session of a user; returns how many there were."""
         from boto3.dynamodb.conditions import Key
 
-        items = self.table.query(IndexName="by_user", KeyConditionExpression=Key("user_id").eq(user_id),
-                                 Limit=self.MAX_REVOKED)["Items"]
+        items = self.table.query(
+            IndexName="by_user", KeyConditionExpression=Key("user_id").eq(user_id), Limit=self.MAX_REVOKED
+        )["Items"]
         with self.table.batch_writer() as batch:
             for item in items:
                 batch.delete_item(Key={"token_hash": item["token_hash"]})

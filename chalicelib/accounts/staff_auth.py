@@ -66,14 +66,24 @@ class LoginCodes:
         """A new challenge for ``user`` (whose password was right): (challenge_id, code). The code is
         emailed; the caller answers with the challenge id only."""
         challenge_id = secrets.token_urlsafe(24)
-        code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         now = int(time.time())
-        self.table.put_item(Item={
-            "challenge_id": challenge_id, "user_id": user.user_id, "code_hash": _sha256(f"{challenge_id}:{code}"),
-            "tries": 0, "expires_at": now + CODE_TTL_SECONDS,
-        })
-        self.notifier.email(user.email, "login_code", {"name": user.name, "code": code, "minutes": CODE_TTL_SECONDS // 60},
-                            f"user#{user.user_id}", key=f"staff-login#{challenge_id}")
+        self.table.put_item(
+            Item={
+                "challenge_id": challenge_id,
+                "user_id": user.user_id,
+                "code_hash": _sha256(f"{challenge_id}:{code}"),
+                "tries": 0,
+                "expires_at": now + CODE_TTL_SECONDS,
+            }
+        )
+        self.notifier.email(
+            user.email,
+            "login_code",
+            {"name": user.name, "code": code, "minutes": CODE_TTL_SECONDS // 60},
+            f"user#{user.user_id}",
+            key=f"staff-login#{challenge_id}",
+        )
         self.audit.record(Actor(user.user_id, source_ip), "session.code_sent", f"user#{user.user_id}")
         return challenge_id, code
 
@@ -91,17 +101,24 @@ class LoginCodes:
                 ReturnValues="ALL_NEW",
             )["Attributes"]
         except client.exceptions.ConditionalCheckFailedException:
-            raise NotAuthenticated("O código expirou ou esgotou as tentativas. Inicie sessão de novo.",
-                                   field="challenge_id") from None
+            raise NotAuthenticated(
+                "O código expirou ou esgotou as tentativas. Inicie sessão de novo.", field="challenge_id"
+            ) from None
         if not hmac.compare_digest(item["code_hash"], _sha256(f"{challenge_id}:{code}")):
-            self.audit.record(Actor(item["user_id"], source_ip), "session.code_failed", f"user#{item['user_id']}",
-                              tries=int(item["tries"]))
+            self.audit.record(
+                Actor(item["user_id"], source_ip),
+                "session.code_failed",
+                f"user#{item['user_id']}",
+                tries=int(item["tries"]),
+            )
             if int(item["tries"]) >= CODE_MAX_TRIES:
                 self.table.delete_item(Key={"challenge_id": challenge_id})
                 raise TooManyRequests("Código errado demasiadas vezes. Inicie sessão de novo.", field="code")
             raise NotAuthenticated("Código errado.", field="code")
         try:  # single use: of two concurrent right answers only one starts a session
-            self.table.delete_item(Key={"challenge_id": challenge_id}, ConditionExpression="attribute_exists(challenge_id)")
+            self.table.delete_item(
+                Key={"challenge_id": challenge_id}, ConditionExpression="attribute_exists(challenge_id)"
+            )
         except client.exceptions.ConditionalCheckFailedException:
             raise NotAuthenticated("Este código já foi usado. Inicie sessão de novo.", field="code") from None
         return item["user_id"]
@@ -130,11 +147,17 @@ class ApiKeys:
             raise TooManyRequests(f"No máximo {MAX_KEYS_PER_USER} chaves ativas; revogue uma primeiro.", field="label")
         key_id = f"k_{secrets.token_hex(8)}"
         secret = secrets.token_urlsafe(32)
-        item = {"key_id": key_id, "user_id": session.user_id, "label": label, "secret_hash": _sha256(secret),
-                "created_at": iso()}
+        item = {
+            "key_id": key_id,
+            "user_id": session.user_id,
+            "label": label,
+            "secret_hash": _sha256(secret),
+            "created_at": iso(),
+        }
         self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(key_id)")
-        self.audit.record(Actor(session.user_id, source_ip), "api_key.created", f"user#{session.user_id}",
-                          key_id=key_id, label=label)
+        self.audit.record(
+            Actor(session.user_id, source_ip), "api_key.created", f"user#{session.user_id}", key_id=key_id, label=label
+        )
         return {**self.public(item), "api_key": f"{API_KEY_PREFIX}{key_id}.{secret}"}
 
     @staticmethod
@@ -144,8 +167,9 @@ class ApiKeys:
     def list_for(self, user_id: str) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
-        return self.table.query(IndexName="by_user", KeyConditionExpression=Key("user_id").eq(user_id),
-                                ScanIndexForward=False, Limit=100)["Items"]
+        return self.table.query(
+            IndexName="by_user", KeyConditionExpression=Key("user_id").eq(user_id), ScanIndexForward=False, Limit=100
+        )["Items"]
 
     def revoke(self, key_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
         """Revoke a key: its owner, or an administrator of the owner's organ. Anyone else is told
@@ -161,17 +185,21 @@ class ApiKeys:
         if item.get("revoked_at"):
             return self.public(item)
         item = self.table.update_item(
-            Key={"key_id": key_id}, UpdateExpression="SET revoked_at = :at, revoked_by = :by",
-            ExpressionAttributeValues={":at": iso(), ":by": session.user_id}, ReturnValues="ALL_NEW",
+            Key={"key_id": key_id},
+            UpdateExpression="SET revoked_at = :at, revoked_by = :by",
+            ExpressionAttributeValues={":at": iso(), ":by": session.user_id},
+            ReturnValues="ALL_NEW",
         )["Attributes"]
-        self.audit.record(Actor(session.user_id, source_ip), "api_key.revoked", f"user#{item['user_id']}", key_id=key_id)
+        self.audit.record(
+            Actor(session.user_id, source_ip), "api_key.revoked", f"user#{item['user_id']}", key_id=key_id
+        )
         return self.public(item)
 
     def resolve(self, presented: str) -> Session:
         """The session an API key stands for, with its owner's current organ and roles; 401 for a
         malformed, unknown or revoked key, or one whose owner is no longer active staff."""
         invalid = NotAuthenticated("Chave de API inválida ou revogada.")
-        key_id, dot, secret = presented[len(API_KEY_PREFIX):].partition(".")
+        key_id, dot, secret = presented[len(API_KEY_PREFIX) :].partition(".")
         if not dot or not key_id.startswith("k_") or len(key_id) > 40 or not secret:
             raise invalid
         item = self.table.get_item(Key={"key_id": key_id}).get("Item")
@@ -182,7 +210,16 @@ class ApiKeys:
             raise invalid
         now = int(time.time())
         if now - int(item.get("last_used_epoch", 0)) > 60:  # at most one write a minute per key
-            self.table.update_item(Key={"key_id": key_id}, UpdateExpression="SET last_used_at = :at, last_used_epoch = :n",
-                                   ExpressionAttributeValues={":at": iso(), ":n": now})
-        return Session(token_hash=f"{API_KEY_SESSION_PREFIX}{key_id}", user_id=user.user_id, kind=STAFF,
-                       organ=user.organ, roles=list(user.roles), expires_at=0)
+            self.table.update_item(
+                Key={"key_id": key_id},
+                UpdateExpression="SET last_used_at = :at, last_used_epoch = :n",
+                ExpressionAttributeValues={":at": iso(), ":n": now},
+            )
+        return Session(
+            token_hash=f"{API_KEY_SESSION_PREFIX}{key_id}",
+            user_id=user.user_id,
+            kind=STAFF,
+            organ=user.organ,
+            roles=list(user.roles),
+            expires_at=0,
+        )

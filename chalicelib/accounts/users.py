@@ -98,8 +98,11 @@ class User:
         if self.status in (AccountStatus.AWAITING_VALIDATION, AccountStatus.REJECTED):
             return SessionScope.REGISTRATION
         if self.activation_pending:
-            raise NotAuthenticated("A sua conta foi validada: defina primeiro a nova palavra-passe com a palavra-passe "
-                                   "de ativação que lhe enviámos por email.", field="password")
+            raise NotAuthenticated(
+                "A sua conta foi validada: defina primeiro a nova palavra-passe com a palavra-passe "
+                "de ativação que lhe enviámos por email.",
+                field="password",
+            )
         return SessionScope.CODE if self.first_login_pending else SessionScope.FULL
 
 
@@ -150,8 +153,13 @@ class Accounts:
             # accounts made by the municipality (staff, demo) come with the phone it knows
             phone_confirmed=bool(phone) and status == AccountStatus.ACTIVE,
         )
-        item = {"pk": f"USER#{user.user_id}", **user.public(), "password_hash": hash_password(password),
-                "created_at": iso(), **(extra or {})}
+        item = {
+            "pk": f"USER#{user.user_id}",
+            **user.public(),
+            "password_hash": hash_password(password),
+            "created_at": iso(),
+            **(extra or {}),
+        }
         item = {k: v for k, v in item.items() if v is not None}
         aliases = [f"email:{user.email}"]
         if user.username:
@@ -196,9 +204,18 @@ class Accounts:
         alias = self.table.get_item(Key={"pk": f"LOGIN#{login_key(identifier)}"}).get("Item")
         return self.get_item(alias["user_id"]) if alias else None
 
-    def transition(self, user_id: str, expected: tuple[str, ...], new_status: str, actor: Actor, *,
-                   set_values: dict[str, Any] | None = None, remove: tuple[str, ...] = (),
-                   reason: str | None = None, field: str = "status") -> dict[str, Any]:
+    def transition(
+        self,
+        user_id: str,
+        expected: tuple[str, ...],
+        new_status: str,
+        actor: Actor,
+        *,
+        set_values: dict[str, Any] | None = None,
+        remove: tuple[str, ...] = (),
+        reason: str | None = None,
+        field: str = "status",
+    ) -> dict[str, Any]:
         """Move an account from one of ``expected`` states to ``new_status`` in one conditional write
         (with any other attributes that change with it), and audit it. 409 if it is not in those
         states any more: nothing changes."""
@@ -220,6 +237,7 @@ class Accounts:
         except self._conditional_failed:
             raise Conflict("A conta não está num estado que permita esta ação.", field=field) from None
         old = result["Attributes"]
-        self.audit.record(actor, "account.status_changed", f"user#{user_id}", previous=old["status"], status=new_status,
-                          reason=reason)
+        self.audit.record(
+            actor, "account.status_changed", f"user#{user_id}", previous=old["status"], status=new_status, reason=reason
+        )
         return {**old, **values}

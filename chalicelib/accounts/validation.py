@@ -41,15 +41,38 @@ class RegistrationValidation:
         """Registrations awaiting validation, oldest first (one Query on a sparse index)."""
 
         self._reader(session)
-        items = self.registrations.table.query(IndexName="by_validation_queue", KeyConditionExpression=Key("validation_queue").eq(VALIDATION_QUEUE),
-                                 Limit=limit)["Items"]
+        items = self.registrations.table.query(
+            IndexName="by_validation_queue",
+            KeyConditionExpression=Key("validation_queue").eq(VALIDATION_QUEUE),
+            Limit=limit,
+        )["Items"]
         return [self._summary(item) for item in items]
 
     @staticmethod
     def _summary(item: dict[str, Any]) -> dict[str, Any]:
-        fields = ("user_id", "name", "person_type", "identity_number", "email", "phone", "address", "status", "proof_kind",
-                  "access_reason", "terms_version", "terms_accepted_at", "created_at", "email_confirmed_at", "queued_at",
-                  "reminded_at", "proof", "rejection_reason", "username", "decided_at", "decided_by")
+        fields = (
+            "user_id",
+            "name",
+            "person_type",
+            "identity_number",
+            "email",
+            "phone",
+            "address",
+            "status",
+            "proof_kind",
+            "access_reason",
+            "terms_version",
+            "terms_accepted_at",
+            "created_at",
+            "email_confirmed_at",
+            "queued_at",
+            "reminded_at",
+            "proof",
+            "rejection_reason",
+            "username",
+            "decided_at",
+            "decided_by",
+        )
         return {k: item[k] for k in fields if k in item}
 
     def view(self, user_id: str, session: Any, source_ip: str | None) -> dict[str, Any]:
@@ -57,11 +80,18 @@ class RegistrationValidation:
         item = self.registrations.accounts.citizen_item(user_id)
         documents = []
         for document in self.registrations.documents.list(f"{PROOF_OWNER_PREFIX}{user_id}"):
-            entry = {k: document.get(k) for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "precheck")}
+            entry = {
+                k: document.get(k)
+                for k in ("document_id", "slot", "filename", "status", "reason", "sha256", "precheck")
+            }
             if document["status"] == DocumentStatus.ACCEPTED:
                 entry["download_url"] = self.registrations.documents.download_url(document)
-                self.registrations.audit.record(Actor(session.user_id, source_ip), "document.downloaded", f"user#{user_id}",
-                                  document_id=document["document_id"])
+                self.registrations.audit.record(
+                    Actor(session.user_id, source_ip),
+                    "document.downloaded",
+                    f"user#{user_id}",
+                    document_id=document["document_id"],
+                )
             documents.append(entry)
         return {**self._summary(item), "documents": documents}
 
@@ -77,20 +107,37 @@ class RegistrationValidation:
         client = self.registrations.table.meta.client
         for username in self._username_candidates(item["name"]):
             try:
-                client.transact_write_items(TransactItems=[
-                    {"Update": {
-                        "TableName": self.registrations.table.name, "Key": {"pk": f"USER#{user_id}"},
-                        "UpdateExpression": "SET #status = :active, username = :username, activation_pending = :yes, "
-                                            "decided_at = :at, decided_by = :by, status_changed_at = :at "
-                                            "REMOVE validation_queue, queued_at, validation_task_token",
-                        "ConditionExpression": "#status = :awaiting AND validation_task_token = :token",
-                        "ExpressionAttributeNames": {"#status": "status"},
-                        "ExpressionAttributeValues": {":active": AccountStatus.ACTIVE, ":username": username, ":yes": True, ":at": decided_at,
-                                                      ":by": session.user_id, ":awaiting": AccountStatus.AWAITING_VALIDATION, ":token": token},
-                    }},
-                    {"Put": {"TableName": self.registrations.table.name, "Item": {"pk": f"LOGIN#username:{username}", "user_id": user_id},
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
-                ])
+                client.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": self.registrations.table.name,
+                                "Key": {"pk": f"USER#{user_id}"},
+                                "UpdateExpression": "SET #status = :active, username = :username, activation_pending = :yes, "
+                                "decided_at = :at, decided_by = :by, status_changed_at = :at "
+                                "REMOVE validation_queue, queued_at, validation_task_token",
+                                "ConditionExpression": "#status = :awaiting AND validation_task_token = :token",
+                                "ExpressionAttributeNames": {"#status": "status"},
+                                "ExpressionAttributeValues": {
+                                    ":active": AccountStatus.ACTIVE,
+                                    ":username": username,
+                                    ":yes": True,
+                                    ":at": decided_at,
+                                    ":by": session.user_id,
+                                    ":awaiting": AccountStatus.AWAITING_VALIDATION,
+                                    ":token": token,
+                                },
+                            }
+                        },
+                        {
+                            "Put": {
+                                "TableName": self.registrations.table.name,
+                                "Item": {"pk": f"LOGIN#username:{username}", "user_id": user_id},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                    ]
+                )
             except client.exceptions.TransactionCanceledException as error:
                 reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
                 if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -99,21 +146,52 @@ class RegistrationValidation:
             break
         else:
             raise Conflict("Não foi possível atribuir um nome de utilizador. Tente de novo.", field="username")
-        def undo_approval() -> None:
-            client.transact_write_items(TransactItems=[
-                {"Update": {"TableName": self.registrations.table.name, "Key": {"pk": f"USER#{user_id}"},
-                            "UpdateExpression": "SET #status = :awaiting, validation_task_token = :token, validation_queue = :q, "
-                                                "queued_at = :queued REMOVE username, activation_pending, decided_at, decided_by",
-                            "ExpressionAttributeNames": {"#status": "status"},
-                            "ExpressionAttributeValues": {":awaiting": AccountStatus.AWAITING_VALIDATION, ":token": token, ":q": VALIDATION_QUEUE,
-                                                          ":queued": item.get("queued_at", decided_at)}}},
-                {"Delete": {"TableName": self.registrations.table.name, "Key": {"pk": f"LOGIN#username:{username}"}}},
-            ])
 
-        if not resume(token, {"decision": RegistrationOutcome.APPROVED}, undo=undo_approval, stepfunctions=self.registrations.stepfunctions):
-            raise Conflict("O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status")
-        self.registrations.audit.record(Actor(session.user_id, source_ip), "account.status_changed", f"user#{user_id}",
-                          previous=AccountStatus.AWAITING_VALIDATION, status=AccountStatus.ACTIVE, reason="registo validado", username=username)
+        def undo_approval() -> None:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Update": {
+                            "TableName": self.registrations.table.name,
+                            "Key": {"pk": f"USER#{user_id}"},
+                            "UpdateExpression": "SET #status = :awaiting, validation_task_token = :token, validation_queue = :q, "
+                            "queued_at = :queued REMOVE username, activation_pending, decided_at, decided_by",
+                            "ExpressionAttributeNames": {"#status": "status"},
+                            "ExpressionAttributeValues": {
+                                ":awaiting": AccountStatus.AWAITING_VALIDATION,
+                                ":token": token,
+                                ":q": VALIDATION_QUEUE,
+                                ":queued": item.get("queued_at", decided_at),
+                            },
+                        }
+                    },
+                    {
+                        "Delete": {
+                            "TableName": self.registrations.table.name,
+                            "Key": {"pk": f"LOGIN#username:{username}"},
+                        }
+                    },
+                ]
+            )
+
+        if not resume(
+            token,
+            {"decision": RegistrationOutcome.APPROVED},
+            undo=undo_approval,
+            stepfunctions=self.registrations.stepfunctions,
+        ):
+            raise Conflict(
+                "O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status"
+            )
+        self.registrations.audit.record(
+            Actor(session.user_id, source_ip),
+            "account.status_changed",
+            f"user#{user_id}",
+            previous=AccountStatus.AWAITING_VALIDATION,
+            status=AccountStatus.ACTIVE,
+            reason="registo validado",
+            username=username,
+        )
         return self._summary(self.registrations.accounts.citizen_item(user_id))
 
     def _username_candidates(self, name: str) -> list[str]:
@@ -131,15 +209,37 @@ class RegistrationValidation:
         if item["status"] != AccountStatus.AWAITING_VALIDATION or not token:
             raise Conflict("Este registo não está a aguardar validação.", field="status")
         self.registrations.accounts.transition(
-            user_id, (AccountStatus.AWAITING_VALIDATION,), AccountStatus.REJECTED, Actor(session.user_id, source_ip),
+            user_id,
+            (AccountStatus.AWAITING_VALIDATION,),
+            AccountStatus.REJECTED,
+            Actor(session.user_id, source_ip),
             set_values={"rejection_reason": reason.strip(), "decided_at": iso(), "decided_by": session.user_id},
-            remove=("validation_queue", "queued_at", "validation_task_token"), reason=reason.strip())
+            remove=("validation_queue", "queued_at", "validation_task_token"),
+            reason=reason.strip(),
+        )
+
         def undo_rejection() -> None:
             self.registrations.accounts.transition(
-                user_id, (AccountStatus.REJECTED,), AccountStatus.AWAITING_VALIDATION, SYSTEM,
-                set_values={"validation_task_token": token, "validation_queue": VALIDATION_QUEUE, "queued_at": item.get("queued_at", iso())},
-                remove=("rejection_reason", "decided_at", "decided_by"), reason="a rejeição não chegou ao fluxo")
+                user_id,
+                (AccountStatus.REJECTED,),
+                AccountStatus.AWAITING_VALIDATION,
+                SYSTEM,
+                set_values={
+                    "validation_task_token": token,
+                    "validation_queue": VALIDATION_QUEUE,
+                    "queued_at": item.get("queued_at", iso()),
+                },
+                remove=("rejection_reason", "decided_at", "decided_by"),
+                reason="a rejeição não chegou ao fluxo",
+            )
 
-        if not resume(token, {"decision": RegistrationOutcome.REJECTED}, undo=undo_rejection, stepfunctions=self.registrations.stepfunctions):
-            raise Conflict("O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status")
+        if not resume(
+            token,
+            {"decision": RegistrationOutcome.REJECTED},
+            undo=undo_rejection,
+            stepfunctions=self.registrations.stepfunctions,
+        ):
+            raise Conflict(
+                "O fluxo de validação já não aguarda esta decisão. Tente de novo dentro de momentos.", field="status"
+            )
         return self._summary(self.registrations.accounts.citizen_item(user_id))

@@ -32,7 +32,9 @@ def reminder_time(start: datetime) -> datetime:
 class ValidationWait:
     notifier = Injected(lambda self: Notifier(audit=self.audit))
 
-    def __init__(self, accounts: Accounts | None = None, notifier: Notifier | None = None, audit: AuditTrail | None = None):
+    def __init__(
+        self, accounts: Accounts | None = None, notifier: Notifier | None = None, audit: AuditTrail | None = None
+    ):
         self.audit = audit or AuditTrail()
         self.accounts = accounts or Accounts(audit=self.audit)
         self._notifier = notifier
@@ -43,14 +45,25 @@ class ValidationWait:
         next_time = reminder_time(now())
         if item["status"] == AccountStatus.AWAITING_VALIDATION:
             # The wait that timed out took its task token with it; a new one comes when the wait resumes.
-            self.accounts.table.update_item(Key={"pk": f"USER#{user_id}"}, UpdateExpression="SET reminded_at = :at REMOVE validation_task_token",
-                                   ExpressionAttributeValues={":at": iso()})
-            self.notifier.email(settings.registrations_staff_email, "registration_validation_reminder", {
-                "name": "Atendimento", "applicant": f"{item['name']} ({item.get('identity_number', '')})",
-                "waiting_working_days": REMINDER_WORKING_DAYS,
-                "staff_url": f"{settings.public_base_url}/api/staff/registrations/{user_id}",
-            }, f"user#{user_id}")
-            self.audit.record(SYSTEM, "registration.reminder_sent", f"user#{user_id}", to=settings.registrations_staff_email)
+            self.accounts.table.update_item(
+                Key={"pk": f"USER#{user_id}"},
+                UpdateExpression="SET reminded_at = :at REMOVE validation_task_token",
+                ExpressionAttributeValues={":at": iso()},
+            )
+            self.notifier.email(
+                settings.registrations_staff_email,
+                "registration_validation_reminder",
+                {
+                    "name": "Atendimento",
+                    "applicant": f"{item['name']} ({item.get('identity_number', '')})",
+                    "waiting_working_days": REMINDER_WORKING_DAYS,
+                    "staff_url": f"{settings.public_base_url}/api/staff/registrations/{user_id}",
+                },
+                f"user#{user_id}",
+            )
+            self.audit.record(
+                SYSTEM, "registration.reminder_sent", f"user#{user_id}", to=settings.registrations_staff_email
+            )
         return {"user_id": user_id, "remind_at": iso(next_time)}
 
     def notify_outcome(self, user_id: str, outcome: str) -> dict[str, Any]:
@@ -63,12 +76,30 @@ class ValidationWait:
                 UpdateExpression="SET activation_hash = :h, activation_expires_at = :exp",
                 ConditionExpression="#status = :active AND activation_pending = :yes",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":h": hash_password(password), ":exp": expires_at, ":active": AccountStatus.ACTIVE, ":yes": True})
-            self.notifier.email(item["email"], "activation_password",
-                                {"name": item["name"], "username": item["username"], "activation_password": password,
-                                 "login_url": f"{get_settings().public_base_url}/#/ativar-conta"}, f"user#{user_id}")
+                ExpressionAttributeValues={
+                    ":h": hash_password(password),
+                    ":exp": expires_at,
+                    ":active": AccountStatus.ACTIVE,
+                    ":yes": True,
+                },
+            )
+            self.notifier.email(
+                item["email"],
+                "activation_password",
+                {
+                    "name": item["name"],
+                    "username": item["username"],
+                    "activation_password": password,
+                    "login_url": f"{get_settings().public_base_url}/#/ativar-conta",
+                },
+                f"user#{user_id}",
+            )
             self.audit.record(SYSTEM, "account.activation_password_sent", f"user#{user_id}")
         else:
-            self.notifier.email(item["email"], "registration_rejected",
-                                {"name": item["name"], "reason": item.get("rejection_reason", "")}, f"user#{user_id}")
+            self.notifier.email(
+                item["email"],
+                "registration_rejected",
+                {"name": item["name"], "reason": item.get("rejection_reason", "")},
+                f"user#{user_id}",
+            )
         return {"sent": True}

@@ -8,13 +8,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, account_settings, accounts, authentication, registrations, sessions, validations
+from chalicelib.api.common import (
+    Routes,
+    account_settings,
+    accounts,
+    authentication,
+    registrations,
+    sessions,
+    validations,
+)
 from chalicelib.api.http import json_response, session_cookie
 
 routes = Routes(__name__)
 
-REGISTERED = ("Registo recebido. Se os dados estiverem corretos, enviámos um email com uma ligação para confirmar o "
-              "endereço (válida 24 horas). Se já tiver conta, receberá um aviso nesse email.")
+REGISTERED = (
+    "Registo recebido. Se os dados estiverem corretos, enviámos um email com uma ligação para confirmar o "
+    "endereço (válida 24 horas). Se já tiver conta, receberá um aviso nesse email."
+)
 
 
 def _new_session(user: Any) -> dict[str, str]:
@@ -44,7 +54,9 @@ def confirm_registration_email() -> Any:
 def resend_registration_email() -> Any:
     """Anyone: send the confirmation link again (at most 3 an hour per address; same answer always)."""
     registrations().resend_confirmation(routes.body("EmailAddress").email, routes.ip())
-    return json_response({"message": "Se houver um registo por confirmar com este email, enviámos nova ligação."}, status=202)
+    return json_response(
+        {"message": "Se houver um registo por confirmar com este email, enviámos nova ligação."}, status=202
+    )
 
 
 @routes.route("/api/registration", methods=["GET"])
@@ -61,7 +73,9 @@ def registration_proof_upload() -> Any:
     """The registrant, while awaiting validation: a presigned POST for the proof (PDF) straight to S3."""
     session = routes.caller(scopes=("registration",))
     body = routes.body("ProofUpload")
-    return json_response(registrations().proof_slot(session.user_id, body.filename, body.content_type, routes.ip()), status=201)
+    return json_response(
+        registrations().proof_slot(session.user_id, body.filename, body.content_type, routes.ip()), status=201
+    )
 
 
 @routes.route("/api/account/activation", methods=["POST"])
@@ -100,7 +114,9 @@ def verify_login_code() -> Any:
 def recover_password() -> Any:
     """Anyone: email a 30-minute link to set a new password (same answer whether the account exists)."""
     account_settings().request_recovery(routes.body("Identifier").identifier, routes.ip())
-    return json_response({"message": "Se existir uma conta com estes dados, enviámos uma ligação para o seu email."}, status=202)
+    return json_response(
+        {"message": "Se existir uma conta com estes dados, enviámos uma ligação para o seu email."}, status=202
+    )
 
 
 @routes.route("/api/password/reset", methods=["POST"])
@@ -130,8 +146,9 @@ def change_email() -> Any:
     to the new address and the old one is told."""
     session = routes.caller()
     body = routes.body("EmailChange")
-    return json_response(account_settings().request_email_change(session.user_id, body.password, body.new_email, routes.ip()),
-                         status=202)
+    return json_response(
+        account_settings().request_email_change(session.user_id, body.password, body.new_email, routes.ip()), status=202
+    )
 
 
 @routes.route("/api/account/email/confirmation", methods=["POST"])
@@ -146,7 +163,9 @@ def confirm_email_change() -> Any:
 def change_phone() -> Any:
     """The logged-in account holder (or a registrant awaiting validation): an SMS code to the phone."""
     session = routes.caller(scopes=("full", "registration"))
-    return json_response(account_settings().request_phone_change(session.user_id, routes.body("PhoneChange").phone), status=202)
+    return json_response(
+        account_settings().request_phone_change(session.user_id, routes.body("PhoneChange").phone), status=202
+    )
 
 
 @routes.route("/api/account/phone/confirmation", methods=["POST"])

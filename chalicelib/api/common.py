@@ -29,6 +29,7 @@ class Routes(Blueprint):
 
     def body(self, model_name: str) -> Any:
         from chalicelib.api import models as api_models
+
         return parse_body(self.current_request.raw_body, getattr(api_models, model_name))
 
     def query(self, name: str) -> str | None:
@@ -106,7 +107,9 @@ def _run_idempotently(routes: Routes, view: Callable[..., Any], key: str, args: 
     record_key = store.record_key(key, session.user_id, route)
     stored = store.begin(record_key, body_hash(request.raw_body))
     if stored is not None:
-        return Response(body=stored.body, status_code=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"})
+        return Response(
+            body=stored.body, status_code=stored.status, headers={**stored.headers, "Idempotent-Replayed": "true"}
+        )
     try:
         response = view(*args, **kwargs)
     except BaseException:

@@ -31,10 +31,21 @@ def download_document(process_id: str, document_id: str) -> Any:
     store = documents()
     document = store.get(process_id, document_id)
     url = store.download_url(document)
-    domain.audit.record(routes.actor(session), "document.downloaded", f"process#{process_id}",
-                        document_id=document_id, sha256=document.get("sha256"))
-    return json_response({"url": url, "filename": document["filename"], "sha256": document.get("sha256"),
-                          "expires_in": get_settings().download_url_expiry_seconds})
+    domain.audit.record(
+        routes.actor(session),
+        "document.downloaded",
+        f"process#{process_id}",
+        document_id=document_id,
+        sha256=document.get("sha256"),
+    )
+    return json_response(
+        {
+            "url": url,
+            "filename": document["filename"],
+            "sha256": document.get("sha256"),
+            "expires_in": get_settings().download_url_expiry_seconds,
+        }
+    )
 
 
 @routes.route("/api/requests/{process_id}/receipt", methods=["GET"])
@@ -51,9 +62,16 @@ def download_receipt(process_id: str) -> Any:
     receipt = receipts.of(process)
     url = receipts.download_url(receipt)
     domain.audit.record(routes.actor(session), "receipt.downloaded", f"process#{process_id}", sha256=receipt["sha256"])
-    return json_response({"url": url, "filename": receipt["filename"], "sha256": receipt["sha256"],
-                          "issued_at": receipt["issued_at"], "documents": receipt["documents"],
-                          "expires_in": get_settings().download_url_expiry_seconds})
+    return json_response(
+        {
+            "url": url,
+            "filename": receipt["filename"],
+            "sha256": receipt["sha256"],
+            "issued_at": receipt["issued_at"],
+            "documents": receipt["documents"],
+            "expires_in": get_settings().download_url_expiry_seconds,
+        }
+    )
 
 
 @routes.route("/api/requests/{process_id}/receipt/verification", methods=["GET"])

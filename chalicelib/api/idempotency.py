@@ -63,8 +63,13 @@ class Idempotency:
         client = self.table.meta.client
         try:
             self.table.put_item(
-                Item={"record_key": record_key, "request_hash": request_hash, "state": "in_progress",
-                      "in_progress_until": now + IN_PROGRESS_SECONDS, "expires_at": now + RECORD_TTL_SECONDS},
+                Item={
+                    "record_key": record_key,
+                    "request_hash": request_hash,
+                    "state": "in_progress",
+                    "in_progress_until": now + IN_PROGRESS_SECONDS,
+                    "expires_at": now + RECORD_TTL_SECONDS,
+                },
                 ConditionExpression="attribute_not_exists(record_key) OR expires_at < :now "
                 "OR (#state = :in_progress AND in_progress_until < :now)",
                 ExpressionAttributeNames={"#state": "state"},
@@ -85,8 +90,12 @@ class Idempotency:
             Key={"record_key": record_key},
             UpdateExpression="SET #state = :done, #status = :status, body = :body, headers = :headers",
             ExpressionAttributeNames={"#state": "state", "#status": "status"},
-            ExpressionAttributeValues={":done": "done", ":status": response.status, ":body": response.body,
-                                       ":headers": response.headers},
+            ExpressionAttributeValues={
+                ":done": "done",
+                ":status": response.status,
+                ":body": response.body,
+                ":headers": response.headers,
+            },
         )
 
     def abandon(self, record_key: str) -> None:

@@ -40,7 +40,9 @@ def ask_for_elements(process_id: str) -> Any:
 
     session = routes.staff()
     body = routes.body("PendingTaskRequest")
-    task = _stage().ask(process_id, session, TaskKind.PENDENCIA, body.subject, body.description, body.working_days, routes.ip())
+    task = _stage().ask(
+        process_id, session, TaskKind.PENDENCIA, body.subject, body.description, body.working_days, routes.ip()
+    )
     return json_response(_public(task), status=201)
 
 
@@ -54,8 +56,16 @@ def ask_for_signature(process_id: str) -> Any:
 
     session = routes.staff()
     body = routes.body("SignatureRequest")
-    task = _stage().ask(process_id, session, TaskKind.ASSINATURA, body.subject, body.description, body.working_days,
-                        routes.ip(), document_id=body.document_id)
+    task = _stage().ask(
+        process_id,
+        session,
+        TaskKind.ASSINATURA,
+        body.subject,
+        body.description,
+        body.working_days,
+        routes.ip(),
+        document_id=body.document_id,
+    )
     return json_response(_public(task), status=201)
 
 
@@ -103,8 +113,16 @@ def task_attachment(process_id: str, task_id: str) -> Any:
     task's own slot, in a service's ``slot``, or as a new version of a document (``replaces``)."""
     session = routes.caller()
     body = routes.body("TaskAttachment")
-    slot = _answers().upload_slot(process_id, task_id, session, body.filename, body.content_type, routes.ip(),
-                                  slot=body.slot, replaces=body.replaces)
+    slot = _answers().upload_slot(
+        process_id,
+        task_id,
+        session,
+        body.filename,
+        body.content_type,
+        routes.ip(),
+        slot=body.slot,
+        replaces=body.replaces,
+    )
     return json_response(slot, status=201)
 
 

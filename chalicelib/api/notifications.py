@@ -65,8 +65,11 @@ def postal_queue() -> Any:
         entry = public_entry(item)
         entry["pdf_url"] = notifier.s3.generate_presigned_url(
             "get_object",
-            Params={"Bucket": aws.bucket_name("documents"), "Key": item["letter_key"],
-                    "ResponseContentDisposition": f'attachment; filename="carta-{item["notification_id"]}.pdf"'},
+            Params={
+                "Bucket": aws.bucket_name("documents"),
+                "Key": item["letter_key"],
+                "ResponseContentDisposition": f'attachment; filename="carta-{item["notification_id"]}.pdf"',
+            },
             ExpiresIn=get_settings().download_url_expiry_seconds,
         )
         letters.append(entry)

@@ -45,5 +45,6 @@ def provider_callback() -> Any:
     check_signature(raw, routes.headers().get(SIGNATURE_HEADER))  # first: nothing unsigned is parsed
     notice = parse_body(raw, api_models.PaymentNotice)
     process = payments().confirm_by_provider(notice.model_dump())
-    return json_response({"process_id": process["process_id"], "number": process.get("number"),
-                          "status": process["payment"]["status"]})
+    return json_response(
+        {"process_id": process["process_id"], "number": process.get("number"), "status": process["payment"]["status"]}
+    )

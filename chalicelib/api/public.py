@@ -53,8 +53,14 @@ def preview_plan(service_id: str) -> Any:
     deadline = decision_deadline(service, today())
     installments = plan_for_fields(service, body.fields, deadline)
     total = sum(item.amount_cents for item in installments)
-    return json_response({"service_id": service.id, "decision_deadline": deadline.isoformat(),
-                          "total_cents": total, "installments": [item.to_dict() for item in installments]})
+    return json_response(
+        {
+            "service_id": service.id,
+            "decision_deadline": deadline.isoformat(),
+            "total_cents": total,
+            "installments": [item.to_dict() for item in installments],
+        }
+    )
 
 
 @routes.route("/api/public/processes/{organ}/{year}/{sequence}", methods=["GET"])
@@ -79,5 +85,8 @@ def openapi_document() -> Any:
     from chalicelib.api.http import JSON_HEADERS
     from chalicelib.api.openapi import document
 
-    return Response(body=document(routes.current_app), status_code=200,
-                    headers={**JSON_HEADERS, "Cache-Control": "public, max-age=300"})
+    return Response(
+        body=document(routes.current_app),
+        status_code=200,
+        headers={**JSON_HEADERS, "Cache-Control": "public, max-age=300"},
+    )

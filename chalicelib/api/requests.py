@@ -9,8 +9,16 @@ from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
 
-LIST_FIELDS = ("process_id", "number", "service_id", "status", "created_at", "updated_at", "submitted_at",
-               "decision_deadline")
+LIST_FIELDS = (
+    "process_id",
+    "number",
+    "service_id",
+    "status",
+    "created_at",
+    "updated_at",
+    "submitted_at",
+    "decision_deadline",
+)
 
 
 @routes.route("/api/requests", methods=["POST"])
@@ -22,7 +30,9 @@ def create_request() -> Any:
     body = routes.body("NewRequest")
     key = (routes.headers().get("idempotency-key") or "").strip()[:200] or None
     parts = body.model_dump(include={"requerente", "representante", "notification"})
-    process, created = drafts().create_draft(session, body.service_id, body.fields, routes.ip(), idempotency_key=key, **parts)
+    process, created = drafts().create_draft(
+        session, body.service_id, body.fields, routes.ip(), idempotency_key=key, **parts
+    )
     return json_response(views().view(process), status=201 if created else 200)
 
 
@@ -85,7 +95,9 @@ def request_upload(process_id: str) -> Any:
     body = routes.body("UploadSlotRequest")
     from chalicelib.decision.uploads import upload_slot
 
-    slot = upload_slot(process_id, session, body.slot, body.filename, body.content_type, routes.ip(), replaces=body.replaces)
+    slot = upload_slot(
+        process_id, session, body.slot, body.filename, body.content_type, routes.ip(), replaces=body.replaces
+    )
     return json_response(slot, status=201)
 
 

@@ -67,8 +67,9 @@ def staff_login_code() -> Any:
         raise NotAuthenticated("Esta conta não está ativa.", field="challenge_id")
     # the emailed code is the second factor: a staff session is always a full one
     token, lifetime = sessions().start(user, routes.ip())
-    return json_response({"user": user.public(), "scope": "full", "next": None},
-                         headers={"Set-Cookie": session_cookie(token, lifetime)})
+    return json_response(
+        {"user": user.public(), "scope": "full", "next": None}, headers={"Set-Cookie": session_cookie(token, lifetime)}
+    )
 
 
 @routes.route("/api/session", methods=["DELETE"])
@@ -88,5 +89,6 @@ def me() -> Any:
     """Any logged-in user, whatever the session's scope: who am I, and what the session allows."""
     session = routes.caller(scopes=("full", "registration", "code"))
     user = accounts().get(session.user_id)
-    return json_response({"user": user.public() if user else None, "session_expires_at": session.expires_at,
-                          "scope": session.scope})
+    return json_response(
+        {"user": user.public() if user else None, "session_expires_at": session.expires_at, "scope": session.scope}
+    )

@@ -46,7 +46,13 @@ def staff_sign(process_id: str, document_id: str) -> Any:
     if not of_organ(session, process.get("service_organ")) or not holds_any(session.roles, DECIDING_ROLES):
         raise Forbidden("Só quem decide no serviço assina pelo Município.")
     signed = Signatures(audit=domain.audit).sign(
-        process, document_id, Accounts().get(session.user_id), body.password, body.accept_statement, routes.actor(session))
+        process,
+        document_id,
+        Accounts().get(session.user_id),
+        body.password,
+        body.accept_statement,
+        routes.actor(session),
+    )
     return json_response({k: signed.get(k) for k in DOCUMENT_FIELDS}, status=201)
 
 

@@ -56,8 +56,11 @@ def staff_queue() -> Any:
 
     session = routes.staff()
     items, next_cursor = ProcessQueries().queue(
-        _queue_organ(session), status=routes.query("status"), service_id=routes.query("service_id"),
-        limit=_limit(), cursor=routes.query("cursor"),
+        _queue_organ(session),
+        status=routes.query("status"),
+        service_id=routes.query("service_id"),
+        limit=_limit(),
+        cursor=routes.query("cursor"),
     )
     page = [{**{k: p.get(k) for k in QUEUE_FIELDS}, "working_days_left": working_days_left(p)} for p in items]
     return json_response({"processes": page, "next_cursor": next_cursor})

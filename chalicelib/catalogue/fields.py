@@ -65,4 +65,6 @@ def convert_field(spec: Any, value: Any) -> Any:
 
 
 def _number_text(value: Decimal) -> str:
-    return f"{value:,.2f}".replace(",", " ").replace(".", ",") if value != value.to_integral_value() else str(int(value))
+    return (
+        f"{value:,.2f}".replace(",", " ").replace(".", ",") if value != value.to_integral_value() else str(int(value))
+    )

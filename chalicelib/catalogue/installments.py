@@ -26,8 +26,13 @@ class Installment:
     amount_cents: int
 
     def to_dict(self) -> dict[str, Any]:
-        return {"number": self.number, "due_date": self.due_date.isoformat(), "amount_cents": self.amount_cents,
-                "amount_eur": f"{self.amount_cents / 100:.2f}", "amount_text": euros(self.amount_cents)}
+        return {
+            "number": self.number,
+            "due_date": self.due_date.isoformat(),
+            "amount_cents": self.amount_cents,
+            "amount_eur": f"{self.amount_cents / 100:.2f}",
+            "amount_text": euros(self.amount_cents),
+        }
 
 
 def split(total_cents: int, count: int) -> list[int]:
@@ -58,26 +63,38 @@ def check(rules: InstallmentRules, option: str, debt_cents: int, count: int, pre
         problems.add(count_field, "Indique pelo menos uma prestação.")
     elif count > chosen.max_count:
         wider = [o.label for o in rules.options.values() if o.max_count >= count]
-        problems.add(count_field, f"{chosen.label}: no máximo {chosen.max_count} prestações."
-                     + (f" Para mais prestações escolha a {wider[0]}, com os documentos que a justificam." if wider else ""))
+        problems.add(
+            count_field,
+            f"{chosen.label}: no máximo {chosen.max_count} prestações."
+            + (f" Para mais prestações escolha a {wider[0]}, com os documentos que a justificam." if wider else ""),
+        )
     elif chosen.min_amount_eur is not None:
         minimum = int(chosen.min_amount_eur * 100)
         smallest = debt_cents // count
         if smallest < minimum:
             most = max(debt_cents // minimum, 0)
-            advice = (f" Com esta dívida, no máximo {most} prestação(ões)." if most else
-                      " A dívida é inferior ao valor mínimo de uma prestação.")
-            problems.add(count_field, f"{chosen.label}: cada prestação tem de ser de pelo menos {euros(minimum)}; "
-                         f"com {count} prestações seriam de {euros(smallest)}.{advice} Prestações inferiores só na opção b).")
+            advice = (
+                f" Com esta dívida, no máximo {most} prestação(ões)."
+                if most
+                else " A dívida é inferior ao valor mínimo de uma prestação."
+            )
+            problems.add(
+                count_field,
+                f"{chosen.label}: cada prestação tem de ser de pelo menos {euros(minimum)}; "
+                f"com {count} prestações seriam de {euros(smallest)}.{advice} Prestações inferiores só na opção b).",
+            )
     problems.raise_if_any()
 
 
-def plan(rules: InstallmentRules, option: str, debt_cents: int, count: int, start: date,
-         prefix: str = "fields.") -> list[Installment]:
+def plan(
+    rules: InstallmentRules, option: str, debt_cents: int, count: int, start: date, prefix: str = "fields."
+) -> list[Installment]:
     check(rules, option, debt_cents, count, prefix)
     first = first_due_date(start, rules.due_day)
-    return [Installment(number=index + 1, due_date=add_months(first, index), amount_cents=amount)
-            for index, amount in enumerate(split(debt_cents, count))]
+    return [
+        Installment(number=index + 1, due_date=add_months(first, index), amount_cents=amount)
+        for index, amount in enumerate(split(debt_cents, count))
+    ]
 
 
 def plan_for_fields(service: Service, fields: dict[str, Any], start: date) -> list[Installment]:

@@ -167,7 +167,9 @@ class Service(_Strict):
         if len(set(slots)) != len(slots):
             raise ValueError("two document slots share a name (or reuse a party slot's)")
         specs = {spec.name: spec for spec in self.fields}
-        conditions = [(s.name, c) for s in self.fields for c in s.when] + [(d.slot, c) for d in self.documents for c in d.when]
+        conditions = [(s.name, c) for s in self.fields for c in s.when] + [
+            (d.slot, c) for d in self.documents for c in d.when
+        ]
         for owner, condition in conditions:
             if condition.field in PARTY_FACTS:
                 if not set(condition.one_of) <= set(PARTY_FACTS[condition.field]):
@@ -184,7 +186,11 @@ class Service(_Strict):
             raise ValueError(f"sections missing: {', '.join(missing)}")
         if self.installments:
             rules = self.installments
-            for name, kind in ((rules.debt_field, "money"), (rules.count_field, "integer"), (rules.option_field, "choice")):
+            for name, kind in (
+                (rules.debt_field, "money"),
+                (rules.count_field, "integer"),
+                (rules.option_field, "choice"),
+            ):
                 if name not in specs or specs[name].type != kind:
                     raise ValueError(f"installments: {name} must be a {kind} field")
             if {o.value for o in specs[rules.option_field].options} != set(rules.options):
@@ -206,8 +212,9 @@ class Service(_Strict):
         return [slot for slot in self.all_slots() if applies(slot.when, facts)]
 
     # -- fields --------------------------------------------------------------------------------
-    def validate_fields(self, values: dict[str, Any], partial: bool = False,
-                        facts: dict[str, Any] | None = None) -> dict[str, Any]:
+    def validate_fields(
+        self, values: dict[str, Any], partial: bool = False, facts: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """The request's fields checked against this service, every error at once (422).
 
         ``partial``: a draft being filled in: types and limits are checked, missing required fields
@@ -239,8 +246,15 @@ class Service(_Strict):
         return clean
 
     def summary_card(self) -> dict[str, Any]:
-        return {"id": self.id, "title": self.title, "group": self.group, "organ": self.organ, "summary": self.summary,
-                "fees": self.fees.model_dump(), "decision_deadline": self.decision_deadline.model_dump()}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "group": self.group,
+            "organ": self.organ,
+            "summary": self.summary,
+            "fees": self.fees.model_dump(),
+            "decision_deadline": self.decision_deadline.model_dump(),
+        }
 
     def public_page(self) -> dict[str, Any]:
         page = self.model_dump(exclude_none=False)
@@ -260,26 +274,38 @@ PARTY_FACTS: dict[str, tuple[str | bool, ...]] = {
 # without a mandate, so has none to show.
 PARTY_SLOTS = [
     DocumentSlot(
-        slot="legitimidade_empresa", label="Certidão do registo comercial (ou indique o código da certidão permanente)",
-        formats=["pdf"], required=True, when=[Condition(field="requerente.collective_kind", one_of=["empresa"])],
+        slot="legitimidade_empresa",
+        label="Certidão do registo comercial (ou indique o código da certidão permanente)",
+        formats=["pdf"],
+        required=True,
+        when=[Condition(field="requerente.collective_kind", one_of=["empresa"])],
     ),
     DocumentSlot(
         slot="legitimidade_associacao",
         label="Ata de tomada de posse da Direção, ou ata ou declaração com poderes (secções ou grupos)",
-        formats=["pdf"], required=True, when=[Condition(field="requerente.collective_kind", one_of=["associacao"])],
+        formats=["pdf"],
+        required=True,
+        when=[Condition(field="requerente.collective_kind", one_of=["associacao"])],
     ),
     DocumentSlot(
-        slot="legitimidade_comissao_festas", label="Comprovativo da condição de festeiro ou membro da Comissão de Festas",
-        formats=["pdf"], required=True, when=[Condition(field="requerente.collective_kind", one_of=["comissao_festas"])],
+        slot="legitimidade_comissao_festas",
+        label="Comprovativo da condição de festeiro ou membro da Comissão de Festas",
+        formats=["pdf"],
+        required=True,
+        when=[Condition(field="requerente.collective_kind", one_of=["comissao_festas"])],
     ),
     DocumentSlot(
-        slot="legitimidade_outra", label="Documento de identificação fiscal da pessoa coletiva e comprovativo de legitimidade",
-        formats=["pdf"], required=True, when=[Condition(field="requerente.collective_kind", one_of=["outra"])],
+        slot="legitimidade_outra",
+        label="Documento de identificação fiscal da pessoa coletiva e comprovativo de legitimidade",
+        formats=["pdf"],
+        required=True,
+        when=[Condition(field="requerente.collective_kind", one_of=["outra"])],
     ),
     DocumentSlot(
         slot="qualidade_representante",
         label="Documento comprovativo da qualidade de representante (procuração, mandato ou outro)",
-        formats=["pdf"], required=True,
+        formats=["pdf"],
+        required=True,
         when=[Condition(field="representante.quality", one_of=["representante_legal", "mandatario", "outra"])],
     ),
 ]
@@ -321,8 +347,20 @@ def _index() -> list[tuple[Service, set[str], set[str]]]:
     index = []
     for service in load_catalogue().values():
         title = set(_words(f"{service.title} {service.group or ''} {' '.join(service.keywords)}"))
-        body = set(_words(" ".join([service.summary, service.who_may_ask, service.legal_basis, *service.sections.values(),
-                                    *(spec.label for spec in service.fields), *(slot.label for slot in service.documents)])))
+        body = set(
+            _words(
+                " ".join(
+                    [
+                        service.summary,
+                        service.who_may_ask,
+                        service.legal_basis,
+                        *service.sections.values(),
+                        *(spec.label for spec in service.fields),
+                        *(slot.label for slot in service.documents),
+                    ]
+                )
+            )
+        )
         index.append((service, title, body | title))
     return index
 

@@ -15,8 +15,12 @@ from chalicelib.processes.receipts import Receipts
 from chalicelib.processes.table import Processes
 
 
-def notify_about_process(event: dict[str, Any], processes: Processes | None = None, accounts: Accounts | None = None,
-                         notifier: Notifier | None = None) -> dict[str, Any]:
+def notify_about_process(
+    event: dict[str, Any],
+    processes: Processes | None = None,
+    accounts: Accounts | None = None,
+    notifier: Notifier | None = None,
+) -> dict[str, Any]:
     """Idempotent: the notification's key is the process and the template (plus ``key``, e.g. a
     pending task's id, where one process sends the message more than once), so a retried task sends
     nothing twice. A delivery failure is recorded in the log, never raised: the workflow goes on."""
@@ -37,8 +41,13 @@ def notify_about_process(event: dict[str, Any], processes: Processes | None = No
         receipt = Receipts(audit=processes.audit).issue(process, user)
         attachments = (Attachment(receipt["filename"], key=receipt["key"]),)
     results = (notifier or Notifier()).notify(
-        recipient_for_process(process, user), template, values, key=key,
-        process_id=process["process_id"], organ=process.get("service_organ"), attachments=attachments,
+        recipient_for_process(process, user),
+        template,
+        values,
+        key=key,
+        process_id=process["process_id"],
+        organ=process.get("service_organ"),
+        attachments=attachments,
     )
     return {
         "sent": any(r.get("status") == "sent" for r in results),

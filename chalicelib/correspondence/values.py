@@ -34,9 +34,14 @@ def payment_values(process: dict[str, Any]) -> dict[str, Any]:
     payment = process.get("payment") or {}
     if not payment:
         return {}
-    return {"entity": payment.get("entity", ""), "reference": payment.get("reference_text", ""),
-            "amount": payment.get("amount_text", ""), "due_date": date_text(payment.get("due_date")),
-            "paid_at": local_time_text(payment.get("paid_at")), "description": get_service(process["service_id"]).title}
+    return {
+        "entity": payment.get("entity", ""),
+        "reference": payment.get("reference_text", ""),
+        "amount": payment.get("amount_text", ""),
+        "due_date": date_text(payment.get("due_date")),
+        "paid_at": local_time_text(payment.get("paid_at")),
+        "description": get_service(process["service_id"]).title,
+    }
 
 
 def task_values(process_id: str, task_id: str, tasks: PendingTasks | None = None) -> dict[str, Any]:
@@ -44,6 +49,12 @@ def task_values(process_id: str, task_id: str, tasks: PendingTasks | None = None
     task = (tasks or PendingTasks()).get(process_id, task_id)
     deadline = date_text(task["deadline"])
     described = task["subject"] + (f"\n\n{task['description']}" if task.get("description") else "")
-    return {"task": described, "task_deadline": deadline, "grounds": task.get("proposed_grounds", ""),
-            "hearing_days": HEARING_WORKING_DAYS, "hearing_deadline": deadline, "document_title": task["subject"],
-            "sign_deadline": deadline}
+    return {
+        "task": described,
+        "task_deadline": deadline,
+        "grounds": task.get("proposed_grounds", ""),
+        "hearing_days": HEARING_WORKING_DAYS,
+        "hearing_deadline": deadline,
+        "document_title": task["subject"],
+        "sign_deadline": deadline,
+    }

@@ -41,7 +41,9 @@ class CitizenAnswers:
     documents = Injected(lambda self: Documents(audit=self.processes.audit))
     stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
 
-    def __init__(self, processes: Processes | None = None, tasks: PendingTasks | None = None, documents: Documents | None = None):
+    def __init__(
+        self, processes: Processes | None = None, tasks: PendingTasks | None = None, documents: Documents | None = None
+    ):
         self._documents = documents
         self.processes = processes or Processes()
         self.tasks = tasks or PendingTasks()
@@ -56,20 +58,37 @@ class CitizenAnswers:
             raise NotFound("Pendência desconhecida.", field="task_id")
         return self.tasks.get(process_id, task_id)
 
-    def upload_slot(self, process_id: str, task_id: str, session: Any, filename: str, content_type: str,
-                    source_ip: str | None, slot: str | None = None, replaces: str | None = None) -> dict[str, Any]:
+    def upload_slot(
+        self,
+        process_id: str,
+        task_id: str,
+        session: Any,
+        filename: str,
+        content_type: str,
+        source_ip: str | None,
+        slot: str | None = None,
+        replaces: str | None = None,
+    ) -> dict[str, Any]:
         """A presigned POST for one file of the answer, while the task is open: into the task's own
         slot, into one of the service's slots (``slot``), or as a new version of a document of the
         process (``replaces``). The file is inspected like any other before the answer may use it."""
         task = self._own_task(process_id, task_id, session)
         if task["status"] != TaskStatus.OPEN:
-            raise Conflict("Esta pendência já não aceita documentos.", field="task_id", current=PendingTasks.public(task))
+            raise Conflict(
+                "Esta pendência já não aceita documentos.", field="task_id", current=PendingTasks.public(task)
+            )
         if task["kind"] == TaskKind.ASSINATURA:
             raise Conflict("Um pedido de assinatura responde-se assinando o documento.", field="task_id")
         target = self._target_slot(process_id, task, slot, replaces)
-        return self.documents.upload_slot(process_id, target, filename, content_type,
-                                                    Actor(session.user_id, source_ip), replaces=replaces,
-                                                    task_id=task["task_id"])
+        return self.documents.upload_slot(
+            process_id,
+            target,
+            filename,
+            content_type,
+            Actor(session.user_id, source_ip),
+            replaces=replaces,
+            task_id=task["task_id"],
+        )
 
     def _target_slot(self, process_id: str, task: dict[str, Any], slot: str | None, replaces: str | None) -> Any:
         own = task_slot(task)
@@ -87,11 +106,14 @@ class CitizenAnswers:
         if name.startswith("tarefa_"):  # an earlier answer's file, corrected now
             return answer_slot(name)
         if name in (ReservedSlot.MESSAGE_ATTACHMENT, ReservedSlot.SIGNED):
-            raise ValidationFailed("Este documento não se substitui numa resposta.", field="replaces" if replaces else "slot")
+            raise ValidationFailed(
+                "Este documento não se substitui numa resposta.", field="replaces" if replaces else "slot"
+            )
         return get_service(self.processes.get(process_id)["service_id"]).slot(name)
 
-    def answer(self, process_id: str, task_id: str, session: Any, text: str, document_ids: list[str],
-               source_ip: str | None) -> dict[str, Any]:
+    def answer(
+        self, process_id: str, task_id: str, session: Any, text: str, document_ids: list[str], source_ip: str | None
+    ) -> dict[str, Any]:
         task = self._own_task(process_id, task_id, session)
         if task["kind"] == TaskKind.ASSINATURA:
             raise Conflict("Um pedido de assinatura responde-se assinando o documento.", field="task_id")
@@ -113,19 +135,23 @@ class CitizenAnswers:
         action = "hearing.answered" if task["kind"] == TaskKind.AUDIENCIA else "task.answered"
         return self._close(task, Actor(session.user_id, source_ip), values, action)
 
-    def sign(self, process_id: str, task_id: str, session: Any, password: str, accept_statement: bool,
-             source_ip: str | None) -> dict[str, Any]:
+    def sign(
+        self, process_id: str, task_id: str, session: Any, password: str, accept_statement: bool, source_ip: str | None
+    ) -> dict[str, Any]:
         """Answer a signature request by signing its document (password again + the statement)."""
         task = self._own_task(process_id, task_id, session)
         if task["kind"] != TaskKind.ASSINATURA:
             raise Conflict("Esta pendência não pede uma assinatura.", field="task_id")
         if task["status"] != TaskStatus.OPEN:
-            raise Conflict("Este pedido de assinatura já não está aberto.", field="task_id", current=PendingTasks.public(task))
+            raise Conflict(
+                "Este pedido de assinatura já não está aberto.", field="task_id", current=PendingTasks.public(task)
+            )
         actor = Actor(session.user_id, source_ip)
         process = self.processes.get(process_id)
         signer = Accounts().get(session.user_id)
         signed = Signatures(documents=self.documents, audit=self.processes.audit).sign(
-            process, task["document_id"], signer, password, accept_statement, actor)
+            process, task["document_id"], signer, password, accept_statement, actor
+        )
         return self._close(task, actor, {"signed_document_id": signed["document_id"]}, "task.signed")
 
     def _close(self, task: dict[str, Any], actor: Actor, values: dict[str, Any], action: str) -> dict[str, Any]:
@@ -137,30 +163,44 @@ class CitizenAnswers:
         try:
             result = self.tasks.table.update_item(
                 Key={"process_id": task["process_id"], "task_id": task["task_id"]},
-                UpdateExpression="SET #status = :answered, " + ", ".join(f"#{k} = :{k}" for k in values)
+                UpdateExpression="SET #status = :answered, "
+                + ", ".join(f"#{k} = :{k}" for k in values)
                 + " REMOVE open_for, task_token",
                 ConditionExpression="#status = :open AND deadline_at >= :now",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={":answered": TaskStatus.ANSWERED, ":open": TaskStatus.OPEN, ":now": answered_at,
-                                           **{f":{k}": v for k, v in values.items()}},
+                ExpressionAttributeValues={
+                    ":answered": TaskStatus.ANSWERED,
+                    ":open": TaskStatus.OPEN,
+                    ":now": answered_at,
+                    **{f":{k}": v for k, v in values.items()},
+                },
                 ReturnValues="ALL_OLD",
             )
         except condition_failed(self.tasks.table):
             current = self.tasks.get(task["process_id"], task["task_id"])
-            message = ("Esta pendência já foi respondida." if current["status"] == TaskStatus.ANSWERED
-                       else "O prazo desta pendência terminou." if current["status"] == TaskStatus.EXPIRED or current["deadline_at"] < answered_at
-                       else "Esta pendência já não aceita respostas.")
+            message = (
+                "Esta pendência já foi respondida."
+                if current["status"] == TaskStatus.ANSWERED
+                else "O prazo desta pendência terminou."
+                if current["status"] == TaskStatus.EXPIRED or current["deadline_at"] < answered_at
+                else "Esta pendência já não aceita respostas."
+            )
             raise Conflict(message, field="task_id", current=PendingTasks.public(current)) from None
         token = result["Attributes"].get("task_token")
         if token:
+
             def reopen() -> None:
                 # The workflow stopped waiting (deadline): put the task back as it was, for the
                 # expiry to close it.
                 self.tasks.table.update_item(
                     Key={"process_id": task["process_id"], "task_id": task["task_id"]},
-                    UpdateExpression="SET #status = :open, open_for = :for REMOVE " + ", ".join(f"#{k}" for k in values),
+                    UpdateExpression="SET #status = :open, open_for = :for REMOVE "
+                    + ", ".join(f"#{k}" for k in values),
                     ExpressionAttributeNames=names,
-                    ExpressionAttributeValues={":open": TaskStatus.OPEN, ":for": task.get("citizen_id") or task["requerente_id"]},
+                    ExpressionAttributeValues={
+                        ":open": TaskStatus.OPEN,
+                        ":for": task.get("citizen_id") or task["requerente_id"],
+                    },
                 )
 
             if not resume(token, {"status": TaskStatus.ANSWERED}, undo=reopen, stepfunctions=self.stepfunctions):

@@ -26,20 +26,24 @@ from chalicelib.platform.audit import Actor
 PLAN_DOCUMENT_ID = "d_plano_pagamento"
 
 
-
 def render_pdf(process: dict[str, Any], service: Any, issued_at: str) -> bytes:
     plan = process["installment_plan"]
-    pdf = pdf_document.a4(f"Plano de pagamento {process.get('number', '')}", get_settings().municipality,
-                          created=parse(issued_at))
+    pdf = pdf_document.a4(
+        f"Plano de pagamento {process.get('number', '')}", get_settings().municipality, created=parse(issued_at)
+    )
     width = pdf.epw
     pdf.set_font("Helvetica", "B", 15)
     pdf.cell(width, 9, pdf_document.text("Acordo de pagamento em prestações"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 10)
     requerente = (process.get("requerente") or {}).get("name", "")
     fields = process.get("fields", {})
-    for line in (get_settings().municipality, f"Processo {process.get('number', '')} - {service.title}",
-                 f"Requerente: {requerente}", f"Código de consumidor: {fields.get('codigo_consumidor', '-')}",
-                 f"Dívida total: {euros(sum(int(i['amount_cents']) for i in plan))} em {len(plan)} prestações"):
+    for line in (
+        get_settings().municipality,
+        f"Processo {process.get('number', '')} - {service.title}",
+        f"Requerente: {requerente}",
+        f"Código de consumidor: {fields.get('codigo_consumidor', '-')}",
+        f"Dívida total: {euros(sum(int(i['amount_cents']) for i in plan))} em {len(plan)} prestações",
+    ):
         pdf.multi_cell(width, 6, pdf_document.text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 10)
@@ -53,9 +57,16 @@ def render_pdf(process: dict[str, Any], service: Any, issued_at: str) -> bytes:
         pdf.cell(50, 6, pdf_document.text(item["amount_text"]), border=1)
         pdf.ln()
     pdf.ln(4)
-    pdf.multi_cell(width, 5, pdf_document.text(
-        "Cada prestação é paga até ao dia indicado. A falta de pagamento de uma prestação implica o vencimento "
-        "das seguintes. Assinam o requerente e o Município."), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width,
+        5,
+        pdf_document.text(
+            "Cada prestação é paga até ao dia indicado. A falta de pagamento de uma prestação implica o vencimento "
+            "das seguintes. Assinam o requerente e o Município."
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return bytes(pdf.output())
 
 
@@ -79,18 +90,37 @@ class PaymentPlans:
         sha256 = hashlib.sha256(pdf).hexdigest()
         filename = f"plano-pagamento-{process['process_id']}.pdf"
         key = f"{process['process_id']}/{PLAN_DOCUMENT_ID}/{sha256}/{filename}"  # by content: never overwritten
-        self.s3.put_object(Bucket=aws.bucket_name("documents"), Key=key, Body=pdf, ContentType="application/pdf",
-                           Metadata={"sha256": sha256})
+        self.s3.put_object(
+            Bucket=aws.bucket_name("documents"),
+            Key=key,
+            Body=pdf,
+            ContentType="application/pdf",
+            Metadata={"sha256": sha256},
+        )
         document = {
-            "process_id": process["process_id"], "document_id": PLAN_DOCUMENT_ID, "slot": ReservedSlot.PAYMENT_PLAN,
-            "filename": filename, "content_type": "application/pdf", "status": DocumentStatus.ACCEPTED, "stored_key": key,
-            "sha256": sha256, "size": len(pdf), "created_at": issued_at, "inspected_at": issued_at,
-            "uploaded_by": actor.id, "version": 1,
+            "process_id": process["process_id"],
+            "document_id": PLAN_DOCUMENT_ID,
+            "slot": ReservedSlot.PAYMENT_PLAN,
+            "filename": filename,
+            "content_type": "application/pdf",
+            "status": DocumentStatus.ACCEPTED,
+            "stored_key": key,
+            "sha256": sha256,
+            "size": len(pdf),
+            "created_at": issued_at,
+            "inspected_at": issued_at,
+            "uploaded_by": actor.id,
+            "version": 1,
         }
         try:
             self.documents.table.put_item(Item=document, ConditionExpression="attribute_not_exists(document_id)")
         except self.documents.table.meta.client.exceptions.ConditionalCheckFailedException:
             return self.documents.get(process["process_id"], PLAN_DOCUMENT_ID)  # a concurrent call won
-        self.documents.audit.record(actor, "payment_plan.issued", f"process#{process['process_id']}",
-                                    document_id=PLAN_DOCUMENT_ID, sha256=sha256)
+        self.documents.audit.record(
+            actor,
+            "payment_plan.issued",
+            f"process#{process['process_id']}",
+            document_id=PLAN_DOCUMENT_ID,
+            sha256=sha256,
+        )
         return document

@@ -23,7 +23,9 @@ def check_decision(decision: str, grounds: str) -> None:
 
 def hearing_held(tasks: Iterable[dict[str, Any]]) -> bool:
     """A prior hearing was opened and closed (answered, or its 10 days passed unanswered)."""
-    return any(t["kind"] == TaskKind.AUDIENCIA and t["status"] in (TaskStatus.ANSWERED, TaskStatus.EXPIRED) for t in tasks)
+    return any(
+        t["kind"] == TaskKind.AUDIENCIA and t["status"] in (TaskStatus.ANSWERED, TaskStatus.EXPIRED) for t in tasks
+    )
 
 
 def hearing_needed(decision: str, tasks: Iterable[dict[str, Any]]) -> bool:

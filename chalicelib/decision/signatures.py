@@ -30,7 +30,6 @@ STATEMENT = (
 )
 
 
-
 def add_signature_page(pdf: bytes, lines: list[str]) -> bytes:
     """The PDF with a page appended that carries ``lines`` (Helvetica, WinAnsi: pt-PT text as is)."""
     from pypdf import PdfReader, PdfWriter
@@ -38,15 +37,17 @@ def add_signature_page(pdf: bytes, lines: list[str]) -> bytes:
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     page = writer.add_blank_page(595, 842)
-    font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type1"),
-        NameObject("/BaseFont"): NameObject("/Helvetica"),
-        NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-    })
-    page[NameObject("/Resources")] = DictionaryObject({
-        NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})
-    })
+    font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/Type1"),
+            NameObject("/BaseFont"): NameObject("/Helvetica"),
+            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
+    )
     text = b"BT /F1 11 Tf 56 780 Td 16 TL "
     for line in lines:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
@@ -76,8 +77,15 @@ class Signatures:
 
     s3 = Injected(lambda self: aws.client("s3"))
 
-    def sign(self, process: dict[str, Any], document_id: str, signer: Any, password: str, accept_statement: bool,
-             actor: Actor) -> dict[str, Any]:
+    def sign(
+        self,
+        process: dict[str, Any],
+        document_id: str,
+        signer: Any,
+        password: str,
+        accept_statement: bool,
+        actor: Actor,
+    ) -> dict[str, Any]:
         """Sign an accepted PDF of the process as ``signer`` (an accounts.User), who typed their password
         again and accepted the statement; returns the new, signed document."""
         if not accept_statement:
@@ -112,27 +120,58 @@ class Signatures:
         base = source["filename"].rsplit(".", 1)[0]
         filename = f"{base}-assinado.pdf"
         key = f"{process['process_id']}/{new_id}/{filename}"
-        self.s3.put_object(Bucket=bucket, Key=key, Body=signed, ContentType="application/pdf",
-                           Metadata={"sha256": signed_sha256})
+        self.s3.put_object(
+            Bucket=bucket, Key=key, Body=signed, ContentType="application/pdf", Metadata={"sha256": signed_sha256}
+        )
         document = {
-            "process_id": process["process_id"], "document_id": new_id, "slot": ReservedSlot.SIGNED, "filename": filename,
-            "content_type": "application/pdf", "status": DocumentStatus.ACCEPTED, "stored_key": key, "sha256": signed_sha256,
-            "size": len(signed), "created_at": iso(signed_at), "inspected_at": iso(signed_at),
-            "uploaded_by": signer.user_id, "signed_from": document_id,
+            "process_id": process["process_id"],
+            "document_id": new_id,
+            "slot": ReservedSlot.SIGNED,
+            "filename": filename,
+            "content_type": "application/pdf",
+            "status": DocumentStatus.ACCEPTED,
+            "stored_key": key,
+            "sha256": signed_sha256,
+            "size": len(signed),
+            "created_at": iso(signed_at),
+            "inspected_at": iso(signed_at),
+            "uploaded_by": signer.user_id,
+            "signed_from": document_id,
         }
         record = {
-            "sha256": signed_sha256, "process_id": process["process_id"], "number": process.get("number"),
-            "document_id": new_id, "source_document_id": document_id, "source_sha256": original_sha256,
-            "signer_id": signer.user_id, "signer_name": signer.name, "signed_at": iso(signed_at),
+            "sha256": signed_sha256,
+            "process_id": process["process_id"],
+            "number": process.get("number"),
+            "document_id": new_id,
+            "source_document_id": document_id,
+            "source_sha256": original_sha256,
+            "signer_id": signer.user_id,
+            "signer_name": signer.name,
+            "signed_at": iso(signed_at),
             "statement": STATEMENT,
         }
         client = self.documents.table.meta.client
-        client.transact_write_items(TransactItems=[
-            {"Put": {"TableName": self.documents.table.name, "Item": document}},
-            {"Put": {"TableName": self.table.name, "Item": record, "ConditionExpression": "attribute_not_exists(sha256)"}},
-        ])
-        self.audit.record(actor, "signature.signed", f"process#{process['process_id']}", document_id=new_id,
-                          source_document_id=document_id, sha256=signed_sha256, source_sha256=original_sha256)
+        client.transact_write_items(
+            TransactItems=[
+                {"Put": {"TableName": self.documents.table.name, "Item": document}},
+                {
+                    "Put": {
+                        "TableName": self.table.name,
+                        "Item": record,
+                        "ConditionExpression": "attribute_not_exists(sha256)",
+                    }
+                },
+            ]
+        )
+        self.audit.record(
+            actor,
+            "signature.signed",
+            f"process#{process['process_id']}",
+            document_id=new_id,
+            source_document_id=document_id,
+            sha256=signed_sha256,
+            source_sha256=original_sha256,
+        )
         return document
 
     def verify(self, sha256: str) -> dict[str, Any]:
@@ -142,6 +181,7 @@ class Signatures:
             raise ValidationFailed("Indique o SHA-256 do PDF (64 algarismos hexadecimais).", field="sha256")
         record = self.table.get_item(Key={"sha256": digest}).get("Item")
         if record is None:
-            raise NotFound("Este PDF não é um documento assinado no Balcão (ou foi alterado depois de assinado).",
-                           field="sha256")
+            raise NotFound(
+                "Este PDF não é um documento assinado no Balcão (ou foi alterado depois de assinado).", field="sha256"
+            )
         return {"valid": True, **{k: record[k] for k in ("number", "signer_name", "signed_at", "source_sha256")}}

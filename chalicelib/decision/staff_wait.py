@@ -13,7 +13,15 @@ def await_staff(process_id: str, task_token: str, processes: Processes | None = 
     processes = processes or Processes()
     organ = processes.get(process_id)["service_organ"]
     condition, values = status_in(WORKFLOW_RUNNING)
-    processes.table.update_item(**status_update(process_id, organ, ProcessStatus.AWAITING_DECISION, condition=condition,
-                                                sets="decision_task_token = :token", removes="current_task_id",
-                                                values={":token": task_token, **values}))
+    processes.table.update_item(
+        **status_update(
+            process_id,
+            organ,
+            ProcessStatus.AWAITING_DECISION,
+            condition=condition,
+            sets="decision_task_token = :token",
+            removes="current_task_id",
+            values={":token": task_token, **values},
+        )
+    )
     processes.audit.record(SYSTEM, "process.awaiting_decision", f"process#{process_id}")

@@ -19,7 +19,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.decision.payment_plans import PaymentPlans
-from chalicelib.decision.rules import HEARING_WORKING_DAYS, check_decision, decided_late, hearing_needed, not_awaiting_message
+from chalicelib.decision.rules import (
+    HEARING_WORKING_DAYS,
+    check_decision,
+    decided_late,
+    hearing_needed,
+    not_awaiting_message,
+)
 from chalicelib.decision.tasks import TEMPLATE, PendingTasks
 from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso, local_date, now, wall
@@ -44,8 +50,13 @@ STATE_FIELDS = ("process_id", "number", "status", "decision", "decided_at", "cur
 
 
 class DecisionStage:
-    def __init__(self, table: Any = None, tasks: PendingTasks | None = None, stepfunctions: Any = None,
-                 audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        table: Any = None,
+        tasks: PendingTasks | None = None,
+        stepfunctions: Any = None,
+        audit: AuditTrail | None = None,
+    ):
         self._table = table
         self._stepfunctions = stepfunctions
         self.audit = audit or AuditTrail()
@@ -76,8 +87,17 @@ class DecisionStage:
         return token
 
     # -- staff actions -----------------------------------------------------------------------------
-    def ask(self, process_id: str, session: Session, kind: str, subject: str, description: str,
-            working_days: int, source_ip: str | None, document_id: str | None = None) -> dict[str, Any]:
+    def ask(
+        self,
+        process_id: str,
+        session: Session,
+        kind: str,
+        subject: str,
+        description: str,
+        working_days: int,
+        source_ip: str | None,
+        document_id: str | None = None,
+    ) -> dict[str, Any]:
         """Open a pendência (documents/information) or a signature request for the citizen."""
         what = {TaskKind.PENDENCIA: "pedir elementos ao requerente", TaskKind.ASSINATURA: "pedir uma assinatura"}[kind]
         process = self._staff_process(process_id, session, INSTRUCTING_ROLES, what)
@@ -85,8 +105,16 @@ class DecisionStage:
             raise ValidationFailed("Indique o que pede ao requerente.", field="subject")
         if kind == TaskKind.ASSINATURA:
             self._signable(process_id, document_id)
-        return self._open_task(process, session, kind, subject.strip(), description.strip(), working_days,
-                               source_ip, document_id=document_id)
+        return self._open_task(
+            process,
+            session,
+            kind,
+            subject.strip(),
+            description.strip(),
+            working_days,
+            source_ip,
+            document_id=document_id,
+        )
 
     def issue_payment_plan(self, process_id: str, session: Session, source_ip: str | None) -> dict[str, Any]:
         """The installment plan as a PDF of the process, for both parties to sign (seed 001)."""
@@ -95,14 +123,24 @@ class DecisionStage:
             raise Conflict(not_awaiting_message(process["status"]), field="status", current=self._state(process))
         return PaymentPlans().issue(process, Actor(session.user_id, source_ip))
 
-    def propose_rejection(self, process_id: str, session: Session, grounds: str, source_ip: str | None) -> dict[str, Any]:
+    def propose_rejection(
+        self, process_id: str, session: Session, grounds: str, source_ip: str | None
+    ) -> dict[str, Any]:
         """The prior hearing: the citizen is told the proposed rejection and its grounds, and has 10
         working days to answer with arguments and documents."""
         process = self._staff_process(process_id, session, DECIDING_ROLES, "propor o indeferimento")
         if not grounds.strip():
             raise ValidationFailed("Indique a fundamentação do projeto de indeferimento.", field="grounds")
-        return self._open_task(process, session, TaskKind.AUDIENCIA, "Audiência prévia: projeto de indeferimento",
-                               grounds.strip(), HEARING_WORKING_DAYS, source_ip, proposed_grounds=grounds.strip())
+        return self._open_task(
+            process,
+            session,
+            TaskKind.AUDIENCIA,
+            "Audiência prévia: projeto de indeferimento",
+            grounds.strip(),
+            HEARING_WORKING_DAYS,
+            source_ip,
+            proposed_grounds=grounds.strip(),
+        )
 
     def _signable(self, process_id: str, document_id: str | None) -> None:
         if not document_id:
@@ -114,50 +152,111 @@ class DecisionStage:
         if document["status"] != DocumentStatus.ACCEPTED or document.get("content_type") != "application/pdf":
             raise ValidationFailed("Só se assina um documento PDF aceite.", field="document_id")
 
-    def _open_task(self, process: dict[str, Any], session: Session, kind: str, subject: str, description: str,
-                   working_days: int, source_ip: str | None, **extra: Any) -> dict[str, Any]:
+    def _open_task(
+        self,
+        process: dict[str, Any],
+        session: Session,
+        kind: str,
+        subject: str,
+        description: str,
+        working_days: int,
+        source_ip: str | None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         token = self._require_awaiting(process)
         opened = now()
         deadline = add_working_days(local_date(opened), working_days)
         deadline_at = end_of_day(deadline)
-        task = PendingTasks.new_item(process, kind, subject, description, deadline.isoformat(), iso(deadline_at),
-                                     session.user_id, **extra)
+        task = PendingTasks.new_item(
+            process, kind, subject, description, deadline.isoformat(), iso(deadline_at), session.user_id, **extra
+        )
         client = self.table.meta.client
         organ, status = process["service_organ"], TASK_PROCESS_STATUS[kind]
         try:
-            client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self.tasks.table.name, "Item": task,
-                         "ConditionExpression": "attribute_not_exists(task_id)"}},
-                {"Update": {"TableName": self.table.name, **status_update(
-                    process["process_id"], organ, status, condition="#status = :awaiting AND decision_task_token = :token",
-                    sets="current_task_id = :task", removes="decision_task_token",
-                    values={":task": task["task_id"], ":awaiting": AWAITING_ACTION, ":token": token})}},
-            ])
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.tasks.table.name,
+                            "Item": task,
+                            "ConditionExpression": "attribute_not_exists(task_id)",
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table.name,
+                            **status_update(
+                                process["process_id"],
+                                organ,
+                                status,
+                                condition="#status = :awaiting AND decision_task_token = :token",
+                                sets="current_task_id = :task",
+                                removes="decision_task_token",
+                                values={":task": task["task_id"], ":awaiting": AWAITING_ACTION, ":token": token},
+                            ),
+                        }
+                    },
+                ]
+            )
         except client.exceptions.TransactionCanceledException:
             current = self._process(process["process_id"])
-            raise Conflict(not_awaiting_message(current["status"]), field="status", current=self._state(current)) from None
+            raise Conflict(
+                not_awaiting_message(current["status"]), field="status", current=self._state(current)
+            ) from None
         # The engine's timer counts real seconds: a deadline already past (a test's travelled clock)
         # times out at once, as its Wait for a past timestamp would.
         timeout = max(1, int((deadline_at - wall()).total_seconds()))
-        output = {"kind": "tarefa", "task_id": task["task_id"], "task_kind": kind, "template": TEMPLATE[kind],
-                  "deadline_at": task["deadline_at"], "timeout_seconds": timeout}
+        output = {
+            "kind": "tarefa",
+            "task_id": task["task_id"],
+            "task_kind": kind,
+            "template": TEMPLATE[kind],
+            "deadline_at": task["deadline_at"],
+            "timeout_seconds": timeout,
+        }
 
         def withdraw() -> None:
-            client.transact_write_items(TransactItems=[
-                {"Delete": {"TableName": self.tasks.table.name,
-                            "Key": {"process_id": process["process_id"], "task_id": task["task_id"]}}},
-                {"Update": {"TableName": self.table.name, **status_update(
-                    process["process_id"], organ, AWAITING_ACTION, sets="decision_task_token = :token",
-                    removes="current_task_id", values={":token": token})}},
-            ])
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Delete": {
+                            "TableName": self.tasks.table.name,
+                            "Key": {"process_id": process["process_id"], "task_id": task["task_id"]},
+                        }
+                    },
+                    {
+                        "Update": {
+                            "TableName": self.table.name,
+                            **status_update(
+                                process["process_id"],
+                                organ,
+                                AWAITING_ACTION,
+                                sets="decision_task_token = :token",
+                                removes="current_task_id",
+                                values={":token": token},
+                            ),
+                        }
+                    },
+                ]
+            )
 
         if not resume(token, output, undo=withdraw, stepfunctions=self.stepfunctions):
-            raise Conflict("O fluxo do processo já não aguarda esta ação.", field="status", current=self._state(process))
-        self.audit.record(Actor(session.user_id, source_ip), f"task.opened.{kind}", f"process#{process['process_id']}",
-                          task_id=task["task_id"], deadline=task["deadline"], what=subject)
+            raise Conflict(
+                "O fluxo do processo já não aguarda esta ação.", field="status", current=self._state(process)
+            )
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            f"task.opened.{kind}",
+            f"process#{process['process_id']}",
+            task_id=task["task_id"],
+            deadline=task["deadline"],
+            what=subject,
+        )
         return task
 
-    def decide(self, process_id: str, session: Session, decision: str, grounds: str, source_ip: str | None) -> dict[str, Any]:
+    def decide(
+        self, process_id: str, session: Session, decision: str, grounds: str, source_ip: str | None
+    ) -> dict[str, Any]:
         """Record the final decision once, then resume the workflow, which notifies the citizen on the
         next working day. A second decision, or one while the process is not awaiting a decision, is a
         409 and changes nothing."""
@@ -165,35 +264,73 @@ class DecisionStage:
         check_decision(decision, grounds)
         token = self._require_awaiting(process)
         if hearing_needed(decision, self.tasks.for_process(process_id)):
-            raise Conflict("Antes de indeferir, o requerente tem de ser ouvido: abra a audiência prévia.",
-                           field="decision", current=self._state(process))
+            raise Conflict(
+                "Antes de indeferir, o requerente tem de ser ouvido: abra a audiência prévia.",
+                field="decision",
+                current=self._state(process),
+            )
         decided = now()
         late = decided_late(local_date(decided), process.get("decision_deadline"))
         at_once = get_settings().decision_notice == "at_once"
         notify_at = iso(decided if at_once else next_working_day_opening(decided))
         organ = process["service_organ"]
         try:
-            self.table.update_item(**status_update(
-                process_id, organ, decision, condition="#status = :awaiting AND decision_task_token = :token",
-                sets="decision = :status, decision_grounds = :grounds, decided_at = :at, decided_by = :by, "
-                "decided_late = :late, notify_at = :notify",
-                removes="decision_task_token",
-                values={":grounds": grounds.strip(), ":at": iso(decided), ":by": session.user_id, ":late": late,
-                        ":notify": notify_at, ":awaiting": AWAITING_ACTION, ":token": token}))
+            self.table.update_item(
+                **status_update(
+                    process_id,
+                    organ,
+                    decision,
+                    condition="#status = :awaiting AND decision_task_token = :token",
+                    sets="decision = :status, decision_grounds = :grounds, decided_at = :at, decided_by = :by, "
+                    "decided_late = :late, notify_at = :notify",
+                    removes="decision_task_token",
+                    values={
+                        ":grounds": grounds.strip(),
+                        ":at": iso(decided),
+                        ":by": session.user_id,
+                        ":late": late,
+                        ":notify": notify_at,
+                        ":awaiting": AWAITING_ACTION,
+                        ":token": token,
+                    },
+                )
+            )
         except condition_failed(self.table):
             current = self._process(process_id)
-            raise Conflict(not_awaiting_message(current["status"]), field="status", current=self._state(current)) from None
-        output = {"kind": "decisao", "decision": decision, "grounds": grounds.strip(), "late": late, "notify_at": notify_at}
+            raise Conflict(
+                not_awaiting_message(current["status"]), field="status", current=self._state(current)
+            ) from None
+        output = {
+            "kind": "decisao",
+            "decision": decision,
+            "grounds": grounds.strip(),
+            "late": late,
+            "notify_at": notify_at,
+        }
 
         def undo() -> None:
             # The workflow did not take the decision (token expired or unknown): nothing half-done.
-            self.table.update_item(**status_update(
-                process_id, organ, AWAITING_ACTION, sets="decision_task_token = :token",
-                removes="decision, decision_grounds, decided_at, decided_by, decided_late, notify_at",
-                values={":token": token}))
+            self.table.update_item(
+                **status_update(
+                    process_id,
+                    organ,
+                    AWAITING_ACTION,
+                    sets="decision_task_token = :token",
+                    removes="decision, decision_grounds, decided_at, decided_by, decided_late, notify_at",
+                    values={":token": token},
+                )
+            )
 
         if not resume(token, output, undo=undo, stepfunctions=self.stepfunctions):
-            raise Conflict("O fluxo do processo já não aguarda esta decisão.", field="status", current=self._state(process))
-        self.audit.record(Actor(session.user_id, source_ip), f"process.{decision}", f"process#{process_id}",
-                          grounds=grounds.strip(), late=late or None, notify_at=notify_at)
+            raise Conflict(
+                "O fluxo do processo já não aguarda esta decisão.", field="status", current=self._state(process)
+            )
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            f"process.{decision}",
+            f"process#{process_id}",
+            grounds=grounds.strip(),
+            late=late or None,
+            notify_at=notify_at,
+        )
         return self._process(process_id)

@@ -37,11 +37,30 @@ from chalicelib.platform import aws
 from chalicelib.processes.access import filer
 
 # The message that tells the citizen of a task of each kind.
-TEMPLATE = {TaskKind.PENDENCIA: "pending_task", TaskKind.AUDIENCIA: "prior_hearing", TaskKind.ASSINATURA: "signature_request"}
+TEMPLATE = {
+    TaskKind.PENDENCIA: "pending_task",
+    TaskKind.AUDIENCIA: "prior_hearing",
+    TaskKind.ASSINATURA: "signature_request",
+}
 
-PUBLIC_FIELDS = ("task_id", "process_id", "kind", "subject", "description", "status", "created_at", "deadline",
-                 "deadline_at", "answered_at", "answer_text", "answer_documents", "document_id",
-                 "signed_document_id", "proposed_grounds", "expired_at")
+PUBLIC_FIELDS = (
+    "task_id",
+    "process_id",
+    "kind",
+    "subject",
+    "description",
+    "status",
+    "created_at",
+    "deadline",
+    "deadline_at",
+    "answered_at",
+    "answer_text",
+    "answer_documents",
+    "document_id",
+    "signed_document_id",
+    "proposed_grounds",
+    "expired_at",
+)
 
 
 class PendingTasks:
@@ -49,7 +68,6 @@ class PendingTasks:
         self._table = table
 
     table = Injected(lambda self: aws.table("tasks"))
-
 
     # -- reading -------------------------------------------------------------------------------
     def get(self, process_id: str, task_id: str) -> dict[str, Any]:
@@ -62,9 +80,10 @@ class PendingTasks:
         return self.table.query(KeyConditionExpression=Key("process_id").eq(process_id))["Items"]
 
     def open_for_requerente(self, user_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        """"Minhas Pendências": every open task of the citizen's processes, nearest deadline first."""
-        return self.table.query(IndexName="open_by_requerente", KeyConditionExpression=Key("open_for").eq(user_id),
-                                Limit=limit)["Items"]
+        """ "Minhas Pendências": every open task of the citizen's processes, nearest deadline first."""
+        return self.table.query(
+            IndexName="open_by_requerente", KeyConditionExpression=Key("open_for").eq(user_id), Limit=limit
+        )["Items"]
 
     @staticmethod
     def public(task: dict[str, Any]) -> dict[str, Any]:
@@ -77,8 +96,16 @@ class PendingTasks:
 
     # -- opening (inside the staff action's transaction) -----------------------------------------
     @staticmethod
-    def new_item(process: dict[str, Any], kind: str, subject: str, description: str, deadline: str,
-                 deadline_at: str, by: str, **extra: Any) -> dict[str, Any]:
+    def new_item(
+        process: dict[str, Any],
+        kind: str,
+        subject: str,
+        description: str,
+        deadline: str,
+        deadline_at: str,
+        by: str,
+        **extra: Any,
+    ) -> dict[str, Any]:
         if kind not in tuple(TaskKind):
             raise ValidationFailed("Tipo de pendência desconhecido.", field="kind")
         return {

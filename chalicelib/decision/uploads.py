@@ -12,11 +12,29 @@ from chalicelib.processes.drafts import Drafts
 from chalicelib.processes.table import Processes
 
 
-def upload_slot(process_id: str, session: Any, slot: str, filename: str, content_type: str, source_ip: str | None,
-                replaces: str | None = None, processes: Processes | None = None) -> dict[str, Any]:
+def upload_slot(
+    process_id: str,
+    session: Any,
+    slot: str,
+    filename: str,
+    content_type: str,
+    source_ip: str | None,
+    replaces: str | None = None,
+    processes: Processes | None = None,
+) -> dict[str, Any]:
     processes = processes or Processes()
     process = processes.get_for(process_id, session)
     if process["status"] != ProcessStatus.DRAFT and process.get("current_task_id") and session.kind != STAFF:
-        return CitizenAnswers(processes=processes).upload_slot(process_id, process["current_task_id"], session, filename,
-                                                               content_type, source_ip, slot=slot, replaces=replaces)
-    return Drafts(processes=processes).upload_slot(process_id, session, slot, filename, content_type, source_ip, replaces=replaces)
+        return CitizenAnswers(processes=processes).upload_slot(
+            process_id,
+            process["current_task_id"],
+            session,
+            filename,
+            content_type,
+            source_ip,
+            slot=slot,
+            replaces=replaces,
+        )
+    return Drafts(processes=processes).upload_slot(
+        process_id, session, slot, filename, content_type, source_ip, replaces=replaces
+    )

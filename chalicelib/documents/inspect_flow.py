@@ -42,7 +42,7 @@ class DocumentInspection:
     def inspect_key(self, key: str) -> dict[str, Any] | None:
         """Inspect the object S3 just stored at ``key`` (an ObjectCreated event). Idempotent."""
         key = unquote_plus(key)
-        parts = key[len(quarantine_prefix()):].split("/") if key.startswith(quarantine_prefix()) else []
+        parts = key[len(quarantine_prefix()) :].split("/") if key.startswith(quarantine_prefix()) else []
         uploads = aws.bucket_name("uploads")
         if len(parts) != 3:
             logger.warning("object outside any upload slot ignored", extra={"key": key})
@@ -54,9 +54,15 @@ class DocumentInspection:
             logger.warning("object for an unknown document removed", extra={"key": key})
             self.s3.delete_object(Bucket=uploads, Key=key)
             return None
-        if document["status"] != DocumentStatus.AWAITING and key == document["quarantine_key"] and self._head(key) is not None:
+        if (
+            document["status"] != DocumentStatus.AWAITING
+            and key == document["quarantine_key"]
+            and self._head(key) is not None
+        ):
             # A slot is for one file: a second file posted with the same form is discarded unread.
-            self.audit.record(SYSTEM, "document.second_upload_discarded", f"process#{process_id}", document_id=document_id)
+            self.audit.record(
+                SYSTEM, "document.second_upload_discarded", f"process#{process_id}", document_id=document_id
+            )
             self.s3.delete_object(Bucket=uploads, Key=key)
             return document
         return self.inspect(document)
@@ -87,8 +93,15 @@ class DocumentInspection:
                 if size > int(document["max_bytes"]):
                     return self._reject(document, self._too_big(document), sha256=None, etag=head["ETag"])
                 finding = inspect_isolated(path, list(document["formats"]), document["filename"])
-            logger.info("document inspected", extra={"document_id": document["document_id"], "accepted": finding.accepted,
-                                                      "seconds": finding.seconds, "peak_memory_bytes": finding.peak_memory_bytes})
+            logger.info(
+                "document inspected",
+                extra={
+                    "document_id": document["document_id"],
+                    "accepted": finding.accepted,
+                    "seconds": finding.seconds,
+                    "peak_memory_bytes": finding.peak_memory_bytes,
+                },
+            )
             if not finding.accepted:
                 return self._reject(document, finding.reason or "Ficheiro recusado.", sha256=sha256, etag=head["ETag"])
             return self._accept(document, head["ETag"], sha256, size, {"format": finding.format, **finding.details})
@@ -111,8 +124,10 @@ class DocumentInspection:
         if expires_at and iso(head["LastModified"] - grace) > expires_at:
             return "O ficheiro chegou depois de o formulário de envio expirar (15 minutos). Peça um novo envio."
         if head.get("ContentType") != document["content_type"]:
-            return ("O envio não respeitou o formulário (tipo de conteúdo diferente do pedido). "
-                    "Peça um novo envio e não altere o formulário.")
+            return (
+                "O envio não respeitou o formulário (tipo de conteúdo diferente do pedido). "
+                "Peça um novo envio e não altere o formulário."
+            )
         return None
 
     @staticmethod
@@ -122,7 +137,9 @@ class DocumentInspection:
     def _download(self, document: dict[str, Any], etag: str, path: str) -> tuple[str, int]:
         """Stream the object to ``path`` (never whole in memory), hashing as it goes, and stop one
         chunk past the slot's maximum. ``IfMatch``: exactly the object whose head was read."""
-        body = self.s3.get_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"], IfMatch=etag)["Body"]
+        body = self.s3.get_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"], IfMatch=etag)[
+            "Body"
+        ]
         digest, size, limit = hashlib.sha256(), 0, int(document["max_bytes"])
         with open(path, "wb") as out:
             for chunk in body.iter_chunks(CHUNK):
@@ -134,7 +151,9 @@ class DocumentInspection:
         body.close()
         return digest.hexdigest(), size
 
-    def _accept(self, document: dict[str, Any], etag: str, sha256: str, size: int, inspection: dict[str, Any]) -> dict[str, Any]:
+    def _accept(
+        self, document: dict[str, Any], etag: str, sha256: str, size: int, inspection: dict[str, Any]
+    ) -> dict[str, Any]:
         stored_key = f"{document['process_id']}/{document['document_id']}/{document['filename']}"
         uploads = aws.bucket_name("uploads")
         # Copied by S3 itself (no bytes through the Lambda), and only if it is still the object inspected.
@@ -152,10 +171,17 @@ class DocumentInspection:
         if document.get("replaces"):
             self._supersede(document["process_id"], document["replaces"], document["document_id"])
         # Record first, then delete: no moment where the file is in neither place nor recorded.
-        updated = self._finish(document, DocumentStatus.ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection)
+        updated = self._finish(
+            document, DocumentStatus.ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection
+        )
         self._clear_quarantine(document, etag)
-        self.audit.record(SYSTEM, "document.accepted", f"process#{document['process_id']}",
-                          document_id=document["document_id"], sha256=sha256)
+        self.audit.record(
+            SYSTEM,
+            "document.accepted",
+            f"process#{document['process_id']}",
+            document_id=document["document_id"],
+            sha256=sha256,
+        )
         return updated
 
     def _clear_quarantine(self, document: dict[str, Any], etag: str) -> None:
@@ -185,8 +211,13 @@ class DocumentInspection:
     def _reject(self, document: dict[str, Any], reason: str, sha256: str | None, etag: str) -> dict[str, Any]:
         updated = self._finish(document, DocumentStatus.REJECTED, reason=reason, sha256=sha256)
         self._clear_quarantine(document, etag)
-        self.audit.record(SYSTEM, "document.rejected", f"process#{document['process_id']}",
-                          document_id=document["document_id"], reason=reason)
+        self.audit.record(
+            SYSTEM,
+            "document.rejected",
+            f"process#{document['process_id']}",
+            document_id=document["document_id"],
+            reason=reason,
+        )
         return updated
 
     def _finish(self, document: dict[str, Any], status: str, **values: Any) -> dict[str, Any]:
@@ -200,7 +231,10 @@ class DocumentInspection:
                 UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
                 ConditionExpression="#status = :awaiting",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={**{f":{k}": v for k, v in values.items()}, ":awaiting": DocumentStatus.AWAITING},
+                ExpressionAttributeValues={
+                    **{f":{k}": v for k, v in values.items()},
+                    ":awaiting": DocumentStatus.AWAITING,
+                },
                 ReturnValues="ALL_NEW",
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:

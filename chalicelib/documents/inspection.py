@@ -109,11 +109,16 @@ def inspect_file(path: str | Path, allowed_formats: list[str], filename: str, li
     if kind is None:
         return Finding(False, None, f"O conteúdo do ficheiro não é {_names(allowed_formats)}: é {_what_else(head)}.")
     if declared is not None and declared != kind:
-        return Finding(False, kind, f"O ficheiro tem a extensão .{extension}, mas o conteúdo é {FORMAT_NAMES[kind]}. "
-                                    "Envie o ficheiro com a extensão certa.")
+        return Finding(
+            False,
+            kind,
+            f"O ficheiro tem a extensão .{extension}, mas o conteúdo é {FORMAT_NAMES[kind]}. "
+            "Envie o ficheiro com a extensão certa.",
+        )
     if kind not in allowed_formats:
-        return Finding(False, kind, f"Este documento aceita {_names(allowed_formats)}; o ficheiro enviado é "
-                                    f"{FORMAT_NAMES[kind]}.")
+        return Finding(
+            False, kind, f"Este documento aceita {_names(allowed_formats)}; o ficheiro enviado é {FORMAT_NAMES[kind]}."
+        )
     inspector = {"pdf": _inspect_pdf, "png": _inspect_image, "jpeg": _inspect_image, "dwfx": _inspect_dwfx}.get(kind)
     if inspector is None:  # DWG and DXF: the signature is all that is checked
         details = {"version": _DWG.match(head).group().decode()} if kind == "dwg" else {}  # type: ignore[union-attr]
@@ -155,18 +160,32 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
 
     if not _tail_is_complete(path):
         return Finding(False, "pdf", "O PDF está incompleto (o ficheiro foi cortado). Envie-o de novo.")
-    damaged = Finding(False, "pdf", "O PDF está danificado ou não pode ser lido. Grave-o de novo (por exemplo, "
-                                    "imprimir para PDF) e volte a enviá-lo.")
+    damaged = Finding(
+        False,
+        "pdf",
+        "O PDF está danificado ou não pode ser lido. Grave-o de novo (por exemplo, "
+        "imprimir para PDF) e volte a enviá-lo.",
+    )
     cap = limits.pdf_max_stream_output
     try:
-        with apply_configuration(zlib_maximum_output_length=cap, lzw_maximum_output_length=cap,
-                                 run_length_maximum_output_length=cap, maximum_declared_stream_length=256 * MIB,
-                                 xmp_maximum_input_length=min(cap, 5 * MIB), page_tree_maximum_entries=limits.pdf_max_pages * 2,
-                                 page_tree_maximum_depth=50, form_fields_maximum_entries=10_000), \
-                path.open("rb") as handle:  # a file object: pypdf reads a path fully into memory
+        with (
+            apply_configuration(
+                zlib_maximum_output_length=cap,
+                lzw_maximum_output_length=cap,
+                run_length_maximum_output_length=cap,
+                maximum_declared_stream_length=256 * MIB,
+                xmp_maximum_input_length=min(cap, 5 * MIB),
+                page_tree_maximum_entries=limits.pdf_max_pages * 2,
+                page_tree_maximum_depth=50,
+                form_fields_maximum_entries=10_000,
+            ),
+            path.open("rb") as handle,
+        ):  # a file object: pypdf reads a path fully into memory
             reader = PdfReader(handle, strict=False, root_object_recovery_limit=1000)
             if reader.is_encrypted:
-                return Finding(False, "pdf", "O PDF está protegido (cifrado). Envie-o sem palavra-passe nem restrições.")
+                return Finding(
+                    False, "pdf", "O PDF está protegido (cifrado). Envie-o sem palavra-passe nem restrições."
+                )
             pages = len(reader.pages)
             if pages == 0:
                 return Finding(False, "pdf", "O PDF não tem páginas.")
@@ -174,8 +193,11 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
                 return Finding(False, "pdf", f"O PDF tem {pages} páginas; o máximo é {limits.pdf_max_pages}.")
             root = reader.root_object
             names = _resolve(root.get("/Names")) or {}
-            active = (_action_kind(root.get("/OpenAction")) in _DANGEROUS_ACTIONS or "/JavaScript" in names
-                      or _additional_actions(root))
+            active = (
+                _action_kind(root.get("/OpenAction")) in _DANGEROUS_ACTIONS
+                or "/JavaScript" in names
+                or _additional_actions(root)
+            )
             embedded = "/EmbeddedFiles" in names
             for page in reader.pages:
                 active = active or _additional_actions(page)
@@ -185,13 +207,24 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
                     if not hasattr(annotation, "get"):
                         continue
                     embedded = embedded or annotation.get("/Subtype") == "/FileAttachment"
-                    active = active or _action_kind(annotation.get("/A")) in _DANGEROUS_ACTIONS or _additional_actions(annotation)
+                    active = (
+                        active
+                        or _action_kind(annotation.get("/A")) in _DANGEROUS_ACTIONS
+                        or _additional_actions(annotation)
+                    )
             if active:
-                return Finding(False, "pdf", "O PDF contém JavaScript ou ações automáticas (abrir programas), que não "
-                                             "são aceites. Grave-o de novo sem elas (por exemplo, imprimir para PDF).")
+                return Finding(
+                    False,
+                    "pdf",
+                    "O PDF contém JavaScript ou ações automáticas (abrir programas), que não "
+                    "são aceites. Grave-o de novo sem elas (por exemplo, imprimir para PDF).",
+                )
             if embedded:
-                return Finding(False, "pdf", "O PDF contém ficheiros anexados dentro dele. Envie cada documento em "
-                                             "separado, sem anexos.")
+                return Finding(
+                    False,
+                    "pdf",
+                    "O PDF contém ficheiros anexados dentro dele. Envie cada documento em separado, sem anexos.",
+                )
             details: dict[str, Any] = {"pages": pages, "pdf_version": reader.pdf_header.lstrip("%PDF-")}
             details["pdfa"] = _pdfa_claim(root)
             signature_fields = [f for f in (reader.get_fields() or {}).values() if f.get("/FT") == "/Sig"]
@@ -200,10 +233,24 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
     except MemoryError:
         raise
     except LimitReachedError:
-        return Finding(False, "pdf", "O PDF contém dados comprimidos que se expandem desproporcionadamente (uma "
-                                     "\"bomba de descompressão\"); não é aceite.")
-    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError,
-            AssertionError, ArithmeticError):
+        return Finding(
+            False,
+            "pdf",
+            "O PDF contém dados comprimidos que se expandem desproporcionadamente (uma "
+            '"bomba de descompressão"); não é aceite.',
+        )
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+        AssertionError,
+        ArithmeticError,
+    ):
         return damaged
     return Finding(True, "pdf", details=details)
 
@@ -237,11 +284,17 @@ def _inspect_image(path: Path, limits: Limits) -> Finding:
                 width, height, mode = image.width, image.height, image.mode
                 image.verify()  # chunk structure and checksums, still without decoding pixels
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        return Finding(False, kind, f"A imagem declara mais de {limits.image_max_pixels // 1_000_000} megapíxeis, "
-                                    "mais do que uma digitalização A0 a 300 ppp. Reduza a resolução e volte a enviá-la.")
+        return Finding(
+            False,
+            kind,
+            f"A imagem declara mais de {limits.image_max_pixels // 1_000_000} megapíxeis, "
+            "mais do que uma digitalização A0 a 300 ppp. Reduza a resolução e volte a enviá-la.",
+        )
     except (OSError, SyntaxError, ValueError):
         return Finding(False, kind, "A imagem está danificada ou não pode ser lida.")
-    return Finding(True, kind, details={"width": width, "height": height, "colour": mode not in ("1", "L", "LA", "I;16")})
+    return Finding(
+        True, kind, details={"width": width, "height": height, "colour": mode not in ("1", "L", "LA", "I;16")}
+    )
 
 
 # -- DWFx ----------------------------------------------------------------------------------------------
@@ -251,8 +304,11 @@ def _inspect_dwfx(path: Path, limits: Limits) -> Finding:
     to check its CRC, so that a directory that lies about sizes is caught too."""
     import zipfile
 
-    bomb = Finding(False, "dwfx", "O desenho DWFx descomprimido seria desproporcionadamente grande (uma \"bomba zip\"); "
-                                  "não é aceite.")
+    bomb = Finding(
+        False,
+        "dwfx",
+        'O desenho DWFx descomprimido seria desproporcionadamente grande (uma "bomba zip"); não é aceite.',
+    )
     not_dwfx = Finding(False, "dwfx", "O ficheiro é um arquivo ZIP, mas não um desenho DWFx.")
     try:
         with zipfile.ZipFile(path) as archive:

@@ -54,10 +54,21 @@ def inspect_isolated(path: str | Path, allowed_formats: list[str], filename: str
     """``inspect_file`` in a child process held to ``limits``; whatever the file does to the child, the
     answer is a Finding (a timeout or memory exhaustion is a rejection with its reason)."""
     package_root = str(Path(__file__).resolve().parent.parent.parent)
-    env = {"PYTHONPATH": os.pathsep.join([package_root, *[p for p in sys.path if p]]), "PYTHONHASHSEED": "0",
-           "PATH": os.defpath, "LANG": "C.UTF-8"}
-    command = [sys.executable, "-m", "chalicelib.documents.isolation", str(path), filename,
-               json.dumps(asdict(limits)), *allowed_formats]
+    env = {
+        "PYTHONPATH": os.pathsep.join([package_root, *[p for p in sys.path if p]]),
+        "PYTHONHASHSEED": "0",
+        "PATH": os.defpath,
+        "LANG": "C.UTF-8",
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "chalicelib.documents.isolation",
+        str(path),
+        filename,
+        json.dumps(asdict(limits)),
+        *allowed_formats,
+    ]
     started = time.monotonic()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=package_root)
     try:
@@ -65,21 +76,30 @@ def inspect_isolated(path: str | Path, allowed_formats: list[str], filename: str
     except subprocess.TimeoutExpired:
         child.kill()
         child.communicate()
-        return Finding(False, None, f"A análise do ficheiro excedeu o limite de {limits.seconds:g} s e foi interrompida; "
-                                    "o ficheiro foi recusado. Se é um documento válido, grave-o de novo (por exemplo, "
-                                    "imprimir para PDF) e volte a enviá-lo.", seconds=time.monotonic() - started)
+        return Finding(
+            False,
+            None,
+            f"A análise do ficheiro excedeu o limite de {limits.seconds:g} s e foi interrompida; "
+            "o ficheiro foi recusado. Se é um documento válido, grave-o de novo (por exemplo, "
+            "imprimir para PDF) e volte a enviá-lo.",
+            seconds=time.monotonic() - started,
+        )
     elapsed = time.monotonic() - started
     lines = out.decode("utf-8", "replace").strip().splitlines()
     try:
         finding = Finding(**json.loads(lines[-1]))
     except (IndexError, ValueError, TypeError):
-
         memory = b"MemoryError" in err or child.returncode in (-9, -6)
-        logger.warning("inspection child failed", extra={"returncode": child.returncode, "stderr": err[-2000:].decode("utf-8", "replace")})
+        logger.warning(
+            "inspection child failed",
+            extra={"returncode": child.returncode, "stderr": err[-2000:].decode("utf-8", "replace")},
+        )
         finding = Finding(False, None, "memory" if memory else "O ficheiro não pôde ser analisado e foi recusado.")
     if finding.reason == "memory":
-        finding.reason = (f"A análise do ficheiro excedeu o limite de memória ({limits.memory_bytes // MIB} MB) e foi "
-                          "interrompida; o ficheiro foi recusado.")
+        finding.reason = (
+            f"A análise do ficheiro excedeu o limite de memória ({limits.memory_bytes // MIB} MB) e foi "
+            "interrompida; o ficheiro foi recusado."
+        )
     finding.seconds = elapsed
     return finding
 

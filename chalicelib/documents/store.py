@@ -41,8 +41,21 @@ CONTENT_TYPES = {
 }
 CHUNK = 1024 * 1024
 # What a citizen (or staff) sees of a document; staff also see its versions.
-VIEW_FIELDS = ("document_id", "slot", "filename", "status", "reason", "sha256", "size", "inspected_at", "inspection",
-               "version", "replaces", "superseded_by", "task_id")
+VIEW_FIELDS = (
+    "document_id",
+    "slot",
+    "filename",
+    "status",
+    "reason",
+    "sha256",
+    "size",
+    "inspected_at",
+    "inspection",
+    "version",
+    "replaces",
+    "superseded_by",
+    "task_id",
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -86,8 +99,14 @@ class Documents:
 
     # -- upload slots ---------------------------------------------------------------------------
     def upload_slot(
-        self, process_id: str, slot: DocumentSlot, filename: str, content_type: str, actor: Actor,
-        replaces: str | None = None, task_id: str | None = None,
+        self,
+        process_id: str,
+        slot: DocumentSlot,
+        filename: str,
+        content_type: str,
+        actor: Actor,
+        replaces: str | None = None,
+        task_id: str | None = None,
     ) -> dict[str, Any]:
         """Issue a presigned POST for one file of ``slot``: quarantine key, size range, content type
         and expiry written into the policy S3 enforces. ``replaces``: the document this file is a new
@@ -146,8 +165,15 @@ class Documents:
         if task_id is not None:
             item["task_id"] = task_id
         self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(document_id)")
-        self.audit.record(actor, "document.slot_issued", f"process#{process_id}", document_id=document_id,
-                          slot=slot.slot, replaces=replaces, task_id=task_id)
+        self.audit.record(
+            actor,
+            "document.slot_issued",
+            f"process#{process_id}",
+            document_id=document_id,
+            slot=slot.slot,
+            replaces=replaces,
+            task_id=task_id,
+        )
         return {
             "document_id": document_id,
             "upload": {"url": post["url"], "fields": post["fields"]},

@@ -45,7 +45,6 @@ def normalise_phone(value: str, field: str = "phone", country: str | None = None
     import phonenumbers
 
     if country is None:
-
         country = get_settings().country
     text = (value or "").strip()
     if not text:
@@ -56,9 +55,12 @@ def normalise_phone(value: str, field: str = "phone", country: str | None = None
     except phonenumbers.NumberParseException:
         raise ValidationFailed(f"Número de telefone inválido (ex.: {example}).", field=field) from None
     if not phonenumbers.is_valid_number(number) or phonenumbers.region_code_for_number(number) not in PHONE_REGIONS:
-        raise ValidationFailed(f"Número de telefone inválido: só números de Portugal ou do Brasil (ex.: {example}).", field=field)
+        raise ValidationFailed(
+            f"Número de telefone inválido: só números de Portugal ou do Brasil (ex.: {example}).", field=field
+        )
     if mobile and phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise ValidationFailed("Indique um número de telemóvel (recebe SMS), não de rede fixa.", field=field)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)

@@ -66,8 +66,9 @@ class ValidationFailed(DomainError):
     status = 422
     code = "dados_invalidos"
 
-    def __init__(self, message: str | None = None, field: str | None = None,
-                 errors: list[tuple[str | None, str]] | None = None):
+    def __init__(
+        self, message: str | None = None, field: str | None = None, errors: list[tuple[str | None, str]] | None = None
+    ):
         self.errors = list(errors or [])
         if message is None:
             if not self.errors:

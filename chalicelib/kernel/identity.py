@@ -33,8 +33,12 @@ def normalise_identity_number(value: str, country: str, person_type: str | None 
         except StdnumError:
             continue
         if country == "PT" and person_type == "individual" and not number.startswith(_PT_INDIVIDUAL_PREFIXES):
-            raise ValidationFailed("Este número é de uma pessoa coletiva (NIPC): registe-se como empresa.", field="identity_number")
+            raise ValidationFailed(
+                "Este número é de uma pessoa coletiva (NIPC): registe-se como empresa.", field="identity_number"
+            )
         if country == "PT" and person_type == "company" and not number.startswith(_PT_COMPANY_PREFIXES):
-            raise ValidationFailed("Este NIF é de uma pessoa singular: indique o NIPC da empresa.", field="identity_number")
+            raise ValidationFailed(
+                "Este NIF é de uma pessoa singular: indique o NIPC da empresa.", field="identity_number"
+            )
         return number
     raise ValidationFailed(f"{label} inválido: verifique os dígitos.", field="identity_number")

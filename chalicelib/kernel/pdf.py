@@ -8,7 +8,17 @@ from datetime import datetime
 from typing import Any
 
 # Typographic characters outside Latin-1 are written as their plain twins; anything else becomes '?'.
-_LATIN1_SUBSTITUTES = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "€": "EUR", "\u00a0": " "}
+_LATIN1_SUBSTITUTES = {
+    "–": "-",
+    "—": "-",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "…": "...",
+    "€": "EUR",
+    "\u00a0": " ",
+}
 
 
 def text(value: Any) -> str:
@@ -17,8 +27,13 @@ def text(value: Any) -> str:
     return plain.encode("latin-1", "replace").decode("latin-1")
 
 
-def a4(title: str, author: str, created: datetime | None = None, margin: float | None = None,
-       page_break_margin: float | None = None) -> Any:
+def a4(
+    title: str,
+    author: str,
+    created: datetime | None = None,
+    margin: float | None = None,
+    page_break_margin: float | None = None,
+) -> Any:
     """A new A4 document (mm) with its first page added."""
     from fpdf import FPDF
 

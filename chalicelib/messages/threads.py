@@ -41,8 +41,13 @@ def attachment_slot() -> Any:
 class Messages:
     documents = Injected(lambda self: Documents(audit=self.audit))
 
-    def __init__(self, table: Any = None, processes: Processes | None = None, documents: Documents | None = None,
-                 audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        table: Any = None,
+        processes: Processes | None = None,
+        documents: Documents | None = None,
+        audit: AuditTrail | None = None,
+    ):
         self._table = table
         self._documents = documents
         self.audit = audit or AuditTrail()
@@ -59,11 +64,13 @@ class Messages:
         self.processes.get_for(process_id, session)
         return self.thread(f"process#{process_id}")
 
-    def attachment_upload(self, process_id: str, session: Session, filename: str, content_type: str,
-                          source_ip: str | None) -> dict[str, Any]:
+    def attachment_upload(
+        self, process_id: str, session: Session, filename: str, content_type: str, source_ip: str | None
+    ) -> dict[str, Any]:
         process = self._participant(process_id, session)
-        return self.documents.upload_slot(process["process_id"], attachment_slot(), filename, content_type,
-                                                    Actor(session.user_id, source_ip))
+        return self.documents.upload_slot(
+            process["process_id"], attachment_slot(), filename, content_type, Actor(session.user_id, source_ip)
+        )
 
     def _participant(self, process_id: str, session: Session) -> dict[str, Any]:
         process = self.processes.get_for(process_id, session)
@@ -71,8 +78,9 @@ class Messages:
             raise Forbidden("Só os serviços do processo lhe respondem.")
         return process
 
-    def send_about_process(self, process_id: str, session: Session, text: str, attachments: list[str],
-                           source_ip: str | None) -> dict[str, Any]:
+    def send_about_process(
+        self, process_id: str, session: Session, text: str, attachments: list[str], source_ip: str | None
+    ) -> dict[str, Any]:
         process = self._participant(process_id, session)
         if not text.strip():
             raise ValidationFailed("Escreva a mensagem.", field="text")
@@ -82,17 +90,26 @@ class Messages:
             except NotFound:
                 raise ValidationFailed("Anexo desconhecido.", field=f"attachments.{index}") from None
             if document["slot"] != ReservedSlot.MESSAGE_ATTACHMENT or document["status"] != DocumentStatus.ACCEPTED:
-                raise ValidationFailed("O anexo não foi aceite ou não pertence a uma mensagem.", field=f"attachments.{index}")
-        message = self._store(f"process#{process_id}", session, text, attachments, process.get("service_organ"),
-                              process_id=process_id)
-        self.audit.record(Actor(session.user_id, source_ip), "message.sent", f"process#{process_id}",
-                          message_id=message["message_id"], by=message["from"])
+                raise ValidationFailed(
+                    "O anexo não foi aceite ou não pertence a uma mensagem.", field=f"attachments.{index}"
+                )
+        message = self._store(
+            f"process#{process_id}", session, text, attachments, process.get("service_organ"), process_id=process_id
+        )
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            "message.sent",
+            f"process#{process_id}",
+            message_id=message["message_id"],
+            by=message["from"],
+        )
         self._notify(message, process, session)
         return message
 
     # -- in general ----------------------------------------------------------------------------------
-    def send_general(self, session: Session, organ: str, text: str, source_ip: str | None,
-                     citizen_id: str | None = None) -> dict[str, Any]:
+    def send_general(
+        self, session: Session, organ: str, text: str, source_ip: str | None, citizen_id: str | None = None
+    ) -> dict[str, Any]:
         """A citizen writes to an organ (no process); staff of the organ answer in the same thread."""
         if organ not in {s.organ for s in load_catalogue().values()}:
             raise ValidationFailed("Serviço municipal desconhecido.", field="organ")
@@ -105,8 +122,13 @@ class Messages:
             citizen_id = session.user_id
         thread = f"general#{organ}#{citizen_id}"
         message = self._store(thread, session, text, [], organ)
-        self.audit.record(Actor(session.user_id, source_ip), "message.sent", f"user#{citizen_id}",
-                          message_id=message["message_id"], organ=organ)
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            "message.sent",
+            f"user#{citizen_id}",
+            message_id=message["message_id"],
+            organ=organ,
+        )
         self._notify(message, {"requerente_id": citizen_id, "service_organ": organ}, session)
         return message
 
@@ -121,15 +143,22 @@ class Messages:
         return self.thread(f"general#{organ}#{citizen_id}")
 
     # ------------------------------------------------------------------------------------------------
-    def _store(self, thread: str, session: Session, text: str, attachments: list[str], organ: str | None,
-               **extra: Any) -> dict[str, Any]:
+    def _store(
+        self, thread: str, session: Session, text: str, attachments: list[str], organ: str | None, **extra: Any
+    ) -> dict[str, Any]:
         at = iso()
         author = Accounts().get(session.user_id)
         message = {
-            "thread": thread, "message_id": f"{at}#{uuid.uuid4().hex[:8]}", "at": at,
-            "from": "servicos" if session.kind == STAFF else "requerente", "author_id": session.user_id,
-            "author_name": author.name if author else "", "text": text.strip(), "attachments": list(attachments),
-            "organ": organ, **extra,
+            "thread": thread,
+            "message_id": f"{at}#{uuid.uuid4().hex[:8]}",
+            "at": at,
+            "from": "servicos" if session.kind == STAFF else "requerente",
+            "author_id": session.user_id,
+            "author_name": author.name if author else "",
+            "text": text.strip(),
+            "attachments": list(attachments),
+            "organ": organ,
+            **extra,
         }
         self.table.put_item(Item=message, ConditionExpression="attribute_not_exists(message_id)")
         return message
@@ -150,13 +179,28 @@ class Messages:
             if citizen is None:
                 return
             if process_id:
-                values = {**process_values(process, citizen.name), "sender": message["author_name"] or "Serviços municipais",
-                          "excerpt": excerpt}
-                notifier.notify(recipient_for_process(process, citizen), "new_message", values, key=key,
-                                process_id=process_id, organ=process.get("service_organ"))
+                values = {
+                    **process_values(process, citizen.name),
+                    "sender": message["author_name"] or "Serviços municipais",
+                    "excerpt": excerpt,
+                }
+                notifier.notify(
+                    recipient_for_process(process, citizen),
+                    "new_message",
+                    values,
+                    key=key,
+                    process_id=process_id,
+                    organ=process.get("service_organ"),
+                )
             else:
-                values = {"name": citizen.name, "number": number, "service": process.get("service_organ", ""),
-                          "process_url": base, "sender": message["author_name"] or "Serviços municipais", "excerpt": excerpt}
+                values = {
+                    "name": citizen.name,
+                    "number": number,
+                    "service": process.get("service_organ", ""),
+                    "process_url": base,
+                    "sender": message["author_name"] or "Serviços municipais",
+                    "excerpt": excerpt,
+                }
                 notifier.email(citizen.email, "new_message", values, subject, key=key)
             return
         # the process's own service's address first (an organ runs several services, each its own contacts)
@@ -165,8 +209,16 @@ class Messages:
         contacts += [s.contacts for s in services if s.organ == process.get("service_organ")]
         address = next((c["email"] for c in contacts if c.get("email")), None)
         if address:
-            path = (f"/api/requests/{process_id}/messages" if process_id
-                    else f"/api/messages/{process.get('service_organ')}?citizen_id={process['requerente_id']}")
-            values = {"number": number, "sender": message["author_name"], "excerpt": excerpt, "staff_url": base + path,
-                      "about": f"processo {number}" if process_id else "mensagem geral"}
+            path = (
+                f"/api/requests/{process_id}/messages"
+                if process_id
+                else f"/api/messages/{process.get('service_organ')}?citizen_id={process['requerente_id']}"
+            )
+            values = {
+                "number": number,
+                "sender": message["author_name"],
+                "excerpt": excerpt,
+                "staff_url": base + path,
+                "about": f"processo {number}" if process_id else "mensagem geral",
+            }
             notifier.email(address, "message_from_citizen", values, subject, key=key)

@@ -34,7 +34,11 @@ class Recipient:
         """The channels this message goes by: each consented electronic channel it supports and we
         have a contact for; without any, a postal letter where the message is a legal notification."""
         allowed = MESSAGES[message].channels
-        chosen = [c for c in (EMAIL, SMS) if c in self.electronic and c in allowed and (self.email if c == EMAIL else self.phone)]
+        chosen = [
+            c
+            for c in (EMAIL, SMS)
+            if c in self.electronic and c in allowed and (self.email if c == EMAIL else self.phone)
+        ]
         if not chosen and LETTER in allowed:
             chosen = [LETTER]
         return chosen

@@ -55,12 +55,25 @@ from chalicelib.platform.errors import is_temporary
 
 # Errors worth another try: the provider is busy or briefly down. Anything else (an address SES
 # rejects, a phone number SNS refuses, an unverified sender) will fail the same way again.
-TEMPORARY_CODES = frozenset({
-    "Throttling", "ThrottlingException", "Throttled", "ThrottledException", "TooManyRequestsException",
-    "RequestLimitExceeded", "ServiceUnavailable", "ServiceUnavailableException", "InternalFailure",
-    "InternalError", "InternalErrorException", "InternalServerError", "RequestTimeout", "RequestTimeoutException",
-    "KMSThrottlingException",
-})
+TEMPORARY_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "Throttled",
+        "ThrottledException",
+        "TooManyRequestsException",
+        "RequestLimitExceeded",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+        "InternalFailure",
+        "InternalError",
+        "InternalErrorException",
+        "InternalServerError",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "KMSThrottlingException",
+    }
+)
 MAX_TOTAL_ATTEMPTS = 12  # across invocations; then the notification is given up (permanent failure)
 
 
@@ -69,13 +82,19 @@ def classify(error: BaseException) -> str:
     return TEMPORARY_FAILURE if is_temporary(error, TEMPORARY_CODES) else PERMANENT_FAILURE
 
 
-
 class Notifier:
     """Sends notifications and records each in the log. Every AWS client is optional (tests pass
     their own); ``sleep`` is the backoff's clock."""
 
-    def __init__(self, ses: Any = None, sns: Any = None, s3: Any = None, log: NotificationLog | None = None,
-                 audit: AuditTrail | None = None, sleep: Any = time.sleep):
+    def __init__(
+        self,
+        ses: Any = None,
+        sns: Any = None,
+        s3: Any = None,
+        log: NotificationLog | None = None,
+        audit: AuditTrail | None = None,
+        sleep: Any = time.sleep,
+    ):
         self._ses = ses
         self._sns = sns
         self._s3 = s3
@@ -90,9 +109,17 @@ class Notifier:
     s3 = Injected(lambda self: aws.client("s3"))
 
     # -- entry points ----------------------------------------------------------------------------
-    def notify(self, recipient: Recipient, template: str, values: dict[str, Any], *, key: str,
-               process_id: str | None = None, organ: str | None = None,
-               attachments: tuple[Attachment, ...] = ()) -> list[dict[str, Any]]:
+    def notify(
+        self,
+        recipient: Recipient,
+        template: str,
+        values: dict[str, Any],
+        *,
+        key: str,
+        process_id: str | None = None,
+        organ: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+    ) -> list[dict[str, Any]]:
         """Notify ``recipient`` by every channel their consent allows for this message (or by post);
         one log entry per channel. ``key`` names what caused it: the same key never sends twice."""
         if template not in MESSAGES:
@@ -105,28 +132,79 @@ class Notifier:
                 to = recipient.phone
             else:
                 to = "\n".join([recipient.name, *recipient.postal_address])
-            results.append(self.send(channel, to or "", template, values, key=f"{key}#{channel}", language=recipient.language,
-                                     process_id=process_id, account_id=recipient.account_id, organ=organ,
-                                     attachments=attachments if channel == EMAIL else ()))
+            results.append(
+                self.send(
+                    channel,
+                    to or "",
+                    template,
+                    values,
+                    key=f"{key}#{channel}",
+                    language=recipient.language,
+                    process_id=process_id,
+                    account_id=recipient.account_id,
+                    organ=organ,
+                    attachments=attachments if channel == EMAIL else (),
+                )
+            )
         return results
 
-    def email(self, to: str, template: str, values: dict[str, Any], subject_ref: str, *, key: str | None = None,
-              language: str = "pt", attachments: tuple[Attachment, ...] = ()) -> str | None:
+    def email(
+        self,
+        to: str,
+        template: str,
+        values: dict[str, Any],
+        subject_ref: str,
+        *,
+        key: str | None = None,
+        language: str = "pt",
+        attachments: tuple[Attachment, ...] = (),
+    ) -> str | None:
         """Email one message; the provider's message id, or None if it could not be sent (yet): the
         log says why. ``subject_ref`` is ``process#<id>`` or ``user#<id>``."""
-        item = self.send(EMAIL, to, template, values, key=key, language=language, attachments=attachments,
-                         **_subject_ids(subject_ref))
+        item = self.send(
+            EMAIL,
+            to,
+            template,
+            values,
+            key=key,
+            language=language,
+            attachments=attachments,
+            **_subject_ids(subject_ref),
+        )
         return item.get("provider_message_id")
 
-    def sms(self, phone: str, text: str | None, subject_ref: str, template: str, *, key: str | None = None,
-            values: dict[str, Any] | None = None, language: str = "pt") -> str | None:
+    def sms(
+        self,
+        phone: str,
+        text: str | None,
+        subject_ref: str,
+        template: str,
+        *,
+        key: str | None = None,
+        values: dict[str, Any] | None = None,
+        language: str = "pt",
+    ) -> str | None:
         """Send an SMS: the template's ``sms`` block rendered with ``values``, or ``text`` as given."""
-        item = self.send(SMS, phone, template, values or {}, key=key, language=language, text=text, **_subject_ids(subject_ref))
+        item = self.send(
+            SMS, phone, template, values or {}, key=key, language=language, text=text, **_subject_ids(subject_ref)
+        )
         return item.get("provider_message_id")
 
-    def send(self, channel: str, to: str, template: str, values: dict[str, Any], *, key: str | None = None,
-             language: str = "pt", process_id: str | None = None, account_id: str | None = None,
-             organ: str | None = None, attachments: tuple[Attachment, ...] = (), text: str | None = None) -> dict[str, Any]:
+    def send(
+        self,
+        channel: str,
+        to: str,
+        template: str,
+        values: dict[str, Any],
+        *,
+        key: str | None = None,
+        language: str = "pt",
+        process_id: str | None = None,
+        account_id: str | None = None,
+        organ: str | None = None,
+        attachments: tuple[Attachment, ...] = (),
+        text: str | None = None,
+    ) -> dict[str, Any]:
         """Record, then deliver, one notification; returns its log entry. Idempotent on ``key``."""
         import uuid
 
@@ -136,9 +214,18 @@ class Notifier:
         language = language_of(language)
         created = iso()
         item: dict[str, Any] = {
-            "notification_id": notification_id, "channel": channel, "recipient": to, "template": template,
-            "language": language, "status": QUEUED, "created_at": created, "updated_at": created, "attempts": 0,
-            "process_id": process_id, "account_id": account_id, "key": key,
+            "notification_id": notification_id,
+            "channel": channel,
+            "recipient": to,
+            "template": template,
+            "language": language,
+            "status": QUEUED,
+            "created_at": created,
+            "updated_at": created,
+            "attempts": 0,
+            "process_id": process_id,
+            "account_id": account_id,
+            "key": key,
         }
         payload: dict[str, Any] = {"values": values}
         if text is not None:
@@ -209,8 +296,15 @@ class Notifier:
             return response["MessageId"]
         settings = get_settings()
         rendered = render_email(template, language, values)
-        raw = mime_message(settings.municipality, settings.sender_email, item["recipient"], rendered, item["notification_id"],
-                    language, [self._load_attachment(a) for a in payload.get("attachments", [])])
+        raw = mime_message(
+            settings.municipality,
+            settings.sender_email,
+            item["recipient"],
+            rendered,
+            item["notification_id"],
+            language,
+            [self._load_attachment(a) for a in payload.get("attachments", [])],
+        )
         # The recipient is in the To header; SES reads it there (Destinations would add it a second time).
         response = self.ses.send_raw_email(Source=settings.sender_email, RawMessage={"Data": raw})
         return response["MessageId"]
@@ -221,28 +315,49 @@ class Notifier:
         if attachment.key:
             return {**ref, "bucket": attachment.bucket or aws.bucket_name("documents"), "key": attachment.key}
         key = f"notifications/{notification_id}/{attachment.filename}"
-        self.s3.put_object(Bucket=aws.bucket_name("documents"), Key=key, Body=attachment.data or b"",
-                           ContentType=attachment.content_type, ServerSideEncryption="AES256")
+        self.s3.put_object(
+            Bucket=aws.bucket_name("documents"),
+            Key=key,
+            Body=attachment.data or b"",
+            ContentType=attachment.content_type,
+            ServerSideEncryption="AES256",
+        )
         return {**ref, "bucket": aws.bucket_name("documents"), "key": key}
 
     def _load_attachment(self, ref: dict[str, str]) -> tuple[str, str, bytes]:
         body = self.s3.get_object(Bucket=ref["bucket"], Key=ref["key"])["Body"].read()
         return ref["filename"], ref["content_type"], body
 
-    def _store_letter(self, notification_id: str, address: str, template: str, language: str, values: dict[str, Any]) -> str:
+    def _store_letter(
+        self, notification_id: str, address: str, template: str, language: str, values: dict[str, Any]
+    ) -> str:
 
         rendered = render_email(template, language, values, letter=True)
         key = f"letters/{notification_id}.pdf"
         body = letter_pdf(address.split("\n"), rendered, language, reference=notification_id)
-        self.s3.put_object(Bucket=aws.bucket_name("documents"), Key=key, Body=body,
-                           ContentType="application/pdf", ServerSideEncryption="AES256")
+        self.s3.put_object(
+            Bucket=aws.bucket_name("documents"),
+            Key=key,
+            Body=body,
+            ContentType="application/pdf",
+            ServerSideEncryption="AES256",
+        )
         return key
 
     def _audit(self, item: dict[str, Any], action: str, actor: Actor = SYSTEM) -> None:
         subject = f"process#{item['process_id']}" if item.get("process_id") else f"user#{item.get('account_id', '-')}"
-        self.audit.record(actor, action, subject, notification_id=item["notification_id"], channel=item["channel"],
-                          to=item.get("recipient"), template=item["template"], status=item["status"],
-                          message_id=item.get("provider_message_id"), error=item.get("error_code"))
+        self.audit.record(
+            actor,
+            action,
+            subject,
+            notification_id=item["notification_id"],
+            channel=item["channel"],
+            to=item.get("recipient"),
+            template=item["template"],
+            status=item["status"],
+            message_id=item.get("provider_message_id"),
+            error=item.get("error_code"),
+        )
 
     def mark_letter_posted(self, notification_id: str, actor: Actor) -> dict[str, Any]:
         item = self.log.mark_posted(notification_id, actor.id)

@@ -11,7 +11,18 @@ GSM_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM_EXTENDED = frozenset("^{}\\[~]|€\f")  # two septets each
-_GSM_SUBSTITUTES = {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "º": "o", "ª": "a", "\u00a0": " "}
+_GSM_SUBSTITUTES = {
+    "–": "-",
+    "—": "-",
+    "‘": "'",
+    "’": "'",
+    "“": '"',
+    "”": '"',
+    "…": "...",
+    "º": "o",
+    "ª": "a",
+    "\u00a0": " ",
+}
 
 
 def to_gsm(text: str) -> str:

@@ -20,9 +20,26 @@ TEMPORARY_FAILURE, PERMANENT_FAILURE = "temporary_failure", "permanent_failure"
 FINAL = (SENT, PERMANENT_FAILURE)
 LEASE_SECONDS = 120  # longer than one invocation's attempts; a worker that dies frees it after this
 RETRY_QUEUE = "due"  # the one partition of the by_retry index: undelivered messages by next attempt
-LOG_FIELDS = ("notification_id", "channel", "recipient", "template", "language", "status", "created_at", "updated_at",
-              "sent_at", "attempts", "provider_message_id", "error_code", "error_message", "process_id", "account_id",
-              "retry_at", "letter_key", "posted_by")
+LOG_FIELDS = (
+    "notification_id",
+    "channel",
+    "recipient",
+    "template",
+    "language",
+    "status",
+    "created_at",
+    "updated_at",
+    "sent_at",
+    "attempts",
+    "provider_message_id",
+    "error_code",
+    "error_message",
+    "process_id",
+    "account_id",
+    "retry_at",
+    "letter_key",
+    "posted_by",
+)
 
 
 def notification_id_for(key: str) -> str:
@@ -58,16 +75,30 @@ class NotificationLog:
                 UpdateExpression="SET #status = :sending, lease_until = :until, updated_at = :at",
                 ConditionExpression="#status IN (:queued, :temporary) OR (#status = :sending AND lease_until < :now)",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":sending": SENDING, ":until": moment + LEASE_SECONDS, ":at": iso(),
-                                           ":queued": QUEUED, ":temporary": TEMPORARY_FAILURE, ":now": moment},
+                ExpressionAttributeValues={
+                    ":sending": SENDING,
+                    ":until": moment + LEASE_SECONDS,
+                    ":at": iso(),
+                    ":queued": QUEUED,
+                    ":temporary": TEMPORARY_FAILURE,
+                    ":now": moment,
+                },
                 ReturnValues="ALL_NEW",
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             return None
         return result["Attributes"]
 
-    def finish(self, notification_id: str, status: str, attempts: int, *, message_id: str | None = None,
-               error: BaseException | None = None, retry_at: str | None = None) -> dict[str, Any]:
+    def finish(
+        self,
+        notification_id: str,
+        status: str,
+        attempts: int,
+        *,
+        message_id: str | None = None,
+        error: BaseException | None = None,
+        retry_at: str | None = None,
+    ) -> dict[str, Any]:
         at = iso()
         names = {"#status": "status"}
         values: dict[str, Any] = {":status": status, ":at": at, ":attempts": attempts, ":sending": SENDING}
@@ -104,21 +135,30 @@ class NotificationLog:
                 UpdateExpression="SET #status = :sent, sent_at = :at, updated_at = :at, posted_by = :by REMOVE postal_queue, payload",
                 ConditionExpression="#status = :queued AND channel = :letter",
                 ExpressionAttributeNames={"#status": "status"},
-                ExpressionAttributeValues={":sent": SENT, ":at": iso(), ":by": by, ":queued": QUEUED, ":letter": LETTER},
+                ExpressionAttributeValues={
+                    ":sent": SENT,
+                    ":at": iso(),
+                    ":by": by,
+                    ":queued": QUEUED,
+                    ":letter": LETTER,
+                },
                 ReturnValues="ALL_NEW",
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             raise Conflict("Esta carta já foi dada como enviada.", field="status") from None
         return result["Attributes"]
 
-    def _query(self, index: str, key: str, value: str, limit: int, newest_first: bool = True, **condition: Any) -> list[dict[str, Any]]:
+    def _query(
+        self, index: str, key: str, value: str, limit: int, newest_first: bool = True, **condition: Any
+    ) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
         expression = Key(key).eq(value)
         for range_key, upper in condition.items():
             expression = expression & Key(range_key).lte(upper)
-        response = self.table.query(IndexName=index, KeyConditionExpression=expression, Limit=limit,
-                                    ScanIndexForward=not newest_first)
+        response = self.table.query(
+            IndexName=index, KeyConditionExpression=expression, Limit=limit, ScanIndexForward=not newest_first
+        )
         return response["Items"]
 
     def for_process(self, process_id: str, limit: int = 100) -> list[dict[str, Any]]:

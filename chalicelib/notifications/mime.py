@@ -6,8 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 
-def mime_message(sender_name: str, sender: str, to: str, rendered: Any, notification_id: str, language: str,
-          attachments: list[tuple[str, str, bytes]]) -> bytes:
+def mime_message(
+    sender_name: str,
+    sender: str,
+    to: str,
+    rendered: Any,
+    notification_id: str,
+    language: str,
+    attachments: list[tuple[str, str, bytes]],
+) -> bytes:
     """A MIME message: plain text and HTML alternatives, then the attachments."""
     from email.headerregistry import Address
     from email.message import EmailMessage

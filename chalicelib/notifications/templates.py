@@ -47,71 +47,236 @@ class Message:
     sample: dict[str, Any] = field(default_factory=dict)
 
 
-_PROCESS = {"name": "Ana Silva", "number": "CAMARA 2026/000001", "service": "Requerimento genérico",
-            "process_url": "http://127.0.0.1:8000/#/processos/p_0123456789abcdef"}
+_PROCESS = {
+    "name": "Ana Silva",
+    "number": "CAMARA 2026/000001",
+    "service": "Requerimento genérico",
+    "process_url": "http://127.0.0.1:8000/#/processos/p_0123456789abcdef",
+}
 
-MESSAGES: dict[str, Message] = {m.key: m for m in (
-    # -- accounts (seeds 000, 002, 003) --------------------------------------------------------------
-    Message("email_confirmation", "Link to confirm the email address given at registration", (EMAIL,),
-            sample={"name": "Ana Silva", "link": "http://127.0.0.1:8000/confirmar-email?t=abc123", "expires_hours": 24}),
-    Message("account_exists", "Someone tried to register again with this identity number or email", (EMAIL,),
-            sample={"name": "Ana Silva", "login_url": "http://127.0.0.1:8000/entrar",
-                    "recovery_url": "http://127.0.0.1:8000/recuperar-senha"}),
-    Message("registration_rejected", "Staff rejected a registration, with the reason", (EMAIL,),
-            sample={"name": "Ana Silva", "reason": "O comprovativo de morada tem mais de 6 meses."}),
-    Message("activation_password", "Registration validated: username and activation password", (EMAIL,),
-            sample={"name": "Ana Silva", "username": "ana.silva", "activation_password": "Kx7-pQ2-mW9",
-                    "login_url": "http://127.0.0.1:8000/entrar"}),
-    Message("login_code", "First-login confirmation code", (EMAIL, SMS),
-            sample={"name": "Ana Silva", "code": "482913", "minutes": 10}),
-    Message("phone_code", "Code confirming a mobile phone number", (SMS,), sample={"code": "731064", "minutes": 10}),
-    Message("password_reset", "Password recovery link", (EMAIL,),
-            sample={"name": "Ana Silva", "link": "http://127.0.0.1:8000/nova-senha?t=def456", "expires_minutes": 30}),
-    Message("email_change_confirmation", "Link confirming a new email address, sent to the new address", (EMAIL,),
-            sample={"name": "Ana Silva", "link": "http://127.0.0.1:8000/confirmar-email?t=ghi789", "expires_hours": 24}),
-    Message("email_changed_notice", "The old address is told that the email address changed", (EMAIL,),
-            sample={"name": "Ana Silva", "new_email": "a***@example.pt"}),
-    # -- processes (seeds 001, 003, 004) -------------------------------------------------------------
-    Message("submission_receipt", "Receipt of a submitted request (comprovativo de entrega)", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "subject": "Ocupação da via pública", "submitted_at": "22/11/2026 10:15", "decision_deadline": "07/12/2026"}),
-    Message("payment_reference", "Payment reference (Multibanco) for a fee", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "amount": "86,70 €", "entity": "21 312", "reference": "123 456 789", "due_date": "30/11/2026"}),
-    Message("payment_receipt", "Receipt of a payment", (EMAIL, LETTER),
-            sample={**_PROCESS, "amount": "86,70 €", "paid_at": "23/11/2026 09:02", "description": "Registo de máquina de diversão"}),
-    Message("draft_expiring", "A draft request is about to expire (deleted 30 days after its last save)", (EMAIL,),
-            sample={"name": "Ana Silva", "service": "Requerimento genérico", "expires_on": "22/12/2026",
-                    "draft_url": "http://127.0.0.1:8000/#/rascunhos/p_0123456789abcdef"}),
-    Message("pending_task", "Staff ask for documents, information or a signature (pendência)", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "task": "Envie a planta de localização à escala 1:2000.", "task_deadline": "04/12/2026"}),
-    Message("prior_hearing", "Proposed rejection: the prior hearing (audiência dos interessados)", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "grounds": "Falta o comprovativo de insuficiência económica.", "hearing_days": 10,
-                    "hearing_deadline": "09/12/2026"}),
-    Message("decision", "The decision on a request (deferido / indeferido), with grounds", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "subject": "Ocupação da via pública", "decision": "deferido", "grounds": "Cumpre todos os requisitos."}),
-    Message("signature_request", "A document awaits the requerente's signature", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "document_title": "Plano de pagamento em prestações", "sign_deadline": "04/12/2026"}),
-    Message("new_message", "A new message from a department about a process", (EMAIL, SMS, LETTER),
-            sample={**_PROCESS, "sender": "Divisão de Águas e Saneamento", "excerpt": "Recebemos a sua resposta e ..."}),
-    Message("view_granted", "View access (vista) to a process was granted to this citizen", (EMAIL,),
-            sample={"name": "Bruno Costa", "number": "CAMARA 2026/000001", "service": "Requerimento genérico",
-                    "until": "31/12/2026", "released_url": "http://127.0.0.1:8000/#/processos-liberados/p_0123456789abcdef"}),
-    # -- staff -----------------------------------------------------------------------------------------
-    Message("message_from_citizen", "Organ's contact address: a citizen wrote, about a process or in general", (EMAIL,), STAFF,
-            sample={"number": "CAMARA 2026/000001", "sender": "Ana Silva", "about": "processo CAMARA 2026/000001",
-                    "excerpt": "Junto a planta que faltava.",
-                    "staff_url": "http://127.0.0.1:8000/api/requests/p_0123456789abcdef/messages"}),
-    Message("deadline_reminder", "Staff: a process's decision deadline is near", (EMAIL,), STAFF,
-            sample={"name": "Marta Decisora", "number": "CAMARA 2026/000001", "service": "Requerimento genérico",
-                    "decision_deadline": "07/12/2026", "working_days_left": 2,
-                    "staff_url": "http://127.0.0.1:8000/api/staff/processes/CAMARA-2026-000001"}),
-    Message("deadline_escalation", "Organ head: a process's decision deadline was breached", (EMAIL,), STAFF,
-            sample={"name": "Paulo Dirigente", "number": "CAMARA 2026/000001", "service": "Requerimento genérico",
-                    "decision_deadline": "07/12/2026", "working_days_late": 1, "assignee": "Marta Decisora",
-                    "staff_url": "http://127.0.0.1:8000/api/staff/processes/CAMARA-2026-000001"}),
-    Message("registration_validation_reminder", "Staff: a registration awaits validation", (EMAIL,), STAFF,
-            sample={"name": "Rui Atendimento", "applicant": "Ana Silva", "waiting_working_days": 2,
-                    "staff_url": "http://127.0.0.1:8000/api/staff/registrations"}),
-)}
+MESSAGES: dict[str, Message] = {
+    m.key: m
+    for m in (
+        # -- accounts (seeds 000, 002, 003) --------------------------------------------------------------
+        Message(
+            "email_confirmation",
+            "Link to confirm the email address given at registration",
+            (EMAIL,),
+            sample={"name": "Ana Silva", "link": "http://127.0.0.1:8000/confirmar-email?t=abc123", "expires_hours": 24},
+        ),
+        Message(
+            "account_exists",
+            "Someone tried to register again with this identity number or email",
+            (EMAIL,),
+            sample={
+                "name": "Ana Silva",
+                "login_url": "http://127.0.0.1:8000/entrar",
+                "recovery_url": "http://127.0.0.1:8000/recuperar-senha",
+            },
+        ),
+        Message(
+            "registration_rejected",
+            "Staff rejected a registration, with the reason",
+            (EMAIL,),
+            sample={"name": "Ana Silva", "reason": "O comprovativo de morada tem mais de 6 meses."},
+        ),
+        Message(
+            "activation_password",
+            "Registration validated: username and activation password",
+            (EMAIL,),
+            sample={
+                "name": "Ana Silva",
+                "username": "ana.silva",
+                "activation_password": "Kx7-pQ2-mW9",
+                "login_url": "http://127.0.0.1:8000/entrar",
+            },
+        ),
+        Message(
+            "login_code",
+            "First-login confirmation code",
+            (EMAIL, SMS),
+            sample={"name": "Ana Silva", "code": "482913", "minutes": 10},
+        ),
+        Message(
+            "phone_code", "Code confirming a mobile phone number", (SMS,), sample={"code": "731064", "minutes": 10}
+        ),
+        Message(
+            "password_reset",
+            "Password recovery link",
+            (EMAIL,),
+            sample={"name": "Ana Silva", "link": "http://127.0.0.1:8000/nova-senha?t=def456", "expires_minutes": 30},
+        ),
+        Message(
+            "email_change_confirmation",
+            "Link confirming a new email address, sent to the new address",
+            (EMAIL,),
+            sample={"name": "Ana Silva", "link": "http://127.0.0.1:8000/confirmar-email?t=ghi789", "expires_hours": 24},
+        ),
+        Message(
+            "email_changed_notice",
+            "The old address is told that the email address changed",
+            (EMAIL,),
+            sample={"name": "Ana Silva", "new_email": "a***@example.pt"},
+        ),
+        # -- processes (seeds 001, 003, 004) -------------------------------------------------------------
+        Message(
+            "submission_receipt",
+            "Receipt of a submitted request (comprovativo de entrega)",
+            (EMAIL, SMS, LETTER),
+            sample={
+                **_PROCESS,
+                "subject": "Ocupação da via pública",
+                "submitted_at": "22/11/2026 10:15",
+                "decision_deadline": "07/12/2026",
+            },
+        ),
+        Message(
+            "payment_reference",
+            "Payment reference (Multibanco) for a fee",
+            (EMAIL, SMS, LETTER),
+            sample={
+                **_PROCESS,
+                "amount": "86,70 €",
+                "entity": "21 312",
+                "reference": "123 456 789",
+                "due_date": "30/11/2026",
+            },
+        ),
+        Message(
+            "payment_receipt",
+            "Receipt of a payment",
+            (EMAIL, LETTER),
+            sample={
+                **_PROCESS,
+                "amount": "86,70 €",
+                "paid_at": "23/11/2026 09:02",
+                "description": "Registo de máquina de diversão",
+            },
+        ),
+        Message(
+            "draft_expiring",
+            "A draft request is about to expire (deleted 30 days after its last save)",
+            (EMAIL,),
+            sample={
+                "name": "Ana Silva",
+                "service": "Requerimento genérico",
+                "expires_on": "22/12/2026",
+                "draft_url": "http://127.0.0.1:8000/#/rascunhos/p_0123456789abcdef",
+            },
+        ),
+        Message(
+            "pending_task",
+            "Staff ask for documents, information or a signature (pendência)",
+            (EMAIL, SMS, LETTER),
+            sample={
+                **_PROCESS,
+                "task": "Envie a planta de localização à escala 1:2000.",
+                "task_deadline": "04/12/2026",
+            },
+        ),
+        Message(
+            "prior_hearing",
+            "Proposed rejection: the prior hearing (audiência dos interessados)",
+            (EMAIL, SMS, LETTER),
+            sample={
+                **_PROCESS,
+                "grounds": "Falta o comprovativo de insuficiência económica.",
+                "hearing_days": 10,
+                "hearing_deadline": "09/12/2026",
+            },
+        ),
+        Message(
+            "decision",
+            "The decision on a request (deferido / indeferido), with grounds",
+            (EMAIL, SMS, LETTER),
+            sample={
+                **_PROCESS,
+                "subject": "Ocupação da via pública",
+                "decision": "deferido",
+                "grounds": "Cumpre todos os requisitos.",
+            },
+        ),
+        Message(
+            "signature_request",
+            "A document awaits the requerente's signature",
+            (EMAIL, SMS, LETTER),
+            sample={**_PROCESS, "document_title": "Plano de pagamento em prestações", "sign_deadline": "04/12/2026"},
+        ),
+        Message(
+            "new_message",
+            "A new message from a department about a process",
+            (EMAIL, SMS, LETTER),
+            sample={**_PROCESS, "sender": "Divisão de Águas e Saneamento", "excerpt": "Recebemos a sua resposta e ..."},
+        ),
+        Message(
+            "view_granted",
+            "View access (vista) to a process was granted to this citizen",
+            (EMAIL,),
+            sample={
+                "name": "Bruno Costa",
+                "number": "CAMARA 2026/000001",
+                "service": "Requerimento genérico",
+                "until": "31/12/2026",
+                "released_url": "http://127.0.0.1:8000/#/processos-liberados/p_0123456789abcdef",
+            },
+        ),
+        # -- staff -----------------------------------------------------------------------------------------
+        Message(
+            "message_from_citizen",
+            "Organ's contact address: a citizen wrote, about a process or in general",
+            (EMAIL,),
+            STAFF,
+            sample={
+                "number": "CAMARA 2026/000001",
+                "sender": "Ana Silva",
+                "about": "processo CAMARA 2026/000001",
+                "excerpt": "Junto a planta que faltava.",
+                "staff_url": "http://127.0.0.1:8000/api/requests/p_0123456789abcdef/messages",
+            },
+        ),
+        Message(
+            "deadline_reminder",
+            "Staff: a process's decision deadline is near",
+            (EMAIL,),
+            STAFF,
+            sample={
+                "name": "Marta Decisora",
+                "number": "CAMARA 2026/000001",
+                "service": "Requerimento genérico",
+                "decision_deadline": "07/12/2026",
+                "working_days_left": 2,
+                "staff_url": "http://127.0.0.1:8000/api/staff/processes/CAMARA-2026-000001",
+            },
+        ),
+        Message(
+            "deadline_escalation",
+            "Organ head: a process's decision deadline was breached",
+            (EMAIL,),
+            STAFF,
+            sample={
+                "name": "Paulo Dirigente",
+                "number": "CAMARA 2026/000001",
+                "service": "Requerimento genérico",
+                "decision_deadline": "07/12/2026",
+                "working_days_late": 1,
+                "assignee": "Marta Decisora",
+                "staff_url": "http://127.0.0.1:8000/api/staff/processes/CAMARA-2026-000001",
+            },
+        ),
+        Message(
+            "registration_validation_reminder",
+            "Staff: a registration awaits validation",
+            (EMAIL,),
+            STAFF,
+            sample={
+                "name": "Rui Atendimento",
+                "applicant": "Ana Silva",
+                "waiting_working_days": 2,
+                "staff_url": "http://127.0.0.1:8000/api/staff/registrations",
+            },
+        ),
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -125,7 +290,12 @@ def common_values(language: str, letter: bool = False) -> dict[str, Any]:
     """What every template may use besides its own values (``letter``: the text goes on paper)."""
 
     settings = get_settings()
-    return {"municipality": settings.municipality, "portal": settings.public_base_url, "lang": language, "letter": letter}
+    return {
+        "municipality": settings.municipality,
+        "portal": settings.public_base_url,
+        "lang": language,
+        "letter": letter,
+    }
 
 
 @lru_cache(maxsize=1)

@@ -57,17 +57,25 @@ class Payments:
     stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
     notifier = Injected(lambda self: Notifier(audit=self.audit))
 
-    def __init__(self, table: Any = None, stepfunctions: Any = None, audit: AuditTrail | None = None, notifier: Any = None):
+    def __init__(
+        self, table: Any = None, stepfunctions: Any = None, audit: AuditTrail | None = None, notifier: Any = None
+    ):
         self._table = table
         self._stepfunctions = stepfunctions
         self._notifier = notifier
         self.audit = audit or AuditTrail()
 
     # -- recording a payment -------------------------------------------------------------------
-    def record_by_staff(self, process_id: str, session: Session, amount_eur: Any, method: str, note: str | None,
-                        source_ip: str | None) -> dict[str, Any]:
-        process = require_staff_act(self._process(process_id), session, RECORDING_ROLES, "registar pagamentos",
-                                    "Só o atendimento, a chefia ou a administração do serviço registam pagamentos.")
+    def record_by_staff(
+        self, process_id: str, session: Session, amount_eur: Any, method: str, note: str | None, source_ip: str | None
+    ) -> dict[str, Any]:
+        process = require_staff_act(
+            self._process(process_id),
+            session,
+            RECORDING_ROLES,
+            "registar pagamentos",
+            "Só o atendimento, a chefia ou a administração do serviço registam pagamentos.",
+        )
         payment = process.get("payment")
         if not payment:
             raise Conflict("Este processo não tem pagamento a registar.", field="payment")
@@ -90,9 +98,14 @@ class Payments:
         entity, reference = notice["entity"], notice["reference"]
         if entity != get_settings().multibanco_entity or not is_valid(entity, reference, paid_cents):
             raise ValidationFailed("Referência Multibanco inválida para esta entidade e valor.", field="reference")
-        items = self.table.query(IndexName="by_payment_reference", KeyConditionExpression=Key("payment_reference").eq(reference),
-                                 Limit=10)["Items"]
-        matches = [item for item in items if int(item["payment"]["amount_cents"]) == paid_cents and item["payment"]["entity"] == entity]
+        items = self.table.query(
+            IndexName="by_payment_reference", KeyConditionExpression=Key("payment_reference").eq(reference), Limit=10
+        )["Items"]
+        matches = [
+            item
+            for item in items
+            if int(item["payment"]["amount_cents"]) == paid_cents and item["payment"]["entity"] == entity
+        ]
         if not matches:
             raise NotFound("Nenhum pagamento pendente com esta referência e valor.", field="reference")
         process = sorted(matches, key=lambda item: item["payment"]["issued_at"])[-1]
@@ -100,19 +113,42 @@ class Payments:
             if process["payment"].get("transaction_id") == notice["transaction_id"]:
                 return process  # the provider repeated its notice
             raise Conflict("Este pagamento já foi registado.", field="reference")
-        return self._mark_paid(process, Actor("system:payment-provider"), method="multibanco", note=None, by="provider",
-                               transaction_id=notice["transaction_id"], paid_at=notice.get("paid_at"))
+        return self._mark_paid(
+            process,
+            Actor("system:payment-provider"),
+            method="multibanco",
+            note=None,
+            by="provider",
+            transaction_id=notice["transaction_id"],
+            paid_at=notice.get("paid_at"),
+        )
 
     def _process(self, process_id: str) -> dict[str, Any]:
         item = self.table.get_item(Key={"process_id": process_id}).get("Item")
         if item is None:
             raise NotFound("Processo desconhecido.", field="process_id")
         return item
-    def _mark_paid(self, process: dict[str, Any], actor: Actor, method: str, note: str | None, by: str,
-                   transaction_id: str | None = None, paid_at: str | None = None) -> dict[str, Any]:
+
+    def _mark_paid(
+        self,
+        process: dict[str, Any],
+        actor: Actor,
+        method: str,
+        note: str | None,
+        by: str,
+        transaction_id: str | None = None,
+        paid_at: str | None = None,
+    ) -> dict[str, Any]:
         process_id = process["process_id"]
-        values = {":paid": PaymentStatus.PAID, ":pending": PaymentStatus.PENDING, ":at": paid_at or iso(), ":method": method, ":by": actor.id,
-                  ":recorded": iso(), ":how": by}
+        values = {
+            ":paid": PaymentStatus.PAID,
+            ":pending": PaymentStatus.PENDING,
+            ":at": paid_at or iso(),
+            ":method": method,
+            ":by": actor.id,
+            ":recorded": iso(),
+            ":how": by,
+        }
         extra = ""
         if note:
             extra += ", payment.note = :note"
@@ -124,7 +160,8 @@ class Payments:
             old = self.table.update_item(
                 Key={"process_id": process_id},
                 UpdateExpression="SET payment.#status = :paid, payment.paid_at = :at, payment.paid_method = :method, "
-                "payment.recorded_by = :by, payment.recorded_at = :recorded, payment.confirmed_by = :how" + extra
+                "payment.recorded_by = :by, payment.recorded_at = :recorded, payment.confirmed_by = :how"
+                + extra
                 + " REMOVE payment_task_token",
                 ConditionExpression="payment.#status = :pending",
                 ExpressionAttributeNames={"#status": "status"},
@@ -133,8 +170,15 @@ class Payments:
             )["Attributes"]
         except condition_failed(self.table):
             raise Conflict("Este pagamento já foi registado.", field="payment") from None
-        self.audit.record(actor, "process.payment_recorded", f"process#{process_id}", method=method, by=by,
-                          amount_cents=int(process["payment"]["amount_cents"]), transaction_id=transaction_id)
+        self.audit.record(
+            actor,
+            "process.payment_recorded",
+            f"process#{process_id}",
+            method=method,
+            by=by,
+            amount_cents=int(process["payment"]["amount_cents"]),
+            transaction_id=transaction_id,
+        )
         token = old.get("payment_task_token")
         if token:
             self._resume_paid(process_id, token)
@@ -149,4 +193,6 @@ class Payments:
 
     def _email_receipt(self, process: dict[str, Any]) -> None:
         """The payment receipt, by the channels the requerente chose (once: the notification's key)."""
-        notify_about_process({"process_id": process["process_id"], "template": "payment_receipt"}, notifier=self.notifier)
+        notify_about_process(
+            {"process_id": process["process_id"], "template": "payment_receipt"}, notifier=self.notifier
+        )

@@ -16,10 +16,17 @@ def await_payment(process_id: str, task_token: str, processes: Processes | None 
     processes = processes or Processes()
     organ = processes.get(process_id)["service_organ"]
     try:
-        processes.table.update_item(**status_update(
-            process_id, organ, ProcessStatus.AWAITING_PAYMENT, condition="payment.#pstatus = :pending",
-            sets="payment_task_token = :token", names={"#pstatus": "status"},
-            values={":token": task_token, ":pending": PaymentStatus.PENDING}))
+        processes.table.update_item(
+            **status_update(
+                process_id,
+                organ,
+                ProcessStatus.AWAITING_PAYMENT,
+                condition="payment.#pstatus = :pending",
+                sets="payment_task_token = :token",
+                names={"#pstatus": "status"},
+                values={":token": task_token, ":pending": PaymentStatus.PENDING},
+            )
+        )
     except condition_failed(processes.table):
         if not resume(task_token, {"paid": True}):
             processes.audit.record(SYSTEM, "process.payment_resume_failed", f"process#{process_id}")

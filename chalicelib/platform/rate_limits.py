@@ -30,8 +30,11 @@ class RateLimit:
                 Key={"bucket": f"{self.scope}#{caller or '-'}#{window}"},
                 UpdateExpression="ADD hits :one SET expires_at = :expires",
                 ConditionExpression="attribute_not_exists(hits) OR hits < :limit",
-                ExpressionAttributeValues={":one": 1, ":limit": self.limit,
-                                           ":expires": window + 2 * self.window_seconds},
+                ExpressionAttributeValues={
+                    ":one": 1,
+                    ":limit": self.limit,
+                    ":expires": window + 2 * self.window_seconds,
+                },
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             wait = window + self.window_seconds - moment

@@ -13,7 +13,9 @@ from typing import Any
 from chalicelib.platform import aws
 
 
-def resume(token: str, output: dict[str, Any], undo: Callable[[], None] | None = None, stepfunctions: Any = None) -> bool:
+def resume(
+    token: str, output: dict[str, Any], undo: Callable[[], None] | None = None, stepfunctions: Any = None
+) -> bool:
     """Resume the workflow waiting on ``token`` with ``output``; False (after ``undo``) when it no
     longer waits."""
     client = stepfunctions or aws.client("stepfunctions")

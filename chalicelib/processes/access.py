@@ -44,8 +44,9 @@ def require_visible(process: dict[str, Any], session: Any) -> dict[str, Any]:
     return process
 
 
-def require_staff_act(process: dict[str, Any], session: Any, roles: tuple[str, ...], action: str,
-                      roles_message: str | None = None) -> dict[str, Any]:
+def require_staff_act(
+    process: dict[str, Any], session: Any, roles: tuple[str, ...], action: str, roles_message: str | None = None
+) -> dict[str, Any]:
     """``action`` names the act in the 403's message (``O seu perfil não permite {action}.``)."""
     if not of_organ(session, process.get("service_organ")):
         raise Forbidden("Este processo pertence a outro serviço.")

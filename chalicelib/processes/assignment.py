@@ -35,13 +35,19 @@ class Assignments:
         """Hand an open process to a colleague of its organ who works processes (heads and
         administrators of the organ). ``assignee`` is the colleague's account (an ``accounts.User``)."""
         process = self.processes.for_staff(process_id, session, ASSIGNING_ROLES, "atribuir processos")
-        if assignee is None or assignee.kind != STAFF or assignee.organ != process["service_organ"] \
-                or not holds_any(assignee.roles, CLAIMING_ROLES) or assignee.status != AccountStatus.ACTIVE:
+        if (
+            assignee is None
+            or assignee.kind != STAFF
+            or assignee.organ != process["service_organ"]
+            or not holds_any(assignee.roles, CLAIMING_ROLES)
+            or assignee.status != AccountStatus.ACTIVE
+        ):
             raise ValidationFailed("Indique um trabalhador deste serviço que trate processos.", field="assignee_id")
         return self._assign(process, assignee.user_id, session, source_ip, only_if_free=False)
 
-    def _assign(self, process: dict[str, Any], assignee_id: str, session: Session, source_ip: str | None,
-                only_if_free: bool) -> dict[str, Any]:
+    def _assign(
+        self, process: dict[str, Any], assignee_id: str, session: Session, source_ip: str | None, only_if_free: bool
+    ) -> dict[str, Any]:
         if process["status"] not in OPEN_STATUSES:
             raise Conflict("Só se atribuem processos em curso.", field="status")
         condition, in_values = status_in(OPEN_STATUSES)
@@ -68,8 +74,15 @@ class Assignments:
             current = self.processes.get(process["process_id"])
             if current["status"] not in OPEN_STATUSES:
                 raise Conflict("Só se atribuem processos em curso.", field="status") from None
-            raise Conflict(f"O processo já está atribuído a {current.get('assignee_id')}.", field="assignee_id") from None
+            raise Conflict(
+                f"O processo já está atribuído a {current.get('assignee_id')}.", field="assignee_id"
+            ) from None
         action = "process.claimed" if assignee_id == session.user_id else "process.assigned"
-        self.audit.record(Actor(session.user_id, source_ip), action, f"process#{process['process_id']}",
-                          assignee_id=assignee_id, previous_assignee_id=process.get("assignee_id"))
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            action,
+            f"process#{process['process_id']}",
+            assignee_id=assignee_id,
+            previous_assignee_id=process.get("assignee_id"),
+        )
         return result["Attributes"]

@@ -34,7 +34,6 @@ class DeadlineWatch:
     def run(self, reminder_working_days: int = 2) -> dict[str, list[str]]:
         from boto3.dynamodb.conditions import Key
 
-
         day = today()
         horizon = day + timedelta(days=reminder_working_days * 2 + 7)  # calendar days enough to cover the working ones
         reminded: list[str] = []
@@ -52,16 +51,24 @@ class DeadlineWatch:
                     deadline = date.fromisoformat(process["decision_deadline"])
                     if deadline < day:
                         if self._mark(process, "escalated_at"):
-                            self._alert(process, Role.ORGAN_HEAD, "Prazo de decisão ultrapassado",
-                                        f"O prazo de decisão do processo {process['number']} terminou a "
-                                        f"{deadline:%d/%m/%Y}. A decisão continua devida e ficará marcada como tardia.")
+                            self._alert(
+                                process,
+                                Role.ORGAN_HEAD,
+                                "Prazo de decisão ultrapassado",
+                                f"O prazo de decisão do processo {process['number']} terminou a "
+                                f"{deadline:%d/%m/%Y}. A decisão continua devida e ficará marcada como tardia.",
+                            )
                             escalated.append(process["process_id"])
                     elif working_days_between(day, deadline) <= reminder_working_days:
                         if self._mark(process, "reminded_at"):
                             left = working_days_between(day, deadline)
-                            self._alert(process, STAFF, "Prazo de decisão a terminar",
-                                        f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
-                                        f"({left} dia(s) úteis).")
+                            self._alert(
+                                process,
+                                STAFF,
+                                "Prazo de decisão a terminar",
+                                f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
+                                f"({left} dia(s) úteis).",
+                            )
                             reminded.append(process["process_id"])
                 if "LastEvaluatedKey" not in page:
                     break
@@ -86,10 +93,19 @@ class DeadlineWatch:
         settings = get_settings()
         topic = f"arn:aws:sns:{settings.region}:{settings.account_id}:{settings.resource_name('staff-alerts')}"
         response = self.sns.publish(
-            TopicArn=topic, Subject=subject, Message=text,
-            MessageAttributes={"organ": {"DataType": "String", "StringValue": process["organ"]},
-                               "audience": {"DataType": "String", "StringValue": audience}},
+            TopicArn=topic,
+            Subject=subject,
+            Message=text,
+            MessageAttributes={
+                "organ": {"DataType": "String", "StringValue": process["organ"]},
+                "audience": {"DataType": "String", "StringValue": audience},
+            },
         )
         action = "process.deadline_escalated" if audience == Role.ORGAN_HEAD else "process.deadline_reminder"
-        self.audit.record(SYSTEM, action, f"process#{process['process_id']}", deadline=process["decision_deadline"],
-                          message_id=response["MessageId"])
+        self.audit.record(
+            SYSTEM,
+            action,
+            f"process#{process['process_id']}",
+            deadline=process["decision_deadline"],
+            message_id=response["MessageId"],
+        )

@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 class Drafts:
     documents = Injected(lambda self: Documents(audit=self.audit))
 
-    def __init__(self, processes: Processes | None = None, documents: Documents | None = None, audit: AuditTrail | None = None):
+    def __init__(
+        self, processes: Processes | None = None, documents: Documents | None = None, audit: AuditTrail | None = None
+    ):
         self.audit = audit or (processes.audit if processes else AuditTrail())
         self.processes = processes or Processes(audit=self.audit)
         self._documents = documents
@@ -44,9 +46,17 @@ class Drafts:
     def table(self) -> Any:
         return self.processes.table
 
-    def create_draft(self, session: Session, service_id: str, fields: dict[str, Any], source_ip: str | None,
-                     requerente: dict[str, Any] | None = None, representante: dict[str, Any] | None = None,
-                     notification: dict[str, Any] | None = None, idempotency_key: str | None = None) -> tuple[dict[str, Any], bool]:
+    def create_draft(
+        self,
+        session: Session,
+        service_id: str,
+        fields: dict[str, Any],
+        source_ip: str | None,
+        requerente: dict[str, Any] | None = None,
+        representante: dict[str, Any] | None = None,
+        notification: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> tuple[dict[str, Any], bool]:
         """A new draft, saved as filled so far (types and limits checked; what is missing is asked at
         submission). Without a requerente, the caller is the requerente. With an ``idempotency_key``
         the same key gives back the same draft. Returns (draft, created)."""
@@ -85,10 +95,14 @@ class Drafts:
             if existing.get("filed_by") != session.user_id:
                 raise Conflict("Chave de idempotência já usada.", field="Idempotency-Key") from None
             return existing, False
-        self.audit.record(Actor(session.user_id, source_ip), "process.draft_created", f"process#{process_id}", service_id=service.id)
+        self.audit.record(
+            Actor(session.user_id, source_ip), "process.draft_created", f"process#{process_id}", service_id=service.id
+        )
         return process, True
 
-    def update_draft(self, process_id: str, session: Session, changes: dict[str, Any], source_ip: str | None) -> dict[str, Any]:
+    def update_draft(
+        self, process_id: str, session: Session, changes: dict[str, Any], source_ip: str | None
+    ) -> dict[str, Any]:
         """Save what the citizen filled since: ``fields`` are merged (a null clears one), ``requerente``,
         ``representante`` (null removes it) and ``notification`` replace theirs. The draft's expiry
         starts again."""
@@ -114,8 +128,12 @@ class Drafts:
             )
         except condition_failed(self.table):
             raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status") from None
-        self.audit.record(Actor(session.user_id, source_ip), "process.draft_saved", f"process#{process_id}",
-                          parts=sorted(k for k in changes if k in ("fields", "requerente", "representante", "notification")))
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            "process.draft_saved",
+            f"process#{process_id}",
+            parts=sorted(k for k in changes if k in ("fields", "requerente", "representante", "notification")),
+        )
         return result["Attributes"]
 
     def own_draft(self, process_id: str, session: Session) -> dict[str, Any]:
@@ -126,15 +144,23 @@ class Drafts:
             raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status")
         return process
 
-    def upload_slot(self, process_id: str, session: Session, slot: str, filename: str, content_type: str,
-                    source_ip: str | None, replaces: str | None = None) -> dict[str, Any]:
+    def upload_slot(
+        self,
+        process_id: str,
+        session: Session,
+        slot: str,
+        filename: str,
+        content_type: str,
+        source_ip: str | None,
+        replaces: str | None = None,
+    ) -> dict[str, Any]:
         """One file for a slot of the service in the filer's draft (once submitted, uploads answer a
         task: ``chalicelib.decision.uploads``)."""
         process = self.own_draft(process_id, session)
         service = get_service(process["service_id"])
-        return self.documents.upload_slot(process_id, service.slot(slot), filename, content_type,
-                                          Actor(session.user_id, source_ip), replaces=replaces)
-
+        return self.documents.upload_slot(
+            process_id, service.slot(slot), filename, content_type, Actor(session.user_id, source_ip), replaces=replaces
+        )
 
 
 def preview_plan(process: dict[str, Any]) -> list[Any] | None:

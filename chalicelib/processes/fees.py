@@ -22,6 +22,14 @@ def new_reference(counters: Any, amount_cents: int) -> dict[str, Any]:
     entity = settings.multibanco_entity
     reference = make_reference(entity, next_value(counters, f"multibanco#{entity}"), amount_cents)
     due = today() + timedelta(days=settings.payment_due_days)
-    return {"status": PaymentStatus.PENDING, "due_date": due.isoformat(), "method": "multibanco", "entity": reference.entity,
-            "reference": reference.reference, "reference_text": reference.formatted(), "amount_cents": amount_cents,
-            "amount_text": euros(amount_cents), "issued_at": iso()}
+    return {
+        "status": PaymentStatus.PENDING,
+        "due_date": due.isoformat(),
+        "method": "multibanco",
+        "entity": reference.entity,
+        "reference": reference.reference,
+        "reference_text": reference.formatted(),
+        "amount_cents": amount_cents,
+        "amount_text": euros(amount_cents),
+        "issued_at": iso(),
+    }

@@ -19,7 +19,9 @@ from chalicelib.processes.table import Processes
 class DocumentsCheck:
     documents = Injected(lambda self: Documents(audit=self.audit))
 
-    def __init__(self, processes: Processes | None = None, documents: Documents | None = None, audit: AuditTrail | None = None):
+    def __init__(
+        self, processes: Processes | None = None, documents: Documents | None = None, audit: AuditTrail | None = None
+    ):
         self.audit = audit or (processes.audit if processes else AuditTrail())
         self.processes = processes or Processes(audit=self.audit)
         self._documents = documents
@@ -32,9 +34,21 @@ class DocumentsCheck:
         service = get_service(process["service_id"])
         results = [DocumentInspection(self.documents).inspect(doc) for doc in self.documents.list(process_id)]
         accepted_slots = {doc["slot"] for doc in results if doc["status"] == DocumentStatus.ACCEPTED}
-        rejected = [doc["document_id"] for doc in results if doc["status"] == DocumentStatus.REJECTED and doc["slot"] not in accepted_slots]
-        missing = [slot.slot for slot in applicable_slots(service, process) if slot.required and slot.slot not in accepted_slots]
+        rejected = [
+            doc["document_id"]
+            for doc in results
+            if doc["status"] == DocumentStatus.REJECTED and doc["slot"] not in accepted_slots
+        ]
+        missing = [
+            slot.slot
+            for slot in applicable_slots(service, process)
+            if slot.required and slot.slot not in accepted_slots
+        ]
         if rejected or missing:
             self.processes.set_status(process_id, ProcessStatus.DOCUMENTS_REJECTED, ProcessStatus.SUBMITTED)
-        return {"process_id": process_id, "documents_ok": not rejected and not missing,
-                "rejected": rejected, "missing": missing}
+        return {
+            "process_id": process_id,
+            "documents_ok": not rejected and not missing,
+            "rejected": rejected,
+            "missing": missing,
+        }

@@ -30,7 +30,7 @@ class Reference:
 
     def formatted(self) -> str:
         """``123456789`` → ``123 456 789``, as printed on a payment slip."""
-        return " ".join(self.reference[i:i + 3] for i in range(0, 9, 3))
+        return " ".join(self.reference[i : i + 3] for i in range(0, 9, 3))
 
 
 def check_digits(entity: str, base: str, amount_cents: int) -> str:

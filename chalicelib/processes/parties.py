@@ -95,8 +95,14 @@ class Notification(_Party):
 
 def default_requerente(user: Any) -> dict[str, Any]:
     """The logged-in citizen as requerente, from the account (what a simple request needs)."""
-    return {"type": "singular", "name": user.name, "identity_number": user.identity_number, "address": None,
-            "email": user.email, "phone": user.phone}
+    return {
+        "type": "singular",
+        "name": user.name,
+        "identity_number": user.identity_number,
+        "address": None,
+        "email": user.email,
+        "phone": user.phone,
+    }
 
 
 def facts(requerente: dict[str, Any] | None, representante: dict[str, Any] | None) -> dict[str, Any]:
@@ -104,13 +110,20 @@ def facts(requerente: dict[str, Any] | None, representante: dict[str, Any] | Non
     requerente = requerente or {}
     return {
         "requerente.type": requerente.get("type"),
-        "requerente.collective_kind": requerente.get("collective_kind") if requerente.get("type") == "coletiva" else None,
+        "requerente.collective_kind": requerente.get("collective_kind")
+        if requerente.get("type") == "coletiva"
+        else None,
         "representante.quality": (representante or {}).get("quality"),
     }
 
 
-def check_for_submission(requerente: dict[str, Any] | None, representante: dict[str, Any] | None,
-                         notification: dict[str, Any] | None, filer_identity: str | None, problems: Problems) -> None:
+def check_for_submission(
+    requerente: dict[str, Any] | None,
+    representante: dict[str, Any] | None,
+    notification: dict[str, Any] | None,
+    filer_identity: str | None,
+    problems: Problems,
+) -> None:
     """The rules between the parts of who asks and how to notify, each problem named by its path."""
     if not requerente:
         problems.add("requerente", "Identifique o requerente.")
@@ -118,8 +131,10 @@ def check_for_submission(requerente: dict[str, Any] | None, representante: dict[
     if requerente.get("type") == "coletiva":
         kind = requerente.get("collective_kind")
         if kind is None:
-            problems.add("requerente.collective_kind",
-                         "Indique o tipo de pessoa coletiva: empresa, associação, comissão de festas ou outra.")
+            problems.add(
+                "requerente.collective_kind",
+                "Indique o tipo de pessoa coletiva: empresa, associação, comissão de festas ou outra.",
+            )
         elif kind == "outra" and not requerente.get("collective_kind_other"):
             problems.add("requerente.collective_kind_other", "Indique que tipo de pessoa coletiva é.")
         code = requerente.get("certidao_code")
@@ -132,8 +147,10 @@ def check_for_submission(requerente: dict[str, Any] | None, representante: dict[
             problems.add("representante.identity_number", "O representante não pode ser o próprio requerente.")
     identities = {requerente.get("identity_number"), (representante or {}).get("identity_number")}
     if filer_identity not in identities:
-        problems.add("requerente.identity_number",
-                     "Quem apresenta o pedido tem de ser o requerente ou o seu representante: identifique-se como representante.")
+        problems.add(
+            "requerente.identity_number",
+            "Quem apresenta o pedido tem de ser o requerente ou o seu representante: identifique-se como representante.",
+        )
 
     notification = notification or {}
     postal = notification.get("postal")
@@ -143,9 +160,13 @@ def check_for_submission(requerente: dict[str, Any] | None, representante: dict[
         if not representante:
             problems.add("notification.postal", "Não há representante: escolha outra morada para as notificações.")
         elif not representante.get("address"):
-            problems.add("representante.address", "Indique a morada do representante para receber as notificações por correio.")
+            problems.add(
+                "representante.address", "Indique a morada do representante para receber as notificações por correio."
+            )
     elif postal == "outra" and not notification.get("postal_address"):
-        problems.add("notification.postal_address", "Indique a morada completa, com o código postal, para as notificações.")
+        problems.add(
+            "notification.postal_address", "Indique a morada completa, com o código postal, para as notificações."
+        )
     seen = set()
     for index, channel in enumerate(notification.get("electronic") or []):
         path = f"notification.electronic.{index}"
@@ -153,8 +174,10 @@ def check_for_submission(requerente: dict[str, Any] | None, representante: dict[
             problems.add(f"{path}.channel", "Cada meio eletrónico só pode ser indicado uma vez.")
         seen.add(channel["channel"])
         if channel.get("consent") is not True:
-            problems.add(f"{path}.consent",
-                         "Só é notificado por meios eletrónicos com o seu consentimento prévio: confirme o consentimento para este meio.")
+            problems.add(
+                f"{path}.consent",
+                "Só é notificado por meios eletrónicos com o seu consentimento prévio: confirme o consentimento para este meio.",
+            )
         contact = channel.get("contact", "")
         if channel["channel"] in ("email", "viactt") and not EMAIL.match(contact):
             problems.add(f"{path}.contact", "Indique um endereço eletrónico válido.")
@@ -162,19 +185,28 @@ def check_for_submission(requerente: dict[str, Any] | None, representante: dict[
             problems.add(f"{path}.contact", "Indique um número de telefone válido.")
 
 
-def notification_record(notification: dict[str, Any] | None, consented_at: str, source_ip: str | None) -> dict[str, Any]:
+def notification_record(
+    notification: dict[str, Any] | None, consented_at: str, source_ip: str | None
+) -> dict[str, Any]:
     """The notification choice as kept with the submitted request: each consent with when and from
     where it was given; nothing chosen → the online account, as the request was filed online."""
     notification = dict(notification or {})
-    electronic = [{**channel, "consented_at": consented_at, "consented_from": source_ip or "-"}
-                  for channel in notification.get("electronic") or []]
+    electronic = [
+        {**channel, "consented_at": consented_at, "consented_from": source_ip or "-"}
+        for channel in notification.get("electronic") or []
+    ]
     chosen = notification.get("postal") or electronic
-    return {"postal": notification.get("postal"), "postal_address": notification.get("postal_address"),
-            "electronic": electronic, "default": None if chosen else "servicos_online"}
+    return {
+        "postal": notification.get("postal"),
+        "postal_address": notification.get("postal_address"),
+        "electronic": electronic,
+        "default": None if chosen else "servicos_online",
+    }
 
 
-def recipient_consent(record: dict[str, Any], requerente: dict[str, Any] | None,
-                      representante: dict[str, Any] | None) -> dict[str, Any] | None:
+def recipient_consent(
+    record: dict[str, Any], requerente: dict[str, Any] | None, representante: dict[str, Any] | None
+) -> dict[str, Any] | None:
     """The submitted choice in the form ``chalicelib.notifications.delivery.recipient_for_process`` reads:
     the consented electronic channels with their contacts, and the postal address as lines. None
     when nothing was chosen (the account's own, as the request was filed online). ViaCTT has no
@@ -183,9 +215,16 @@ def recipient_consent(record: dict[str, Any], requerente: dict[str, Any] | None,
         return None
     consented = {c["channel"]: c["contact"] for c in record.get("electronic") or [] if c.get("consent") is True}
     electronic = [channel for channel, ours in (("email", "email"), ("sms", "phone")) if ours in consented]
-    address = {"requerente": (requerente or {}).get("address"), "representante": (representante or {}).get("address"),
-               "outra": record.get("postal_address")}.get(record.get("postal") or "")
-    lines = [address["street"], f"{address['postal_code']} {address['locality']}", address.get("country") or ""] if address else []
+    address = {
+        "requerente": (requerente or {}).get("address"),
+        "representante": (representante or {}).get("address"),
+        "outra": record.get("postal_address"),
+    }.get(record.get("postal") or "")
+    lines = (
+        [address["street"], f"{address['postal_code']} {address['locality']}", address.get("country") or ""]
+        if address
+        else []
+    )
     consent: dict[str, Any] = {"electronic": electronic, "postal_address": [line for line in lines if line]}
     if "email" in consented:
         consent["email"] = consented["email"]
@@ -196,8 +235,9 @@ def recipient_consent(record: dict[str, Any], requerente: dict[str, Any] | None,
 
 def applicable_slots(service: Service, process: dict[str, Any]) -> list[Any]:
     """The document slots that apply to this request, by its fields and who asks."""
-    slots = service.applicable_slots({**facts(process.get("requerente"), process.get("representante")),
-                                      **process.get("fields", {})})
+    slots = service.applicable_slots(
+        {**facts(process.get("requerente"), process.get("representante")), **process.get("fields", {})}
+    )
     if (process.get("requerente") or {}).get("certidao_code"):
         # a company may give the permanent certificate's access code instead of the document
         slots = [slot for slot in slots if slot.slot != "legitimidade_empresa"]

@@ -29,15 +29,26 @@ class ProcessQueries:
         """The caller's drafts and processes: as requerente and as representante, newest first."""
         found: dict[str, dict[str, Any]] = {}
         for index, key in (("by_requerente", "requerente_id"), ("by_representante", "representante_id")):
-            response = self.table.query(IndexName=index, KeyConditionExpression=Key(key).eq(user_id),
-                                        ScanIndexForward=False, Limit=limit)
+            response = self.table.query(
+                IndexName=index, KeyConditionExpression=Key(key).eq(user_id), ScanIndexForward=False, Limit=limit
+            )
             for item in response["Items"]:
                 found[item["process_id"]] = item
-        live = [item for item in found.values() if item["status"] != ProcessStatus.DRAFT or int(item.get("expires_at", 0) or 0) >= now().timestamp()]
+        live = [
+            item
+            for item in found.values()
+            if item["status"] != ProcessStatus.DRAFT or int(item.get("expires_at", 0) or 0) >= now().timestamp()
+        ]
         return sorted(live, key=lambda item: item["created_at"], reverse=True)[:limit]
 
-    def queue(self, organ: str, status: str | None = None, service_id: str | None = None, limit: int = 25,
-              cursor: str | None = None) -> tuple[list[dict[str, Any]], str | None]:
+    def queue(
+        self,
+        organ: str,
+        status: str | None = None,
+        service_id: str | None = None,
+        limit: int = 25,
+        cursor: str | None = None,
+    ) -> tuple[list[dict[str, Any]], str | None]:
         """One page of an organ's submitted processes, nearest legal deadline first, and the cursor of
         the next page (None on the last). One Query on an index, never a Scan: by status on
         ``by_organ_status_deadline`` (then by service as a filter on it), by service alone on
@@ -75,15 +86,20 @@ def _encode_cursor(index: str, last_key: dict[str, Any]) -> str:
 def _decode_cursor(cursor: str, index: str, key: str, value: str) -> dict[str, Any]:
     """The ExclusiveStartKey inside a cursor, if it was made by the same query (same index and
     partition); a 422 naming ``cursor`` otherwise, never a 500 on a forged one."""
-    invalid = ValidationFailed("Cursor inválido: use o next_cursor da página anterior, com os mesmos filtros.",
-                               field="cursor")
+    invalid = ValidationFailed(
+        "Cursor inválido: use o next_cursor da página anterior, com os mesmos filtros.", field="cursor"
+    )
     try:
         data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (ValueError, UnicodeDecodeError):
         raise invalid from None
     start = data.get("k") if isinstance(data, dict) else None
-    if (data.get("i") if isinstance(data, dict) else None) != index or not isinstance(start, dict) \
-            or start.get(key) != value or not all(isinstance(v, str) and v for v in start.values()) \
-            or not set(start) <= {"process_id", "organ", "organ_status", "service_id", "decision_deadline"}:
+    if (
+        (data.get("i") if isinstance(data, dict) else None) != index
+        or not isinstance(start, dict)
+        or start.get(key) != value
+        or not all(isinstance(v, str) and v for v in start.values())
+        or not set(start) <= {"process_id", "organ", "organ_status", "service_id", "decision_deadline"}
+    ):
         raise invalid
     return start

@@ -26,13 +26,19 @@ def _local(stamp: str) -> str:
     return local_time_text(stamp, seconds=True) + " (hora de Lisboa)"
 
 
-def render_pdf(process: dict[str, Any], service: Any, requerente: Any, documents: list[dict[str, Any]], issued_at: str) -> bytes:
+def render_pdf(
+    process: dict[str, Any], service: Any, requerente: Any, documents: list[dict[str, Any]], issued_at: str
+) -> bytes:
     """The receipt as PDF bytes (fpdf2, imported only when a receipt is made)."""
     settings = get_settings()
     labels = {spec.name: spec.label for spec in service.fields}
     slot_labels = {slot.slot: slot.label for slot in service.documents}
-    pdf = pdf_document.a4(f"Comprovativo de entrega {process['number']}", settings.municipality,
-                          created=parse(issued_at), page_break_margin=18)
+    pdf = pdf_document.a4(
+        f"Comprovativo de entrega {process['number']}",
+        settings.municipality,
+        created=parse(issued_at),
+        page_break_margin=18,
+    )
     width = pdf.epw
 
     pdf.set_font("Helvetica", "B", 16)
@@ -71,25 +77,43 @@ def render_pdf(process: dict[str, Any], service: Any, requerente: Any, documents
         pdf.cell(width, 6, "Nenhum documento.", new_x="LMARGIN", new_y="NEXT")
     for number, document in enumerate(documents, start=1):
         pdf.set_font("Helvetica", "B", 10)
-        pdf.multi_cell(width, 6, pdf_document.text(f"{number}. {slot_labels.get(document['slot'], document['slot'])}: "
-                                         f"{document['filename']} ({int(document['size']):,} bytes)".replace(",", " ")),
-                       new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(
+            width,
+            6,
+            pdf_document.text(
+                f"{number}. {slot_labels.get(document['slot'], document['slot'])}: "
+                f"{document['filename']} ({int(document['size']):,} bytes)".replace(",", " ")
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
         pdf.set_font("Courier", "", 8.5)
         pdf.cell(width, 5, f"SHA-256 {document['sha256']}", new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(5)
     pdf.set_font("Helvetica", "", 8.5)
-    pdf.multi_cell(width, 4.5, pdf_document.text(
-        f"Emitido em {_local(issued_at)}. O SHA-256 identifica cada ficheiro tal como foi recebido: qualquer alteração "
-        f"do ficheiro muda-o. A verificação recalcula-os a partir dos ficheiros guardados: "
-        f"{settings.public_base_url}/api/requests/{process['process_id']}/receipt/verification"),
-        new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(
+        width,
+        4.5,
+        pdf_document.text(
+            f"Emitido em {_local(issued_at)}. O SHA-256 identifica cada ficheiro tal como foi recebido: qualquer alteração "
+            f"do ficheiro muda-o. A verificação recalcula-os a partir dos ficheiros guardados: "
+            f"{settings.public_base_url}/api/requests/{process['process_id']}/receipt/verification"
+        ),
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
     return bytes(pdf.output())
 
 
 class Receipts:
-    def __init__(self, processes_table: Any = None, documents: Documents | None = None, s3: Any = None,
-                 audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        processes_table: Any = None,
+        documents: Documents | None = None,
+        s3: Any = None,
+        audit: AuditTrail | None = None,
+    ):
         self._table = processes_table
         self._s3 = s3
         self.audit = audit or AuditTrail()
@@ -108,7 +132,11 @@ class Receipts:
         service = get_service(process["service_id"])
         order = {slot.slot: i for i, slot in enumerate(service.documents)}
         documents = sorted(
-            (d for d in self.documents.list(process["process_id"], current_only=True) if d["status"] == DocumentStatus.ACCEPTED),
+            (
+                d
+                for d in self.documents.list(process["process_id"], current_only=True)
+                if d["status"] == DocumentStatus.ACCEPTED
+            ),
             key=lambda d: (order.get(d["slot"], len(order)), d["created_at"]),
         )
         issued_at = iso()
@@ -123,8 +151,13 @@ class Receipts:
         }
         # The PDF is stored before it is recorded: a recorded receipt always has its file.
         documents_bucket = aws.bucket_name("documents")
-        self.s3.put_object(Bucket=documents_bucket, Key=receipt["key"], Body=pdf, ContentType="application/pdf",
-                           Metadata={"sha256": sha256})
+        self.s3.put_object(
+            Bucket=documents_bucket,
+            Key=receipt["key"],
+            Body=pdf,
+            ContentType="application/pdf",
+            Metadata={"sha256": sha256},
+        )
         try:
             self.table.update_item(
                 Key={"process_id": process["process_id"]},
@@ -134,7 +167,9 @@ class Receipts:
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             self.s3.delete_object(Bucket=documents_bucket, Key=receipt["key"])
-            return self.table.get_item(Key={"process_id": process["process_id"]})["Item"]["receipt"]  # a concurrent run won
+            return self.table.get_item(Key={"process_id": process["process_id"]})["Item"][
+                "receipt"
+            ]  # a concurrent run won
         self.audit.record(SYSTEM, "receipt.issued", f"process#{process['process_id']}", sha256=sha256)
         return receipt
 
@@ -148,15 +183,20 @@ class Receipts:
     def of(process: dict[str, Any]) -> dict[str, Any]:
         receipt = process.get("receipt")
         if not receipt:
-            raise NotFound("O comprovativo ainda não foi emitido: é emitido depois de os documentos serem verificados.",
-                           field="receipt")
+            raise NotFound(
+                "O comprovativo ainda não foi emitido: é emitido depois de os documentos serem verificados.",
+                field="receipt",
+            )
         return receipt
 
     def download_url(self, receipt: dict[str, Any]) -> str:
         return self.s3.generate_presigned_url(
             "get_object",
-            Params={"Bucket": aws.bucket_name("documents"), "Key": receipt["key"],
-                    "ResponseContentDisposition": f'attachment; filename="{receipt["filename"]}"'},
+            Params={
+                "Bucket": aws.bucket_name("documents"),
+                "Key": receipt["key"],
+                "ResponseContentDisposition": f'attachment; filename="{receipt["filename"]}"',
+            },
             ExpiresIn=get_settings().download_url_expiry_seconds,
         )
 
@@ -170,9 +210,15 @@ class Receipts:
                 stored = self.documents.stored_sha256(self.documents.get(process["process_id"], listed["document_id"]))
             except NotFound:
                 stored = None
-            results.append({"document_id": listed["document_id"], "filename": listed["filename"],
-                            "receipt_sha256": listed["sha256"], "stored_sha256": stored,
-                            "matches": stored == listed["sha256"]})
+            results.append(
+                {
+                    "document_id": listed["document_id"],
+                    "filename": listed["filename"],
+                    "receipt_sha256": listed["sha256"],
+                    "stored_sha256": stored,
+                    "matches": stored == listed["sha256"],
+                }
+            )
         pdf = self._object(receipt)
         pdf_sha256 = hashlib.sha256(pdf).hexdigest() if pdf is not None else None
         return {

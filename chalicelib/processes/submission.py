@@ -28,7 +28,13 @@ from chalicelib.platform.dynamo import condition_failed, next_value
 from chalicelib.processes.access import filer
 from chalicelib.processes.drafts import preview_plan
 from chalicelib.processes.fees import new_reference
-from chalicelib.processes.parties import applicable_slots, check_for_submission, facts, notification_record, recipient_consent
+from chalicelib.processes.parties import (
+    applicable_slots,
+    check_for_submission,
+    facts,
+    notification_record,
+    recipient_consent,
+)
 from chalicelib.processes.table import Processes, status_update
 
 if TYPE_CHECKING:
@@ -40,8 +46,14 @@ class Submissions:
     stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
     documents = Injected(lambda self: Documents(audit=self.audit))
 
-    def __init__(self, processes: Processes | None = None, counters: Any = None, documents: Documents | None = None,
-                 stepfunctions: Any = None, audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        processes: Processes | None = None,
+        counters: Any = None,
+        documents: Documents | None = None,
+        stepfunctions: Any = None,
+        audit: AuditTrail | None = None,
+    ):
         self.audit = audit or (processes.audit if processes else AuditTrail())
         self.processes = processes or Processes(audit=self.audit)
         self._counters = counters
@@ -72,8 +84,11 @@ class Submissions:
         deadline = decision_deadline(service, local_day)
         record = notification_record(process.get("notification"), iso(submitted), source_ip)
         sets = {
-            "number": number, "organ": service.organ, "submitted_at": iso(submitted),
-            "decision_deadline": deadline.isoformat(), "fields": checked["fields"],
+            "number": number,
+            "organ": service.organ,
+            "submitted_at": iso(submitted),
+            "decision_deadline": deadline.isoformat(),
+            "fields": checked["fields"],
             "notification": record,
             "requerente_id": checked["requerente_id"],
         }
@@ -98,17 +113,29 @@ class Submissions:
         values = {f":v{index}": value for index, value in enumerate(sets.values())}
         try:
             result = self.table.update_item(
-                **status_update(process_id, service.organ, ProcessStatus.SUBMITTED, condition="#status = :draft",
-                                sets=", ".join(f"#n{index} = :v{index}" for index in range(len(sets))),
-                                removes=", ".join(removes), names=names, values={**values, ":draft": ProcessStatus.DRAFT}),
+                **status_update(
+                    process_id,
+                    service.organ,
+                    ProcessStatus.SUBMITTED,
+                    condition="#status = :draft",
+                    sets=", ".join(f"#n{index} = :v{index}" for index in range(len(sets))),
+                    removes=", ".join(removes),
+                    names=names,
+                    values={**values, ":draft": ProcessStatus.DRAFT},
+                ),
                 ReturnValues="ALL_NEW",
             )
         except condition_failed(self.table):
             # a concurrent submission won: answer as it did (its number is the process's)
             return self.submit(process_id, session, source_ip)
         process = result["Attributes"]
-        self.audit.record(Actor(session.user_id, source_ip), "process.submitted", f"process#{process_id}", number=number,
-                          payment_reference=process.get("payment_reference"))
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            "process.submitted",
+            f"process#{process_id}",
+            number=number,
+            payment_reference=process.get("payment_reference"),
+        )
         return self._start_workflow(process)
 
     def _check_for_submission(self, service: Service, process: dict[str, Any], session: Session) -> dict[str, Any]:
@@ -122,8 +149,9 @@ class Submissions:
             problems.extend(error)
         accounts = Accounts()
         filer = accounts.get(session.user_id)
-        check_for_submission(requerente, representante, process.get("notification"),
-                             filer.identity_number if filer else None, problems)
+        check_for_submission(
+            requerente, representante, process.get("notification"), filer.identity_number if filer else None, problems
+        )
         plan = None
         if service.installments is not None and not any((f or "").startswith("fields.") for f, _ in problems.errors):
             try:
@@ -151,8 +179,10 @@ class Submissions:
 
     def _start_workflow(self, process: dict[str, Any]) -> dict[str, Any]:
         payment = process.get("payment") or {}
-        workflow_input = {"process_id": process["process_id"],
-                          "payment": {"issued": bool(payment), "before_decision": bool(payment.get("before_decision"))}}
+        workflow_input = {
+            "process_id": process["process_id"],
+            "payment": {"issued": bool(payment), "before_decision": bool(payment.get("before_decision"))},
+        }
         try:
             execution = self.stepfunctions.start_execution(
                 stateMachineArn=get_settings().state_machine_arn("process"),
@@ -182,11 +212,10 @@ class Submissions:
             fresh = self.documents.get(document["process_id"], document["document_id"])
             return fresh["status"] == DocumentStatus.ACCEPTED
 
+
 def account_for(accounts: Any, identity_number: str | None) -> str | None:
     """The account registered with this identity number, if any (one GetItem on its login alias)."""
     if not identity_number:
         return None
     alias = accounts.table.get_item(Key={"pk": f"LOGIN#nif:{identity_number}"}).get("Item")
     return alias["user_id"] if alias else None
-
-

@@ -27,8 +27,17 @@ def process_id_for(number: str) -> str:
     return number.replace(" ", "-").replace("/", "-")
 
 
-def status_update(process_id: str, organ: str, status: str, *, condition: str | None = None, sets: str = "",
-                  removes: str = "", names: dict[str, str] | None = None, values: dict[str, Any] | None = None) -> dict[str, Any]:
+def status_update(
+    process_id: str,
+    organ: str,
+    status: str,
+    *,
+    condition: str | None = None,
+    sets: str = "",
+    removes: str = "",
+    names: dict[str, str] | None = None,
+    values: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """The arguments of one UpdateItem (``table.update_item(**...)``, or a transaction's ``Update``
     with its ``TableName``) that moves a process to ``status``: ``status`` and ``organ_status``
     together, plus the caller's ``sets`` (``a = :a, b = :b``) and ``removes`` (``x, y``); the
@@ -40,7 +49,11 @@ def status_update(process_id: str, organ: str, status: str, *, condition: str | 
         "Key": {"process_id": process_id},
         "UpdateExpression": expression,
         "ExpressionAttributeNames": {"#status": "status", **(names or {})},
-        "ExpressionAttributeValues": {":status": status, ":organ_status": organ_status(organ, status), **(values or {})},
+        "ExpressionAttributeValues": {
+            ":status": status,
+            ":organ_status": organ_status(organ, status),
+            **(values or {}),
+        },
     }
     if condition:
         update["ConditionExpression"] = condition
@@ -73,8 +86,9 @@ class Processes:
         """The process, if this caller may see it (``chalicelib.processes.access``)."""
         return require_visible(self.get(process_id), session)
 
-    def for_staff(self, process_id: str, session: Any, roles: tuple[str, ...], action: str,
-                  roles_message: str | None = None) -> dict[str, Any]:
+    def for_staff(
+        self, process_id: str, session: Any, roles: tuple[str, ...], action: str, roles_message: str | None = None
+    ) -> dict[str, Any]:
         """The process, if this staff member may act on it (``chalicelib.processes.access``)."""
         return require_staff_act(self.get(process_id), session, roles, action, roles_message)
 
@@ -83,8 +97,11 @@ class Processes:
         when it was not in ``expected`` (someone else moved it first)."""
         organ = self.get(process_id)["service_organ"]
         try:
-            self.table.update_item(**status_update(process_id, organ, status, condition="#status = :expected",
-                                                   values={":expected": expected}))
+            self.table.update_item(
+                **status_update(
+                    process_id, organ, status, condition="#status = :expected", values={":expected": expected}
+                )
+            )
         except condition_failed(self.table):
             return False
         self.audit.record(actor, f"process.{status}", f"process#{process_id}")

@@ -26,7 +26,9 @@ class ProcessViews:
     documents = Injected(lambda self: Documents(audit=self.audit))
     accounts = Injected(lambda self: Accounts())
 
-    def __init__(self, documents: Documents | None = None, accounts: Accounts | None = None, audit: AuditTrail | None = None):
+    def __init__(
+        self, documents: Documents | None = None, accounts: Accounts | None = None, audit: AuditTrail | None = None
+    ):
         self.audit = audit or AuditTrail()
         self._documents = documents
         self._accounts = accounts
@@ -35,8 +37,10 @@ class ProcessViews:
         """What the citizen (or staff) sees of a process: never the task token."""
         service = get_service(process["service_id"])
         # Staff see every version of a replaced document; the citizen sees the current ones.
-        documents = [{k: doc.get(k) for k in VIEW_FIELDS}
-                     for doc in self.documents.list(process["process_id"], current_only=not for_staff)]
+        documents = [
+            {k: doc.get(k) for k in VIEW_FIELDS}
+            for doc in self.documents.list(process["process_id"], current_only=not for_staff)
+        ]
         view = {
             "process_id": process["process_id"],
             "number": process.get("number"),
@@ -91,8 +95,13 @@ class ProcessViews:
             user = accounts.get(user_id) if user_id else None
             if user is None:
                 return None
-            return {"user_id": user.user_id, "name": user.name, "identity_number": user.identity_number,
-                    "email": user.email, "phone": user.phone}
+            return {
+                "user_id": user.user_id,
+                "name": user.name,
+                "identity_number": user.identity_number,
+                "email": user.email,
+                "phone": user.phone,
+            }
 
         view["requerente_account"] = party(process.get("requerente_id"))
         view["representante_account"] = party(process.get("representante_id"))
@@ -115,6 +124,16 @@ def working_days_left(process: dict[str, Any]) -> int | None:
 def payment_view(payment: dict[str, Any] | None) -> dict[str, Any] | None:
     if not payment:
         return None
-    keys = ("status", "entity", "reference", "reference_text", "amount_cents", "amount_text", "issued_at", "due_date",
-            "paid_at", "before_decision")
+    keys = (
+        "status",
+        "entity",
+        "reference",
+        "reference_text",
+        "amount_cents",
+        "amount_text",
+        "issued_at",
+        "due_date",
+        "paid_at",
+        "before_decision",
+    )
     return {key: payment.get(key) for key in keys}

@@ -37,8 +37,9 @@ class ViewAccess:
 
     table = Injected(lambda self: aws.table("view_grants"))
 
-    def grant(self, process_id: str, session: Session, identifier: str, until: date | None,
-              source_ip: str | None) -> dict[str, Any]:
+    def grant(
+        self, process_id: str, session: Session, identifier: str, until: date | None, source_ip: str | None
+    ) -> dict[str, Any]:
         process = self.processes.get(process_id)
         if not of_organ(session, process.get("service_organ")) or not holds_any(session.roles, GRANTING_ROLES):
             raise Forbidden("Só os serviços do processo concedem vista.")
@@ -53,24 +54,46 @@ class ViewAccess:
             raise ValidationFailed("Não há nenhum cidadão registado com essa identificação.", field="identifier")
         if user.user_id in citizens_of(process):
             raise ValidationFailed("O requerente e o representante já veem o processo.", field="identifier")
-        grant = {"grantee_id": user.user_id, "process_id": process_id, "number": process["number"],
-                 "organ": process.get("service_organ"), "granted_at": iso(), "granted_by": session.user_id,
-                 "until": until.isoformat() if until else None}
+        grant = {
+            "grantee_id": user.user_id,
+            "process_id": process_id,
+            "number": process["number"],
+            "organ": process.get("service_organ"),
+            "granted_at": iso(),
+            "granted_by": session.user_id,
+            "until": until.isoformat() if until else None,
+        }
         self.table.put_item(Item={k: v for k, v in grant.items() if v is not None})
-        self.audit.record(Actor(session.user_id, source_ip), "process.view_granted", f"process#{process_id}",
-                          grantee=user.user_id, until=grant["until"])
-        values = {**process_values(process, user.name), "until": until.strftime("%d/%m/%Y") if until else None,
-                  "released_url": f"{get_settings().public_base_url}/#/processos-liberados/{process_id}"}
-        Notifier(audit=self.audit).email(user.email, "view_granted", values, f"process#{process_id}",
-                                         key=f"view#{process_id}#{user.user_id}#{grant['granted_at']}")
+        self.audit.record(
+            Actor(session.user_id, source_ip),
+            "process.view_granted",
+            f"process#{process_id}",
+            grantee=user.user_id,
+            until=grant["until"],
+        )
+        values = {
+            **process_values(process, user.name),
+            "until": until.strftime("%d/%m/%Y") if until else None,
+            "released_url": f"{get_settings().public_base_url}/#/processos-liberados/{process_id}",
+        }
+        Notifier(audit=self.audit).email(
+            user.email,
+            "view_granted",
+            values,
+            f"process#{process_id}",
+            key=f"view#{process_id}#{user.user_id}#{grant['granted_at']}",
+        )
         return grant
 
     def released(self, session: Session) -> list[dict[str, Any]]:
-        """"Processos liberados": the processes this citizen was granted view of, still in force."""
+        """ "Processos liberados": the processes this citizen was granted view of, still in force."""
         today_text = today().isoformat()
         items = self.table.query(KeyConditionExpression=Key("grantee_id").eq(session.user_id), Limit=200)["Items"]
-        return [{k: g.get(k) for k in ("process_id", "number", "organ", "granted_at", "until")}
-                for g in items if not g.get("until") or g["until"] >= today_text]
+        return [
+            {k: g.get(k) for k in ("process_id", "number", "organ", "granted_at", "until")}
+            for g in items
+            if not g.get("until") or g["until"] >= today_text
+        ]
 
     def view(self, process_id: str, session: Session) -> dict[str, Any]:
         grant = self.table.get_item(Key={"grantee_id": session.user_id, "process_id": process_id}).get("Item")

@@ -25,9 +25,18 @@ def rita(demo: dict[str, Any]) -> dict[str, Any]:
     from chalicelib.kernel.roles import CITIZEN
     from chalicelib.platform.audit import Actor
 
-    user = Accounts().create(kind=CITIZEN, name="Rita Costa", email=EMAIL, username="rita.costa", password=PASSWORD,
-                             identity_number="212345672", phone=PHONE, actor=Actor("test"), person_type="individual",
-                             extra={"first_login_pending": True})
+    user = Accounts().create(
+        kind=CITIZEN,
+        name="Rita Costa",
+        email=EMAIL,
+        username="rita.costa",
+        password=PASSWORD,
+        identity_number="212345672",
+        phone=PHONE,
+        actor=Actor("test"),
+        person_type="individual",
+        extra={"first_login_pending": True},
+    )
     return {"user_id": user.user_id, "username": "rita.costa", "nif": "212345672"}
 
 
@@ -86,11 +95,15 @@ def test_a_wrong_code_six_times_needs_a_new_code_and_changes_nothing(make_api: A
 
 def test_a_code_expires_after_ten_minutes(make_api: Any, rita: dict[str, Any]) -> None:
     from chalicelib.platform import aws
+
     api = logged_in(make_api, rita["username"])
     api.call("POST", "/api/session/code", {"channel": "email"})
     code = code_in(latest(EMAIL, "Código de confirmação"))
-    aws.table("account_tokens").update_item(Key={"pk": f"CODE#{rita['user_id']}#first_login"},
-                                            UpdateExpression="SET expires_at = :past", ExpressionAttributeValues={":past": 1})
+    aws.table("account_tokens").update_item(
+        Key={"pk": f"CODE#{rita['user_id']}#first_login"},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": 1},
+    )
     expired = api.call("POST", "/api/session/code/verification", {"code": code})
     assert expired.status_code == 422 and "expirou" in expired.data["error"]["message"]
 
@@ -104,6 +117,7 @@ def test_codes_cannot_be_requested_without_limit(make_api: Any, rita: dict[str, 
 # -- 7. sessions ------------------------------------------------------------------------------------
 def test_every_login_gets_a_new_random_token_stored_only_hashed(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib.platform import aws
+
     first = logged_in(make_api, "ana.silva", demo["password"])
     second = logged_in(make_api, "ana.silva", demo["password"])
     tokens = [api.cookie.split("=", 1)[1] for api in (first, second)]
@@ -131,12 +145,20 @@ def test_csrf_a_cookie_alone_does_not_change_anything(make_api: Any, demo: dict[
     # A script with the token in Authorization is not CSRF-able and needs no header.
     token = api.cookie.split("=", 1)[1]
     script = make_api()
-    assert script.call("POST", "/api/requests", GENERIC, csrf=False, headers={"authorization": f"Bearer {token}"}).status_code == 201
+    assert (
+        script.call(
+            "POST", "/api/requests", GENERIC, csrf=False, headers={"authorization": f"Bearer {token}"}
+        ).status_code
+        == 201
+    )
 
 
 # -- 8. throttling --------------------------------------------------------------------------------------
-def test_failed_logins_are_throttled_the_same_for_unknown_users_and_not_for_long(make_api: Any, demo: dict[str, Any]) -> None:
+def test_failed_logins_are_throttled_the_same_for_unknown_users_and_not_for_long(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from chalicelib.platform import aws
+
     def attempt(identifier: str, password: str = "errada-errada") -> Any:  # noqa: S107 - a wrong guess
         return make_api().call("POST", "/api/session", {"identifier": identifier, "password": password})
 
@@ -144,19 +166,26 @@ def test_failed_logins_are_throttled_the_same_for_unknown_users_and_not_for_long
     unknown = [attempt("ninguem.aqui") for _ in range(6)]
     assert [r.status_code for r in known] == [r.status_code for r in unknown] == [401] * 5 + [429]
     # the same bodies, but for the seconds left to wait, which depend only on the caller's own timing
-    assert [re.sub(r"\d+", "N", json.dumps(r.data)) for r in known] == [re.sub(r"\d+", "N", json.dumps(r.data)) for r in unknown]
+    assert [re.sub(r"\d+", "N", json.dumps(r.data)) for r in known] == [
+        re.sub(r"\d+", "N", json.dumps(r.data)) for r in unknown
+    ]
     assert 20 < int(known[5].headers["Retry-After"]) <= 30
     # While the delay runs even the right password waits; the delays grow.
     assert attempt("ana.silva", demo["password"]).status_code == 429
     throttles = aws.table("account_tokens")
     key = {"pk": "THROTTLE#login:id:username:ana.silva"}
-    throttles.update_item(Key=key, UpdateExpression="SET last_failure = last_failure - :s", ExpressionAttributeValues={":s": 31})
+    throttles.update_item(
+        Key=key, UpdateExpression="SET last_failure = last_failure - :s", ExpressionAttributeValues={":s": 31}
+    )
     assert attempt("ana.silva").status_code == 401
     again = attempt("ana.silva")
     assert again.status_code == 429 and 50 < int(again.headers["Retry-After"]) <= 60
     # However many failures, the owner waits at most 15 minutes.
-    throttles.update_item(Key=key, UpdateExpression="SET failures = :many, last_failure = last_failure - :cap",
-                          ExpressionAttributeValues={":many": 500, ":cap": 15 * 60})
+    throttles.update_item(
+        Key=key,
+        UpdateExpression="SET failures = :many, last_failure = last_failure - :cap",
+        ExpressionAttributeValues={":many": 500, ":cap": 15 * 60},
+    )
     assert attempt("ana.silva", demo["password"]).status_code == 200
 
 
@@ -170,7 +199,10 @@ def test_failed_logins_are_throttled_per_source_address(demo: dict[str, Any]) ->
             accounts.authenticate(f"pessoa{n}", "errada-errada", "citizen", source_ip="203.0.113.7")
     with pytest.raises(TooManyRequests):
         accounts.authenticate("ana.silva", demo["password"], "citizen", source_ip="203.0.113.7")
-    assert accounts.authenticate("ana.silva", demo["password"], "citizen", source_ip="198.51.100.1").username == "ana.silva"
+    assert (
+        accounts.authenticate("ana.silva", demo["password"], "citizen", source_ip="198.51.100.1").username
+        == "ana.silva"
+    )
 
 
 def test_code_guesses_are_throttled_per_account_with_growing_delays(make_api: Any, rita: dict[str, Any]) -> None:
@@ -202,26 +234,36 @@ def test_password_recovery_by_a_single_use_link(make_api: Any, demo: dict[str, A
     reused = make_api().call("POST", "/api/password/reset", {"token": token, "new_password": new + "!"})
     assert reused.status_code == 422 and reused.data["error"]["field"] == "token"
     assert old_session.call("GET", "/api/me").status_code == 401  # every session ended
-    assert make_api().call("POST", "/api/session", {"identifier": "ana.silva", "password": demo["password"]}).status_code == 401
+    assert (
+        make_api().call("POST", "/api/session", {"identifier": "ana.silva", "password": demo["password"]}).status_code
+        == 401
+    )
     logged_in(make_api, "ana.silva", new)
     # A link past its 30 minutes is refused.
     make_api().call("POST", "/api/password/recovery", {"identifier": "ana.silva"})
     late = wait_for(lambda: (t := link_token(latest("ana.silva@example.pt", "Recuperação"))) != token and t)
-    aws.table("account_tokens").update_item(Key={"pk": f"LINK#{_sha256(late)}"}, UpdateExpression="SET expires_at = :p",
-                                            ExpressionAttributeValues={":p": 1})
-    expired = make_api().call("POST", "/api/password/reset", {"token": late, "new_password": "outra frase bem comprida"})
+    aws.table("account_tokens").update_item(
+        Key={"pk": f"LINK#{_sha256(late)}"}, UpdateExpression="SET expires_at = :p", ExpressionAttributeValues={":p": 1}
+    )
+    expired = make_api().call(
+        "POST", "/api/password/reset", {"token": late, "new_password": "outra frase bem comprida"}
+    )
     assert expired.status_code == 422 and "expirou" in expired.data["error"]["message"]
 
 
 def test_change_of_password_needs_the_old_one_and_ends_other_sessions(make_api: Any, demo: dict[str, Any]) -> None:
     api = logged_in(make_api, "ana.silva", demo["password"])
     other = logged_in(make_api, "123456789", demo["password"])
-    wrong = api.call("POST", "/api/account/password", {"current_password": "nao-e-esta", "new_password": "frase nova e comprida"})
+    wrong = api.call(
+        "POST", "/api/account/password", {"current_password": "nao-e-esta", "new_password": "frase nova e comprida"}
+    )
     assert wrong.status_code == 422 and wrong.data["error"]["field"] == "current_password"
     short = api.call("POST", "/api/account/password", {"current_password": demo["password"], "new_password": "curta"})
     assert short.status_code == 422 and short.data["error"]["field"] == "new_password"
     before = api.cookie
-    changed = api.call("POST", "/api/account/password", {"current_password": demo["password"], "new_password": "frase nova e comprida"})
+    changed = api.call(
+        "POST", "/api/account/password", {"current_password": demo["password"], "new_password": "frase nova e comprida"}
+    )
     assert changed.status_code == 200 and api.cookie != before
     assert api.call("GET", "/api/me").status_code == 200  # this caller got a new session
     assert other.call("GET", "/api/me").status_code == 401
@@ -235,7 +277,12 @@ def test_change_of_email_confirmed_on_the_new_address_the_old_one_told(make_api:
     assert no_password.status_code == 422 and no_password.data["error"]["field"] == "password"
     malformed = api.call("POST", "/api/account/email", {"password": demo["password"], "new_email": "ana@@novo"})
     assert malformed.status_code == 422 and malformed.data["error"]["field"] == "new_email"
-    assert api.call("POST", "/api/account/email", {"password": demo["password"], "new_email": "Ana@Novo.example.pt"}).status_code == 202
+    assert (
+        api.call(
+            "POST", "/api/account/email", {"password": demo["password"], "new_email": "Ana@Novo.example.pt"}
+        ).status_code
+        == 202
+    )
     token = link_token(latest("ana@novo.example.pt", "Confirme o seu novo endereço"))
     # Until confirmed nothing changes.
     assert api.call("GET", "/api/me").data["user"]["email"] == "ana.silva@example.pt"
@@ -243,12 +290,19 @@ def test_change_of_email_confirmed_on_the_new_address_the_old_one_told(make_api:
     assert api.call("GET", "/api/me").data["user"]["email"] == "ana@novo.example.pt"
     latest("ana.silva@example.pt", "email da sua conta foi alterado")
     logged_in(make_api, "ana@novo.example.pt", demo["password"])
-    assert make_api().call("POST", "/api/session", {"identifier": "ana.silva@example.pt", "password": demo["password"]}).status_code == 401
+    assert (
+        make_api()
+        .call("POST", "/api/session", {"identifier": "ana.silva@example.pt", "password": demo["password"]})
+        .status_code
+        == 401
+    )
     reused = make_api().call("POST", "/api/account/email/confirmation", {"token": token})
     assert reused.status_code == 422 and reused.data["error"]["field"] == "token"
 
 
-def test_an_address_taken_meanwhile_is_refused_at_confirmation(make_api: Any, demo: dict[str, Any], rita: dict[str, Any]) -> None:
+def test_an_address_taken_meanwhile_is_refused_at_confirmation(
+    make_api: Any, demo: dict[str, Any], rita: dict[str, Any]
+) -> None:
     api = logged_in(make_api, "ana.silva", demo["password"])
     api.call("POST", "/api/account/email", {"password": demo["password"], "new_email": EMAIL})
     token = link_token(latest(EMAIL, "Confirme o seu novo endereço"))
@@ -285,7 +339,9 @@ def test_administrators_lock_and_unlock_accounts_audited(make_api: Any, demo: di
     admin = staff(make_api, demo, "administrador")
     no_reason = admin.call("POST", f"/api/staff/accounts/{user_id}/lock", {})
     assert no_reason.status_code == 422 and no_reason.data["error"]["field"] == "reason"
-    locked = admin.call("POST", f"/api/staff/accounts/{user_id}/lock", {"reason": "Uso indevido comunicado pela titular."})
+    locked = admin.call(
+        "POST", f"/api/staff/accounts/{user_id}/lock", {"reason": "Uso indevido comunicado pela titular."}
+    )
     assert locked.status_code == 200 and locked.data["status"] == "bloqueado"
     assert citizen.call("GET", "/api/me").status_code == 401
     refused = make_api().call("POST", "/api/session", {"identifier": "ana.silva", "password": demo["password"]})

@@ -22,8 +22,11 @@ def _draft_with_document(api: Any, data: bytes) -> tuple[str, str]:
     draft = api.call("POST", "/api/requests", GENERIC)
     assert draft.status_code == 201, draft.body
     process_id = draft.data["process_id"]
-    slot = api.call("POST", f"/api/requests/{process_id}/documents",
-                    {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"})
+    slot = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    )
     assert slot.status_code == 201, slot.body
     assert upload(slot.data, data) in (200, 201, 204)
     return process_id, slot.data["document_id"]
@@ -80,7 +83,9 @@ def test_staff_cannot_use_the_citizen_login(make_api: Any, demo: dict[str, Any])
         ('{"identifier": "123456789", "password": "x", "admin": true}', "admin", 422),
     ],
 )
-def test_bad_login_bodies_name_the_field(make_api: Any, demo: dict[str, Any], raw: str, field: str | None, status: int) -> None:
+def test_bad_login_bodies_name_the_field(
+    make_api: Any, demo: dict[str, Any], raw: str, field: str | None, status: int
+) -> None:
     response = make_api().call("POST", "/api/session", raw=raw)
     assert response.status_code == status
     assert response.data["error"]["field"] == field
@@ -93,8 +98,9 @@ def test_requests_need_a_session(client: Any) -> None:
     assert response.json_body["error"]["code"] == "nao_autenticado"
 
 
-@pytest.mark.parametrize("path", ["/api/requests//receipt", "/api/requests//documents/d_1/download",
-                                  "/api/staff/processes//decision"])
+@pytest.mark.parametrize(
+    "path", ["/api/requests//receipt", "/api/requests//documents/d_1/download", "/api/staff/processes//decision"]
+)
 def test_an_empty_identifier_in_the_address_is_a_404_naming_it(make_api: Any, demo: dict[str, Any], path: str) -> None:
     staff = path.startswith("/api/staff")
     api = make_api()
@@ -106,11 +112,15 @@ def test_an_empty_identifier_in_the_address_is_a_404_naming_it(make_api: Any, de
 
 def test_an_expired_session_is_refused(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib.platform import aws
+
     api = _citizen(make_api, demo)
     sessions = aws.table("sessions")
     for item in sessions.scan()["Items"]:  # test set-up only: age every session past its idle limit
-        sessions.update_item(Key={"token_hash": item["token_hash"]}, UpdateExpression="SET last_seen = :old",
-                             ExpressionAttributeValues={":old": 0})
+        sessions.update_item(
+            Key={"token_hash": item["token_hash"]},
+            UpdateExpression="SET last_seen = :old",
+            ExpressionAttributeValues={":old": 0},
+        )
     response = api.call("GET", "/api/requests")
     assert response.status_code == 401
     assert "expirou" in response.data["error"]["message"]
@@ -132,7 +142,9 @@ def test_logout_ends_the_session(make_api: Any, demo: dict[str, Any]) -> None:
         ({"subject": 12, "text": "x"}, "fields.subject"),
     ],
 )
-def test_bad_request_fields_are_refused_and_nothing_is_stored(make_api: Any, demo: dict[str, Any], fields: dict, field: str) -> None:
+def test_bad_request_fields_are_refused_and_nothing_is_stored(
+    make_api: Any, demo: dict[str, Any], fields: dict, field: str
+) -> None:
     api = _citizen(make_api, demo)
     response = api.call("POST", "/api/requests", {"service_id": "generico", "fields": fields})
     assert response.status_code == 422
@@ -143,8 +155,11 @@ def test_bad_request_fields_are_refused_and_nothing_is_stored(make_api: Any, dem
 def test_upload_slot_refuses_a_type_the_slot_does_not_take(make_api: Any, demo: dict[str, Any]) -> None:
     api = _citizen(make_api, demo)
     process_id = api.call("POST", "/api/requests", GENERIC).data["process_id"]
-    response = api.call("POST", f"/api/requests/{process_id}/documents",
-                        {"slot": "anexo", "filename": "x.exe", "content_type": "application/x-msdownload"})
+    response = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "x.exe", "content_type": "application/x-msdownload"},
+    )
     assert response.status_code == 422
     assert response.data["error"]["field"] == "content_type"
 
@@ -183,8 +198,15 @@ def test_another_citizen_cannot_see_or_touch_my_process(make_api: Any, demo: dic
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
-    Accounts().create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
-                      password="Outra-palavra-2026", identity_number="100000002", actor=Actor("test"))
+    Accounts().create(
+        kind="citizen",
+        name="Bruno Costa",
+        email="bruno@example.pt",
+        username="bruno",
+        password="Outra-palavra-2026",
+        identity_number="100000002",
+        actor=Actor("test"),
+    )
     ana = _citizen(make_api, demo)
     process_id = ana.call("POST", "/api/requests", GENERIC).data["process_id"]
     bruno = make_api()

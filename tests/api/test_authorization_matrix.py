@@ -36,13 +36,33 @@ SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait onl
 PASSWORD = "Balcao-demo-2026"  # noqa: S105 - the demo accounts' password
 NEW_PASSWORD = "ribeira de ovelha ao luar"  # noqa: S105 - what every caller changes theirs to
 CALLBACK_SECRET = "test-callback-secret"  # noqa: S105 - tests/support/env.py's BALCAO_PAYMENT_CALLBACK_SECRET
-WATER = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
-         "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 24}
+WATER = {
+    "predio_morada": "Rua de Santo António, 12",
+    "predio_codigo_postal": "7200-370",
+    "codigo_consumidor": "4501234",
+    "valor_divida": "1000,01",
+    "numero_documentos": 3,
+    "opcao": "a",
+    "numero_prestacoes": 24,
+}
 FEE_CENTS = 1000
 
 OK = "ok"
-ACTORS = ("anonymous", "provider", "citizen_a", "citizen_b", "representative", "registrant", "first_login",
-          "staff_other_organ", "clerk", "decider", "head", "admin", "auditor")
+ACTORS = (
+    "anonymous",
+    "provider",
+    "citizen_a",
+    "citizen_b",
+    "representative",
+    "registrant",
+    "first_login",
+    "staff_other_organ",
+    "clerk",
+    "decider",
+    "head",
+    "admin",
+    "auditor",
+)
 STAFF_ACTORS = ("staff_other_organ", "clerk", "decider", "head", "admin", "auditor")
 
 
@@ -72,19 +92,41 @@ class World:
 Row = tuple[Callable[[World], str], Any, dict[str, Any]]
 
 
-def _cells(anonymous: Any, citizen_a: Any, citizen_b: Any, representative: Any, staff_other_organ: Any,
-           clerk: Any, decider: Any, head: Any, admin: Any, auditor: Any, *, registrant: Any = None,
-           first_login: Any = None, provider: Any = None) -> dict[str, Any]:
+def _cells(
+    anonymous: Any,
+    citizen_a: Any,
+    citizen_b: Any,
+    representative: Any,
+    staff_other_organ: Any,
+    clerk: Any,
+    decider: Any,
+    head: Any,
+    admin: Any,
+    auditor: Any,
+    *,
+    registrant: Any = None,
+    first_login: Any = None,
+    provider: Any = None,
+) -> dict[str, Any]:
     """One expected answer per caller. The narrow sessions (registrant, first login) are refused with
     403 wherever a full session is needed, and may call what anyone may; the provider is anonymous
     but for its own route: those are the defaults."""
     narrow = OK if anonymous == OK else 403
-    return {"anonymous": anonymous, "provider": anonymous if provider is None else provider,
-            "citizen_a": citizen_a, "citizen_b": citizen_b, "representative": representative,
-            "registrant": narrow if registrant is None else registrant,
-            "first_login": narrow if first_login is None else first_login,
-            "staff_other_organ": staff_other_organ, "clerk": clerk, "decider": decider, "head": head, "admin": admin,
-            "auditor": auditor}
+    return {
+        "anonymous": anonymous,
+        "provider": anonymous if provider is None else provider,
+        "citizen_a": citizen_a,
+        "citizen_b": citizen_b,
+        "representative": representative,
+        "registrant": narrow if registrant is None else registrant,
+        "first_login": narrow if first_login is None else first_login,
+        "staff_other_organ": staff_other_organ,
+        "clerk": clerk,
+        "decider": decider,
+        "head": head,
+        "admin": admin,
+        "auditor": auditor,
+    }
 
 
 PUBLIC = _cells(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
@@ -103,6 +145,7 @@ DECIDING = _cells(401, 403, 403, 403, 403, 403, OK, OK, 403, 403)
 CITIZENS_OF_PROCESS = _cells(401, OK, 404, OK, 404, 404, 404, 404, 404, 404)
 MESSAGE_WRITERS = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK, 403)
 
+
 def _tasks(process_id: str) -> list[dict[str, Any]]:
     from chalicelib.decision.tasks import PendingTasks
 
@@ -113,6 +156,7 @@ def _settled(process_id: str) -> bool:
     """The decision stage is at rest: awaiting staff (with the workflow's token), or awaiting the
     citizen on an open task; not between the two (the workflow resuming after an answer)."""
     from chalicelib.platform import aws
+
     process = aws.table("processes").get_item(Key={"process_id": process_id})["Item"]
     if process["status"] == "em_apreciacao":
         return "decision_task_token" in process
@@ -122,6 +166,7 @@ def _settled(process_id: str) -> bool:
 
 def _stage_action(suffix: str) -> Callable[[World], str]:
     """A staff action on the stage process, once the previous row's effect has settled."""
+
     def path(w: World) -> str:
         wait_for(lambda: _settled(w.stage), timeout=SLOW)
         return f"/api/staff/processes/{w.stage}/{suffix}"
@@ -157,149 +202,287 @@ MATRIX: dict[str, Row] = {
     "GET /api/services/{service_id}": (lambda w: "/api/services/generico", None, PUBLIC),
     "POST /api/services/{service_id}/plan": (lambda w: "/api/services/agua-prestacoes/plan", {"fields": WATER}, PUBLIC),
     "GET /api/public/processes/{organ}/{year}/{sequence}": (
-        lambda w: "/api/public/processes/" + w.number.replace(" ", "/"), None, PUBLIC),
+        lambda w: "/api/public/processes/" + w.number.replace(" ", "/"),
+        None,
+        PUBLIC,
+    ),
     "POST /api/session": (lambda w: "/api/session", {"identifier": "ana.silva", "password": PASSWORD}, PUBLIC),
-    "POST /api/staff/session": (lambda w: "/api/staff/session", {"identifier": "decisor", "password": PASSWORD}, PUBLIC),
+    "POST /api/staff/session": (
+        lambda w: "/api/staff/session",
+        {"identifier": "decisor", "password": PASSWORD},
+        PUBLIC,
+    ),
     "POST /api/staff/session/code": (lambda w: "/api/staff/session/code", "fresh_login_code", PUBLIC),
     "POST /api/registrations": (lambda w: "/api/registrations", "new_registration", PUBLIC),
     "POST /api/registrations/confirmation": (
-        lambda w: "/api/registrations/confirmation", "fresh_confirmation_link", PUBLIC),
+        lambda w: "/api/registrations/confirmation",
+        "fresh_confirmation_link",
+        PUBLIC,
+    ),
     "POST /api/registrations/confirmation/resend": (
-        lambda w: "/api/registrations/confirmation/resend", "unknown_email", PUBLIC),
+        lambda w: "/api/registrations/confirmation/resend",
+        "unknown_email",
+        PUBLIC,
+    ),
     "POST /api/account/activation": (lambda w: "/api/account/activation", "fresh_activation", PUBLIC),
     "POST /api/password/recovery": (lambda w: "/api/password/recovery", "unknown_identifier", PUBLIC),
     "POST /api/password/reset": (lambda w: "/api/password/reset", "fresh_reset_link", PUBLIC),
     "POST /api/account/email/confirmation": (
-        lambda w: "/api/account/email/confirmation", "fresh_email_change_link", PUBLIC),
+        lambda w: "/api/account/email/confirmation",
+        "fresh_email_change_link",
+        PUBLIC,
+    ),
     # -- the payment provider: its signature, never a session ----------------------------------------
     "POST /api/payments/multibanco/callback": (
-        lambda w: "/api/payments/multibanco/callback", "fresh_payment_notice",
-        _cells(401, 401, 401, 401, 401, 401, 401, 401, 401, 401, registrant=401, first_login=401, provider=OK)),
+        lambda w: "/api/payments/multibanco/callback",
+        "fresh_payment_notice",
+        _cells(401, 401, 401, 401, 401, 401, 401, 401, 401, 401, registrant=401, first_login=401, provider=OK),
+    ),
     # -- who am I, and registrants -----------------------------------------------------------------
     "GET /api/me": (lambda w: "/api/me", None, ANY_SESSION),
     "GET /api/registration": (
-        lambda w: "/api/registration", None, _cells(401, OK, OK, OK, 404, 404, 404, 404, 404, 404, registrant=OK)),
+        lambda w: "/api/registration",
+        None,
+        _cells(401, OK, OK, OK, 404, 404, 404, 404, 404, 404, registrant=OK),
+    ),
     "POST /api/registration/documents": (
-        lambda w: "/api/registration/documents", {"filename": "fatura.pdf", "content_type": "application/pdf"},
-        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, registrant=OK)),
+        lambda w: "/api/registration/documents",
+        {"filename": "fatura.pdf", "content_type": "application/pdf"},
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, registrant=OK),
+    ),
     "POST /api/account/phone": (
-        lambda w: "/api/account/phone", {"phone": "+351 936 000 111"},
-        _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK)),
+        lambda w: "/api/account/phone",
+        {"phone": "+351 936 000 111"},
+        _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK),
+    ),
     "POST /api/account/phone/confirmation": (
-        lambda w: "/api/account/phone/confirmation", "own_phone_code",
-        _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK)),
+        lambda w: "/api/account/phone/confirmation",
+        "own_phone_code",
+        _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK),
+    ),
     # -- requests ------------------------------------------------------------------------------------
     "POST /api/requests": (lambda w: "/api/requests", GENERIC, CITIZENS_ONLY),
     "GET /api/requests": (lambda w: "/api/requests", None, FULL_SESSION),
     "GET /api/requests/{process_id}": (lambda w: f"/api/requests/{w.submitted}", None, PARTIES_AND_ORGAN),
     "PATCH /api/requests/{process_id}": (
-        lambda w: f"/api/requests/{w.draft}", {"fields": {"subject": "Licença de ruído (arraial)"}}, OWNER_OF_DRAFT),
+        lambda w: f"/api/requests/{w.draft}",
+        {"fields": {"subject": "Licença de ruído (arraial)"}},
+        OWNER_OF_DRAFT,
+    ),
     "GET /api/requests/{process_id}/plan": (
-        lambda w: f"/api/requests/{w.water_draft}/plan", None, _cells(401, OK, 404, 404, 404, OK, OK, OK, OK, OK)),
+        lambda w: f"/api/requests/{w.water_draft}/plan",
+        None,
+        _cells(401, OK, 404, 404, 404, OK, OK, OK, OK, OK),
+    ),
     "POST /api/requests/{process_id}/documents": (
         lambda w: f"/api/requests/{w.draft}/documents",
-        {"slot": "anexo", "filename": "outro.pdf", "content_type": "application/pdf"}, OWNER_OF_DRAFT),
+        {"slot": "anexo", "filename": "outro.pdf", "content_type": "application/pdf"},
+        OWNER_OF_DRAFT,
+    ),
     "GET /api/requests/{process_id}/documents/{document_id}": (
-        lambda w: f"/api/requests/{w.submitted}/documents/{w.document}", None, PARTIES_AND_ORGAN),
+        lambda w: f"/api/requests/{w.submitted}/documents/{w.document}",
+        None,
+        PARTIES_AND_ORGAN,
+    ),
     "POST /api/requests/{process_id}/submit": (lambda w: f"/api/requests/{w.draft}/submit", None, OWNER_OF_DRAFT),
     "GET /api/requests/{process_id}/documents/{document_id}/download": (
-        lambda w: f"/api/requests/{w.submitted}/documents/{w.document}/download", None, PARTIES_AND_ORGAN),
-    "GET /api/requests/{process_id}/receipt": (lambda w: f"/api/requests/{w.submitted}/receipt", None, PARTIES_AND_ORGAN),
+        lambda w: f"/api/requests/{w.submitted}/documents/{w.document}/download",
+        None,
+        PARTIES_AND_ORGAN,
+    ),
+    "GET /api/requests/{process_id}/receipt": (
+        lambda w: f"/api/requests/{w.submitted}/receipt",
+        None,
+        PARTIES_AND_ORGAN,
+    ),
     "GET /api/requests/{process_id}/receipt/verification": (
-        lambda w: f"/api/requests/{w.submitted}/receipt/verification", None, PARTIES_AND_ORGAN),
+        lambda w: f"/api/requests/{w.submitted}/receipt/verification",
+        None,
+        PARTIES_AND_ORGAN,
+    ),
     # -- staff: API keys -----------------------------------------------------------------------------
     "POST /api/staff/api-keys": (lambda w: "/api/staff/api-keys", {"label": "matriz"}, STAFF_ANY_ORGAN),
     "GET /api/staff/api-keys": (lambda w: "/api/staff/api-keys", None, STAFF_ANY_ORGAN),
     "DELETE /api/staff/api-keys/{key_id}": (
-        lambda w: f"/api/staff/api-keys/{w.decider_key}", None, _cells(401, 403, 403, 403, 404, 404, OK, 404, OK, 404)),
+        lambda w: f"/api/staff/api-keys/{w.decider_key}",
+        None,
+        _cells(401, 403, 403, 403, 404, 404, OK, 404, OK, 404),
+    ),
     # -- staff: processes ----------------------------------------------------------------------------
     "GET /api/staff/processes": (
-        lambda w: "/api/staff/processes?organ=CAMARA", None, _cells(401, 403, 403, 403, 403, OK, OK, OK, OK, OK)),
+        lambda w: "/api/staff/processes?organ=CAMARA",
+        None,
+        _cells(401, 403, 403, 403, 403, OK, OK, OK, OK, OK),
+    ),
     "GET /api/staff/processes/{process_id}": (
-        lambda w: f"/api/staff/processes/{w.submitted}", None, STAFF_OF_ORGAN_READ),
+        lambda w: f"/api/staff/processes/{w.submitted}",
+        None,
+        STAFF_OF_ORGAN_READ,
+    ),
     "POST /api/staff/processes/{process_id}/claim": (
-        lambda w: f"/api/staff/processes/{w.submitted}/claim", None,
-        _cells(401, 403, 403, 403, 403, OK, OK, OK, 403, 403)),
+        lambda w: f"/api/staff/processes/{w.submitted}/claim",
+        None,
+        _cells(401, 403, 403, 403, 403, OK, OK, OK, 403, 403),
+    ),
     "POST /api/staff/processes/{process_id}/assignment": (
-        lambda w: f"/api/staff/processes/{w.submitted}/assignment", "assign_to_decider",
-        _cells(401, 403, 403, 403, 403, 403, 403, OK, OK, 403)),
+        lambda w: f"/api/staff/processes/{w.submitted}/assignment",
+        "assign_to_decider",
+        _cells(401, 403, 403, 403, 403, 403, 403, OK, OK, 403),
+    ),
     "POST /api/staff/processes/{process_id}/decision": (
-        lambda w: f"/api/staff/processes/{w.submitted}/decision", {"decision": "deferido", "grounds": "Conforme."},
-        _cells(401, 403, 403, 403, 403, 403, OK, OK, 403, 403)),
+        lambda w: f"/api/staff/processes/{w.submitted}/decision",
+        {"decision": "deferido", "grounds": "Conforme."},
+        _cells(401, 403, 403, 403, 403, 403, OK, OK, 403, 403),
+    ),
     "POST /api/staff/processes/{process_id}/payment": (
-        lambda w: f"/api/staff/processes/{w.submitted}/payment", "fee_paid_at_the_counter",
-        _cells(401, 403, 403, 403, 403, OK, 403, OK, OK, 403)),
+        lambda w: f"/api/staff/processes/{w.submitted}/payment",
+        "fee_paid_at_the_counter",
+        _cells(401, 403, 403, 403, 403, OK, 403, OK, OK, 403),
+    ),
     "GET /api/staff/processes/{process_id}/notifications": (
-        lambda w: f"/api/staff/processes/{w.submitted}/notifications", None, STAFF_OF_ORGAN_READ),
+        lambda w: f"/api/staff/processes/{w.submitted}/notifications",
+        None,
+        STAFF_OF_ORGAN_READ,
+    ),
     # -- the decision stage, on the water-debt process: the plan signed, a pendência answered, the
     # prior hearing opened (each row waits until the previous one's effect has settled) ------------
     "POST /api/staff/processes/{process_id}/payment-plan": (_stage_action("payment-plan"), None, INSTRUCTING),
     "POST /api/staff/processes/{process_id}/signature-requests": (
-        _stage_action("signature-requests"), "sign_the_plan", INSTRUCTING),
+        _stage_action("signature-requests"),
+        "sign_the_plan",
+        INSTRUCTING,
+    ),
     "POST /api/requests/{process_id}/tasks/{task_id}/signature": (
-        _task_path("signature"), {"password": PASSWORD, "accept_statement": True}, CITIZENS_OF_PROCESS),
-    "GET /api/public/signatures/{sha256}": (lambda w: f"/api/public/signatures/{_signed_plan(w)['sha256']}", None, PUBLIC),
+        _task_path("signature"),
+        {"password": PASSWORD, "accept_statement": True},
+        CITIZENS_OF_PROCESS,
+    ),
+    "GET /api/public/signatures/{sha256}": (
+        lambda w: f"/api/public/signatures/{_signed_plan(w)['sha256']}",
+        None,
+        PUBLIC,
+    ),
     "POST /api/staff/processes/{process_id}/documents/{document_id}/signature": (
         lambda w: f"/api/staff/processes/{w.stage}/documents/{_signed_plan(w)['document_id']}/signature",
-        {"password": PASSWORD, "accept_statement": True}, _cells(401, 403, 403, 403, 404, 403, OK, OK, 403, 403)),
+        {"password": PASSWORD, "accept_statement": True},
+        _cells(401, 403, 403, 403, 404, 403, OK, OK, 403, 403),
+    ),
     "POST /api/staff/processes/{process_id}/pending-tasks": (
-        _stage_action("pending-tasks"), {"subject": "Última fatura da água", "working_days": 5}, INSTRUCTING),
+        _stage_action("pending-tasks"),
+        {"subject": "Última fatura da água", "working_days": 5},
+        INSTRUCTING,
+    ),
     "GET /api/pending-tasks": (lambda w: "/api/pending-tasks", None, FULL_SESSION),
     "POST /api/requests/{process_id}/tasks/{task_id}/documents": (
-        _task_path("documents"), {"filename": "fatura.pdf", "content_type": "application/pdf"}, CITIZENS_OF_PROCESS),
+        _task_path("documents"),
+        {"filename": "fatura.pdf", "content_type": "application/pdf"},
+        CITIZENS_OF_PROCESS,
+    ),
     "POST /api/requests/{process_id}/tasks/{task_id}/answer": (
-        _task_path("answer"), {"text": "Segue a fatura em papel, por correio."}, CITIZENS_OF_PROCESS),
+        _task_path("answer"),
+        {"text": "Segue a fatura em papel, por correio."},
+        CITIZENS_OF_PROCESS,
+    ),
     "POST /api/staff/processes/{process_id}/prior-hearing": (
-        _stage_action("prior-hearing"), {"grounds": "Há prestações anteriores em atraso."}, DECIDING),
+        _stage_action("prior-hearing"),
+        {"grounds": "Há prestações anteriores em atraso."},
+        DECIDING,
+    ),
     # -- messages, about the process and in general ---------------------------------------------------
     "GET /api/requests/{process_id}/messages": (lambda w: f"/api/requests/{w.stage}/messages", None, PARTIES_AND_ORGAN),
     "POST /api/requests/{process_id}/messages/attachments": (
         lambda w: f"/api/requests/{w.stage}/messages/attachments",
-        {"filename": "foto.png", "content_type": "image/png"}, MESSAGE_WRITERS),
+        {"filename": "foto.png", "content_type": "image/png"},
+        MESSAGE_WRITERS,
+    ),
     "POST /api/requests/{process_id}/messages": (
-        lambda w: f"/api/requests/{w.stage}/messages", {"text": "Quando fica decidido?"}, MESSAGE_WRITERS),
+        lambda w: f"/api/requests/{w.stage}/messages",
+        {"text": "Quando fica decidido?"},
+        MESSAGE_WRITERS,
+    ),
     "GET /api/messages/{organ}": (
-        lambda w: f"/api/messages/CAMARA?citizen_id={w.user_ids['citizen_a']}", None,
-        _cells(401, OK, OK, OK, 403, OK, OK, OK, OK, OK)),
+        lambda w: f"/api/messages/CAMARA?citizen_id={w.user_ids['citizen_a']}",
+        None,
+        _cells(401, OK, OK, OK, 403, OK, OK, OK, OK, OK),
+    ),
     "POST /api/messages/{organ}": (
-        lambda w: "/api/messages/CAMARA", "general_message", _cells(401, OK, OK, OK, 403, OK, OK, OK, OK, 403)),
+        lambda w: "/api/messages/CAMARA",
+        "general_message",
+        _cells(401, OK, OK, OK, 403, OK, OK, OK, OK, 403),
+    ),
     # -- view access granted by staff ("Processos liberados"): B is granted view of the stage process --
     "POST /api/staff/processes/{process_id}/view-access": (
-        lambda w: f"/api/staff/processes/{w.stage}/view-access", {"identifier": "bruno"}, INSTRUCTING),
+        lambda w: f"/api/staff/processes/{w.stage}/view-access",
+        {"identifier": "bruno"},
+        INSTRUCTING,
+    ),
     "GET /api/released-processes": (lambda w: "/api/released-processes", None, FULL_SESSION),
     "GET /api/released-processes/{process_id}": (
-        lambda w: f"/api/released-processes/{w.stage}", None, _cells(401, 404, OK, 404, 404, 404, 404, 404, 404, 404)),
+        lambda w: f"/api/released-processes/{w.stage}",
+        None,
+        _cells(401, 404, OK, 404, 404, 404, 404, 404, 404, 404),
+    ),
     # -- staff: notifications and letters ----------------------------------------------------------
     "GET /api/staff/accounts/{user_id}/notifications": (
-        lambda w: f"/api/staff/accounts/{w.user_ids['citizen_a']}/notifications", None,
-        _cells(401, 403, 403, 403, 403, 403, 403, 403, OK, OK)),
-    "GET /api/staff/letters": (lambda w: "/api/staff/letters", None, _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, 403)),
+        lambda w: f"/api/staff/accounts/{w.user_ids['citizen_a']}/notifications",
+        None,
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, OK, OK),
+    ),
+    "GET /api/staff/letters": (
+        lambda w: "/api/staff/letters",
+        None,
+        _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, 403),
+    ),
     "POST /api/staff/letters/{notification_id}/posted": (
-        lambda w: f"/api/staff/letters/{w.letter}/posted", None, _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, 403)),
+        lambda w: f"/api/staff/letters/{w.letter}/posted",
+        None,
+        _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, 403),
+    ),
     # -- staff: registrations and accounts ---------------------------------------------------------
     "GET /api/staff/registrations": (lambda w: "/api/staff/registrations", None, STAFF_ANY_ORGAN),
     "GET /api/staff/registrations/{user_id}": (
-        lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}", None, STAFF_ANY_ORGAN),
+        lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}",
+        None,
+        STAFF_ANY_ORGAN,
+    ),
     "POST /api/staff/registrations/{user_id}/approve": (
-        lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}/approve", None, REGISTRATION_VALIDATORS),
+        lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}/approve",
+        None,
+        REGISTRATION_VALIDATORS,
+    ),
     "POST /api/staff/registrations/{user_id}/reject": (
-        lambda w: f"/api/staff/registrations/{w.to_reject}/reject", {"reason": "O comprovativo tem mais de 6 meses."},
-        REGISTRATION_VALIDATORS),
+        lambda w: f"/api/staff/registrations/{w.to_reject}/reject",
+        {"reason": "O comprovativo tem mais de 6 meses."},
+        REGISTRATION_VALIDATORS,
+    ),
     "POST /api/staff/accounts/{user_id}/lock": (
-        lambda w: f"/api/staff/accounts/{w.spare['lock']}/lock", {"reason": "Uso indevido (teste)."}, ADMINISTRATORS),
+        lambda w: f"/api/staff/accounts/{w.spare['lock']}/lock",
+        {"reason": "Uso indevido (teste)."},
+        ADMINISTRATORS,
+    ),
     "POST /api/staff/accounts/{user_id}/unlock": (
-        lambda w: f"/api/staff/accounts/{w.spare['lock']}/unlock", {"reason": "Esclarecido."}, ADMINISTRATORS),
+        lambda w: f"/api/staff/accounts/{w.spare['lock']}/unlock",
+        {"reason": "Esclarecido."},
+        ADMINISTRATORS,
+    ),
     # -- the caller's own account: email, then password (which renews the session) ------------------
     "POST /api/account/email": (lambda w: "/api/account/email", "own_new_email", FULL_SESSION),
     "POST /api/account/password": (
-        lambda w: "/api/account/password", {"current_password": PASSWORD, "new_password": NEW_PASSWORD}, FULL_SESSION),
+        lambda w: "/api/account/password",
+        {"current_password": PASSWORD, "new_password": NEW_PASSWORD},
+        FULL_SESSION,
+    ),
     # -- the first login's code (it ends the narrow session and starts a full one) -----------------
     "POST /api/session/code": (
-        lambda w: "/api/session/code", {"channel": "email"},
-        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK)),
+        lambda w: "/api/session/code",
+        {"channel": "email"},
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK),
+    ),
     "POST /api/session/code/verification": (
-        lambda w: "/api/session/code/verification", "first_login_code",
-        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK)),
+        lambda w: "/api/session/code/verification",
+        "first_login_code",
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK),
+    ),
     # Last: it ends the caller's session.
     "DELETE /api/session": (lambda w: "/api/session", None, PUBLIC),
 }
@@ -337,10 +520,17 @@ def _login(client: Any, identifier: str, staff: bool, password: str = PASSWORD) 
 def _registration(number: str, email: str, name: str) -> Any:
     from chalicelib.api.models import Registration
 
-    return Registration(person_type="individual", identity_number=number, name=name, email=email,
-                        phone="+351 936 123 456", password="uma frase longa de registo", accept_terms=True,
-                        terms_version="2026-01",
-                        address={"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"})
+    return Registration(
+        person_type="individual",
+        identity_number=number,
+        name=name,
+        email=email,
+        phone="+351 936 123 456",
+        password="uma frase longa de registo",
+        accept_terms=True,
+        terms_version="2026-01",
+        address={"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"},
+    )
 
 
 def _registered(number: str, email: str, name: str, confirm: bool) -> str:
@@ -366,17 +556,49 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
 
     accounts = Accounts()
     create = {"password": demo["password"], "actor": Actor("test")}
-    accounts.create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
-                    identity_number="100000002", **create)
-    accounts.create(kind="citizen", name="Rita Mandatária", email="rita@example.pt", username="rita.mandataria",
-                    identity_number="100000010", **create)
-    accounts.create(kind="citizen", name="Inês Primeira", email="ines@example.pt", username="ines.primeira",
-                    extra={"first_login_pending": True}, **create)
-    accounts.create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
-                    organ="SEMAE", roles=["decision_maker"], **create)
-    return {purpose: accounts.create(kind="citizen", name=f"Conta {purpose}", email=f"{purpose}@example.pt",
-                                     username=f"conta.{purpose}", **create).user_id
-            for purpose in ("lock", "reset", "email")}
+    accounts.create(
+        kind="citizen",
+        name="Bruno Costa",
+        email="bruno@example.pt",
+        username="bruno",
+        identity_number="100000002",
+        **create,
+    )
+    accounts.create(
+        kind="citizen",
+        name="Rita Mandatária",
+        email="rita@example.pt",
+        username="rita.mandataria",
+        identity_number="100000010",
+        **create,
+    )
+    accounts.create(
+        kind="citizen",
+        name="Inês Primeira",
+        email="ines@example.pt",
+        username="ines.primeira",
+        extra={"first_login_pending": True},
+        **create,
+    )
+    accounts.create(
+        kind="staff",
+        name="Outro Serviço",
+        email="semae@example.pt",
+        username="semae.decisor",
+        organ="SEMAE",
+        roles=["decision_maker"],
+        **create,
+    )
+    return {
+        purpose: accounts.create(
+            kind="citizen",
+            name=f"Conta {purpose}",
+            email=f"{purpose}@example.pt",
+            username=f"conta.{purpose}",
+            **create,
+        ).user_id
+        for purpose in ("lock", "reset", "email")
+    }
 
 
 def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str], spare: dict[str, str]) -> World:
@@ -385,18 +607,26 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     citizen = Api(client)
     citizen.cookie = cookies["citizen_a"]
     draft = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call("POST", f"/api/requests/{draft}/documents",
-                        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{draft}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
     assert upload(slot, small_pdf()) in (200, 201, 204)
-    water_draft = citizen.call("POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER}).data["process_id"]
+    water_draft = citizen.call("POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER}).data[
+        "process_id"
+    ]
 
     # A names Rita as representante (a gestor de negócios needs no proof): her account sees it once submitted.
     representante = {"name": "Rita Mandatária", "identity_number": "100000010", "quality": "gestor_negocios"}
     created = citizen.call("POST", "/api/requests", {**GENERIC, "representante": representante})
     assert created.status_code == 201, created.body
     submitted = created.data["process_id"]
-    doc = citizen.call("POST", f"/api/requests/{submitted}/documents",
-                       {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+    doc = citizen.call(
+        "POST",
+        f"/api/requests/{submitted}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
     assert upload(doc, small_pdf()) in (200, 201, 204)
     answer = citizen.call("POST", f"/api/requests/{submitted}/submit")
     assert answer.status_code == 200, answer.body
@@ -405,13 +635,25 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     decider = Api(client)
     decider.cookie = cookies["decider"]
     key = decider.call("POST", "/api/staff/api-keys", {"label": "a revogar"}).data["key_id"]
-    stage = citizen.call("POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER,
-                                                   "representante": representante}).data["process_id"]
+    stage = citizen.call(
+        "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER, "representante": representante}
+    ).data["process_id"]
     assert citizen.call("POST", f"/api/requests/{stage}/submit").status_code == 200
     wait_for(lambda: _settled(stage), timeout=SLOW)
-    return World(submitted, answer.data["number"], stage, doc["document_id"], draft, water_draft, user_ids, key,
-                 _letter(submitted), to_reject=_registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
-                 to_confirm=_registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False), spare=spare)
+    return World(
+        submitted,
+        answer.data["number"],
+        stage,
+        doc["document_id"],
+        draft,
+        water_draft,
+        user_ids,
+        key,
+        _letter(submitted),
+        to_reject=_registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
+        to_confirm=_registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False),
+        spare=spare,
+    )
 
 
 def _letter(process_id: str) -> str:
@@ -420,9 +662,15 @@ def _letter(process_id: str) -> str:
     from chalicelib.notifications.delivery import Notifier
     from chalicelib.notifications.templates import LETTER, MESSAGES
 
-    item = Notifier().send(LETTER, "Ana Silva\nRua do Comércio, 1\n4600-000 Amarante", "submission_receipt",
-                           MESSAGES["submission_receipt"].sample, key=f"matrix#{process_id}", process_id=process_id,
-                           organ="CAMARA")
+    item = Notifier().send(
+        LETTER,
+        "Ana Silva\nRua do Comércio, 1\n4600-000 Amarante",
+        "submission_receipt",
+        MESSAGES["submission_receipt"].sample,
+        key=f"matrix#{process_id}",
+        process_id=process_id,
+        organ="CAMARA",
+    )
     return item["notification_id"]
 
 
@@ -437,8 +685,11 @@ def _pending_fee(process_id: str) -> dict[str, Any]:
     from chalicelib.processes.fees import new_reference
 
     payment = new_reference(aws.table("counters"), FEE_CENTS)
-    aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET payment = :p, payment_reference = :r",
-                                       ExpressionAttributeValues={":p": payment, ":r": payment["reference"]})
+    aws.table("processes").update_item(
+        Key={"process_id": process_id},
+        UpdateExpression="SET payment = :p, payment_reference = :r",
+        ExpressionAttributeValues={":p": payment, ":r": payment["reference"]},
+    )
     return payment
 
 
@@ -456,8 +707,10 @@ def _body(body: Any, world: World, actor: str) -> Any:
     if body == "sign_the_plan":
         return {"subject": "Plano de pagamento em prestações", "document_id": _plan(world)["document_id"]}
     if body == "general_message":
-        return {"text": "Bom dia, uma dúvida sobre a fatura.",
-                **({"citizen_id": world.user_ids["citizen_a"]} if actor in STAFF_ACTORS else {})}
+        return {
+            "text": "Bom dia, uma dúvida sobre a fatura.",
+            **({"citizen_id": world.user_ids["citizen_a"]} if actor in STAFF_ACTORS else {}),
+        }
     if body == "assign_to_decider":
         return {"assignee_id": world.user_ids["decider"]}
     if body == "fresh_login_code":
@@ -477,21 +730,40 @@ def _body(body: Any, world: World, actor: str) -> Any:
         import time
 
         activation = f"Ativacao-{n}-xyz"
-        Accounts().create(kind="citizen", name=f"Ativar {n}", email=f"ativar{n}@example.pt", username=f"ativar{n}",
-                          password=PASSWORD, actor=Actor("test"),
-                          extra={"activation_pending": True, "activation_hash": hash_password(activation),
-                                 "activation_expires_at": int(time.time()) + 3600})
+        Accounts().create(
+            kind="citizen",
+            name=f"Ativar {n}",
+            email=f"ativar{n}@example.pt",
+            username=f"ativar{n}",
+            password=PASSWORD,
+            actor=Actor("test"),
+            extra={
+                "activation_pending": True,
+                "activation_hash": hash_password(activation),
+                "activation_expires_at": int(time.time()) + 3600,
+            },
+        )
         return {"identifier": f"ativar{n}", "activation_password": activation, "new_password": NEW_PASSWORD}
     if body == "fresh_reset_link":
-        return {"token": OneTimeLinks().issue("password_reset", world.spare["reset"], 1800), "new_password": NEW_PASSWORD}
+        return {
+            "token": OneTimeLinks().issue("password_reset", world.spare["reset"], 1800),
+            "new_password": NEW_PASSWORD,
+        }
     if body == "fresh_email_change_link":
         old = Accounts().get_item(world.spare["email"])["email"]
-        return {"token": OneTimeLinks().issue("email_change", world.spare["email"], 3600, new_email=f"mudou{n}@example.pt",
-                                              old_email=old)}
+        return {
+            "token": OneTimeLinks().issue(
+                "email_change", world.spare["email"], 3600, new_email=f"mudou{n}@example.pt", old_email=old
+            )
+        }
     if body == "fresh_payment_notice":
         payment = _pending_fee(world.submitted)
-        return {"entity": payment["entity"], "reference": payment["reference"], "amount_eur": "10.00",
-                "transaction_id": f"TX-{n}"}
+        return {
+            "entity": payment["entity"],
+            "reference": payment["reference"],
+            "amount_eur": "10.00",
+            "transaction_id": f"TX-{n}",
+        }
     if body == "fee_paid_at_the_counter":
         _pending_fee(world.submitted)
         return {"amount_eur": "10.00", "method": "numerario"}
@@ -519,13 +791,19 @@ def _headers(actor: str, cookie: str | None, raw: str | None) -> dict[str, str]:
 def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, client: Any, demo: dict[str, Any]) -> None:
     spare = _accounts(demo)
     registrant_id = _registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
-    logins = {"citizen_a": ("ana.silva", False, PASSWORD), "citizen_b": ("bruno", False, PASSWORD),
-              "representative": ("rita.mandataria", False, PASSWORD),
-              "registrant": ("rui.registado@example.pt", False, "uma frase longa de registo"),
-              "first_login": ("ines.primeira", False, PASSWORD),
-              "staff_other_organ": ("semae.decisor", True, PASSWORD), "clerk": ("atendimento", True, PASSWORD),
-              "decider": ("decisor", True, PASSWORD), "head": ("dirigente", True, PASSWORD),
-              "admin": ("administrador", True, PASSWORD), "auditor": ("auditor", True, PASSWORD)}
+    logins = {
+        "citizen_a": ("ana.silva", False, PASSWORD),
+        "citizen_b": ("bruno", False, PASSWORD),
+        "representative": ("rita.mandataria", False, PASSWORD),
+        "registrant": ("rui.registado@example.pt", False, "uma frase longa de registo"),
+        "first_login": ("ines.primeira", False, PASSWORD),
+        "staff_other_organ": ("semae.decisor", True, PASSWORD),
+        "clerk": ("atendimento", True, PASSWORD),
+        "decider": ("decisor", True, PASSWORD),
+        "head": ("dirigente", True, PASSWORD),
+        "admin": ("administrador", True, PASSWORD),
+        "auditor": ("auditor", True, PASSWORD),
+    }
     cookies: dict[str, str | None] = {"anonymous": None, "provider": None}
     user_ids: dict[str, str] = {}
     for actor, (identifier, staff, password) in logins.items():
@@ -540,8 +818,9 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
         for actor in ACTORS:
             made = _body(body, world, actor)
             raw = json.dumps(made) if made is not None else None
-            response = getattr(client.http, method.lower())(path_for(world), headers=_headers(actor, cookies[actor], raw),
-                                                            body=raw)
+            response = getattr(client.http, method.lower())(
+                path_for(world), headers=_headers(actor, cookies[actor], raw), body=raw
+            )
             status = response.status_code
             expected = cells[actor]
             if expected == OK:

@@ -37,8 +37,11 @@ def _draft(api: Any) -> str:
 
 def _slot(api: Any, process_id: str, slot: str, filename: str, **extra: Any) -> dict[str, Any]:
     content_type = CONTENT_TYPE[filename.rsplit(".", 1)[-1]]
-    response = api.call("POST", f"/api/requests/{process_id}/documents",
-                        {"slot": slot, "filename": filename, "content_type": content_type, **extra})
+    response = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": slot, "filename": filename, "content_type": content_type, **extra},
+    )
     assert response.status_code == 201, response.body
     return response.data
 
@@ -48,7 +51,9 @@ def _inspected(api: Any, process_id: str, document_id: str) -> dict[str, Any]:
     return wait_for(lambda: (d := api.call("GET", path).data)["status"] != "a_aguardar" and d, timeout=60)
 
 
-def _uploaded(api: Any, process_id: str, data: bytes, slot: str = "anexo", filename: str = "anexo.pdf", **extra: Any) -> dict[str, Any]:
+def _uploaded(
+    api: Any, process_id: str, data: bytes, slot: str = "anexo", filename: str = "anexo.pdf", **extra: Any
+) -> dict[str, Any]:
     form = _slot(api, process_id, slot, filename, **extra)
     assert upload(form, data, filename) in (200, 201, 204)
     return _inspected(api, process_id, form["document_id"])
@@ -56,6 +61,7 @@ def _uploaded(api: Any, process_id: str, data: bytes, slot: str = "anexo", filen
 
 def _quarantine_keys() -> list[str]:
     from chalicelib.platform import aws
+
     listing = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("uploads"))
     return [o["Key"] for o in listing.get("Contents", [])]
 
@@ -64,17 +70,27 @@ def _other_citizen(make_api: Any) -> Any:
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
-    Accounts().create(kind="citizen", name="Bruno Costa", email="bruno@example.pt", username="bruno",
-                      password=OTHER_PASSWORD, identity_number="100000002", actor=Actor("test"))
+    Accounts().create(
+        kind="citizen",
+        name="Bruno Costa",
+        email="bruno@example.pt",
+        username="bruno",
+        password=OTHER_PASSWORD,
+        identity_number="100000002",
+        actor=Actor("test"),
+    )
     api = make_api()
     api.login("bruno", OTHER_PASSWORD)
     return api
 
 
 # -- upload slots ------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("slot", "filename", "max_bytes"), [("anexo", "a.pdf", 50 * MIB), ("desenhos", "p.dwg", 200 * MIB)])
-def test_the_slot_policy_holds_the_size_range_type_and_15_minutes(make_api: Any, demo: dict[str, Any], slot: str,
-                                                                   filename: str, max_bytes: int) -> None:
+@pytest.mark.parametrize(
+    ("slot", "filename", "max_bytes"), [("anexo", "a.pdf", 50 * MIB), ("desenhos", "p.dwg", 200 * MIB)]
+)
+def test_the_slot_policy_holds_the_size_range_type_and_15_minutes(
+    make_api: Any, demo: dict[str, Any], slot: str, filename: str, max_bytes: int
+) -> None:
     api = _citizen(make_api, demo)
     process_id = _draft(api)
     form = _slot(api, process_id, slot, filename)
@@ -86,12 +102,14 @@ def test_the_slot_policy_holds_the_size_range_type_and_15_minutes(make_api: Any,
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=lambda h: h.name)
-def test_each_hostile_file_uploaded_is_rejected_with_its_reason_and_deleted(make_api: Any, demo: dict[str, Any],
-                                                                           hostile: Any, hostile_files: dict[str, Path]) -> None:
+def test_each_hostile_file_uploaded_is_rejected_with_its_reason_and_deleted(
+    make_api: Any, demo: dict[str, Any], hostile: Any, hostile_files: dict[str, Path]
+) -> None:
     api = _citizen(make_api, demo)
     process_id = _draft(api)
-    document = _uploaded(api, process_id, hostile_files[hostile.name].read_bytes(), SLOT_FOR_FORMATS[hostile.formats],
-                         hostile.filename)
+    document = _uploaded(
+        api, process_id, hostile_files[hostile.name].read_bytes(), SLOT_FOR_FORMATS[hostile.formats], hostile.filename
+    )
     assert document["status"] == "rejeitado"
     assert hostile.reason in document["reason"]
     wait_for(lambda: _quarantine_keys() == [])  # the file is gone (deleted just after the verdict is recorded)
@@ -108,13 +126,20 @@ def test_a_document_accepted_records_what_inspection_found(make_api: Any, demo: 
     document = _uploaded(api, process_id, data, filename="assinado.pdf")
     assert document["status"] == "aceite", document.get("reason")
     assert document["sha256"] == hashlib.sha256(data).hexdigest() and document["size"] == len(data)
-    assert document["inspection"] == {"format": "pdf", "pages": 1, "pdf_version": "1.7", "pdfa": "2B",
-                                      "signature_fields": 1, "signed": True}
+    assert document["inspection"] == {
+        "format": "pdf",
+        "pages": 1,
+        "pdf_version": "1.7",
+        "pdfa": "2B",
+        "signature_fields": 1,
+        "signed": True,
+    }
     wait_for(lambda: _quarantine_keys() == [])
 
 
-def test_a_form_used_after_it_expired_gets_the_file_rejected(make_api: Any, demo: dict[str, Any],
-                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_form_used_after_it_expired_gets_the_file_rejected(
+    make_api: Any, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # S3 refuses a POST after the policy's expiration; moto does not, and the inspection holds the line.
     import time
 
@@ -142,8 +167,11 @@ def test_a_form_whose_content_type_was_changed_gets_the_file_rejected(make_api: 
     assert document["status"] == "rejeitado" and "tipo de conteúdo" in document["reason"]
 
 
-def test_a_second_file_sent_with_a_used_form_is_discarded_and_the_document_is_unchanged(make_api: Any, demo: dict[str, Any]) -> None:
+def test_a_second_file_sent_with_a_used_form_is_discarded_and_the_document_is_unchanged(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from chalicelib.platform import aws
+
     api = _citizen(make_api, demo)
     process_id = _draft(api)
     form = _slot(api, process_id, "anexo", "anexo.pdf")
@@ -156,19 +184,28 @@ def test_a_second_file_sent_with_a_used_form_is_discarded_and_the_document_is_un
     wait_for(lambda: _quarantine_keys() == [], timeout=30)
     again = api.call("GET", f"/api/requests/{process_id}/documents/{form['document_id']}").data
     assert again == accepted
-    stored = aws.client("s3").get_object(Bucket=aws.bucket_name("documents"), Key=f"{process_id}/{form['document_id']}/anexo.pdf")
+    stored = aws.client("s3").get_object(
+        Bucket=aws.bucket_name("documents"), Key=f"{process_id}/{form['document_id']}/anexo.pdf"
+    )
     assert stored["Body"].read() == first
-    timeline = [e["action"] for e in _staff(make_api, demo, "auditor").call("GET", f"/api/staff/processes/{process_id}").data["timeline"]]
+    timeline = [
+        e["action"]
+        for e in _staff(make_api, demo, "auditor").call("GET", f"/api/staff/processes/{process_id}").data["timeline"]
+    ]
     assert "document.second_upload_discarded" in timeline
 
 
 def test_drawings_and_scans_of_their_size_are_accepted(make_api: Any, demo: dict[str, Any], tmp_path: Path) -> None:
     api = _citizen(make_api, demo)
     process_id = _draft(api)
-    drawing = _uploaded(api, process_id, files.dwg(tmp_path / "planta.dwg", 60 * MIB).read_bytes(), "desenhos", "planta.dwg")
+    drawing = _uploaded(
+        api, process_id, files.dwg(tmp_path / "planta.dwg", 60 * MIB).read_bytes(), "desenhos", "planta.dwg"
+    )
     assert drawing["status"] == "aceite", drawing.get("reason")
     assert drawing["size"] == 60 * MIB and drawing["inspection"]["version"] == "AC1032"
-    scan = _uploaded(api, process_id, files.scanned_pdf(tmp_path / "scan.pdf", 20 * MIB).read_bytes(), filename="scan.pdf")
+    scan = _uploaded(
+        api, process_id, files.scanned_pdf(tmp_path / "scan.pdf", 20 * MIB).read_bytes(), filename="scan.pdf"
+    )
     assert scan["status"] == "aceite", scan.get("reason")
     assert scan["inspection"]["pages"] == 20
 
@@ -189,11 +226,22 @@ def test_a_replaced_document_keeps_its_earlier_version_for_staff(make_api: Any, 
     assert versions[first["document_id"]]["version"] == 1
     assert staff.call("GET", f"/api/requests/{process_id}/documents/{first['document_id']}/download").status_code == 200
 
-    again = api.call("POST", f"/api/requests/{process_id}/documents", {
-        "slot": "anexo", "filename": "b.pdf", "content_type": "application/pdf", "replaces": first["document_id"]})
+    again = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "b.pdf", "content_type": "application/pdf", "replaces": first["document_id"]},
+    )
     assert again.status_code == 409 and again.data["error"]["field"] == "replaces"
-    other_slot = api.call("POST", f"/api/requests/{process_id}/documents", {
-        "slot": "digitalizacao", "filename": "b.pdf", "content_type": "application/pdf", "replaces": second["document_id"]})
+    other_slot = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {
+            "slot": "digitalizacao",
+            "filename": "b.pdf",
+            "content_type": "application/pdf",
+            "replaces": second["document_id"],
+        },
+    )
     assert other_slot.status_code == 422 and other_slot.data["error"]["field"] == "replaces"
 
 
@@ -204,7 +252,9 @@ def _staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
     return api
 
 
-def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_each_audited(make_api: Any, demo: dict[str, Any]) -> None:
+def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_each_audited(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform import aws
     from chalicelib.platform.audit import Actor
@@ -216,8 +266,16 @@ def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_ea
     path = f"/api/requests/{process_id}/documents/{document['document_id']}/download"
 
     bruno = _other_citizen(make_api)
-    Accounts().create(kind="staff", name="Outro Serviço", email="semae@municipio-demo.pt", username="semae",
-                      password=OTHER_PASSWORD, organ="SEMAE", roles=["clerk"], actor=Actor("test"))
+    Accounts().create(
+        kind="staff",
+        name="Outro Serviço",
+        email="semae@municipio-demo.pt",
+        username="semae",
+        password=OTHER_PASSWORD,
+        organ="SEMAE",
+        roles=["clerk"],
+        actor=Actor("test"),
+    )
     other_organ = make_api()
     other_organ.login("semae", OTHER_PASSWORD, staff=True)
     for outsider in (bruno, other_organ):
@@ -225,8 +283,11 @@ def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_ea
         assert refused.status_code == 404 and refused.data["error"]["field"] == "process_id"
 
     # The representation itself is recorded by another flow; here the process names Bruno as representante.
-    aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET representante_id = :r",
-                                       ExpressionAttributeValues={":r": _user_id(bruno)})
+    aws.table("processes").update_item(
+        Key={"process_id": process_id},
+        UpdateExpression="SET representante_id = :r",
+        ExpressionAttributeValues={":r": _user_id(bruno)},
+    )
     allowed = [ana, bruno, _staff(make_api, demo, "atendimento"), _staff(make_api, demo, "auditor")]
     for caller in allowed:
         response = caller.call("GET", path)
@@ -261,7 +322,9 @@ def _pdf_text(data: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 
 
-def test_the_receipt_lists_the_submission_and_each_hash_and_is_emailed_with_the_pdf(make_api: Any, demo: dict[str, Any]) -> None:
+def test_the_receipt_lists_the_submission_and_each_hash_and_is_emailed_with_the_pdf(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from local import outbox
 
     api = _citizen(make_api, demo)
@@ -273,8 +336,16 @@ def test_the_receipt_lists_the_submission_and_each_hash_and_is_emailed_with_the_
     assert [d["sha256"] for d in receipt.data["documents"]] == [document["sha256"]]
     pdf = requests.get(receipt.data["url"], timeout=30).content
     text = _pdf_text(pdf)
-    for expected in (number, "Ana Silva", "123456789", "Requerimento genérico", "Licença de ruído",
-                     "Peço licença para um arraial.", document["sha256"], "anexo.pdf"):
+    for expected in (
+        number,
+        "Ana Silva",
+        "123456789",
+        "Requerimento genérico",
+        "Licença de ruído",
+        "Peço licença para um arraial.",
+        document["sha256"],
+        "anexo.pdf",
+    ):
         assert expected in text, expected
 
     emails = [m for m in outbox.messages() if demo["citizen"]["email"] in m["to"] and number in m["subject"]]
@@ -283,6 +354,7 @@ def test_the_receipt_lists_the_submission_and_each_hash_and_is_emailed_with_the_
 
 def test_the_verification_recomputes_the_stored_hashes_against_the_receipt(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib.platform import aws
+
     api = _citizen(make_api, demo)
     process_id, document = _submitted(api, small_pdf(pages=1))
     wait_for(lambda: api.call("GET", f"/api/requests/{process_id}/receipt").status_code == 200)
@@ -291,8 +363,11 @@ def test_the_verification_recomputes_the_stored_hashes_against_the_receipt(make_
     assert verification["documents"][0]["stored_sha256"] == document["sha256"]
 
     # Someone with access to the bucket alters the stored file: the verification says so.
-    aws.client("s3").put_object(Bucket=aws.bucket_name("documents"), Key=f"{process_id}/{document['document_id']}/anexo.pdf",
-                                Body=small_pdf(pages=4))
+    aws.client("s3").put_object(
+        Bucket=aws.bucket_name("documents"),
+        Key=f"{process_id}/{document['document_id']}/anexo.pdf",
+        Body=small_pdf(pages=4),
+    )
     tampered = _staff(make_api, demo, "auditor").call("GET", f"/api/requests/{process_id}/receipt/verification").data
     assert tampered["valid"] is False
     assert tampered["documents"][0]["matches"] is False and tampered["receipt_pdf_matches"] is True

@@ -21,7 +21,9 @@ def test_citizen_and_staff_exchange_messages_about_a_process(make_api: Any, demo
     assert slot.status_code == 201, slot.body
     upload(slot.data, small_pdf())
     lambdas.drain()
-    sent = citizen.call("POST", path, {"text": "Junto a planta que faltava.", "attachments": [slot.data["document_id"]]})
+    sent = citizen.call(
+        "POST", path, {"text": "Junto a planta que faltava.", "attachments": [slot.data["document_id"]]}
+    )
     assert sent.status_code == 201, sent.body
     assert [m for m in outbox_to("geral@municipio-demo.pt") if "Junto a planta" in m["body"]]
     bad = citizen.call("POST", path, {"text": "x", "attachments": ["d_outro"]})
@@ -33,8 +35,10 @@ def test_citizen_and_staff_exchange_messages_about_a_process(make_api: Any, demo
     assert reply.status_code == 201, reply.body
     assert [m for m in outbox_to(demo["citizen"]["email"]) if "Recebido, obrigado." in m["body"]]
     thread = citizen.call("GET", path).data["messages"]
-    assert [(m["from"], m["text"]) for m in thread] == [("requerente", "Junto a planta que faltava."),
-                                                         ("servicos", "Recebido, obrigado.")]
+    assert [(m["from"], m["text"]) for m in thread] == [
+        ("requerente", "Junto a planta que faltava."),
+        ("servicos", "Recebido, obrigado."),
+    ]
     assert thread[0]["attachments"] == [slot.data["document_id"]]
 
     auditor = make_api()
@@ -53,7 +57,9 @@ def test_a_general_message_to_an_organ_and_its_reply(make_api: Any, demo: dict[s
     clerk = make_api()
     clerk.login("atendimento", demo["password"], staff=True)
     user_id = me["user_id"]
-    assert clerk.call("POST", "/api/messages/CAMARA", {"text": "Das 9h às 16h.", "citizen_id": user_id}).status_code == 201
+    assert (
+        clerk.call("POST", "/api/messages/CAMARA", {"text": "Das 9h às 16h.", "citizen_id": user_id}).status_code == 201
+    )
     thread = citizen.call("GET", "/api/messages/CAMARA").data["messages"]
     assert [m["text"] for m in thread] == ["Qual o horário do balcão?", "Das 9h às 16h."]
     assert clerk.call("GET", f"/api/messages/CAMARA?citizen_id={user_id}").data["messages"] == thread

@@ -21,10 +21,15 @@ NEW_PASSWORD = "cavalo correto bateria agrafo"
 
 def registration(**overrides: Any) -> dict[str, Any]:
     body = {
-        "person_type": "individual", "identity_number": NIF, "name": "João Gonçalves Pereira",
-        "email": "joao.pereira@example.pt", "phone": "+351 936 123 456",
+        "person_type": "individual",
+        "identity_number": NIF,
+        "name": "João Gonçalves Pereira",
+        "email": "joao.pereira@example.pt",
+        "phone": "+351 936 123 456",
         "address": {"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"},
-        "password": "uma frase longa de registo", "accept_terms": True, "terms_version": "2026-01",
+        "password": "uma frase longa de registo",
+        "accept_terms": True,
+        "terms_version": "2026-01",
     }
     body.update(overrides)
     return body
@@ -79,11 +84,20 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
     login = citizen.login(NIF, body["password"])
     assert login.data["scope"] == "registration"
     assert citizen.call("GET", "/api/requests").status_code == 403
-    slot = citizen.call("POST", "/api/registration/documents", {"filename": "fatura-agua.pdf", "content_type": "application/pdf"})
+    slot = citizen.call(
+        "POST", "/api/registration/documents", {"filename": "fatura-agua.pdf", "content_type": "application/pdf"}
+    )
     assert slot.status_code == 201, slot.body
     issued = datetime.now(UTC).date() - timedelta(days=20)
-    pdf = proof_pdf(["Fatura de agua", "Cliente: Joao Goncalves Pereira", f"NIF: {NIF[:3]} {NIF[3:6]} {NIF[6:]}",
-                     "Rua Teixeira de Pascoaes, 12, 4600-011 Amarante", f"Data de emissao: {issued:%d/%m/%Y}"])
+    pdf = proof_pdf(
+        [
+            "Fatura de agua",
+            "Cliente: Joao Goncalves Pereira",
+            f"NIF: {NIF[:3]} {NIF[3:6]} {NIF[6:]}",
+            "Rua Teixeira de Pascoaes, 12, 4600-011 Amarante",
+            f"Data de emissao: {issued:%d/%m/%Y}",
+        ]
+    )
     assert upload(slot.data, pdf, "fatura-agua.pdf") in (200, 201, 204)
     # Inspection and pre-check run on the S3 event, on another thread: let them finish (moto's tables
     # are not safe to query while another thread writes them).
@@ -92,7 +106,9 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
     lambdas.drain()
     wait_for(lambda: (citizen.call("GET", "/api/registration").data.get("proof") or {}).get("precheck"))
     clerk = staff(make_api, demo, "atendimento")
-    user_id = [r for r in clerk.call("GET", "/api/staff/registrations").data["registrations"] if r["email"] == body["email"]][0]["user_id"]
+    user_id = [
+        r for r in clerk.call("GET", "/api/staff/registrations").data["registrations"] if r["email"] == body["email"]
+    ][0]["user_id"]
     entry = clerk.call("GET", f"/api/staff/registrations/{user_id}").data
     assert entry["proof"]["precheck"]["identity_number_found"] is True
     assert entry["proof"]["precheck"]["name_found"] is True
@@ -118,14 +134,23 @@ def test_registration_to_first_login_by_the_api(make_api: Any, demo: dict[str, A
     for identifier, password in ((username, activation), (NIF, body["password"])):
         refused = make_api().call("POST", "/api/session", {"identifier": identifier, "password": password})
         assert refused.status_code == 401
-    common = make_api().call("POST", "/api/account/activation",
-                             {"identifier": username, "activation_password": activation, "new_password": "password123"})
+    common = make_api().call(
+        "POST",
+        "/api/account/activation",
+        {"identifier": username, "activation_password": activation, "new_password": "password123"},
+    )
     assert common.status_code == 422 and common.data["error"]["field"] == "new_password"
-    done = make_api().call("POST", "/api/account/activation",
-                           {"identifier": username, "activation_password": activation, "new_password": NEW_PASSWORD})
+    done = make_api().call(
+        "POST",
+        "/api/account/activation",
+        {"identifier": username, "activation_password": activation, "new_password": NEW_PASSWORD},
+    )
     assert done.status_code == 200, done.body
-    again = make_api().call("POST", "/api/account/activation",
-                            {"identifier": username, "activation_password": activation, "new_password": NEW_PASSWORD + "!"})
+    again = make_api().call(
+        "POST",
+        "/api/account/activation",
+        {"identifier": username, "activation_password": activation, "new_password": NEW_PASSWORD + "!"},
+    )
     assert again.status_code == 422 and again.data["error"]["field"] == "activation_password"
 
     # 6. First login: a code by email (SMS only to a confirmed phone), then a full session with a new token.
@@ -155,14 +180,20 @@ def test_registration_never_tells_whether_the_nif_or_email_has_an_account(make_a
 
     fresh = make_api().call("POST", "/api/registrations", registration())
     # The demo citizen's NIF with another address; then another NIF with the demo citizen's address.
-    same_nif = make_api().call("POST", "/api/registrations", registration(email="outra.pessoa@example.pt",
-                                                                          identity_number=demo["citizen"]["identity_number"]))
-    same_email = make_api().call("POST", "/api/registrations", registration(identity_number="287654320",
-                                                                            email=demo["citizen"]["email"]))
+    same_nif = make_api().call(
+        "POST",
+        "/api/registrations",
+        registration(email="outra.pessoa@example.pt", identity_number=demo["citizen"]["identity_number"]),
+    )
+    same_email = make_api().call(
+        "POST", "/api/registrations", registration(identity_number="287654320", email=demo["citizen"]["email"])
+    )
     assert fresh.status_code == same_nif.status_code == same_email.status_code == 202
     assert fresh.data == same_nif.data == same_email.data
     # The owner is told instead; nothing was created for the second registrant, the account is as it was.
-    notices = wait_for(lambda: [m for m in outbox_to(demo["citizen"]["email"]) if "Tentativa de registo" in m["subject"]])
+    notices = wait_for(
+        lambda: [m for m in outbox_to(demo["citizen"]["email"]) if "Tentativa de registo" in m["subject"]]
+    )
     assert len(notices) == 2
     assert outbox_to("outra.pessoa@example.pt") == []
     assert Accounts().find("outra.pessoa@example.pt") is None and Accounts().find("287654320") is None
@@ -205,8 +236,14 @@ def test_bad_registrations_are_refused_naming_the_field_and_store_nothing(make_a
 
 def test_a_company_registers_with_its_nipc(make_api: Any, demo: dict[str, Any]) -> None:
     api = make_api()
-    body = registration(person_type="company", identity_number="503 504 564", name="Diversões do Tâmega, Lda.",
-                        email="geral@diversoes.example.pt", proof_kind="funcoes", reason="Pedidos de licenças de máquinas")
+    body = registration(
+        person_type="company",
+        identity_number="503 504 564",
+        name="Diversões do Tâmega, Lda.",
+        email="geral@diversoes.example.pt",
+        proof_kind="funcoes",
+        reason="Pedidos de licenças de máquinas",
+    )
     assert api.call("POST", "/api/registrations", body).status_code == 202
     from chalicelib.accounts.users import Accounts
 
@@ -215,28 +252,51 @@ def test_a_company_registers_with_its_nipc(make_api: Any, demo: dict[str, Any]) 
     assert item["proof_kind"] == "funcoes" and item["terms_version"] == "2026-01" and item["terms_accepted_at"]
 
 
-def test_brazilian_deployment_takes_cpf_or_cnpj_and_cep(make_api: Any, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_brazilian_deployment_takes_cpf_or_cnpj_and_cep(
+    make_api: Any, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     from chalicelib.accounts.users import Accounts
     from chalicelib.kernel.settings import get_settings
 
     monkeypatch.setenv("BALCAO_COUNTRY", "BR")
     get_settings.cache_clear()
     api = make_api()
-    br = {"phone": "+55 19 99123-4567", "address": {"street": "Rua Capitão Antônio Corrêa Barbosa, 2233",
-                                                    "postal_code": "13400-900", "locality": "Piracicaba"}}
-    assert api.call("POST", "/api/registrations", registration(identity_number="390.533.447-05", **br)).status_code == 202
+    br = {
+        "phone": "+55 19 99123-4567",
+        "address": {
+            "street": "Rua Capitão Antônio Corrêa Barbosa, 2233",
+            "postal_code": "13400-900",
+            "locality": "Piracicaba",
+        },
+    }
+    assert (
+        api.call("POST", "/api/registrations", registration(identity_number="390.533.447-05", **br)).status_code == 202
+    )
     assert Accounts().find("39053344705")["status"] == "aguarda_confirmacao_email"
-    company = registration(person_type="company", identity_number="11.222.333/0001-81", email="empresa@example.com.br", **br)
+    company = registration(
+        person_type="company", identity_number="11.222.333/0001-81", email="empresa@example.com.br", **br
+    )
     assert api.call("POST", "/api/registrations", company).status_code == 202
-    bad_cpf = api.call("POST", "/api/registrations", registration(identity_number="390.533.447-06", email="x@example.com.br", **br))
+    bad_cpf = api.call(
+        "POST", "/api/registrations", registration(identity_number="390.533.447-06", email="x@example.com.br", **br)
+    )
     assert bad_cpf.status_code == 422 and bad_cpf.data["error"]["field"] == "identity_number"
-    bad_cep = api.call("POST", "/api/registrations", registration(
-        identity_number="529.982.247-25", email="y@example.com.br", phone=br["phone"],
-        address={"street": "Rua X, 1", "postal_code": "4600-011", "locality": "Piracicaba"}))
+    bad_cep = api.call(
+        "POST",
+        "/api/registrations",
+        registration(
+            identity_number="529.982.247-25",
+            email="y@example.com.br",
+            phone=br["phone"],
+            address={"street": "Rua X, 1", "postal_code": "4600-011", "locality": "Piracicaba"},
+        ),
+    )
     assert bad_cep.status_code == 422 and bad_cep.data["error"]["field"] == "address.postal_code"
 
 
-def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(make_api: Any, demo: dict[str, Any]) -> None:
+def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from chalicelib.accounts.credentials import _sha256
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform import aws
@@ -248,18 +308,29 @@ def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(make
 
     # Expired (24 h): refused naming the field, the account still awaits confirmation.
     tokens = aws.table("account_tokens")
-    tokens.update_item(Key={"pk": f"LINK#{_sha256(token)}"}, UpdateExpression="SET expires_at = :past",
-                       ExpressionAttributeValues={":past": 1})
+    tokens.update_item(
+        Key={"pk": f"LINK#{_sha256(token)}"},
+        UpdateExpression="SET expires_at = :past",
+        ExpressionAttributeValues={":past": 1},
+    )
     expired = api.call("POST", "/api/registrations/confirmation", {"token": token})
-    assert expired.status_code == 422 and expired.data["error"]["field"] == "token" and "expirou" in expired.data["error"]["message"]
+    assert (
+        expired.status_code == 422
+        and expired.data["error"]["field"] == "token"
+        and "expirou" in expired.data["error"]["message"]
+    )
     assert Accounts().find(NIF)["status"] == "aguarda_confirmacao_email"
     unknown = api.call("POST", "/api/registrations/confirmation", {"token": "x" * 43})
     assert unknown.status_code == 422 and unknown.data["error"]["field"] == "token"
 
     # Resent: a new link, at most 3 an hour per address, the same answer for an unknown address.
     assert api.call("POST", "/api/registrations/confirmation/resend", {"email": body["email"]}).status_code == 202
-    messages = wait_for(lambda: [m for m in outbox_to(body["email"]) if "Confirme" in m["subject"]][:2][1:] and
-                        [m for m in outbox_to(body["email"]) if "Confirme" in m["subject"]])
+    messages = wait_for(
+        lambda: (
+            [m for m in outbox_to(body["email"]) if "Confirme" in m["subject"]][:2][1:]
+            and [m for m in outbox_to(body["email"]) if "Confirme" in m["subject"]]
+        )
+    )
     fresh = link_token(messages[0])
     assert fresh != token
     unknown_address = api.call("POST", "/api/registrations/confirmation/resend", {"email": "ninguem@example.pt"})
@@ -272,7 +343,11 @@ def test_confirmation_link_is_single_use_expires_and_is_resent_with_a_limit(make
     confirmed = api.call("POST", "/api/registrations/confirmation", {"token": fresh})
     assert confirmed.status_code == 200
     reused = api.call("POST", "/api/registrations/confirmation", {"token": fresh})
-    assert reused.status_code == 422 and reused.data["error"]["field"] == "token" and "já foi usada" in reused.data["error"]["message"]
+    assert (
+        reused.status_code == 422
+        and reused.data["error"]["field"] == "token"
+        and "já foi usada" in reused.data["error"]["message"]
+    )
     assert Accounts().find(NIF)["status"] == "aguarda_validacao"
 
 
@@ -289,7 +364,9 @@ def test_staff_are_reminded_after_two_working_days_then_still_decide(make_api: A
     reminder = latest(get_settings().registrations_staff_email, "aguardar validação")
     assert "João Gonçalves Pereira" in reminder["body"] and NIF in reminder["body"]
     clerk = staff(make_api, demo, "atendimento")
-    queued = wait_for(lambda: [r for r in clerk.call("GET", "/api/staff/registrations").data["registrations"] if r.get("reminded_at")])
+    queued = wait_for(
+        lambda: [r for r in clerk.call("GET", "/api/staff/registrations").data["registrations"] if r.get("reminded_at")]
+    )
     user_id = queued[0]["user_id"]
     # After the reminder the workflow waits again, on a new task token: the approval still lands.
     from chalicelib.platform.audit import AuditTrail
@@ -362,9 +439,13 @@ def test_a_proof_that_does_not_match_is_reported_to_staff_who_still_decide(make_
     registrant = make_api()
     user_id = register_and_confirm(registrant)
     registrant.login(NIF, registration()["password"])
-    not_pdf = registrant.call("POST", "/api/registration/documents", {"filename": "foto.png", "content_type": "image/png"})
+    not_pdf = registrant.call(
+        "POST", "/api/registration/documents", {"filename": "foto.png", "content_type": "image/png"}
+    )
     assert not_pdf.status_code == 422 and not_pdf.data["error"]["field"] == "content_type"
-    slot = registrant.call("POST", "/api/registration/documents", {"filename": "fatura.pdf", "content_type": "application/pdf"}).data
+    slot = registrant.call(
+        "POST", "/api/registration/documents", {"filename": "fatura.pdf", "content_type": "application/pdf"}
+    ).data
     upload(slot, proof_pdf(["Fatura de eletricidade", "Cliente: Maria Sousa", "NIF: 123456789", "Data: 03/01/2020"]))
     from local import lambdas
 
@@ -372,11 +453,17 @@ def test_a_proof_that_does_not_match_is_reported_to_staff_who_still_decide(make_
     wait_for(lambda: (registrant.call("GET", "/api/registration").data.get("proof") or {}).get("precheck"))
     clerk = staff(make_api, demo, "atendimento")
     check = clerk.call("GET", f"/api/staff/registrations/{user_id}").data["proof"]["precheck"]
-    assert check["identity_number_found"] is False and check["name_found"] is False and check["recent_date_found"] is False
+    assert (
+        check["identity_number_found"] is False and check["name_found"] is False and check["recent_date_found"] is False
+    )
     # A file that is not a PDF is rejected by inspection, and the registration says why.
-    slot = registrant.call("POST", "/api/registration/documents", {"filename": "x.pdf", "content_type": "application/pdf"}).data
+    slot = registrant.call(
+        "POST", "/api/registration/documents", {"filename": "x.pdf", "content_type": "application/pdf"}
+    ).data
     upload(slot, b"GIF89a not a pdf at all")
     lambdas.drain()
-    proof = wait_for(lambda: (p := registrant.call("GET", "/api/registration").data["proof"]) and p["status"] == "rejeitado" and p)
+    proof = wait_for(
+        lambda: (p := registrant.call("GET", "/api/registration").data["proof"]) and p["status"] == "rejeitado" and p
+    )
     assert proof["reason"]
     assert clerk.call("POST", f"/api/staff/registrations/{user_id}/approve").status_code == 200

@@ -16,12 +16,17 @@ SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait onl
 
 def _submitted(citizen: Any, wait: bool = True) -> str:
     process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
-                        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
     assert upload(slot, small_pdf()) in (200, 201, 204)
     assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
     if wait:
-        wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao", timeout=SLOW)
+        wait_for(
+            lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao", timeout=SLOW
+        )
     return process_id
 
 
@@ -30,10 +35,24 @@ def people(make_api: Any, demo: dict[str, Any]) -> dict[str, Any]:
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
-    Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
-                      password=demo["password"], organ="SEMAE", roles=["decision_maker"], actor=Actor("test"))
-    logins = {"citizen": ("ana.silva", False), "clerk": ("atendimento", True), "decider": ("decisor", True),
-              "head": ("dirigente", True), "auditor": ("auditor", True), "other": ("semae.decisor", True)}
+    Accounts().create(
+        kind="staff",
+        name="Outro Serviço",
+        email="semae@example.pt",
+        username="semae.decisor",
+        password=demo["password"],
+        organ="SEMAE",
+        roles=["decision_maker"],
+        actor=Actor("test"),
+    )
+    logins = {
+        "citizen": ("ana.silva", False),
+        "clerk": ("atendimento", True),
+        "decider": ("decisor", True),
+        "head": ("dirigente", True),
+        "auditor": ("auditor", True),
+        "other": ("semae.decisor", True),
+    }
     people = {}
     for who, (identifier, staff) in logins.items():
         people[who] = make_api()
@@ -45,8 +64,12 @@ def people(make_api: Any, demo: dict[str, Any]) -> dict[str, Any]:
 def _set_deadline(process_id: str, day: str) -> None:
     # Test set-up: spread the deadlines so that the order is visible (all were submitted today).
     from chalicelib.platform import aws
-    aws.table("processes").update_item(Key={"process_id": process_id}, UpdateExpression="SET decision_deadline = :d",
-                                       ExpressionAttributeValues={":d": day})
+
+    aws.table("processes").update_item(
+        Key={"process_id": process_id},
+        UpdateExpression="SET decision_deadline = :d",
+        ExpressionAttributeValues={":d": day},
+    )
 
 
 def test_the_queue_is_sorted_by_deadline_filtered_and_paginated(people: dict[str, Any]) -> None:
@@ -105,7 +128,10 @@ def test_the_queue_of_another_organ_is_refused_and_the_auditor_must_name_one(peo
 
 def test_one_call_gives_everything_about_a_process(people: dict[str, Any]) -> None:
     process_id = _submitted(people["citizen"])
-    view = wait_for(lambda: (v := people["clerk"].call("GET", f"/api/staff/processes/{process_id}").data)["notifications"] and v, timeout=SLOW)
+    view = wait_for(
+        lambda: (v := people["clerk"].call("GET", f"/api/staff/processes/{process_id}").data)["notifications"] and v,
+        timeout=SLOW,
+    )
     assert view["requerente"]["name"] == "Ana Silva" and view["requerente"]["identity_number"] == "123456789"
     assert view["representante"] is None
     assert view["documents"][0]["status"] == "aceite" and view["documents"][0]["inspection"]
@@ -116,10 +142,16 @@ def test_one_call_gives_everything_about_a_process(people: dict[str, Any]) -> No
     assert "decision_task_token" not in view
 
     # what the decision stage adds shows in the same call: the pendência asked, the citizen's message
-    asked = people["clerk"].call("POST", f"/api/staff/processes/{process_id}/pending-tasks",
-                                 {"subject": "Planta de localização", "working_days": 5})
+    asked = people["clerk"].call(
+        "POST",
+        f"/api/staff/processes/{process_id}/pending-tasks",
+        {"subject": "Planta de localização", "working_days": 5},
+    )
     assert asked.status_code == 201, asked.body
-    assert people["citizen"].call("POST", f"/api/requests/{process_id}/messages", {"text": "Envio amanhã."}).status_code == 201
+    assert (
+        people["citizen"].call("POST", f"/api/requests/{process_id}/messages", {"text": "Envio amanhã."}).status_code
+        == 201
+    )
     view = people["clerk"].call("GET", f"/api/staff/processes/{process_id}").data
     assert view["status"] == "pendente"
     waiting = people["clerk"].call("GET", "/api/staff/processes?status=pendente").data["processes"]
@@ -145,14 +177,22 @@ def test_claim_and_assignment(people: dict[str, Any]) -> None:
     assert to_auditor.status_code == 422 and to_auditor.data["error"]["field"] == "assignee_id"
     to_other_organ = people["head"].call("POST", path + "/assignment", {"assignee_id": people["other"].user_id})
     assert to_other_organ.status_code == 422
-    assert people["clerk"].call("POST", path + "/assignment", {"assignee_id": people["decider"].user_id}).status_code == 403
+    assert (
+        people["clerk"].call("POST", path + "/assignment", {"assignee_id": people["decider"].user_id}).status_code
+        == 403
+    )
     moved = people["head"].call("POST", path + "/assignment", {"assignee_id": people["decider"].user_id})
     assert moved.status_code == 200 and moved.data["assignee_id"] == people["decider"].user_id
 
     actions = [(e["action"], e["actor"]) for e in AuditTrail().for_subject(f"process#{process_id}")]
     assert ("process.claimed", people["clerk"].user_id) in actions
     assert ("process.assigned", people["head"].user_id) in actions
-    assert people["decider"].call("POST", path + "/decision", {"decision": "deferido", "grounds": "Conforme o regulamento."}).status_code == 200
+    assert (
+        people["decider"]
+        .call("POST", path + "/decision", {"decision": "deferido", "grounds": "Conforme o regulamento."})
+        .status_code
+        == 200
+    )
     closed = people["head"].call("POST", path + "/assignment", {"assignee_id": people["clerk"].user_id})
     assert closed.status_code == 409 and closed.data["error"]["field"] == "status"
     assert people["clerk"].call("POST", path + "/claim").status_code == 409
@@ -175,7 +215,9 @@ def test_a_retried_decision_with_its_idempotency_key_is_answered_once(people: di
     assert again.headers["Idempotent-Replayed"] == "true"
     other_body = decider.call("POST", path, {"decision": "indeferido", "grounds": "Não."}, headers=key)
     assert other_body.status_code == 422 and other_body.data["error"]["field"] == "Idempotency-Key"
-    new_key = decider.call("POST", path, {"decision": "deferido", "grounds": "Conforme."}, headers={"Idempotency-Key": "decisao-2"})
+    new_key = decider.call(
+        "POST", path, {"decision": "deferido", "grounds": "Conforme."}, headers={"Idempotency-Key": "decisao-2"}
+    )
     assert new_key.status_code == 409
     # the same key from another caller is that caller's own key
     head = people["head"].call("POST", path, {"decision": "deferido", "grounds": "Conforme."}, headers=key)
@@ -188,7 +230,13 @@ def test_bad_decisions_change_nothing(people: dict[str, Any]) -> None:
     process_id = _submitted(people["citizen"])
     path = f"/api/staff/processes/{process_id}/decision"
     cases = [
-        ("/api/staff/processes/p_nao_existe/decision", {"decision": "deferido", "grounds": "x"}, people["decider"], 404, "process_id"),
+        (
+            "/api/staff/processes/p_nao_existe/decision",
+            {"decision": "deferido", "grounds": "x"},
+            people["decider"],
+            404,
+            "process_id",
+        ),
         (path, {"decision": "deferido", "grounds": "x"}, people["other"], 403, None),
         (path, {"decision": "deferido"}, people["decider"], 422, "grounds"),
         (path, {"decision": "deferido", "grounds": "x", "extra": 1}, people["decider"], 422, "extra"),
@@ -198,7 +246,8 @@ def test_bad_decisions_change_nothing(people: dict[str, Any]) -> None:
         assert response.status_code == status, (url, body, response.body)
         assert response.data["error"]["field"] == field and response.data["error"]["message"]
     assert people["citizen"].call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"
-    too_long_key = people["decider"].call("POST", path, {"decision": "deferido", "grounds": "x"},
-                                          headers={"Idempotency-Key": "k" * 300})
+    too_long_key = people["decider"].call(
+        "POST", path, {"decision": "deferido", "grounds": "x"}, headers={"Idempotency-Key": "k" * 300}
+    )
     assert too_long_key.status_code == 422 and too_long_key.data["error"]["field"] == "Idempotency-Key"
     assert people["citizen"].call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"

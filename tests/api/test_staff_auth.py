@@ -29,7 +29,9 @@ def test_the_password_alone_opens_nothing_and_the_code_opens_a_session(make_api:
     assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
     assert login.data["user"]["roles"] == ["decision_maker"]
     assert api.call("GET", "/api/staff/processes").status_code == 200
-    reused = make_api().call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
+    reused = make_api().call(
+        "POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code}
+    )
     assert reused.status_code == 401  # single use
 
 
@@ -38,8 +40,10 @@ def test_wrong_codes_count_and_the_fifth_ends_the_challenge(make_api: Any, demo:
     challenge = _challenge(api, demo)
     code = staff_login_code(challenge, challenge["seen"])
     wrong = "000000" if code != "000000" else "111111"
-    answers = [api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": wrong})
-               for _ in range(5)]
+    answers = [
+        api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": wrong})
+        for _ in range(5)
+    ]
     assert [a.status_code for a in answers] == [401, 401, 401, 401, 429]
     assert answers[0].data["error"]["field"] == "code"
     late = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
@@ -57,7 +61,9 @@ def test_citizens_cannot_log_in_as_staff_nor_reach_the_staff_api(make_api: Any, 
     assert citizen.call("POST", "/api/staff/api-keys", {"label": "x"}).status_code == 403
 
 
-def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(make_api: Any, client: Any, demo: dict[str, Any]) -> None:
+def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(
+    make_api: Any, client: Any, demo: dict[str, Any]
+) -> None:
     from chalicelib.platform import aws
     from chalicelib.platform.audit import AuditTrail
 

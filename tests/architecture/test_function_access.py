@@ -70,7 +70,15 @@ APP = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
 
 TABLE_WRITES = {"put_item", "update_item", "delete_item", "batch_writer", "batch_write_item"}
 TRANSACTION_WRITES = {"Put": "write", "Update": "write", "Delete": "write", "ConditionCheck": "read"}
-S3_WRITES = {"put_object", "delete_object", "delete_objects", "copy_object", "upload_file", "upload_fileobj", "generate_presigned_post"}
+S3_WRITES = {
+    "put_object",
+    "delete_object",
+    "delete_objects",
+    "copy_object",
+    "upload_file",
+    "upload_fileobj",
+    "generate_presigned_post",
+}
 S3_READS = {"get_object", "head_object", "download_file", "download_fileobj", "generate_presigned_url"}
 TASK_CALLBACKS = {"send_task_success", "send_task_failure", "send_task_heartbeat"}
 EMAIL_SERVICES = {"ses", "sesv2"}
@@ -128,11 +136,16 @@ class Scan:
 
 
 def _is_property(function: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    return any((isinstance(d, ast.Name) and d.id in ("property", "cached_property")) or (isinstance(d, ast.Attribute) and d.attr == "cached_property")
-               for d in function.decorator_list)
+    return any(
+        (isinstance(d, ast.Name) and d.id in ("property", "cached_property"))
+        or (isinstance(d, ast.Attribute) and d.attr == "cached_property")
+        for d in function.decorator_list
+    )
 
 
-def _visit(scan: Scan, node: ast.AST, cls: str | None, function: Any, top: Any, import_time: bool, class_body: bool) -> None:
+def _visit(
+    scan: Scan, node: ast.AST, cls: str | None, function: Any, top: Any, import_time: bool, class_body: bool
+) -> None:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.ClassDef):
             scan.classes[child.name] = child
@@ -146,7 +159,9 @@ def _visit(scan: Scan, node: ast.AST, cls: str | None, function: Any, top: Any, 
             for arg in [*child.args.posonlyargs, *child.args.args, *child.args.kwonlyargs]:
                 if arg.annotation is not None:
                     scan.bind(None, arg.arg, arg.annotation, cls)
-            _visit(scan, child, cls, child, top or (child if function is None and not class_body else None), False, False)
+            _visit(
+                scan, child, cls, child, top or (child if function is None and not class_body else None), False, False
+            )
             continue
         if isinstance(child, ast.Lambda):
             _visit(scan, child, cls, child, top, False, False)
@@ -155,7 +170,12 @@ def _visit(scan: Scan, node: ast.AST, cls: str | None, function: Any, top: Any, 
             for target in child.targets if isinstance(child, ast.Assign) else [child.target]:
                 if isinstance(target, ast.Name):
                     scan.bind(cls if class_body else None, target.id, child.value, cls)
-                elif isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self" and cls:
+                elif (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "self"
+                    and cls
+                ):
                     scan.bind(cls, target.attr, child.value, cls)
         if isinstance(child, ast.With | ast.AsyncWith):
             for item in child.items:
@@ -170,7 +190,9 @@ def _scan(module: Module) -> Scan:
     scan = Scan(module)
     for node in ast.walk(module.tree):
         if isinstance(node, ast.ImportFrom):
-            for imported in resolve_imports(module.name, module.is_init, ast.Module(body=[node], type_ignores=[]), set(MODULES)):
+            for imported in resolve_imports(
+                module.name, module.is_init, ast.Module(body=[node], type_ignores=[]), set(MODULES)
+            ):
                 for alias in node.names:
                     local = alias.asname or alias.name
                     if imported.target.endswith("." + alias.name) and imported.target in MODULES:
@@ -198,7 +220,13 @@ def _resolve(scan: Scan, expr: ast.AST, cls: str | None, seen: frozenset[Any] = 
     if isinstance(expr, ast.Lambda):
         return _resolve(scan, expr.body, cls, seen)
     if isinstance(expr, ast.BoolOp | ast.IfExp | ast.BinOp):
-        parts = expr.values if isinstance(expr, ast.BoolOp) else [expr.body, expr.orelse] if isinstance(expr, ast.IfExp) else [expr.left, expr.right]
+        parts = (
+            expr.values
+            if isinstance(expr, ast.BoolOp)
+            else [expr.body, expr.orelse]
+            if isinstance(expr, ast.IfExp)
+            else [expr.left, expr.right]
+        )
         results = [_resolve(scan, part, cls, seen) for part in parts]
         values = set().union(*(values for values, _ in results))
         return values, not values and any(unresolved for _, unresolved in results)
@@ -304,7 +332,9 @@ def _helper_called(scan: Scan, call: ast.Call, helpers: dict[tuple[str, str], in
     func = call.func
     if isinstance(func, ast.Name):
         target = scan.imported.get(func.id, (scan.module.name, func.id))
-    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in scan.imported_modules:
+    elif (
+        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in scan.imported_modules
+    ):
         target = (scan.imported_modules[func.value.id], func.attr)
     else:
         return None
@@ -323,7 +353,9 @@ def _written_argument(scan: Scan, call: Call, helpers: dict[tuple[str, str], int
     if position < len(call.node.args):
         return call.node.args[position]
     top = SCANS[helper[0]].module.tree
-    definition = next(n for n in top.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == helper[1])
+    definition = next(
+        n for n in top.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == helper[1]
+    )
     keyword = _params(definition)[position]
     return next((k.value for k in call.node.keywords if k.arg == keyword), None)
 
@@ -336,7 +368,9 @@ def _literal_tables(name: str) -> set[str]:
 
 
 def _fallback_tables(scan: Scan) -> set[str]:
-    return set().union(_literal_tables(scan.module.name), *(_literal_tables(name) for name in _direct_imports(scan.module)))
+    return set().union(
+        _literal_tables(scan.module.name), *(_literal_tables(name) for name in _direct_imports(scan.module))
+    )
 
 
 def _fallback_buckets(scan: Scan) -> set[str]:
@@ -356,8 +390,12 @@ def _buckets_in(scan: Scan, node: ast.AST) -> set[str]:
 def _names_a_bucket(call: ast.Call) -> bool:
     if any(k.arg == "Bucket" for k in call.keywords):
         return True
-    return any(k.arg == "Params" and isinstance(k.value, ast.Dict)
-               and any(isinstance(key, ast.Constant) and key.value == "Bucket" for key in k.value.keys) for k in call.keywords)
+    return any(
+        k.arg == "Params"
+        and isinstance(k.value, ast.Dict)
+        and any(isinstance(key, ast.Constant) and key.value == "Bucket" for key in k.value.keys)
+        for k in call.keywords
+    )
 
 
 def _transaction_items(scan: Scan, call: Call) -> list[tuple[str, ast.expr]]:
@@ -376,8 +414,11 @@ def _transaction_items(scan: Scan, call: Call) -> list[tuple[str, ast.expr]]:
 
 def _module_needs(scan: Scan) -> list[Need]:
     needs: list[Need] = []
-    topics_named = {node.value for node in ast.walk(scan.module.tree)
-                    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in RESOURCES.get("topics", {})}
+    topics_named = {
+        node.value
+        for node in ast.walk(scan.module.tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in RESOURCES.get("topics", {})
+    }
     machines_named = _literals(scan.module.tree, "state_machine_arn")
     publishes = False
     sns_clients = []
@@ -395,8 +436,12 @@ def _module_needs(scan: Scan) -> list[Need]:
             elif service == "sns":
                 sns_clients.append(call)
         written = _written_argument(scan, call, HELPERS)
-        if written is not None and not (call.top_function and isinstance(written, ast.Name) and written.id in _params(call.top_function)
-                                        and (scan.module.name, call.top_function.name) in HELPERS):
+        if written is not None and not (
+            call.top_function
+            and isinstance(written, ast.Name)
+            and written.id in _params(call.top_function)
+            and (scan.module.name, call.top_function.name) in HELPERS
+        ):
             what = f"{ast.unparse(func)}(...)"
             values, unresolved = _resolve(scan, written, call.cls)
             tables = _tables(values)
@@ -407,21 +452,37 @@ def _module_needs(scan: Scan) -> list[Need]:
         if method == "transact_write_items":
             items = _transaction_items(scan, call)
             if not items:
-                needs += [Need("tables", key, "write", where, "transact_write_items, items not found", at_import) for key in _fallback_tables(scan)]
+                needs += [
+                    Need("tables", key, "write", where, "transact_write_items, items not found", at_import)
+                    for key in _fallback_tables(scan)
+                ]
             for level, table_name in items:
                 values, _ = _resolve(scan, table_name, call.cls)
                 tables = _tables(values) or _fallback_tables(scan)
-                needs += [Need("tables", key, level, where, f"transact_write_items: {ast.unparse(table_name)}", at_import) for key in sorted(tables)]
+                needs += [
+                    Need("tables", key, level, where, f"transact_write_items: {ast.unparse(table_name)}", at_import)
+                    for key in sorted(tables)
+                ]
         if method in S3_WRITES | S3_READS and _names_a_bucket(node):
-            level = "write" if method in S3_WRITES or (method == "generate_presigned_url" and any(
-                isinstance(c, ast.Constant) and c.value in S3_WRITES for c in ast.walk(node))) else "read"
+            level = (
+                "write"
+                if method in S3_WRITES
+                or (
+                    method == "generate_presigned_url"
+                    and any(isinstance(c, ast.Constant) and c.value in S3_WRITES for c in ast.walk(node))
+                )
+                else "read"
+            )
             buckets = _buckets_in(scan, node) or _fallback_buckets(scan)
             needs += [Need("buckets", key, level, where, f"{method}(...)", at_import) for key in sorted(buckets)]
         if method in TASK_CALLBACKS:
             needs.append(Need("capabilities", "task_callback", "", where, f"{method}(...)", at_import))
         if method == "start_execution":
             machines = _literals(node, "state_machine_arn") or machines_named or {"?"}
-            needs += [Need("state_machines", key, "start", where, "start_execution(...)", at_import) for key in sorted(machines)]
+            needs += [
+                Need("state_machines", key, "start", where, "start_execution(...)", at_import)
+                for key in sorted(machines)
+            ]
         if method == "publish":
             keywords = {k.arg for k in node.keywords}
             if "PhoneNumber" in keywords:
@@ -429,9 +490,15 @@ def _module_needs(scan: Scan) -> list[Need]:
                 needs.append(Need("capabilities", "send_sms", "", where, "publish(PhoneNumber=...)", at_import))
             if keywords & {"TopicArn", "TargetArn"}:
                 publishes = True
-                needs += [Need("topics", key, "publish", where, "publish(TopicArn=...)", at_import) for key in sorted(topics_named or {"?"})]
+                needs += [
+                    Need("topics", key, "publish", where, "publish(TopicArn=...)", at_import)
+                    for key in sorted(topics_named or {"?"})
+                ]
     if not publishes:
-        needs += [Need("capabilities", "send_sms", "", scan.where(c.node), 'client("sns"), no publish here', c.import_time) for c in sns_clients]
+        needs += [
+            Need("capabilities", "send_sms", "", scan.where(c.node), 'client("sns"), no publish here', c.import_time)
+            for c in sns_clients
+        ]
     return needs
 
 
@@ -446,7 +513,12 @@ def _closure(roots: list[str], follow_deferred: bool) -> dict[str, str | None]:
     while queue:
         name = queue.popleft()
         for imported in MODULES[name].imports:
-            if imported.internal and not imported.type_checking and (follow_deferred or not imported.deferred) and imported.target in MODULES:
+            if (
+                imported.internal
+                and not imported.type_checking
+                and (follow_deferred or not imported.deferred)
+                and imported.target in MODULES
+            ):
                 if imported.target not in parents:
                     parents[imported.target] = name
                     queue.append(imported.target)
@@ -472,9 +544,14 @@ def reach(function: str) -> Reach:
     handler = FUNCTIONS[function]["handler"]
     module_name, _, attr = handler.partition(".")
     assert module_name == "app", handler
-    definition = next((n for n in APP.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == attr), None)
+    definition = next(
+        (n for n in APP.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) and n.name == attr), None
+    )
     if definition is None:  # app.app: the Chalice application, i.e. the API
-        assert any(isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == attr for t in n.targets) for n in APP.body), handler
+        assert any(
+            isinstance(n, ast.Assign) and any(isinstance(t, ast.Name) and t.id == attr for t in n.targets)
+            for n in APP.body
+        ), handler
         closure, loaded = _closure(APP_TOP_ROOTS, True), {}
     else:
         closure = _closure(_roots(definition), True)
@@ -540,8 +617,11 @@ def missing_access(function: str) -> list[str]:
         for name in modules:
             first, more = by_module[name][0], len(by_module[name]) - 1
             places.append(f"{first.where} {first.why}" + (f" (+{more} more there)" if more else ""))
-        lines.append(f"{kind}.{key}: needs {level or 'it'}, granted {granted or 'nothing'}, reached by\n        " + "\n        ".join(places)
-                     + f"\n      nearest: {' -> '.join(_chain(result, modules[0]))}")
+        lines.append(
+            f"{kind}.{key}: needs {level or 'it'}, granted {granted or 'nothing'}, reached by\n        "
+            + "\n        ".join(places)
+            + f"\n      nearest: {' -> '.join(_chain(result, modules[0]))}"
+        )
     return lines
 
 
@@ -552,7 +632,12 @@ def test_the_analysis_finds_what_the_api_reaches() -> None:
     api = reach("api")
     writes = {(n.kind, n.key) for n in api.needs if n.level == "write"}
     assert len(api.closure) > 30, sorted(api.closure)
-    assert {("tables", "processes"), ("tables", "counters"), ("tables", "documents"), ("buckets", "uploads")} <= writes, sorted(writes)
+    assert {
+        ("tables", "processes"),
+        ("tables", "counters"),
+        ("tables", "documents"),
+        ("buckets", "uploads"),
+    } <= writes, sorted(writes)
     assert {"send_email", "send_sms", "task_callback"} <= {n.key for n in api.needs if n.kind == "capabilities"}
     assert any(n.kind == "state_machines" and n.key == "process" for n in api.needs)
     assert any(n.kind == "topics" and n.key == "staff-alerts" for n in reach("watch_deadlines").needs)
@@ -564,8 +649,10 @@ def test_the_analysis_finds_what_the_api_reaches() -> None:
 def test_the_function_reaches_only_what_its_access_grants(function: str) -> None:
     missing = missing_access(function)
     closure = reach(function).closure
-    assert not missing, (f"{function} ({FUNCTIONS[function]['handler']}, a closure of {len(closure)} modules) reaches what resources.json "
-                         "does not grant it:\n    " + "\n    ".join(missing))
+    assert not missing, (
+        f"{function} ({FUNCTIONS[function]['handler']}, a closure of {len(closure)} modules) reaches what resources.json "
+        "does not grant it:\n    " + "\n    ".join(missing)
+    )
 
 
 def test_the_exceptions_still_hold() -> None:

@@ -32,8 +32,18 @@ from tests.support.codebase import Import, Module, chalicelib_modules, package_o
 
 # Lowest first; a set is one rank (its packages may not import each other).
 LAYERS: list[set[str]] = [
-    {"kernel"}, {"platform"}, {"catalogue"}, {"notifications"}, {"documents"}, {"accounts"}, {"processes"}, {"decision"},
-    {"correspondence"}, {"payments", "messages"}, {"views"}, {"api", "workflow"},
+    {"kernel"},
+    {"platform"},
+    {"catalogue"},
+    {"notifications"},
+    {"documents"},
+    {"accounts"},
+    {"processes"},
+    {"decision"},
+    {"correspondence"},
+    {"payments", "messages"},
+    {"views"},
+    {"api", "workflow"},
 ]
 RANK = {package: rank for rank, packages in enumerate(LAYERS) for package in packages}
 EDGES = {"api", "workflow"}
@@ -94,7 +104,9 @@ def test_packages_import_only_from_lower_layers() -> None:
             if target not in RANK:
                 offenders.append(f"{_where(module, imported)}  ({own} -> {target}: not a layer)")
             elif target in EDGES:
-                offenders.append(f"{_where(module, imported)}  ({own} -> {target}: nothing but app.py imports {target}/)")
+                offenders.append(
+                    f"{_where(module, imported)}  ({own} -> {target}: nothing but app.py imports {target}/)"
+                )
             elif RANK[target] == RANK[own]:
                 offenders.append(f"{_where(module, imported)}  ({own} -> {target}: same layer)")
             elif RANK[target] > RANK[own]:
@@ -114,15 +126,22 @@ def test_only_platform_talks_to_aws() -> None:
                 continue
             elif imported.target.startswith("botocore"):
                 offenders.append(f"{_where(module, imported)}  (botocore: only platform/)")
-            elif not any(imported.target == allowed or imported.target.startswith(allowed + ".") for allowed in ALLOWED_BOTO3_OUTSIDE_PLATFORM):
+            elif not any(
+                imported.target == allowed or imported.target.startswith(allowed + ".")
+                for allowed in ALLOWED_BOTO3_OUTSIDE_PLATFORM
+            ):
                 offenders.append(f"{_where(module, imported)}  (boto3 clients, resources and sessions: only platform/)")
     assert not offenders, _report("AWS SDK imports outside platform/", offenders)
 
 
 def test_no_deferred_chalicelib_import_outside_api() -> None:
-    offenders = [f"{_where(module, imported)}  (inside a function)"
-                 for module in MODULES.values() if module.package != "api"
-                 for imported in module.imports if imported.internal and imported.deferred]
+    offenders = [
+        f"{_where(module, imported)}  (inside a function)"
+        for module in MODULES.values()
+        if module.package != "api"
+        for imported in module.imports
+        if imported.internal and imported.deferred
+    ]
     assert not offenders, _report("chalicelib imports deferred into a function outside api/", offenders)
 
 
@@ -132,9 +151,16 @@ def test_init_files_are_empty() -> None:
         if not module.is_init:
             continue
         body = module.tree.body
-        if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        if (
+            body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             body = body[1:]  # the docstring
-        offenders += [f"{module.where(statement.lineno)}  {ast.unparse(statement).splitlines()[0]}" for statement in body]
+        offenders += [
+            f"{module.where(statement.lineno)}  {ast.unparse(statement).splitlines()[0]}" for statement in body
+        ]
     assert not offenders, _report("statements in __init__.py files", offenders)
 
 

@@ -38,7 +38,9 @@ def _outbox(stack: Stack, to: str, part: str) -> dict[str, Any]:
 
 def _session(response: requests.Response) -> requests.Session:
     session = requests.Session()
-    session.cookies.set("balcao_session", response.cookies["balcao_session"])  # requests keeps Secure cookies for https only
+    session.cookies.set(
+        "balcao_session", response.cookies["balcao_session"]
+    )  # requests keeps Secure cookies for https only
     session.headers["X-Balcao-CSRF"] = "1"
     return session
 
@@ -49,30 +51,57 @@ def _proof(nif: str, name: str) -> bytes:
     pdf = FPDF()
     pdf.add_page()
     pdf.set_font("helvetica", size=12)
-    for line in ("Junta de Freguesia de Amarante - Atestado de residencia", f"Nome: {name}", f"NIF: {nif}",
-                 f"Amarante, {datetime.now(UTC):%d/%m/%Y}"):
+    for line in (
+        "Junta de Freguesia de Amarante - Atestado de residencia",
+        f"Nome: {name}",
+        f"NIF: {nif}",
+        f"Amarante, {datetime.now(UTC):%d/%m/%Y}",
+    ):
         pdf.cell(0, 10, line, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 
 def test_registration_to_first_login_on_the_local_stack(stack: Stack) -> None:
     base, email, phone, nif = stack.base, "marta.rocha@example.pt", "+351966777888", "298765438"
-    body = {"person_type": "individual", "identity_number": nif, "name": "Marta Rocha", "email": email, "phone": "966 777 888",
-            "address": {"street": "Largo de São Gonçalo, 1", "postal_code": "4600-017", "locality": "Amarante"},
-            "password": "a minha frase de registo", "accept_terms": True, "terms_version": "2026-01"}
+    body = {
+        "person_type": "individual",
+        "identity_number": nif,
+        "name": "Marta Rocha",
+        "email": email,
+        "phone": "966 777 888",
+        "address": {"street": "Largo de São Gonçalo, 1", "postal_code": "4600-017", "locality": "Amarante"},
+        "password": "a minha frase de registo",
+        "accept_terms": True,
+        "terms_version": "2026-01",
+    }
     assert requests.post(base + "/api/registrations", json=body, timeout=10).status_code == 202
     token = re.search(r"token=([\w-]+)", _outbox(stack, email, "Confirme o seu endereço")["body"]).group(1)
-    assert requests.post(base + "/api/registrations/confirmation", json={"token": token}, timeout=10).json()["status"] == "aguarda_validacao"
+    assert (
+        requests.post(base + "/api/registrations/confirmation", json={"token": token}, timeout=10).json()["status"]
+        == "aguarda_validacao"
+    )
 
-    registrant = _session(requests.post(base + "/api/session", json={"identifier": nif, "password": body["password"]}, timeout=10))
+    registrant = _session(
+        requests.post(base + "/api/session", json={"identifier": nif, "password": body["password"]}, timeout=10)
+    )
     # The phone is confirmed by an SMS code, so that later codes may go by SMS.
     assert registrant.post(base + "/api/account/phone", json={"phone": phone}, timeout=10).status_code == 202
     sms_code = re.search(r"\d{6}", _outbox(stack, phone, "")["body"]).group(0)
-    assert registrant.post(base + "/api/account/phone/confirmation", json={"code": sms_code}, timeout=10).status_code == 200
-    slot = registrant.post(base + "/api/registration/documents", json={"filename": "atestado.pdf", "content_type": "application/pdf"},
-                           timeout=10).json()
-    sent = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], timeout=30,
-                         files={"file": ("atestado.pdf", _proof(nif, "Marta Rocha"), "application/pdf")})
+    assert (
+        registrant.post(base + "/api/account/phone/confirmation", json={"code": sms_code}, timeout=10).status_code
+        == 200
+    )
+    slot = registrant.post(
+        base + "/api/registration/documents",
+        json={"filename": "atestado.pdf", "content_type": "application/pdf"},
+        timeout=10,
+    ).json()
+    sent = requests.post(
+        slot["upload"]["url"],
+        data=slot["upload"]["fields"],
+        timeout=30,
+        files={"file": ("atestado.pdf", _proof(nif, "Marta Rocha"), "application/pdf")},
+    )
     assert sent.status_code in (200, 201, 204)
 
     # The registrant's own view is one read: polled while the inspection writes (the queue is a query).
@@ -88,8 +117,11 @@ def test_registration_to_first_login_on_the_local_stack(stack: Stack) -> None:
     username = re.search(r"Utilizador: (\S+)", message).group(1)
     activation = re.search(r"Senha de ativação: (\S+)", message).group(1)
     new_password = "sol de inverno no tâmega"
-    activated = requests.post(base + "/api/account/activation", timeout=10,
-                              json={"identifier": username, "activation_password": activation, "new_password": new_password})
+    activated = requests.post(
+        base + "/api/account/activation",
+        timeout=10,
+        json={"identifier": username, "activation_password": activation, "new_password": new_password},
+    )
     assert activated.status_code == 200, activated.text
 
     login = requests.post(base + "/api/session", json={"identifier": username, "password": new_password}, timeout=10)

@@ -53,36 +53,64 @@ def test_the_web_form_and_the_api_share_one_origin(stack: Stack) -> None:
 
 def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
     citizen = requests.Session()
-    login = citizen.post(stack.base + "/api/session", json={"identifier": "123456789", "password": PASSWORD}, timeout=10)
+    login = citizen.post(
+        stack.base + "/api/session", json={"identifier": "123456789", "password": PASSWORD}, timeout=10
+    )
     assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
-    citizen.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
+    citizen.cookies.set(
+        "balcao_session", login.cookies["balcao_session"]
+    )  # requests keeps Secure cookies for https only
     citizen.headers["X-Balcao-CSRF"] = "1"  # as the README's curl lines and the web form send it
 
-    draft = citizen.post(stack.base + "/api/requests", timeout=10, json={
-        "service_id": "generico", "fields": {"subject": "Ocupação da via pública", "text": "Para uma mudança de casa."}})
+    draft = citizen.post(
+        stack.base + "/api/requests",
+        timeout=10,
+        json={
+            "service_id": "generico",
+            "fields": {"subject": "Ocupação da via pública", "text": "Para uma mudança de casa."},
+        },
+    )
     assert draft.status_code == 201, draft.text
     process_id = draft.json()["process_id"]
 
-    slot = citizen.post(f"{stack.base}/api/requests/{process_id}/documents", timeout=10,
-                        json={"slot": "anexo", "filename": "planta.pdf", "content_type": "application/pdf"}).json()
+    slot = citizen.post(
+        f"{stack.base}/api/requests/{process_id}/documents",
+        timeout=10,
+        json={"slot": "anexo", "filename": "planta.pdf", "content_type": "application/pdf"},
+    ).json()
     assert slot["upload"]["url"].startswith(f"http://127.0.0.1:{stack.aws_port}/")
-    sent = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], timeout=30,
-                         files={"file": ("planta.pdf", _pdf(), "application/pdf")})
+    sent = requests.post(
+        slot["upload"]["url"],
+        data=slot["upload"]["fields"],
+        timeout=30,
+        files={"file": ("planta.pdf", _pdf(), "application/pdf")},
+    )
     assert sent.status_code in (200, 201, 204)
-    _until(lambda: citizen.get(f"{stack.base}/api/requests/{process_id}/documents/{slot['document_id']}",
-                               timeout=10).json()["status"] == "aceite")
+    _until(
+        lambda: (
+            citizen.get(f"{stack.base}/api/requests/{process_id}/documents/{slot['document_id']}", timeout=10).json()[
+                "status"
+            ]
+            == "aceite"
+        )
+    )
 
     submitted = citizen.post(f"{stack.base}/api/requests/{process_id}/submit", timeout=10)
     assert submitted.status_code == 200, submitted.text
     number = submitted.json()["number"]
     assert number.startswith("CAMARA ") and len(number.split("/")[1]) == 6
-    _until(lambda: citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "em_apreciacao")
+    _until(
+        lambda: citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "em_apreciacao"
+    )
 
     staff = staff_session(stack, "decisor")
     queue = staff.get(stack.base + "/api/staff/processes", timeout=10).json()["processes"]
     assert number in [p["number"] for p in queue]
-    decided = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,
-                         json={"decision": "deferido", "grounds": "Pedido conforme o regulamento."})
+    decided = staff.post(
+        f"{stack.base}/api/staff/processes/{process_id}/decision",
+        timeout=10,
+        json={"decision": "deferido", "grounds": "Pedido conforme o regulamento."},
+    )
     assert decided.status_code == 200, decided.text
 
     def decision_email() -> list[dict[str, Any]]:
@@ -99,11 +127,14 @@ def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
 
 
 def test_bad_input_over_http_gets_a_4xx_naming_the_field(stack: Stack) -> None:
-    response = requests.post(stack.base + "/api/session", data="{not json", timeout=10,
-                             headers={"content-type": "application/json"})
+    response = requests.post(
+        stack.base + "/api/session", data="{not json", timeout=10, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 422
     assert response.json()["error"]["message"]
-    unknown = requests.post(stack.base + "/api/session", json={"identifier": "x", "password": "y", "extra": 1}, timeout=10)
+    unknown = requests.post(
+        stack.base + "/api/session", json={"identifier": "x", "password": "y", "extra": 1}, timeout=10
+    )
     assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "extra"
 
 
@@ -116,8 +147,13 @@ def test_the_stack_refuses_a_taken_port_and_stops_cleanly_on_ctrl_c() -> None:
 
         from tests.support.stack import README_RUN_COMMAND, ROOT
 
-        refused = subprocess.run([*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(free_port())],
-                                 cwd=ROOT, capture_output=True, text=True, timeout=120)
+        refused = subprocess.run(
+            [*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(free_port())],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert refused.returncode == 2
         assert f"port {port}" in refused.stderr and "already in use" in refused.stderr
 

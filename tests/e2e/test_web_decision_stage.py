@@ -46,6 +46,7 @@ def decisor(stack: Stack) -> requests.Session:
 
 def _act(staff: requests.Session, url: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
     """A staff action, once the workflow waits for staff again (a 409 until then)."""
+
     def attempt() -> dict[str, Any] | None:
         response = staff.post(url, json=body, timeout=30) if body is not None else staff.post(url, timeout=30)
         assert response.status_code in (200, 201, 409), response.text
@@ -56,6 +57,7 @@ def _act(staff: requests.Session, url: str, body: dict[str, Any] | None = None) 
 
 def _refresh_until(page: Any, selector: str) -> None:
     """Press «Atualizar» until the page shows ``selector`` (staff acted meanwhile)."""
+
     def shown() -> bool:
         page.click("#refresh-process")
         page.wait_for_selector("#refresh-process:not([aria-disabled])")  # drawn again: nothing more will replace it
@@ -65,15 +67,23 @@ def _refresh_until(page: Any, selector: str) -> None:
 
 
 def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signature_to_approval(
-        stack: Stack, phone: Any, clerk: requests.Session, decisor: requests.Session, tmp_path: Path) -> None:
+    stack: Stack, phone: Any, clerk: requests.Session, decisor: requests.Session, tmp_path: Path
+) -> None:
     page = phone
     log_in(page, stack.base)
     process_id = file_water_debt_request(page, stack.base)
     staff_url = f"{stack.base}/api/staff/processes/{process_id}"
 
     # 1. A pendência: the clerk asks for the last water bill; the citizen finds it in "Minhas pendências"
-    task = _act(clerk, f"{staff_url}/pending-tasks",
-                {"subject": "Última fatura da água", "description": "Junte a última fatura da água do prédio.", "working_days": 5})
+    task = _act(
+        clerk,
+        f"{staff_url}/pending-tasks",
+        {
+            "subject": "Última fatura da água",
+            "description": "Junte a última fatura da água do prédio.",
+            "working_days": 5,
+        },
+    )
     tid = task["task_id"]
     page.goto(stack.base + "/#/pendencias")
     page.wait_for_selector(f"#pending-tasks-list li[data-task-id='{tid}']")
@@ -81,7 +91,9 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     assert "Última fatura da água" in item and "Pendência" in item
     deadline = page.inner_text(f"#pending-deadline-{tid}")
     day, month, year = task["deadline"][8:10], task["deadline"][5:7], task["deadline"][:4]
-    assert f"{day}/{month}/{year}" in deadline and "faltam 5 dias úteis" in deadline  # as the law counts, not calendar days
+    assert (
+        f"{day}/{month}/{year}" in deadline and "faltam 5 dias úteis" in deadline
+    )  # as the law counts, not calendar days
     check_page(page, "decision-01-pending-tasks")
     page.click(f"#pending-link-{tid}")
     page.wait_for_selector(f"#task-{tid}[data-status=aberta] form")
@@ -123,7 +135,9 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
 
     # 3. The payment plan as a PDF to sign: a wrong password is refused beside the field; then signed
     plan = _act(clerk, f"{staff_url}/payment-plan")
-    signature = _act(clerk, f"{staff_url}/signature-requests", {"subject": "Plano de pagamento", "document_id": plan["document_id"]})
+    signature = _act(
+        clerk, f"{staff_url}/signature-requests", {"subject": "Plano de pagamento", "document_id": plan["document_id"]}
+    )
     sid = signature["task_id"]
     _refresh_until(page, f"#task-{sid}[data-status=aberta]")
     assert page.get_attribute("#process-status", "data-status") == "a_aguardar_assinatura"
@@ -149,10 +163,17 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
 
     # 4. The municipality signs too, then approves; the citizen sees the decision and every step
     signed = next(t for t in decisor.get(staff_url, timeout=30).json()["pending_tasks"] if t["task_id"] == sid)
-    response = decisor.post(f"{staff_url}/documents/{signed['signed_document_id']}/signature", timeout=30,
-                            json={"password": PASSWORD, "accept_statement": True})
+    response = decisor.post(
+        f"{staff_url}/documents/{signed['signed_document_id']}/signature",
+        timeout=30,
+        json={"password": PASSWORD, "accept_statement": True},
+    )
     assert response.status_code == 201, response.text
-    _act(decisor, f"{staff_url}/decision", {"decision": "deferido", "grounds": "Plano de pagamento assinado por ambas as partes."})
+    _act(
+        decisor,
+        f"{staff_url}/decision",
+        {"decision": "deferido", "grounds": "Plano de pagamento assinado por ambas as partes."},
+    )
     _refresh_until(page, "#process-status[data-status=deferido]")
     assert page.inner_text("#process-status") == "Deferido"
     assert "assinado por ambas as partes" in page.inner_text("#process-decision-grounds")
@@ -160,9 +181,17 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     steps = [events.nth(i).inner_text() for i in range(events.count())]
     assert all(DATE.search(step) for step in steps)
     labels = [step.split("\n", 1)[-1] for step in steps]
-    wanted = ["Pedido submetido", "Pendência: os serviços pedem elementos", "Pendência respondida",
-              "Audiência prévia: projeto de indeferimento", "Pronúncia na audiência prévia entregue", "Plano de pagamento emitido",
-              "Pedida a sua assinatura", "Documento assinado", "Decisão: deferido"]
+    wanted = [
+        "Pedido submetido",
+        "Pendência: os serviços pedem elementos",
+        "Pendência respondida",
+        "Audiência prévia: projeto de indeferimento",
+        "Pronúncia na audiência prévia entregue",
+        "Plano de pagamento emitido",
+        "Pedida a sua assinatura",
+        "Documento assinado",
+        "Decisão: deferido",
+    ]
     positions = [next(i for i, label in enumerate(labels) if label.startswith(step)) for step in wanted]
     assert positions == sorted(positions), labels
     assert not [label for label in labels if re.match(r"^[a-z_]+\.[a-z_.]+", label)]  # words, not action codes
@@ -191,12 +220,18 @@ def _tab_to(page: Any, element_id: str, limit: int = 120) -> None:
 
 
 def test_logging_in_and_answering_a_pendencia_with_the_keyboard_only(
-        stack: Stack, keyboard_page: Any, clerk: requests.Session, tmp_path: Path) -> None:
+    stack: Stack, keyboard_page: Any, clerk: requests.Session, tmp_path: Path
+) -> None:
     citizen = api_session(stack, "/api/session", "123456789")
-    draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=30).json()
+    draft = citizen.post(
+        stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=30
+    ).json()
     assert citizen.post(f"{stack.base}/api/requests/{draft['process_id']}/submit", timeout=30).status_code == 200
-    tid = _act(clerk, f"{stack.base}/api/staff/processes/{draft['process_id']}/pending-tasks",
-               {"subject": "Código de consumidor", "description": "Confirme o código de consumidor.", "working_days": 3})["task_id"]
+    tid = _act(
+        clerk,
+        f"{stack.base}/api/staff/processes/{draft['process_id']}/pending-tasks",
+        {"subject": "Código de consumidor", "description": "Confirme o código de consumidor.", "working_days": 3},
+    )["task_id"]
 
     page = keyboard_page
     page.goto(stack.base + "/#/entrar")

@@ -16,7 +16,9 @@ from tests.support.stack import Stack
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: Stack, phone: Any, tmp_path: Path) -> None:
+def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(
+    stack: Stack, phone: Any, tmp_path: Path
+) -> None:
     page = phone
     page.goto(stack.base + "/#/")
     page.wait_for_selector("#service-list li")
@@ -52,11 +54,15 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(stack: S
     staff = staff_session(stack, "decisor")
 
     def decide() -> bool:
-        response = staff.post(f"{stack.base}/api/staff/processes/{process_id}/decision", timeout=10,
-                              json={"decision": "deferido", "grounds": "Cumpre o regulamento municipal."})
+        response = staff.post(
+            f"{stack.base}/api/staff/processes/{process_id}/decision",
+            timeout=10,
+            json={"decision": "deferido", "grounds": "Cumpre o regulamento municipal."},
+        )
         return response.status_code == 200
 
     until(decide)
+
     def shows_decision() -> bool:
         page.click("#refresh-process")
         page.wait_for_selector("#process-status")

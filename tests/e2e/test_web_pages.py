@@ -28,8 +28,13 @@ PUBLIC = [
     ("register", "/registo", "#register-form"),
     ("register-errors", "/registo", "#register-form", "#register-submit", "#error-summary:not([hidden])"),
     ("confirm-email", "/confirmar-email?token=abcdefghijklmnopqrst", "#confirm-email-form"),
-    ("confirm-email-invalid", "/confirmar-email?token=abcdefghijklmnopqrst", "#confirm-email-form", "#confirm-email-submit",
-     "#error-summary:not([hidden])"),
+    (
+        "confirm-email-invalid",
+        "/confirmar-email?token=abcdefghijklmnopqrst",
+        "#confirm-email-form",
+        "#confirm-email-submit",
+        "#error-summary:not([hidden])",
+    ),
     ("confirm-email-change", "/confirmar-email?alteracao=1&token=abcdefghijklmnopqrst", "#confirm-email-form"),
     ("activation", "/ativar-conta", "#activation-form"),
     ("recovery", "/recuperar-senha", "#recovery-form"),
@@ -45,13 +50,24 @@ CITIZEN = [
     ("draft-with-plan", "/rascunhos/{draft}", "#installment-plan table"),
     ("process-decided", "/processos/{process}", "#process-decision"),
     ("process-pending-task", "/processos/{asked}", "#process-tasks [data-status=aberta] form"),
-    ("process-pending-task-errors", "/processos/{asked}", "#process-tasks [data-status=aberta] form",
-     "#process-tasks [data-status=aberta] button[id^=answer-submit-]", "#error-summary:not([hidden])"),
+    (
+        "process-pending-task-errors",
+        "/processos/{asked}",
+        "#process-tasks [data-status=aberta] form",
+        "#process-tasks [data-status=aberta] button[id^=answer-submit-]",
+        "#error-summary:not([hidden])",
+    ),
     ("process-message-errors", "/processos/{asked}", "#message-form", "#message-submit", "#message-text-error"),
     ("pending-tasks", "/pendencias", "#pending-tasks-list li"),
     ("released-processes", "/processos-liberados", "#no-released, #released-table"),
     ("messages", "/mensagens", "#general-message-form"),
-    ("messages-errors", "/mensagens", "#general-message-form", "#general-message-submit", "#general-message-text-error"),
+    (
+        "messages-errors",
+        "/mensagens",
+        "#general-message-form",
+        "#general-message-submit",
+        "#general-message-text-error",
+    ),
     ("account", "/conta", "#account-facts"),
     ("account-errors", "/conta", "#password-change-form", "#change-password-submit", "#current_password-error"),
 ]
@@ -62,19 +78,45 @@ def processes(stack: Stack) -> dict[str, str]:
     """The demo citizen's draft, a decided process of the water-debt service and one with an open
     pendência, made through the API."""
     citizen = api_session(stack, "/api/session", "123456789")
-    draft = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10).json()
-    filed = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10).json()
+    draft = citizen.post(
+        stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10
+    ).json()
+    filed = citizen.post(
+        stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10
+    ).json()
     submitted = citizen.post(f"{stack.base}/api/requests/{filed['process_id']}/submit", timeout=10)
     assert submitted.status_code == 200, submitted.text
     staff = staff_session(stack, "decisor")
-    until(lambda: staff.post(f"{stack.base}/api/staff/processes/{filed['process_id']}/decision", timeout=10,
-                             json={"decision": "deferido", "grounds": "Cumpre o Regulamento."}).status_code == 200)
-    asked = citizen.post(stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10).json()
+    until(
+        lambda: (
+            staff.post(
+                f"{stack.base}/api/staff/processes/{filed['process_id']}/decision",
+                timeout=10,
+                json={"decision": "deferido", "grounds": "Cumpre o Regulamento."},
+            ).status_code
+            == 200
+        )
+    )
+    asked = citizen.post(
+        stack.base + "/api/requests", json={"service_id": "agua-prestacoes", "fields": WATER_DEBT_REQUEST}, timeout=10
+    ).json()
     assert citizen.post(f"{stack.base}/api/requests/{asked['process_id']}/submit", timeout=10).status_code == 200
-    until(lambda: staff.post(f"{stack.base}/api/staff/processes/{asked['process_id']}/pending-tasks", timeout=10,
-                             json={"subject": "Última fatura da água", "working_days": 5}).status_code == 201)
-    return {"draft": draft["process_id"], "process": filed["process_id"], "number": quote(submitted.json()["number"]),
-            "asked": asked["process_id"]}
+    until(
+        lambda: (
+            staff.post(
+                f"{stack.base}/api/staff/processes/{asked['process_id']}/pending-tasks",
+                timeout=10,
+                json={"subject": "Última fatura da água", "working_days": 5},
+            ).status_code
+            == 201
+        )
+    )
+    return {
+        "draft": draft["process_id"],
+        "process": filed["process_id"],
+        "number": quote(submitted.json()["number"]),
+        "asked": asked["process_id"],
+    }
 
 
 @pytest.fixture(scope="module")
@@ -93,8 +135,15 @@ def anonymous_page(browser: Any) -> Iterator[Any]:
     context.close()
 
 
-def _visit(page: Any, stack: Stack, processes: dict[str, str], route: str, ready: str, press: str | None = None,
-           then: str | None = None) -> None:
+def _visit(
+    page: Any,
+    stack: Stack,
+    processes: dict[str, str],
+    route: str,
+    ready: str,
+    press: str | None = None,
+    then: str | None = None,
+) -> None:
     page.goto(stack.base + "/#" + route.format(**processes))
     page.wait_for_selector(ready)
     if press:
@@ -107,21 +156,46 @@ def _cases(rows: list[tuple[str, ...]]) -> list[Any]:
 
 
 @pytest.mark.parametrize(("name", "route", "ready", "press", "then"), _cases(PUBLIC))
-def test_public_page_is_accessible_at_360px(anonymous_page: Any, stack: Stack, processes: dict[str, str], name: str, route: str,
-                                           ready: str, press: str | None, then: str | None) -> None:
+def test_public_page_is_accessible_at_360px(
+    anonymous_page: Any,
+    stack: Stack,
+    processes: dict[str, str],
+    name: str,
+    route: str,
+    ready: str,
+    press: str | None,
+    then: str | None,
+) -> None:
     _visit(anonymous_page, stack, processes, route, ready, press, then)
     check_page(anonymous_page, f"page-{name}")
 
 
 @pytest.mark.parametrize(("name", "route", "ready", "press", "then"), _cases(CITIZEN))
-def test_citizen_page_is_accessible_at_360px(citizen_page: Any, stack: Stack, processes: dict[str, str], name: str, route: str,
-                                            ready: str, press: str | None, then: str | None) -> None:
+def test_citizen_page_is_accessible_at_360px(
+    citizen_page: Any,
+    stack: Stack,
+    processes: dict[str, str],
+    name: str,
+    route: str,
+    ready: str,
+    press: str | None,
+    then: str | None,
+) -> None:
     _visit(citizen_page, stack, processes, route, ready, press, then)
     check_page(citizen_page, f"page-{name}")
 
 
-@pytest.mark.parametrize("name", ["catalogue", "service-water-debt", "new-request-water-debt", "process-decided",
-                                  "process-pending-task", "pending-tasks"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "catalogue",
+        "service-water-debt",
+        "new-request-water-debt",
+        "process-decided",
+        "process-pending-task",
+        "pending-tasks",
+    ],
+)
 def test_main_pages_at_desktop_width(browser: Any, stack: Stack, processes: dict[str, str], name: str) -> None:
     route, ready = {r[0]: r[1:3] for r in PUBLIC + CITIZEN}[name]
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="pt-PT")

@@ -30,7 +30,9 @@ def staff_approve_registration(stack: Stack, email: str) -> None:
     assert approved.status_code == 200, approved.text
 
 
-def test_a_new_citizen_registers_is_validated_and_files_an_installment_request(stack: Stack, phone: Any, tmp_path: Path) -> None:
+def test_a_new_citizen_registers_is_validated_and_files_an_installment_request(
+    stack: Stack, phone: Any, tmp_path: Path
+) -> None:
     page, base = phone, stack.base
     name, nif, email = "Inês Carvalho", "232013969", "ines.carvalho@example.pt"
     first_password, password = "uma frase longa de registo", "sol de inverno no tâmega"
@@ -55,7 +57,9 @@ def test_a_new_citizen_registers_is_validated_and_files_an_installment_request(s
     check_page(page, "flow-02-registered")
 
     # 2. The link in the email confirms the address
-    link = re.search(r"https?://\S+token=[\w-]+", outbox_message(stack, email, "Confirme o seu endereço")["body"]).group(0)
+    link = re.search(
+        r"https?://\S+token=[\w-]+", outbox_message(stack, email, "Confirme o seu endereço")["body"]
+    ).group(0)
     page.goto(base + "/#" + link.split("#", 1)[1])
     page.wait_for_selector("#confirm-email-form")
     check_page(page, "flow-03-confirm-email")
@@ -69,8 +73,15 @@ def test_a_new_citizen_registers_is_validated_and_files_an_installment_request(s
     page.fill("#password", first_password)
     page.click("#login-submit")
     page.wait_for_selector("#registration-status[data-status=aguarda_validacao]")
-    proof = pdf(tmp_path / "atestado.pdf", ("Junta de Freguesia de Amarante - Atestado de residencia", f"Nome: {name}", f"NIF: {nif}",
-                                             f"Amarante, {datetime.now(UTC):%d/%m/%Y}"))
+    proof = pdf(
+        tmp_path / "atestado.pdf",
+        (
+            "Junta de Freguesia de Amarante - Atestado de residencia",
+            f"Nome: {name}",
+            f"NIF: {nif}",
+            f"Amarante, {datetime.now(UTC):%d/%m/%Y}",
+        ),
+    )
     page.set_input_files("#file-comprovativo_morada", str(proof))
     page.click("#upload-button-comprovativo_morada")
     page.wait_for_selector("#upload-comprovativo_morada[data-state=accepted]", timeout=60_000)

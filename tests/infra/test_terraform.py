@@ -51,8 +51,11 @@ COLLECTIONS = {
     "topics": [("aws_sns_topic", "topic")],
     "queues": [("aws_sqs_queue", "queue")],
     "functions": [("aws_iam_role", "function"), ("aws_iam_role_policy", "function")],
-    "state_machines": [("aws_sfn_state_machine", "machine"), ("aws_iam_role", "state_machine"),
-                       ("aws_cloudwatch_log_group", "state_machine")],
+    "state_machines": [
+        ("aws_sfn_state_machine", "machine"),
+        ("aws_iam_role", "state_machine"),
+        ("aws_cloudwatch_log_group", "state_machine"),
+    ],
 }
 
 
@@ -107,7 +110,7 @@ def test_every_bucket_of_resources_json_is_created() -> None:
     deployment = set(tf().locals["deployment_buckets"])
     assert not deployment & set(RESOURCES["buckets"]), "a deployment bucket shadows an app bucket"
     name = tf().locals["bucket_names"]
-    assert name == "${{for key in keys(local.buckets) : key => \"${local.resource_prefix}-${key}\"}}"
+    assert name == '${{for key in keys(local.buckets) : key => "${local.resource_prefix}-${key}"}}'
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +140,7 @@ def local_stack() -> Iterator[dict[str, Any]]:
 
 def read_local_stack() -> dict[str, Any]:
     from chalicelib.platform import aws
+
     dynamodb = aws.client("dynamodb")
     tables = {}
     for name in dynamodb.list_tables()["TableNames"]:
@@ -163,7 +167,10 @@ def read_local_stack() -> dict[str, Any]:
     for bucket in aws.client("s3").list_buckets()["Buckets"]:
         config = aws.client("s3").get_bucket_notification_configuration(Bucket=bucket["Name"])
         notifications[bucket["Name"]] = [
-            (c["LambdaFunctionArn"], [r["Value"] for r in c["Filter"]["Key"]["FilterRules"] if r["Name"].lower() == "prefix"])
+            (
+                c["LambdaFunctionArn"],
+                [r["Value"] for r in c["Filter"]["Key"]["FilterRules"] if r["Name"].lower() == "prefix"],
+            )
             for c in config.get("LambdaFunctionConfigurations", [])
         ]
     return {
@@ -199,14 +206,20 @@ def terraform_tables(prefix: str) -> dict[str, dict[str, Any]]:
         (ttl,) = blocks["ttl"]
         ttl_values = evaluate(ttl["for_each"], each)
         assert len(ttl_values) <= 1
-        ttl_attribute = evaluate(ttl["content"][0]["attribute_name"], {**each, "ttl": {"value": ttl_values[0]}}) if ttl_values else None
+        ttl_attribute = (
+            evaluate(ttl["content"][0]["attribute_name"], {**each, "ttl": {"value": ttl_values[0]}})
+            if ttl_values
+            else None
+        )
         tables[evaluate(body["name"], each)] = {"keys": keys, "indexes": indexes, "ttl": ttl_attribute}
     return tables
 
 
 def test_tables_keys_indexes_and_ttl_are_the_local_stacks(local_stack: dict[str, Any]) -> None:
     prefix = Settings().resource_prefix
-    created = {name: {k: v for k, v in table.items() if k != "attributes"} for name, table in local_stack["tables"].items()}
+    created = {
+        name: {k: v for k, v in table.items() if k != "attributes"} for name, table in local_stack["tables"].items()
+    }
     assert terraform_tables(prefix) == created
 
 
@@ -214,10 +227,19 @@ def test_table_attributes_are_every_key_of_the_table_and_its_indexes(local_stack
     """local.table_attributes is a for-expression the evaluator does not read: check what it draws on,
     and that the local stack (which AWS would check the same way) declares exactly the key attributes."""
     expression = tf().locals["table_attributes"]
-    for part in ("local.resources.tables", "table.hash_key", "table.range_key", "table.indexes", "index.hash_key", "index.range_key"):
+    for part in (
+        "local.resources.tables",
+        "table.hash_key",
+        "table.range_key",
+        "table.indexes",
+        "index.hash_key",
+        "index.range_key",
+    ):
         assert part in expression
     for table in local_stack["tables"].values():
-        used = set(table["keys"].values()) | {name for index in table["indexes"].values() for name in index["keys"].values()}
+        used = set(table["keys"].values()) | {
+            name for index in table["indexes"].values() for name in index["keys"].values()
+        }
         assert set(table["attributes"]) == used
 
 
@@ -229,11 +251,14 @@ def test_every_table_has_recovery_encryption_and_deletion_protection() -> None:
     assert body["deletion_protection_enabled"] is True
 
 
-@pytest.mark.parametrize("collection,kind,name", [
-    ("topics", "aws_sns_topic", "topic"),
-    ("queues", "aws_sqs_queue", "queue"),
-    ("state_machines", "aws_sfn_state_machine", "machine"),
-])
+@pytest.mark.parametrize(
+    "collection,kind,name",
+    [
+        ("topics", "aws_sns_topic", "topic"),
+        ("queues", "aws_sqs_queue", "queue"),
+        ("state_machines", "aws_sfn_state_machine", "machine"),
+    ],
+)
 def test_names_are_the_local_stacks(collection: str, kind: str, name: str, local_stack: dict[str, Any]) -> None:
     prefix = Settings().resource_prefix
     body = tf().resource(kind, name)
@@ -251,7 +276,9 @@ def test_state_machines_are_rendered_with_the_same_definitions(local_stack: dict
     """templatefile() with the function ARNs gives, byte for byte, what the local stack runs."""
     settings = Settings()
     body = tf().resource("aws_sfn_state_machine", "machine")
-    call = re.fullmatch(r'\$\{templatefile\("\$\{path\.module\}/\.\./\.\./\$\{(.+?)\}", (\{.+\})\)\}', body["definition"], re.S)
+    call = re.fullmatch(
+        r'\$\{templatefile\("\$\{path\.module\}/\.\./\.\./\$\{(.+?)\}", (\{.+\})\)\}', body["definition"], re.S
+    )
     assert call, body["definition"]
     path_expression, variables_expression = call.groups()
     arns = {key: settings.function_arn(key) for key in RESOURCES["functions"]}
@@ -299,14 +326,18 @@ def test_the_code_names_only_resources_of_resources_json() -> None:
         for collection, pattern in calls.items():
             for key in re.findall(pattern, text):
                 found[collection].add(key)
-                assert key in RESOURCES[collection], f"{path.relative_to(PROJECT_ROOT)} uses {collection} {key!r}, not in resources.json"
+                assert key in RESOURCES[collection], (
+                    f"{path.relative_to(PROJECT_ROOT)} uses {collection} {key!r}, not in resources.json"
+                )
     assert found["tables"] and found["buckets"], "the scan found nothing: the patterns no longer match the code"
 
 
 # -- Settings: every one the app reads is set in the deployment ----------------------------------------
 def deployed_settings_sources() -> tuple[set[str], set[str]]:
     terraform = set(tf().locals["lambda_environment"])
-    chalice = set(CONFIG.get("environment_variables", {})) | set(CONFIG["stages"][DEPLOY_STAGE].get("environment_variables", {}))
+    chalice = set(CONFIG.get("environment_variables", {})) | set(
+        CONFIG["stages"][DEPLOY_STAGE].get("environment_variables", {})
+    )
     return terraform, chalice
 
 
@@ -314,9 +345,13 @@ def test_every_setting_is_set_for_the_deployed_functions() -> None:
     settings = {f"BALCAO_{name.upper()}" for name in Settings.model_fields}
     terraform, chalice = deployed_settings_sources()
     missing = settings - terraform - chalice
-    assert not missing, f"not set for the deployed functions (infra/terraform/lambda.tf local.lambda_environment): {sorted(missing)}"
+    assert not missing, (
+        f"not set for the deployed functions (infra/terraform/lambda.tf local.lambda_environment): {sorted(missing)}"
+    )
     unknown = {name for name in terraform | chalice if name.startswith("BALCAO_")} - settings
-    assert not unknown, f"set for the deployed functions but not a setting (chalicelib/kernel/settings.py): {sorted(unknown)}"
+    assert not unknown, (
+        f"set for the deployed functions but not a setting (chalicelib/kernel/settings.py): {sorted(unknown)}"
+    )
     both = terraform & chalice
     assert not both, f"set both by Terraform and by the Chalice stage: {sorted(both)}"
 
@@ -351,7 +386,9 @@ def test_the_app_reads_its_environment_only_through_settings() -> None:
         if path.name == "settings.py":
             continue
         text = path.read_text(encoding="utf-8")
-        assert not re.search(r"os\.environ|os\.getenv|getenv\(", text), f"{path.relative_to(PROJECT_ROOT)} reads the environment"
+        assert not re.search(r"os\.environ|os\.getenv|getenv\(", text), (
+            f"{path.relative_to(PROJECT_ROOT)} reads the environment"
+        )
 
 
 # -- Least privilege -----------------------------------------------------------------------------------
@@ -421,7 +458,9 @@ def test_every_function_has_its_own_role_and_asks_only_for_what_terraform_knows(
     policy = tf().data["aws_iam_policy_document"]["function"]
     granted_by = {block["for_each"] for block in dynamic_blocks(policy)["statement"]}
     for function, spec in RESOURCES["functions"].items():
-        assert "access" in spec, f"resources.json: function {function!r} says nothing of its access (tables, buckets, ...)"
+        assert "access" in spec, (
+            f"resources.json: function {function!r} says nothing of its access (tables, buckets, ...)"
+        )
         for collection, wanted in spec["access"].items():
             if collection == "capabilities":
                 assert set(wanted) <= capabilities, f"{function}: unknown capability in {wanted}"
@@ -442,7 +481,11 @@ def test_the_auditor_only_reads_the_logs_and_the_audit_trail() -> None:
     assert audit in RESOURCES["tables"]
     auditor = tf().data["aws_iam_policy_document"]["auditor"]["statement"]
     for statement in auditor:
-        if any(part in r for r in statement["resources"] for part in ("local.audit_table", "audit_logs", "aws_cloudtrail.audit")):
+        if any(
+            part in r
+            for r in statement["resources"]
+            for part in ("local.audit_table", "audit_logs", "aws_cloudtrail.audit")
+        ):
             for action in statement["actions"]:
                 verb = action.split(":")[1]
                 assert re.match(r"(Get|List|Describe|Query|Decrypt)", verb), f"auditor may {action}"
@@ -458,18 +501,34 @@ def test_every_bucket_blocks_public_access_is_encrypted_versioned_and_tls_only()
         assert tf().resource("aws_s3_bucket", name).get("for_each") == for_each
         public = tf().resource("aws_s3_bucket_public_access_block", name)
         assert public.get("for_each") == for_each
-        assert all(public[flag] is True for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"))
-        assert tf().resource("aws_s3_bucket_ownership_controls", name)["rule"][0]["object_ownership"] == "BucketOwnerEnforced"
+        assert all(
+            public[flag] is True
+            for flag in ("block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets")
+        )
+        assert (
+            tf().resource("aws_s3_bucket_ownership_controls", name)["rule"][0]["object_ownership"]
+            == "BucketOwnerEnforced"
+        )
         versioning = tf().resource("aws_s3_bucket_versioning", name)
-        assert versioning.get("for_each") == for_each and versioning["versioning_configuration"][0]["status"] == "Enabled"
+        assert (
+            versioning.get("for_each") == for_each and versioning["versioning_configuration"][0]["status"] == "Enabled"
+        )
         encryption = tf().resource("aws_s3_bucket_server_side_encryption_configuration", name)
         assert encryption.get("for_each") == for_each
         algorithm = encryption["rule"][0]["apply_server_side_encryption_by_default"][0]["sse_algorithm"]
         assert algorithm in ("aws:kms", '${each.key == "access-logs" ? "AES256" : "aws:kms"}'), algorithm
         assert tf().resource("aws_s3_bucket_policy", name).get("for_each") == for_each
-        (tls,) = [s for s in tf().data["aws_iam_policy_document"][policy_name]["statement"] if s.get("sid") == "DenyRequestsWithoutTLS"]
+        (tls,) = [
+            s
+            for s in tf().data["aws_iam_policy_document"][policy_name]["statement"]
+            if s.get("sid") == "DenyRequestsWithoutTLS"
+        ]
         assert tls["effect"] == "Deny" and tls["condition"][0]["variable"] == "aws:SecureTransport"
-        assert tls["condition"][0]["values"] == ["false"] and len(tls["resources"]) == 2 and tls["resources"][1].endswith("/*")
+        assert (
+            tls["condition"][0]["values"] == ["false"]
+            and len(tls["resources"]) == 2
+            and tls["resources"][1].endswith("/*")
+        )
     # Only the access-log bucket is not SSE-KMS (S3 cannot deliver server access logs to one).
     assert evaluate('${each.key == "access-logs" ? "AES256" : "aws:kms"}', {"each": {"key": "uploads"}}) == "aws:kms"
 
@@ -501,7 +560,9 @@ def test_cloudtrail_is_multi_region_validated_encrypted_and_locked() -> None:
 
 
 def test_cloudtrail_records_data_events_of_every_app_bucket_and_table() -> None:
-    selectors = {s["name"]: s["field_selector"] for s in tf().resource("aws_cloudtrail", "audit")["advanced_event_selector"]}
+    selectors = {
+        s["name"]: s["field_selector"] for s in tf().resource("aws_cloudtrail", "audit")["advanced_event_selector"]
+    }
     kinds = {}
     for fields in selectors.values():
         by_field = {f["field"]: f for f in fields}
@@ -509,15 +570,23 @@ def test_cloudtrail_records_data_events_of_every_app_bucket_and_table() -> None:
             kinds[by_field["resources.type"]["equals"][0]] = by_field["resources.ARN"]
         else:
             assert by_field["eventCategory"]["equals"] == ["Management"]
-    assert kinds["AWS::S3::Object"]["starts_with"] == '${[for key in keys(local.resources.buckets) : "${aws_s3_bucket.bucket[key].arn}/"]}'
-    assert kinds["AWS::DynamoDB::Table"]["equals"] == "${[for key in keys(local.resources.tables) : aws_dynamodb_table.table[key].arn]}"
+    assert (
+        kinds["AWS::S3::Object"]["starts_with"]
+        == '${[for key in keys(local.resources.buckets) : "${aws_s3_bucket.bucket[key].arn}/"]}'
+    )
+    assert (
+        kinds["AWS::DynamoDB::Table"]["equals"]
+        == "${[for key in keys(local.resources.tables) : aws_dynamodb_table.table[key].arn]}"
+    )
 
 
 def test_the_athena_table_definition_in_the_readme_is_terraforms() -> None:
     template = (TERRAFORM_DIR / "athena" / "cloudtrail_logs.sql.tftpl").read_text(encoding="utf-8")
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
     shown = template.replace("$${", "${")
-    assert shown.strip() in readme, "README's CREATE EXTERNAL TABLE differs from infra/terraform/athena/cloudtrail_logs.sql.tftpl"
+    assert shown.strip() in readme, (
+        "README's CREATE EXTERNAL TABLE differs from infra/terraform/athena/cloudtrail_logs.sql.tftpl"
+    )
     for variable in ("municipality", "municipality_code", "region", "domain", "audit_log_retention_days"):
         assert variable in tf().variables
 
@@ -529,13 +598,21 @@ def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     like the repository so that the relative paths (resources.json, statemachines/, web/) resolve."""
     root = tmp_path_factory.mktemp("deploy")
     terraform = root / "infra" / "terraform"
-    shutil.copytree(TERRAFORM_DIR, terraform, ignore=shutil.ignore_patterns("chalice.tf.json", "deployment.zip", ".terraform*"))
+    shutil.copytree(
+        TERRAFORM_DIR, terraform, ignore=shutil.ignore_patterns("chalice.tf.json", "deployment.zip", ".terraform*")
+    )
     for name in ("chalicelib", "statemachines", "web"):
         (root / name).symlink_to(PROJECT_ROOT / name)
     env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"}
     env.pop("AWS_ENDPOINT_URL", None)
-    result = subprocess.run([sys.executable, "-m", "infra.package", "--stage", DEPLOY_STAGE, "--out", str(terraform)],
-                            cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "infra.package", "--stage", DEPLOY_STAGE, "--out", str(terraform)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return terraform
 
@@ -574,8 +651,14 @@ def test_packaged_functions_are_the_codes(packaged: Path) -> None:
             assert name == settings.function_name(key), "Settings.function_arn() would point at another function"
         assert function["role"] == f'${{aws_iam_role.function["{key}"].arn}}'
         assert function["tracing_config"] == {"mode": "Active"}
-        assert function["environment"]["variables"] == f'${{merge(local.chalice_environment["{key}"], local.lambda_environment)}}'
-        expected = {**CONFIG.get("environment_variables", {}), **CONFIG["stages"][DEPLOY_STAGE]["environment_variables"]}
+        assert (
+            function["environment"]["variables"]
+            == f'${{merge(local.chalice_environment["{key}"], local.lambda_environment)}}'
+        )
+        expected = {
+            **CONFIG.get("environment_variables", {}),
+            **CONFIG["stages"][DEPLOY_STAGE]["environment_variables"],
+        }
         assert locals_["chalice_environment"][key] == expected
 
 
@@ -597,13 +680,17 @@ def test_every_reference_resolves_and_the_graph_has_no_cycle(packaged: Path) -> 
 
 def test_the_cycle_check_can_fail() -> None:
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
-    assert references('${aws_s3_bucket.bucket["web"].arn} ${data.aws_region.current.region} ${local.x}')["resource"] == {"aws_s3_bucket.bucket"}
+    assert references('${aws_s3_bucket.bucket["web"].arn} ${data.aws_region.current.region} ${local.x}')[
+        "resource"
+    ] == {"aws_s3_bucket.bucket"}
 
 
 def test_package_refuses_functions_resources_json_does_not_list() -> None:
     from infra.package import PackageError, postprocess
 
-    config = {"resource": {"aws_lambda_function": {"api_handler": {"function_name": "x"}, "stray": {"function_name": "y"}}}}
+    config = {
+        "resource": {"aws_lambda_function": {"api_handler": {"function_name": "x"}, "stray": {"function_name": "y"}}}
+    }
     with pytest.raises(PackageError, match="stray"):
         postprocess(config, RESOURCES, DEPLOY_STAGE)
 
@@ -634,7 +721,9 @@ def test_checkov_finds_nothing_to_fix_and_can_fail(packaged: Path, tmp_path: Pat
     failed = [check for report in reports for check in report["results"]["failed_checks"]]
     ours = [f"{c['check_id']} {c['resource']} ({c['file_path']})" for c in failed if "canary" not in c["file_abs_path"]]
     assert not ours, "checkov: fix, or skip beside the resource with its reason:\n" + "\n".join(ours)
-    assert any("canary" in c["file_abs_path"] for c in failed), "checkov did not flag an unencrypted, unversioned bucket"
+    assert any("canary" in c["file_abs_path"] for c in failed), (
+        "checkov did not flag an unencrypted, unversioned bucket"
+    )
     by_type = {report["check_type"]: report["summary"] for report in reports}
     assert by_type["terraform"]["passed"] > 100 and by_type["terraform"]["parsing_errors"] == 0
     assert by_type["terraform_json"]["passed"] > 10, "checkov did not read chalice.tf.json"
@@ -648,6 +737,6 @@ def test_every_checkov_skip_says_why() -> None:
                 assert match, f"{path.name}: a skip without its reason: {line.strip()}"
     lines = (PROJECT_ROOT / "infra" / "checkov.yaml").read_text(encoding="utf-8").splitlines()
     start = lines.index("skip-check:")
-    for i, line in enumerate(lines[start + 1:], start + 1):
+    for i, line in enumerate(lines[start + 1 :], start + 1):
         if line.strip().startswith("- "):
             assert lines[i - 1].strip().startswith("#"), f"checkov.yaml: {line.strip()} has no reason above it"

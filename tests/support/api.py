@@ -18,10 +18,21 @@ class Api:
         self.client = client
         self.cookie: str | None = None
 
-    def call(self, method: str, path: str, body: Any = None, raw: bytes | str | None = None,
-             headers: dict[str, str] | None = None, csrf: bool = True) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        raw: bytes | str | None = None,
+        headers: dict[str, str] | None = None,
+        csrf: bool = True,
+    ) -> Any:
         # as the web form does: the CSRF header on every request (chalicelib.api.http.check_csrf)
-        all_headers = {"content-type": "application/json", **({"x-balcao-csrf": "1"} if csrf else {}), **(headers or {})}
+        all_headers = {
+            "content-type": "application/json",
+            **({"x-balcao-csrf": "1"} if csrf else {}),
+            **(headers or {}),
+        }
         if self.cookie:
             all_headers["cookie"] = self.cookie
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
@@ -43,8 +54,11 @@ class Api:
         seen = {m["message_id"] for m in outbox.messages()}
         challenge = self.call("POST", "/api/staff/session", {"identifier": identifier, "password": password})
         assert challenge.status_code == 202, challenge.body
-        response = self.call("POST", "/api/staff/session/code",
-                             {"challenge_id": challenge.data["challenge_id"], "code": staff_login_code(challenge.data, seen)})
+        response = self.call(
+            "POST",
+            "/api/staff/session/code",
+            {"challenge_id": challenge.data["challenge_id"], "code": staff_login_code(challenge.data, seen)},
+        )
         assert response.status_code == 200, response.body
         return response
 
@@ -67,8 +81,11 @@ def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> in
 def submit_generic(api: Any, data: bytes) -> str:
     """The generic request, with ``data`` as its document, submitted by ``api``'s citizen: its process id."""
     process_id = api.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = api.call("POST", f"/api/requests/{process_id}/documents",
-                    {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+    slot = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
     upload(slot, data)
     response = api.call("POST", f"/api/requests/{process_id}/submit")
     assert response.status_code == 200, response.body

@@ -13,8 +13,15 @@ import requests
 from tests.support.stack import ROOT, Stack
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 ARTIFACTS = ROOT / "test-artifacts" / "web"
 PASSWORD = "Balcao-demo-2026"  # the demo logins' (README)
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -55,7 +62,13 @@ def pdf(path: Path, lines: tuple[str, ...] = ()) -> Path:
     return path
 
 
-def log_in(page: Any, base: str, identifier: str = "123456789", password: str = PASSWORD, then: str = "#processes-table, #no-processes") -> None:
+def log_in(
+    page: Any,
+    base: str,
+    identifier: str = "123456789",
+    password: str = PASSWORD,
+    then: str = "#processes-table, #no-processes",
+) -> None:
     page.goto(base + "/#/entrar")
     page.fill("#identifier", identifier)
     page.fill("#password", password)
@@ -76,6 +89,7 @@ def until(check: Any, timeout: float = 30) -> Any:
 
 def outbox_message(stack: Stack, to: str, part: str) -> dict[str, Any]:
     """The newest message to ``to`` whose subject or body holds ``part`` (waiting for it)."""
+
     def find() -> list[dict[str, Any]]:
         messages = requests.get(stack.base + "/_local/outbox.json", timeout=10).json()["messages"]
         return [m for m in messages if m["to"] == to and (part in m["subject"] or part in m["body"])]
@@ -98,20 +112,27 @@ def staff_session(stack: Stack, identifier: str, password: str = PASSWORD) -> re
     """A requests session logged in as staff, as the README does it: password, then the one-time code
     read from the local outbox; with the CSRF header."""
     # generous timeouts: a login hashes a password (argon2id) and sends an email, on a busy machine too
-    challenge = requests.post(stack.base + "/api/staff/session", json={"identifier": identifier, "password": password},
-                              timeout=60)
+    challenge = requests.post(
+        stack.base + "/api/staff/session", json={"identifier": identifier, "password": password}, timeout=60
+    )
     assert challenge.status_code == 202, challenge.text
     sent_to = challenge.json()["code_sent_to"]  # masked: a…o@municipio-demo.pt
 
     def code() -> str | None:
         for message in requests.get(stack.base + "/_local/outbox.json", timeout=30).json()["messages"]:
             local, _, domain = message["to"].partition("@")
-            if message["subject"].startswith("Código de confirmação") and sent_to == f"{local[:1]}…{local[-1:]}@{domain}":
+            if (
+                message["subject"].startswith("Código de confirmação")
+                and sent_to == f"{local[:1]}…{local[-1:]}@{domain}"
+            ):
                 return message["subject"].rsplit(" ", 1)[-1]
         return None
 
-    login = requests.post(stack.base + "/api/staff/session/code", timeout=60,
-                          json={"challenge_id": challenge.json()["challenge_id"], "code": until(code, timeout=60)})
+    login = requests.post(
+        stack.base + "/api/staff/session/code",
+        timeout=60,
+        json={"challenge_id": challenge.json()["challenge_id"], "code": until(code, timeout=60)},
+    )
     assert login.status_code == 200, login.text
     staff = requests.Session()
     staff.cookies.set("balcao_session", login.cookies["balcao_session"])  # requests keeps Secure cookies for https only
@@ -119,8 +140,14 @@ def staff_session(stack: Stack, identifier: str, password: str = PASSWORD) -> re
     return staff
 
 
-WATER_DEBT = {"predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
-              "valor_divida": "1000,01", "numero_documentos": "3", "numero_prestacoes": "24"}
+WATER_DEBT = {
+    "predio_morada": "Rua de Santo António, 12",
+    "predio_codigo_postal": "7200-370",
+    "codigo_consumidor": "4501234",
+    "valor_divida": "1000,01",
+    "numero_documentos": "3",
+    "numero_prestacoes": "24",
+}
 # The same request's fields as the API takes them (option a, 12 installments).
 WATER_DEBT_REQUEST = {**WATER_DEBT, "opcao": "a", "numero_documentos": 3, "numero_prestacoes": 12}
 

@@ -60,10 +60,14 @@ class Module:
 
 
 def _is_type_checking(test: ast.expr) -> bool:
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
-def _import_nodes(node: ast.AST, deferred: bool = False, type_checking: bool = False) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
+def _import_nodes(
+    node: ast.AST, deferred: bool = False, type_checking: bool = False
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
     for child in ast.iter_child_nodes(node):
         if isinstance(child, ast.Import | ast.ImportFrom):
             yield child, deferred, type_checking
@@ -114,8 +118,9 @@ def _load(root: Path) -> dict[str, Module]:
     for path in paths:
         rel = path.relative_to(root)
         source = path.read_text(encoding="utf-8")
-        modules[_module_name(rel)] = Module(_module_name(rel), path, rel.as_posix(), ast.parse(source, filename=str(path)),
-                                            len(source.splitlines()))
+        modules[_module_name(rel)] = Module(
+            _module_name(rel), path, rel.as_posix(), ast.parse(source, filename=str(path)), len(source.splitlines())
+        )
     known = set(modules)
     for module in modules.values():
         module.imports = resolve_imports(module.name, module.is_init, module.tree, known)

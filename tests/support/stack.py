@@ -43,7 +43,12 @@ def start_stack(port: int, aws_port: int, timeout: float = 120) -> Stack:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BALCAO_", "MOTO_"))}
     process = subprocess.Popen(
         [*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(aws_port)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     output: list[str] = []
     deadline = time.monotonic() + timeout

@@ -215,8 +215,10 @@ def to_python(expression: str) -> str:
         match = re.fullmatch(r"for\s+(\w+)\s*,\s*(\w+)\s+in\s+(.+?)\s*:\s*(.+?)\s*=>\s*(.+)", inner, re.S)
         if match:
             key, value, source, key_expression, value_expression = match.groups()
-            return (f"{{({to_python(key_expression)}): ({to_python(value_expression)}) "
-                    f"for {key}, {value} in ((k, wrap(v)) for k, v in unwrap({to_python(source)}).items())}}")
+            return (
+                f"{{({to_python(key_expression)}): ({to_python(value_expression)}) "
+                f"for {key}, {value} in ((k, wrap(v)) for k, v in unwrap({to_python(source)}).items())}}"
+            )
         if not inner:
             return "{}"
         raise ValueError(f"cannot read the object {expression!r}")
@@ -236,7 +238,7 @@ def to_python(expression: str) -> str:
     call = re.match(r"(\w+)\(", expression)
     if call and _matching(expression, call.end() - 1) == len(expression) - 1:
         name = call.group(1)
-        arguments = [a for a in _split_top_level(expression[call.end():-1], ",") if a.strip()]
+        arguments = [a for a in _split_top_level(expression[call.end() : -1], ",") if a.strip()]
         if name == "try":
             return "_try(" + ", ".join(f"lambda: ({to_python(a)})" for a in arguments) + ")"
         if name not in FUNCTIONS:
@@ -273,7 +275,7 @@ def render_template(template: str, scope: dict[str, Any] | None, raw: bool = Fal
             break
         end = _matching(template, start + 1)
         pieces.append(template[i:start])
-        value = _eval(template[start + 2:end], scope or {})
+        value = _eval(template[start + 2 : end], scope or {})
         values.append(value)
         pieces.append(None)
         i = end + 1
@@ -338,7 +340,7 @@ def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
         path.append(node)
         for target in sorted(edges.get(node, ())):
             if state.get(target) == 1:
-                return path[path.index(target):] + [target]
+                return path[path.index(target) :] + [target]
             if state.get(target) is None and target in edges:
                 cycle = visit(target)
                 if cycle:

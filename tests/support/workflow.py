@@ -17,6 +17,7 @@ def process_execution(process_id: str) -> dict[str, Any]:
 def stop_workflows() -> None:
     """Stop executions still waiting (e.g. for a decision), so none outlives its test's mock."""
     from chalicelib.platform import aws
+
     stepfunctions = aws.client("stepfunctions")
     for machine in stepfunctions.list_state_machines()["stateMachines"]:
         running = stepfunctions.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")

@@ -18,11 +18,14 @@ from tests.support.workflow import process_execution
 
 
 def _awaiting(api: Any, process_id: str) -> dict[str, Any]:
-    return wait_for(lambda: (v := api.call("GET", f"/api/requests/{process_id}").data)["status"] == "em_apreciacao" and v)
+    return wait_for(
+        lambda: (v := api.call("GET", f"/api/requests/{process_id}").data)["status"] == "em_apreciacao" and v
+    )
 
 
 def _states_entered(process_id: str) -> list[str]:
     from chalicelib.platform import aws
+
     arn = process_execution(process_id)["executionArn"]
     events = aws.client("stepfunctions").get_execution_history(executionArn=arn, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
@@ -39,7 +42,8 @@ def _people(make_api: Any, demo: dict[str, Any]) -> tuple[Any, Any, Any]:
 
 
 def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits_for_the_next_working_day(
-        make_api: Any, demo: dict[str, Any]) -> None:
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from local import lambdas
 
     citizen, clerk, decider = _people(make_api, demo)
@@ -47,9 +51,11 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
     process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
 
-    asked = clerk.call("POST", f"/api/staff/processes/{process_id}/pending-tasks",
-                       {"subject": "Certidão de teor do prédio", "description": "Emitida há menos de 6 meses.",
-                        "working_days": 5})
+    asked = clerk.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/pending-tasks",
+        {"subject": "Certidão de teor do prédio", "description": "Emitida há menos de 6 meses.", "working_days": 5},
+    )
     assert asked.status_code == 201, asked.body
     task_id = asked.data["task_id"]
     assert asked.data["status"] == "aberta" and asked.data["deadline"]
@@ -64,13 +70,18 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
     assert view["pending_tasks"][0]["deadline"] == asked.data["deadline"]
     assert view["pending_tasks"][0]["working_days_left"] == mine[0]["working_days_left"] == 5
     # While the citizen is asked, staff cannot decide nor ask again: 409 with the current state.
-    early = decider.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "deferido", "grounds": "x"})
+    early = decider.call(
+        "POST", f"/api/staff/processes/{process_id}/decision", {"decision": "deferido", "grounds": "x"}
+    )
     assert early.status_code == 409 and early.data["error"]["current"]["status"] == "pendente"
     wait_for(lambda: "AwaitCitizen" in _states_entered(process_id))
 
     # Answer with text and an attachment uploaded straight to S3.
-    slot = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/documents",
-                        {"filename": "certidao.pdf", "content_type": "application/pdf"})
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/tasks/{task_id}/documents",
+        {"filename": "certidao.pdf", "content_type": "application/pdf"},
+    )
     assert slot.status_code == 201, slot.body
     upload(slot.data, small_pdf())
     lambdas.drain()
@@ -84,8 +95,11 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
 
     # The workflow is back with staff; the approval is recorded at once, notified the next working day.
     _awaiting(citizen, process_id)
-    decided = decider.call("POST", f"/api/staff/processes/{process_id}/decision",
-                           {"decision": "deferido", "grounds": "Cumpre os requisitos."})
+    decided = decider.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/decision",
+        {"decision": "deferido", "grounds": "Cumpre os requisitos."},
+    )
     assert decided.status_code == 200, decided.body
     wait_for(lambda: "WaitForNextWorkingDay" in _states_entered(process_id))
     assert process_execution(process_id)["status"] == "RUNNING"
@@ -93,25 +107,34 @@ def test_a_pendencia_is_answered_with_text_and_a_document_and_the_approval_waits
     view = citizen.call("GET", f"/api/requests/{process_id}").data
     assert view["status"] == "deferido" and view["decided_late"] is False
     labels = [e["label"] for e in view["timeline"]]
-    for label in ("Pedido submetido", "Pendência: os serviços pedem elementos", "Pendência respondida", "Decisão: deferido"):
+    for label in (
+        "Pedido submetido",
+        "Pendência: os serviços pedem elementos",
+        "Pendência respondida",
+        "Decisão: deferido",
+    ):
         assert label in labels
     assert all(e["at"] for e in view["timeline"])
     assert "source_ip" not in json.dumps(view["timeline"])
 
 
 def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified(
-        make_api: Any, demo: dict[str, Any], past_clock: Any) -> None:
+    make_api: Any, demo: dict[str, Any], past_clock: Any
+) -> None:
     citizen, _, decider = _people(make_api, demo)
     email = demo["citizen"]["email"]
     process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
 
     # A rejection needs the citizen heard first.
-    direct = decider.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "indeferido", "grounds": "x"})
+    direct = decider.call(
+        "POST", f"/api/staff/processes/{process_id}/decision", {"decision": "indeferido", "grounds": "x"}
+    )
     assert direct.status_code == 409 and direct.data["error"]["field"] == "decision"
 
-    proposed = decider.call("POST", f"/api/staff/processes/{process_id}/prior-hearing",
-                            {"grounds": "Falta a prova de residência."})
+    proposed = decider.call(
+        "POST", f"/api/staff/processes/{process_id}/prior-hearing", {"grounds": "Falta a prova de residência."}
+    )
     assert proposed.status_code == 201, proposed.body
     # 10 working days from Friday 19 Dec 2025: Christmas and New Year's Day are skipped.
     assert proposed.data["deadline"] == "2026-01-06"
@@ -127,8 +150,11 @@ def test_a_prior_hearing_across_christmas_expires_then_the_rejection_is_notified
     late_answer = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task['task_id']}/answer", {"text": "Tarde."})
     assert late_answer.status_code == 409
 
-    rejected = decider.call("POST", f"/api/staff/processes/{process_id}/decision",
-                            {"decision": "indeferido", "grounds": "Não foi junta a prova de residência."})
+    rejected = decider.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/decision",
+        {"decision": "indeferido", "grounds": "Não foi junta a prova de residência."},
+    )
     assert rejected.status_code == 200, rejected.body
     assert rejected.data["status"] == "indeferido"
     wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
@@ -144,13 +170,17 @@ def test_a_prior_hearing_answered_goes_back_to_staff(make_api: Any, demo: dict[s
     citizen, _, decider = _people(make_api, demo)
     process_id = submit_generic(citizen, small_pdf())
     _awaiting(citizen, process_id)
-    task_id = decider.call("POST", f"/api/staff/processes/{process_id}/prior-hearing",
-                           {"grounds": "Pedido fora de prazo."}).data["task_id"]
+    task_id = decider.call(
+        "POST", f"/api/staff/processes/{process_id}/prior-hearing", {"grounds": "Pedido fora de prazo."}
+    ).data["task_id"]
     assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_audiencia"
     empty = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer", {"text": " "})
     assert empty.status_code == 422 and empty.data["error"]["field"] == "text"
-    answered = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer",
-                            {"text": "O pedido foi entregue dentro do prazo: ver o recibo."})
+    answered = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/tasks/{task_id}/answer",
+        {"text": "O pedido foi entregue dentro do prazo: ver o recibo."},
+    )
     assert answered.status_code == 200, answered.body
     _awaiting(citizen, process_id)
     staff_view = decider.call("GET", f"/api/staff/processes/{process_id}").data
@@ -160,14 +190,18 @@ def test_a_prior_hearing_answered_goes_back_to_staff(make_api: Any, demo: dict[s
 
 def test_a_late_decision_is_recorded_and_marked_late(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib.kernel import clock
+
     citizen, _, decider = _people(make_api, demo)
     with clock.travel(datetime.fromisoformat("2025-11-03T10:00:00+00:00")):
         process_id = submit_generic(citizen, small_pdf())
         view = _awaiting(citizen, process_id)
     assert view["decision_deadline"] == "2025-11-17"
     with clock.travel(datetime.fromisoformat("2025-12-19T10:00:00+00:00")):
-        decided = decider.call("POST", f"/api/staff/processes/{process_id}/decision",
-                               {"decision": "deferido", "grounds": "Deferido, embora fora de prazo."})
+        decided = decider.call(
+            "POST",
+            f"/api/staff/processes/{process_id}/decision",
+            {"decision": "deferido", "grounds": "Deferido, embora fora de prazo."},
+        )
     assert decided.status_code == 200, decided.body
     assert decided.data["decided_late"] is True
     wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
@@ -200,7 +234,9 @@ def test_two_staff_acting_at_once_exactly_one_wins(make_api: Any, demo: dict[str
             if index == 0:
                 outcomes[0] = DecisionStage().decide(process_id, sessions[0], "deferido", "Primeiro.", None)
             else:
-                outcomes[1] = DecisionStage().ask(process_id, sessions[1], "pendencia", "Mais um documento", "", 10, None)
+                outcomes[1] = DecisionStage().ask(
+                    process_id, sessions[1], "pendencia", "Mais um documento", "", 10, None
+                )
         except Conflict as conflict:
             outcomes[index] = conflict
 
@@ -268,7 +304,9 @@ def test_who_may_ask_and_answer(make_api: Any, demo: dict[str, Any]) -> None:
     assert clerk.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer", {"text": "x"}).status_code == 404
 
 
-def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(make_api: Any, demo: dict[str, Any]) -> None:
+def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     import hashlib
     import io
 
@@ -282,11 +320,17 @@ def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
     process_id = submit_generic(citizen, plan)
     view = _awaiting(citizen, process_id)
     document_id = view["documents"][0]["document_id"]
-    not_pdf = clerk.call("POST", f"/api/staff/processes/{process_id}/signature-requests",
-                         {"subject": "Plano de pagamento", "document_id": "d_nao_existe"})
+    not_pdf = clerk.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/signature-requests",
+        {"subject": "Plano de pagamento", "document_id": "d_nao_existe"},
+    )
     assert not_pdf.status_code == 422 and not_pdf.data["error"]["field"] == "document_id"
-    asked = clerk.call("POST", f"/api/staff/processes/{process_id}/signature-requests",
-                       {"subject": "Plano de pagamento em prestações", "document_id": document_id})
+    asked = clerk.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/signature-requests",
+        {"subject": "Plano de pagamento em prestações", "document_id": document_id},
+    )
     assert asked.status_code == 201, asked.body
     task_id = asked.data["task_id"]
     assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "a_aguardar_assinatura"
@@ -310,11 +354,20 @@ def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
     assert "Ana Silva" in page and hashlib.sha256(plan).hexdigest() in page and "responsabilidade" in page
 
     # The municipality signs the citizen-signed plan too: a second signature page.
-    by_staff = decider.call("POST", f"/api/staff/processes/{process_id}/documents/{signed_id}/signature",
-                            {"password": demo["password"], "accept_statement": True})
+    by_staff = decider.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/documents/{signed_id}/signature",
+        {"password": demo["password"], "accept_statement": True},
+    )
     assert by_staff.status_code == 201, by_staff.body
-    assert clerk.call("POST", f"/api/staff/processes/{process_id}/documents/{signed_id}/signature",
-                      {"password": demo["password"], "accept_statement": True}).status_code == 403
+    assert (
+        clerk.call(
+            "POST",
+            f"/api/staff/processes/{process_id}/documents/{signed_id}/signature",
+            {"password": demo["password"], "accept_statement": True},
+        ).status_code
+        == 403
+    )
 
     public = make_api()
     checked = public.call("GET", f"/api/public/signatures/{hashlib.sha256(data).hexdigest()}")
@@ -332,6 +385,7 @@ def test_the_payment_plan_is_signed_by_both_parties_and_the_signed_pdf_verifies(
 
 def test_the_public_lookup_is_rate_limited(make_api: Any, demo: dict[str, Any], monkeypatch: Any) -> None:
     from chalicelib.kernel import settings
+
     # chalice's test client resets the environment around each call: hand the route its settings.
     limited = settings.get_settings().model_copy(update={"public_lookups_per_minute": 3})
     monkeypatch.setattr(settings, "get_settings", lambda: limited)
@@ -348,7 +402,8 @@ def test_the_public_lookup_is_rate_limited(make_api: Any, demo: dict[str, Any], 
 
 
 def test_staff_are_reminded_before_the_deadline_and_the_head_alerted_once_it_is_breached(
-        make_api: Any, demo: dict[str, Any]) -> None:
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     from chalicelib.kernel import clock
     from chalicelib.processes.deadline_watch import DeadlineWatch
 
@@ -376,8 +431,15 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
-    Accounts().create(kind="citizen", name="Bruno Vizinho", email="bruno.vizinho@example.pt", username="bruno",
-                      identity_number="200000004", password=demo["password"], actor=Actor("test"))
+    Accounts().create(
+        kind="citizen",
+        name="Bruno Vizinho",
+        email="bruno.vizinho@example.pt",
+        username="bruno",
+        identity_number="200000004",
+        password=demo["password"],
+        actor=Actor("test"),
+    )
     citizen, clerk, _ = _people(make_api, demo)
     process_id = submit_generic(citizen, small_pdf())
     neighbour = make_api()
@@ -387,7 +449,9 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
 
     path = f"/api/staff/processes/{process_id}/view-access"
     assert clerk.call("POST", path, {"identifier": "999999990"}).data["error"]["field"] == "identifier"
-    assert clerk.call("POST", path, {"identifier": "200000004", "until": "2020-01-01"}).data["error"]["field"] == "until"
+    assert (
+        clerk.call("POST", path, {"identifier": "200000004", "until": "2020-01-01"}).data["error"]["field"] == "until"
+    )
     assert neighbour.call("POST", path, {"identifier": "200000004"}).status_code == 403
     granted = clerk.call("POST", path, {"identifier": "200000004"})
     assert granted.status_code == 201, granted.body
@@ -402,7 +466,8 @@ def test_view_access_granted_by_staff_appears_under_processos_liberados(make_api
 
 
 def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_inspected_like_any_other(
-        make_api: Any, demo: dict[str, Any]) -> None:
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     """After submission a citizen uploads only while a pendência (or the prior hearing) is open: a
     corrected document is a new version of the old (staff see both), every file is inspected, and
     the answer takes only the files sent for it that inspection accepted."""
@@ -416,8 +481,11 @@ def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_i
     closed = citizen.call("POST", f"/api/requests/{process_id}/documents", new_version)
     assert closed.status_code == 409 and closed.data["error"]["field"] == "status"
 
-    task_id = clerk.call("POST", f"/api/staff/processes/{process_id}/pending-tasks",
-                         {"subject": "Anexo legível", "description": "O anexo enviado não se lê."}).data["task_id"]
+    task_id = clerk.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/pending-tasks",
+        {"subject": "Anexo legível", "description": "O anexo enviado não se lê."},
+    ).data["task_id"]
     wait_for(lambda: "AwaitCitizen" in _states_entered(process_id))
     # the service's own slot, as a new version (through the process's upload route) ...
     replaced = citizen.call("POST", f"/api/requests/{process_id}/documents", new_version)
@@ -431,7 +499,9 @@ def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_i
     upload(extra.data, small_pdf())
     bad = citizen.call("POST", path, {"filename": "falso.pdf", "content_type": "application/pdf"})
     upload(bad.data, b"isto nao e um PDF")
-    unknown = citizen.call("POST", path, {"filename": "x.pdf", "content_type": "application/pdf", "replaces": "d_nao_existe"})
+    unknown = citizen.call(
+        "POST", path, {"filename": "x.pdf", "content_type": "application/pdf", "replaces": "d_nao_existe"}
+    )
     assert unknown.status_code == 422 and unknown.data["error"]["field"] == "replaces"
     lambdas.drain()
 
@@ -440,10 +510,15 @@ def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_i
     assert refused.status_code == 422 and refused.data["error"]["field"] == "document_ids.0"
     not_sent_for_it = citizen.call("POST", answer_path, {"document_ids": [original]})
     assert not_sent_for_it.status_code == 422 and not_sent_for_it.data["error"]["field"] == "document_ids.0"
-    answered = citizen.call("POST", answer_path, {"text": "Segue o anexo legível.",
-                                                  "document_ids": [replaced.data["document_id"], extra.data["document_id"]]})
+    answered = citizen.call(
+        "POST",
+        answer_path,
+        {"text": "Segue o anexo legível.", "document_ids": [replaced.data["document_id"], extra.data["document_id"]]},
+    )
     assert answered.status_code == 200, answered.body
-    late = citizen.call("POST", f"/api/requests/{process_id}/documents", {**new_version, "replaces": replaced.data["document_id"]})
+    late = citizen.call(
+        "POST", f"/api/requests/{process_id}/documents", {**new_version, "replaces": replaced.data["document_id"]}
+    )
     assert late.status_code == 409
 
     # The citizen sees the current version; staff see both, and which task the new one answered.
@@ -453,7 +528,10 @@ def test_a_pendencia_is_answered_with_a_new_version_of_a_document_uploaded_and_i
     staff = {d["document_id"]: d for d in decider.call("GET", f"/api/staff/processes/{process_id}").data["documents"]}
     assert staff[original]["superseded_by"] == replaced.data["document_id"]
     assert staff[replaced.data["document_id"]]["replaces"] == original
-    assert staff[replaced.data["document_id"]]["task_id"] == task_id and staff[extra.data["document_id"]]["task_id"] == task_id
+    assert (
+        staff[replaced.data["document_id"]]["task_id"] == task_id
+        and staff[extra.data["document_id"]]["task_id"] == task_id
+    )
     assert staff[bad.data["document_id"]]["status"] == "rejeitado"
     timeline = [e["label"] for e in citizen.call("GET", f"/api/requests/{process_id}").data["timeline"]]
     assert "Documento substituído por nova versão" in timeline and "Pendência respondida" in timeline
@@ -468,26 +546,42 @@ def test_a_prior_hearing_is_answered_with_a_document(make_api: Any, demo: dict[s
     decider.call("POST", f"/api/staff/processes/{process_id}/prior-hearing", {"grounds": "Falta a planta."})
     wait_for(lambda: "AwaitCitizen" in _states_entered(process_id))
     # the process's upload route files it under the open hearing
-    slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
-                        {"slot": "anexo", "filename": "planta.pdf", "content_type": "application/pdf"})
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "planta.pdf", "content_type": "application/pdf"},
+    )
     assert slot.status_code == 201, slot.body
     upload(slot.data, small_pdf())
     lambdas.drain()
     task_id = citizen.call("GET", f"/api/requests/{process_id}").data["pending_tasks"][0]["task_id"]
-    answered = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer",
-                            {"text": "Junto a planta.", "document_ids": [slot.data["document_id"]]})
+    answered = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/tasks/{task_id}/answer",
+        {"text": "Junto a planta.", "document_ids": [slot.data["document_id"]]},
+    )
     assert answered.status_code == 200, answered.body
     assert answered.data["answer_documents"] == [slot.data["document_id"]]
     _awaiting(citizen, process_id)
 
 
-WATER_DEBT = {"service_id": "agua-prestacoes", "fields": {
-    "predio_morada": "Rua de Santo António, 12", "predio_codigo_postal": "7200-370", "codigo_consumidor": "4501234",
-    "valor_divida": "1000,01", "numero_documentos": 3, "opcao": "a", "numero_prestacoes": 24}}
+WATER_DEBT = {
+    "service_id": "agua-prestacoes",
+    "fields": {
+        "predio_morada": "Rua de Santo António, 12",
+        "predio_codigo_postal": "7200-370",
+        "codigo_consumidor": "4501234",
+        "valor_divida": "1000,01",
+        "numero_documentos": 3,
+        "opcao": "a",
+        "numero_prestacoes": 24,
+    },
+}
 
 
 def test_the_water_debt_request_goes_through_a_pendencia_a_hearing_and_an_approval_with_a_signed_plan(
-        make_api: Any, demo: dict[str, Any]) -> None:
+    make_api: Any, demo: dict[str, Any]
+) -> None:
     """Seed 001 from end to end: every step in the citizen's timeline."""
     citizen, clerk, decider = _people(make_api, demo)
     process_id = citizen.call("POST", "/api/requests", WATER_DEBT).data["process_id"]
@@ -498,12 +592,17 @@ def test_the_water_debt_request_goes_through_a_pendencia_a_hearing_and_an_approv
     staff = f"/api/staff/processes/{process_id}"
 
     task_id = clerk.call("POST", f"{staff}/pending-tasks", {"subject": "Última fatura da água"}).data["task_id"]
-    answer = citizen.call("POST", f"/api/requests/{process_id}/tasks/{task_id}/answer", {"text": "Fatura n.º 123/2026."})
+    answer = citizen.call(
+        "POST", f"/api/requests/{process_id}/tasks/{task_id}/answer", {"text": "Fatura n.º 123/2026."}
+    )
     assert answer.status_code == 200, answer.body
     _awaiting(citizen, process_id)
     hearing = decider.call("POST", f"{staff}/prior-hearing", {"grounds": "Há prestações anteriores em atraso."}).data
-    answer = citizen.call("POST", f"/api/requests/{process_id}/tasks/{hearing['task_id']}/answer",
-                          {"text": "As prestações em atraso foram pagas em março."})
+    answer = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/tasks/{hearing['task_id']}/answer",
+        {"text": "As prestações em atraso foram pagas em março."},
+    )
     assert answer.status_code == 200, answer.body
     _awaiting(citizen, process_id)
 
@@ -511,22 +610,41 @@ def test_the_water_debt_request_goes_through_a_pendencia_a_hearing_and_an_approv
     assert plan.status_code == 201, plan.body
     assert plan.data["slot"] == "plano_pagamento" and plan.data["status"] == "aceite"
     assert clerk.call("POST", f"{staff}/payment-plan").data["sha256"] == plan.data["sha256"]  # made once
-    sign_task = clerk.call("POST", f"{staff}/signature-requests",
-                           {"subject": "Plano de pagamento em prestações", "document_id": plan.data["document_id"]}).data
-    signed = citizen.call("POST", f"/api/requests/{process_id}/tasks/{sign_task['task_id']}/signature",
-                          {"password": demo["password"], "accept_statement": True})
+    sign_task = clerk.call(
+        "POST",
+        f"{staff}/signature-requests",
+        {"subject": "Plano de pagamento em prestações", "document_id": plan.data["document_id"]},
+    ).data
+    signed = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/tasks/{sign_task['task_id']}/signature",
+        {"password": demo["password"], "accept_statement": True},
+    )
     assert signed.status_code == 200, signed.body
-    both = decider.call("POST", f"{staff}/documents/{signed.data['signed_document_id']}/signature",
-                        {"password": demo["password"], "accept_statement": True})
+    both = decider.call(
+        "POST",
+        f"{staff}/documents/{signed.data['signed_document_id']}/signature",
+        {"password": demo["password"], "accept_statement": True},
+    )
     assert both.status_code == 201, both.body
     _awaiting(citizen, process_id)
-    decided = decider.call("POST", f"{staff}/decision", {"decision": "deferido", "grounds": "Plano assinado por ambas as partes."})
+    decided = decider.call(
+        "POST", f"{staff}/decision", {"decision": "deferido", "grounds": "Plano assinado por ambas as partes."}
+    )
     assert decided.status_code == 200, decided.body
     assert clerk.call("POST", f"{staff}/payment-plan").status_code == 409
 
     labels = [e["label"] for e in citizen.call("GET", f"/api/requests/{process_id}").data["timeline"]]
-    for label in ("Pedido submetido", "Pendência: os serviços pedem elementos", "Pendência respondida",
-                  "Audiência prévia: projeto de indeferimento", "Pronúncia na audiência prévia entregue",
-                  "Plano de pagamento emitido", "Pedida a sua assinatura", "Documento assinado", "Decisão: deferido"):
+    for label in (
+        "Pedido submetido",
+        "Pendência: os serviços pedem elementos",
+        "Pendência respondida",
+        "Audiência prévia: projeto de indeferimento",
+        "Pronúncia na audiência prévia entregue",
+        "Plano de pagamento emitido",
+        "Pedida a sua assinatura",
+        "Documento assinado",
+        "Decisão: deferido",
+    ):
         assert label in labels, label
     wait_for(lambda: "WaitForNextWorkingDay" in _states_entered(process_id))

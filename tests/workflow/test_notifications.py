@@ -16,9 +16,15 @@ from tests.support.outbox import outbox_to
 from tests.support.waiting import wait_for
 from tests.support.workflow import process_execution
 
-DECISION = {"name": "Ana Silva", "number": "CAMARA 2026/000042", "subject": "Ocupação da via pública",
-            "service": "Requerimento genérico", "decision": "deferido", "grounds": "Cumpre os requisitos.",
-            "process_url": "http://127.0.0.1:8000/#/processos/p_1"}
+DECISION = {
+    "name": "Ana Silva",
+    "number": "CAMARA 2026/000042",
+    "subject": "Ocupação da via pública",
+    "service": "Requerimento genérico",
+    "decision": "deferido",
+    "grounds": "Cumpre os requisitos.",
+    "process_url": "http://127.0.0.1:8000/#/processos/p_1",
+}
 
 
 def inject_errors(client: Any, operation: str, code: str, status: int, times: int) -> dict[str, int]:
@@ -53,17 +59,21 @@ def _fresh_client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
-    return boto3.client(service, region_name="eu-west-1", config=Config(retries={"mode": "standard", "max_attempts": 1}))
+    return boto3.client(
+        service, region_name="eu-west-1", config=Config(retries={"mode": "standard", "max_attempts": 1})
+    )
 
 
 def test_an_email_is_sent_once_per_key_and_logged_as_proof(aws_stack: None) -> None:
     from chalicelib.platform.audit import AuditTrail
 
     notifier, _ = _notifier()
-    first = notifier.send("email", "ana@example.pt", "decision", DECISION, key="process#p_1#decision", process_id="p_1",
-                          account_id="u_1")
-    again = notifier.send("email", "ana@example.pt", "decision", DECISION, key="process#p_1#decision", process_id="p_1",
-                          account_id="u_1")
+    first = notifier.send(
+        "email", "ana@example.pt", "decision", DECISION, key="process#p_1#decision", process_id="p_1", account_id="u_1"
+    )
+    again = notifier.send(
+        "email", "ana@example.pt", "decision", DECISION, key="process#p_1#decision", process_id="p_1", account_id="u_1"
+    )
     sent = outbox_to("ana@example.pt")
     assert len(sent) == 1
     assert first["status"] == again["status"] == "sent"
@@ -96,13 +106,21 @@ def test_an_sns_permanent_failure_is_recorded_never_retried_and_never_raised(aws
     sns = _fresh_client("sns")
     calls = inject_errors(sns, "Publish", "InvalidParameter", 400, times=5)
     notifier, sleeps = _notifier(sns=sns)
-    entry = notifier.send("sms", "+351912345678", "login_code", {"name": "Ana", "code": "123456", "minutes": 10},
-                          key="k-sms", account_id="u_9")
+    entry = notifier.send(
+        "sms",
+        "+351912345678",
+        "login_code",
+        {"name": "Ana", "code": "123456", "minutes": 10},
+        key="k-sms",
+        account_id="u_9",
+    )
     assert entry["status"] == "permanent_failure"
     assert entry["error_code"] == "InvalidParameter"
     assert "payload" not in entry and "retry_at" not in entry
     assert calls["failed"] == 1 and sleeps == []  # no point in retrying what will fail the same way
-    again = notifier.send("sms", "+351912345678", "login_code", {"name": "Ana", "code": "123456", "minutes": 10}, key="k-sms")
+    again = notifier.send(
+        "sms", "+351912345678", "login_code", {"name": "Ana", "code": "123456", "minutes": 10}, key="k-sms"
+    )
     assert again["status"] == "permanent_failure" and calls["failed"] == 1
     assert notifier.retry_due() == []
     assert outbox_to("+351912345678") == []
@@ -140,7 +158,9 @@ def test_consent_chooses_the_channels_and_without_it_a_letter_is_queued(aws_stac
     from chalicelib.platform import aws
 
     notifier, _ = _notifier()
-    both = Recipient("Ana Silva", email="ana@example.pt", phone="+351912345678", electronic=("email", "sms"), account_id="u_1")
+    both = Recipient(
+        "Ana Silva", email="ana@example.pt", phone="+351912345678", electronic=("email", "sms"), account_id="u_1"
+    )
     entries = notifier.notify(both, "decision", DECISION, key="process#p_2#decision", process_id="p_2", organ="CAMARA")
     assert sorted(e["channel"] for e in entries) == ["email", "sms"] and {e["status"] for e in entries} == {"sent"}
     (sms,) = outbox_to("+351912345678")
@@ -150,9 +170,16 @@ def test_consent_chooses_the_channels_and_without_it_a_letter_is_queued(aws_stac
     notifier.notify(english, "decision", DECISION, key="process#p_3#decision", process_id="p_3")
     assert "approved" in outbox_to("ann@example.com")[0]["subject"]
 
-    by_post = Recipient("José Sousa", email="jose@example.pt", electronic=(),
-                        postal_address=["Rua Direita, 10", "4700-000 Braga"], account_id="u_2")
-    (letter,) = notifier.notify(by_post, "decision", DECISION, key="process#p_4#decision", process_id="p_4", organ="CAMARA")
+    by_post = Recipient(
+        "José Sousa",
+        email="jose@example.pt",
+        electronic=(),
+        postal_address=["Rua Direita, 10", "4700-000 Braga"],
+        account_id="u_2",
+    )
+    (letter,) = notifier.notify(
+        by_post, "decision", DECISION, key="process#p_4#decision", process_id="p_4", organ="CAMARA"
+    )
     assert letter["channel"] == "letter" and letter["status"] == "queued"
     assert outbox_to("jose@example.pt") == []
     assert [e["notification_id"] for e in notifier.log.postal_queue("CAMARA")] == [letter["notification_id"]]
@@ -178,7 +205,8 @@ def test_the_local_outbox_shows_the_html_in_a_sandboxed_frame(aws_stack: None) -
 
 
 def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_twice(
-        make_api: Any, demo: dict[str, Any], client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_api: Any, demo: dict[str, Any], client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SES is down when the workflow sends the receipt: the workflow goes on to await the decision,
     the log shows the temporary failure, and once SES is back the retry function sends it once."""
     from moto.core.exceptions import _RESTError
@@ -220,12 +248,18 @@ def test_ses_unavailable_during_a_workflow_step_loses_nothing_and_sends_nothing_
     assert [m for m in outbox_to(email) if m["message_id"] not in earlier] == []
 
     monkeypatch.setattr(SESBackend, "send_raw_email", working)  # SES is back
-    event = client.events.generate_cw_event(source="aws.events", detail_type="Scheduled Event", detail={},
-                                            resources=["arn:aws:events:eu-west-1:123456789012:rule/retry"])
+    event = client.events.generate_cw_event(
+        source="aws.events",
+        detail_type="Scheduled Event",
+        detail={},
+        resources=["arn:aws:events:eu-west-1:123456789012:rule/retry"],
+    )
     assert client.lambda_.invoke("retry_notifications", event).payload == {"retried": 1, "sent": 1}
     assert client.lambda_.invoke("retry_notifications", event).payload == {"retried": 0, "sent": 0}
     # Step Functions retrying the task (e.g. after a Lambda timeout) sends nothing again.
-    again = json.loads(lambdas.invoke("notify", json.dumps({"process_id": process_id, "template": "submission_receipt"}), {}))
+    again = json.loads(
+        lambdas.invoke("notify", json.dumps({"process_id": process_id, "template": "submission_receipt"}), {})
+    )
     assert again["notifications"][0]["status"] == "sent"
     receipts = [m for m in outbox_to(email) if "recebido" in m["subject"] and m["message_id"] not in earlier]
     assert len(receipts) == 1
@@ -243,16 +277,31 @@ def test_staff_see_the_log_and_the_postal_queue_of_their_organ_only(make_api: An
     from chalicelib.platform.audit import Actor
     from tests.support.api import GENERIC
 
-    Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.clerk",
-                      password=demo["password"], organ="SEMAE", roles=["clerk"], actor=Actor("test"))
+    Accounts().create(
+        kind="staff",
+        name="Outro Serviço",
+        email="semae@example.pt",
+        username="semae.clerk",
+        password=demo["password"],
+        organ="SEMAE",
+        roles=["clerk"],
+        actor=Actor("test"),
+    )
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
     aws.table("processes").update_item(  # the consent recorded with the request: by post only
-        Key={"process_id": process_id}, UpdateExpression="SET notifications = :consent",
-        ExpressionAttributeValues={":consent": {"electronic": [], "postal_address": ["Rua Direita, 10", "4700-000 Braga"]}})
-    slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
-                        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+        Key={"process_id": process_id},
+        UpdateExpression="SET notifications = :consent",
+        ExpressionAttributeValues={
+            ":consent": {"electronic": [], "postal_address": ["Rua Direita, 10", "4700-000 Braga"]}
+        },
+    )
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
     upload(slot, small_pdf())
     assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
@@ -275,7 +324,9 @@ def test_staff_see_the_log_and_the_postal_queue_of_their_organ_only(make_api: An
     assert anonymous.call("GET", log_path).status_code == 401
 
     account_path = f"/api/staff/accounts/{entry['account_id']}/notifications"
-    assert [e["notification_id"] for e in admin.call("GET", account_path).data["notifications"]] == [entry["notification_id"]]
+    assert [e["notification_id"] for e in admin.call("GET", account_path).data["notifications"]] == [
+        entry["notification_id"]
+    ]
     assert auditor.call("GET", account_path).status_code == 200
     assert decider.call("GET", account_path).status_code == 403
     assert citizen.call("GET", account_path).status_code == 403

@@ -13,8 +13,9 @@ from tests.support.waiting import wait_for
 from tests.support.workflow import process_execution
 
 
-def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, demo: dict[str, Any],
-                                                                 past_clock: Any) -> None:
+def test_request_is_decided_by_staff_and_the_citizen_is_notified(
+    make_api: Any, demo: dict[str, Any], past_clock: Any
+) -> None:
     """On a past Friday: the decision is notified on the next working day, already due."""
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
@@ -24,7 +25,9 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
 
     # The workflow inspects the document, sends the receipt and waits for staff.
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")
-    receipt = wait_for(lambda: [m for m in outbox_to(email)[: len(outbox_to(email)) - before] if "recebido" in m["subject"]])
+    receipt = wait_for(
+        lambda: [m for m in outbox_to(email)[: len(outbox_to(email)) - before] if "recebido" in m["subject"]]
+    )
     number = citizen.call("GET", f"/api/requests/{process_id}").data["number"]
     assert number in receipt[0]["subject"]
     assert process_execution(process_id)["status"] == "RUNNING"
@@ -33,8 +36,11 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
     staff.login("decisor", demo["password"], staff=True)
     queue = staff.call("GET", "/api/staff/processes").data["processes"]
     assert process_id in [p["process_id"] for p in queue]
-    decision = staff.call("POST", f"/api/staff/processes/{process_id}/decision",
-                          {"decision": "deferido", "grounds": "Cumpre todos os requisitos."})
+    decision = staff.call(
+        "POST",
+        f"/api/staff/processes/{process_id}/decision",
+        {"decision": "deferido", "grounds": "Cumpre todos os requisitos."},
+    )
     assert decision.status_code == 200, decision.body
 
     wait_for(lambda: process_execution(process_id)["status"] != "RUNNING")
@@ -48,7 +54,9 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(make_api: Any, 
     assert view["decision_grounds"] == "Cumpre todos os requisitos."
 
     # The same decision again, or a different one, changes nothing.
-    again = staff.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "indeferido", "grounds": "x"})
+    again = staff.call(
+        "POST", f"/api/staff/processes/{process_id}/decision", {"decision": "indeferido", "grounds": "x"}
+    )
     assert again.status_code == 409
     assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "deferido"
 
@@ -57,8 +65,16 @@ def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: An
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
-    Accounts().create(kind="staff", name="Outro Serviço", email="semae@example.pt", username="semae.decisor",
-                      password=demo["password"], organ="SEMAE", roles=["decision_maker"], actor=Actor("test"))
+    Accounts().create(
+        kind="staff",
+        name="Outro Serviço",
+        email="semae@example.pt",
+        username="semae.decisor",
+        password=demo["password"],
+        organ="SEMAE",
+        roles=["decision_maker"],
+        actor=Actor("test"),
+    )
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     process_id = submit_generic(citizen, small_pdf())
@@ -75,9 +91,13 @@ def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: An
 
     decider = make_api()
     decider.login("dirigente", demo["password"], staff=True)
-    no_grounds = decider.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "deferido", "grounds": " "})
+    no_grounds = decider.call(
+        "POST", f"/api/staff/processes/{process_id}/decision", {"decision": "deferido", "grounds": " "}
+    )
     assert no_grounds.status_code == 422 and no_grounds.data["error"]["field"] == "grounds"
-    bad_value = decider.call("POST", f"/api/staff/processes/{process_id}/decision", {"decision": "talvez", "grounds": "x"})
+    bad_value = decider.call(
+        "POST", f"/api/staff/processes/{process_id}/decision", {"decision": "talvez", "grounds": "x"}
+    )
     assert bad_value.status_code == 422 and bad_value.data["error"]["field"] == "decision"
     assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"
     assert process_execution(process_id)["status"] == "RUNNING"
@@ -93,8 +113,11 @@ def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, A
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
-                        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
     upload(slot, b"%PDF-1.7\n this header is all there is")  # a truncated PDF
     lambdas.drain()
     document = citizen.call("GET", f"/api/requests/{process_id}/documents/{slot['document_id']}").data
@@ -102,8 +125,9 @@ def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, A
     assert "incompleto" in document["reason"]  # no %%EOF: cut short
 
     stepfunctions = aws.client("stepfunctions")
-    arn = stepfunctions.start_execution(stateMachineArn=get_settings().state_machine_arn("process"),
-                                        input=json.dumps({"process_id": process_id}))["executionArn"]
+    arn = stepfunctions.start_execution(
+        stateMachineArn=get_settings().state_machine_arn("process"), input=json.dumps({"process_id": process_id})
+    )["executionArn"]
     wait_for(lambda: stepfunctions.describe_execution(executionArn=arn)["status"] != "RUNNING")
     execution = stepfunctions.describe_execution(executionArn=arn)
     assert execution["status"] == "FAILED"
@@ -121,8 +145,14 @@ def test_the_audit_trail_tells_who_did_what(make_api: Any, demo: dict[str, Any])
     wait_for(lambda: "process.awaiting_decision" in [e["action"] for e in auditor.call("GET", path).data["timeline"]])
     timeline = auditor.call("GET", path).data["timeline"]
     actions = [event["action"] for event in timeline]
-    for expected in ("process.draft_created", "document.slot_issued", "document.accepted", "process.submitted",
-                     "process.awaiting_decision", "notification.sent"):
+    for expected in (
+        "process.draft_created",
+        "document.slot_issued",
+        "document.accepted",
+        "process.submitted",
+        "process.awaiting_decision",
+        "notification.sent",
+    ):
         assert expected in actions
     submitted = next(e for e in timeline if e["action"] == "process.submitted")
     assert submitted["actor"].startswith("u_") and submitted["at"]
@@ -135,13 +165,19 @@ def test_a_rejected_file_replaced_by_a_good_one_does_not_block_the_request(make_
     citizen.login("ana.silva", demo["password"])
     process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
     for data in (b"not a pdf at all", small_pdf()):
-        slot = citizen.call("POST", f"/api/requests/{process_id}/documents",
-                            {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}).data
+        slot = citizen.call(
+            "POST",
+            f"/api/requests/{process_id}/documents",
+            {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+        ).data
         upload(slot, data)
         lambdas.drain()
     # A slot asked for and never used is not held against the request either.
-    citizen.call("POST", f"/api/requests/{process_id}/documents",
-                 {"slot": "anexo", "filename": "outro.pdf", "content_type": "application/pdf"})
+    citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "outro.pdf", "content_type": "application/pdf"},
+    )
     assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
     wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] != "submetido")
     assert citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"

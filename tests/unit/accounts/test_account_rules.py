@@ -42,14 +42,17 @@ def test_the_common_password_list_is_shipped_and_used() -> None:
         assert error.value.field == "password" and "comum" in error.value.message
 
 
-@pytest.mark.parametrize(("password", "accepted"), [
-    ("abcdefg", False),  # 7: too short
-    ("kx8#pq2w", True),  # 8 is enough
-    ("só letras minúsculas sem regras", True),  # no composition rules
-    ("x" * 64, True),
-    ("y" * 128, True),
-    ("z" * 129, False),
-])
+@pytest.mark.parametrize(
+    ("password", "accepted"),
+    [
+        ("abcdefg", False),  # 7: too short
+        ("kx8#pq2w", True),  # 8 is enough
+        ("só letras minúsculas sem regras", True),  # no composition rules
+        ("x" * 64, True),
+        ("y" * 128, True),
+        ("z" * 129, False),
+    ],
+)
 def test_password_length_without_composition_rules(password: str, accepted: bool) -> None:
     from chalicelib.accounts.credentials import check_password_policy
 
@@ -108,7 +111,9 @@ def test_proof_precheck_finds_the_number_the_name_and_a_recent_date() -> None:
     assert found["identity_number_found"] and found["name_found"] and found["recent_date_found"]
     assert "2026-03-03" in found["recent_dates"]
     # Seven months old, another person, another number: each reported, nothing decided.
-    old = precheck_proof_text("Cliente: Maria Sousa\nNIF 123456789\nData: 2025-10-19", "232013969", "João Pereira", date(2026, 5, 20))
+    old = precheck_proof_text(
+        "Cliente: Maria Sousa\nNIF 123456789\nData: 2025-10-19", "232013969", "João Pereira", date(2026, 5, 20)
+    )
     assert not old["identity_number_found"] and not old["name_found"] and not old["recent_date_found"]
     assert old["oldest_date_accepted"] == "2025-11-20"
 

@@ -33,6 +33,8 @@ def test_an_unusable_idempotency_key_is_refused(key: str) -> None:
 def test_who_may_call_is_what_the_docstring_opens_with() -> None:
     from chalicelib.api.openapi import who_may_call
 
-    assert who_may_call("Decision-makers and heads of the process's organ: approve...") == \
-        "Decision-makers and heads of the process's organ"
+    assert (
+        who_may_call("Decision-makers and heads of the process's organ: approve...")
+        == "Decision-makers and heads of the process's organ"
+    )
     assert who_may_call("Does things.") == ""

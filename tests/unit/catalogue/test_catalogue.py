@@ -13,8 +13,15 @@ from chalicelib.catalogue.installments import plan_for_fields, split
 from chalicelib.catalogue.service import Service, get_service, load_catalogue, search
 from chalicelib.kernel.errors import NotFound, ValidationFailed
 
-SEED_SERVICES = {"agua-prestacoes", "generico", "vista-processo", "maquina-diversao-registo", "maquina-diversao-segunda-via",
-                 "maquina-diversao-alteracao-proprietario", "maquina-diversao-tema-jogo"}
+SEED_SERVICES = {
+    "agua-prestacoes",
+    "generico",
+    "vista-processo",
+    "maquina-diversao-registo",
+    "maquina-diversao-segunda-via",
+    "maquina-diversao-alteracao-proprietario",
+    "maquina-diversao-tema-jogo",
+}
 
 
 def test_the_seeds_services_are_in_the_catalogue_with_their_fees() -> None:
@@ -25,7 +32,9 @@ def test_the_seeds_services_are_in_the_catalogue_with_their_fees() -> None:
     assert services["maquina-diversao-segunda-via"].fees.kind == "to_be_defined"
     assert services["maquina-diversao-tema-jogo"].fees.kind == "to_be_defined"
     assert services["agua-prestacoes"].decision_deadline.days == 10
-    machine_lists = {sid: {d.slot for d in services[sid].documents} for sid in SEED_SERVICES if sid.startswith("maquina")}
+    machine_lists = {
+        sid: {d.slot for d in services[sid].documents} for sid in SEED_SERVICES if sid.startswith("maquina")
+    }
     assert len({frozenset(v) for v in machine_lists.values()}) == 3  # registo and 2.ª via share the seed's n.ºs 1 e 2
     assert "documento_venda" in machine_lists["maquina-diversao-alteracao-proprietario"]
     for service in services.values():
@@ -45,7 +54,10 @@ def _service(**changes: Any) -> dict[str, Any]:
         ({"fees": {"kind": "none", "amount_eur": "3.00"}}, "amount_eur"),
         ({"sections": {"Como realizar": "x"}}, "sections missing"),
         ({"fields": [{"name": "a", "label": "A", "type": "choice"}]}, "options"),
-        ({"fields": [{"name": "a", "label": "A", "type": "text", "when": [{"field": "b", "one_of": ["x"]}]}]}, "unknown"),
+        (
+            {"fields": [{"name": "a", "label": "A", "type": "text", "when": [{"field": "b", "one_of": ["x"]}]}]},
+            "unknown",
+        ),
         ({"documents": [{"slot": "x", "label": "X", "formats": ["exe"]}]}, "formats"),
     ],
 )
@@ -68,21 +80,44 @@ def test_search_finds_services_by_words_ignoring_accents_and_case() -> None:
 def test_fields_report_every_error_at_once_and_check_types() -> None:
     service = get_service("agua-prestacoes")
     with pytest.raises(ValidationFailed) as error:
-        service.validate_fields({"valor_divida": "12,345", "numero_prestacoes": "três", "predio_codigo_postal": "7200",
-                                 "opcao": "c", "cor": "azul"})
+        service.validate_fields(
+            {
+                "valor_divida": "12,345",
+                "numero_prestacoes": "três",
+                "predio_codigo_postal": "7200",
+                "opcao": "c",
+                "cor": "azul",
+            }
+        )
     fields = [field for field, _ in error.value.errors]
-    assert set(fields) >= {"fields.valor_divida", "fields.numero_prestacoes", "fields.predio_codigo_postal", "fields.opcao",
-                           "fields.cor", "fields.codigo_consumidor"}
+    assert set(fields) >= {
+        "fields.valor_divida",
+        "fields.numero_prestacoes",
+        "fields.predio_codigo_postal",
+        "fields.opcao",
+        "fields.cor",
+        "fields.codigo_consumidor",
+    }
     assert error.value.to_body()["error"]["field"] == fields[0]
     assert len(error.value.to_body()["errors"]) == len(fields)
 
 
 def test_a_draft_keeps_what_is_filled_and_a_submission_drops_what_does_not_apply() -> None:
     service = get_service("agua-prestacoes")
-    partial = service.validate_fields({"valor_divida": "1 234,50", "opcao": "a", "fundamentacao": "desemprego"}, partial=True)
+    partial = service.validate_fields(
+        {"valor_divida": "1 234,50", "opcao": "a", "fundamentacao": "desemprego"}, partial=True
+    )
     assert partial == {"valor_divida": "1234.50", "opcao": "a", "fundamentacao": "desemprego"}
-    full = {"predio_morada": "Rua A", "predio_codigo_postal": "7200-370", "codigo_consumidor": "123", "valor_divida": "100",
-            "numero_documentos": 2, "opcao": "a", "numero_prestacoes": 5, "fundamentacao": "x"}
+    full = {
+        "predio_morada": "Rua A",
+        "predio_codigo_postal": "7200-370",
+        "codigo_consumidor": "123",
+        "valor_divida": "100",
+        "numero_documentos": 2,
+        "opcao": "a",
+        "numero_prestacoes": 5,
+        "fundamentacao": "x",
+    }
     assert "fundamentacao" not in service.validate_fields(full)
     with pytest.raises(ValidationFailed) as error:
         service.validate_fields({**full, "opcao": "b", "fundamentacao": ""})
@@ -94,7 +129,11 @@ def test_documents_apply_by_option_and_by_who_asks() -> None:
     singular = {"requerente.type": "singular"}
     assert [s.slot for s in service.applicable_slots({**singular, "opcao": "a"})] == []
     assert {s.slot for s in service.applicable_slots({**singular, "opcao": "b"})} == {
-        "irs", "atestado_insuficiencia", "agregado_familiar", "outros_insuficiencia"}
+        "irs",
+        "atestado_insuficiencia",
+        "agregado_familiar",
+        "outros_insuficiencia",
+    }
     company = {"requerente.type": "coletiva", "requerente.collective_kind": "empresa", "opcao": "b"}
     assert {"irc", "legitimidade_empresa"} <= {s.slot for s in service.applicable_slots(company)}
     represented = {**singular, "representante.quality": "mandatario", "opcao": "a"}

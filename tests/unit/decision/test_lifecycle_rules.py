@@ -11,7 +11,9 @@ def test_a_decision_on_christmas_eve_is_notified_after_christmas() -> None:
     from chalicelib.kernel.working_days import next_working_day_opening
 
     # Wednesday 24 Dec 2025, afternoon: Thursday is Christmas Day, so Friday 26 at 09:00 Lisbon.
-    assert next_working_day_opening(datetime(2025, 12, 24, 15, 0, tzinfo=UTC)) == datetime(2025, 12, 26, 9, 0, tzinfo=UTC)
+    assert next_working_day_opening(datetime(2025, 12, 24, 15, 0, tzinfo=UTC)) == datetime(
+        2025, 12, 26, 9, 0, tzinfo=UTC
+    )
     # A Friday decision is notified on Monday; summer time moves 09:00 Lisbon to 08:00 UTC.
     assert next_working_day_opening(datetime(2026, 7, 3, 12, 0, tzinfo=UTC)) == datetime(2026, 7, 6, 8, 0, tzinfo=UTC)
 

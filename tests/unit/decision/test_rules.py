@@ -32,7 +32,9 @@ def test_a_decision_is_late_only_after_the_deadline_day() -> None:
     assert decided_late(date(2026, 12, 11), None) is False
 
 
-@pytest.mark.parametrize(("decision", "grounds", "field"), [("aprovado", "Conforme.", "decision"), ("deferido", "  ", "grounds")])
+@pytest.mark.parametrize(
+    ("decision", "grounds", "field"), [("aprovado", "Conforme.", "decision"), ("deferido", "  ", "grounds")]
+)
 def test_a_decision_names_what_is_wrong(decision: str, grounds: str, field: str) -> None:
     with pytest.raises(ValidationFailed) as refused:
         check_decision(decision, grounds)

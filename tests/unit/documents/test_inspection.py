@@ -62,8 +62,9 @@ def test_active_or_closed_pdfs_are_rejected(tmp_path: Path, write: Any, words: s
     ],
     ids=["dwg", "dxf", "dwfx", "png"],
 )
-def test_drawings_and_images_are_accepted_where_the_slot_takes_them(tmp_path: Path, write: Any, name: str,
-                                                                     formats: list[str], details: dict) -> None:
+def test_drawings_and_images_are_accepted_where_the_slot_takes_them(
+    tmp_path: Path, write: Any, name: str, formats: list[str], details: dict
+) -> None:
     finding = inspect_isolated(write(tmp_path / name), formats, name)
     assert finding.accepted, finding.reason
     assert details.items() <= finding.details.items()
@@ -88,8 +89,9 @@ def _bytes(data: bytes) -> Any:
     ],
     ids=["wrong-format", "wrong-extension", "empty", "html", "broken-zip"],
 )
-def test_files_that_are_not_what_the_slot_takes_are_rejected(tmp_path: Path, write: Any, name: str,
-                                                             formats: list[str], words: str) -> None:
+def test_files_that_are_not_what_the_slot_takes_are_rejected(
+    tmp_path: Path, write: Any, name: str, formats: list[str], words: str
+) -> None:
     finding = inspect_isolated(write(tmp_path / name), formats, name)
     assert not finding.accepted
     assert words in (finding.reason or ""), finding.reason

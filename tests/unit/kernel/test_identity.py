@@ -37,25 +37,33 @@ def test_brazil_takes_cpf_or_cnpj() -> None:
         normalise_identity_number("390.533.447-06", "BR")
 
 
-@pytest.mark.parametrize(("number", "country", "person_type", "compact"), [
-    ("232 013 969", "PT", "individual", "232013969"),
-    ("PT503504564", "PT", "company", "503504564"),
-    ("390.533.447-05", "BR", "individual", "39053344705"),
-    ("11.222.333/0001-81", "BR", "company", "11222333000181"),
-])
-def test_identity_numbers_of_each_country_and_person_type(number: str, country: str, person_type: str, compact: str) -> None:
+@pytest.mark.parametrize(
+    ("number", "country", "person_type", "compact"),
+    [
+        ("232 013 969", "PT", "individual", "232013969"),
+        ("PT503504564", "PT", "company", "503504564"),
+        ("390.533.447-05", "BR", "individual", "39053344705"),
+        ("11.222.333/0001-81", "BR", "company", "11222333000181"),
+    ],
+)
+def test_identity_numbers_of_each_country_and_person_type(
+    number: str, country: str, person_type: str, compact: str
+) -> None:
     from chalicelib.kernel.identity import normalise_identity_number
 
     assert normalise_identity_number(number, country, person_type) == compact
 
 
-@pytest.mark.parametrize(("number", "country", "person_type"), [
-    ("232013968", "PT", "individual"),  # check digit
-    ("503504564", "PT", "individual"),  # a company's NIPC
-    ("232013969", "PT", "company"),  # a person's NIF
-    ("11.222.333/0001-81", "BR", "individual"),  # a CNPJ is no CPF
-    ("390.533.447-05", "BR", "company"),
-])
+@pytest.mark.parametrize(
+    ("number", "country", "person_type"),
+    [
+        ("232013968", "PT", "individual"),  # check digit
+        ("503504564", "PT", "individual"),  # a company's NIPC
+        ("232013969", "PT", "company"),  # a person's NIF
+        ("11.222.333/0001-81", "BR", "individual"),  # a CNPJ is no CPF
+        ("390.533.447-05", "BR", "company"),
+    ],
+)
 def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str, person_type: str) -> None:
     from chalicelib.kernel.identity import normalise_identity_number
 

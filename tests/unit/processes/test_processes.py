@@ -31,11 +31,16 @@ def test_a_cursor_goes_back_only_to_the_query_that_made_it() -> None:
         _decode_cursor(cursor, "by_organ_status_deadline", "organ_status", "SEMAE#em_apreciacao")
 
 
-@pytest.mark.parametrize("payload", [
-    b"not json", b"[1, 2]", b'{"i": "by_organ_deadline"}',
-    b'{"i": "by_organ_deadline", "k": {"organ": "CAMARA", "password_hash": "x"}}',
-    b'{"i": "by_organ_deadline", "k": {"organ": "CAMARA", "process_id": 7}}',
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"i": "by_organ_deadline"}',
+        b'{"i": "by_organ_deadline", "k": {"organ": "CAMARA", "password_hash": "x"}}',
+        b'{"i": "by_organ_deadline", "k": {"organ": "CAMARA", "process_id": 7}}',
+    ],
+)
 def test_a_forged_cursor_is_a_422_not_a_500(payload: bytes) -> None:
     from chalicelib.processes.queries import _decode_cursor
 
