@@ -227,14 +227,7 @@ class DecisionStage:
                     {
                         "Update": {
                             "TableName": self.table.name,
-                            **status_update(
-                                process["process_id"],
-                                organ,
-                                AWAITING_ACTION,
-                                sets="decision_task_token = :token",
-                                removes="current_task_id",
-                                values={":token": token},
-                            ),
+                            **_back_to_staff(process["process_id"], organ, token, "current_task_id"),
                         }
                     },
                 ]
@@ -311,13 +304,11 @@ class DecisionStage:
         def undo() -> None:
             # The workflow did not take the decision (token expired or unknown): nothing half-done.
             self.table.update_item(
-                **status_update(
+                **_back_to_staff(
                     process_id,
                     organ,
-                    AWAITING_ACTION,
-                    sets="decision_task_token = :token",
-                    removes="decision, decision_grounds, decided_at, decided_by, decided_late, notify_at",
-                    values={":token": token},
+                    token,
+                    "decision, decision_grounds, decided_at, decided_by, decided_late, notify_at",
                 )
             )
 
@@ -334,3 +325,16 @@ class DecisionStage:
             notify_at=notify_at,
         )
         return self._process(process_id)
+
+
+def _back_to_staff(process_id: str, organ: str, token: str, removes: str) -> dict[str, Any]:
+    """The undo of a staff action the workflow did not take: the process awaits staff again, with its
+    token, and what the action recorded (``removes``) is gone."""
+    return status_update(
+        process_id,
+        organ,
+        AWAITING_ACTION,
+        sets="decision_task_token = :token",
+        removes=removes,
+        values={":token": token},
+    )
