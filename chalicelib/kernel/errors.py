@@ -26,11 +26,6 @@ class DomainError(Exception):
         return body
 
 
-class BadRequest(DomainError):
-    status = 400
-    code = "pedido_invalido"
-
-
 class NotAuthenticated(DomainError):
     status = 401
     code = "nao_autenticado"
@@ -105,10 +100,3 @@ class Problems:
 class TooManyRequests(DomainError):
     status = 429
     code = "demasiados_pedidos"
-
-
-class DocumentRejected(DomainError):
-    """Inspection refused a file; the reason is shown to the uploader."""
-
-    status = 422
-    code = "documento_rejeitado"

@@ -35,7 +35,6 @@ from chalicelib.processes.multibanco import is_valid
 if TYPE_CHECKING:
     from chalicelib.accounts.sessions import Session
 
-METHODS = ("multibanco", "numerario", "cheque", "transferencia")
 SIGNATURE_HEADER = "x-balcao-signature"
 
 

@@ -29,9 +29,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ]{9,20}$")
 CERTIDAO_CODE = re.compile(r"^\d{4}-\d{4}-\d{4}$")  # código de acesso à certidão permanente
 
-COLLECTIVE_KINDS = ("empresa", "associacao", "comissao_festas", "outra")
-QUALITIES = ("representante_legal", "mandatario", "gestor_negocios", "outra")
-
 
 class _Party(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
