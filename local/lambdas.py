@@ -22,14 +22,24 @@ from typing import Any
 from chalicelib.kernel.log import logger
 from chalicelib.kernel.settings import get_settings
 from chalicelib.platform.resources import load_resources
+from local import moto_fixes
 
 _async_invocations = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-async")
 _pending: set[Future[bytes]] = set()
 _installed = False
 
 
-def _invoke_async(function_name: str, payload: Any) -> None:
-    future = _async_invocations.submit(invoke, function_name, payload, {})
+def _invoke_async(function_name: str, payload: Any, after: Any = None) -> None:
+    """Invoke in the background, as AWS does an ``Event`` invocation; ``after``: a lock to take first
+    (what produced the event must be finished before its handler runs)."""
+
+    def run() -> bytes:
+        if after is not None:
+            with after:
+                pass
+        return invoke(function_name, payload, {})
+
+    future = _async_invocations.submit(run)
     _pending.add(future)
     future.add_done_callback(_pending.discard)
 
@@ -139,8 +149,9 @@ def install() -> None:
         return invoke(function_name, body, response_headers)
 
     def s3_notification_invoke(self: Any, body: Any, request_headers: Any, response_headers: Any) -> bytes:
-        # S3 invokes Lambda asynchronously: the upload's response does not wait for inspection.
-        _invoke_async(self.function_name, body)
+        # S3 invokes Lambda asynchronously: the upload's response does not wait for inspection, but the
+        # inspection waits for the object to be whole (moto_fixes.complete_posted_objects).
+        _invoke_async(self.function_name, body, after=moto_fixes.S3_POSTS)
         return b""
 
     LambdaSimpleBackend.invoke = backend_invoke

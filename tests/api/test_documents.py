@@ -381,3 +381,25 @@ def test_the_receipt_is_refused_to_others_and_absent_before_submission(make_api:
     bruno = _other_citizen(make_api)
     for path in (f"/api/requests/{process_id}/receipt", f"/api/requests/{process_id}/receipt/verification"):
         assert bruno.call("GET", path).status_code == 404
+
+
+def test_a_file_is_inspected_only_once_s3_has_recorded_its_content_type(
+    make_api: Any, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """moto's S3 announces a POSTed object before it sets the form's content type (real S3 does not):
+    an inspection in that window saw the default type and refused a good PDF. Widened here to 0.5 s,
+    the window must not be seen: the file is accepted."""
+    import time
+
+    from moto.s3.models import FakeKey
+
+    set_metadata = FakeKey.set_metadata
+
+    def slow_set_metadata(self: Any, *args: Any, **kwargs: Any) -> None:
+        time.sleep(0.5)
+        set_metadata(self, *args, **kwargs)
+
+    monkeypatch.setattr(FakeKey, "set_metadata", slow_set_metadata)
+    api = _citizen(make_api, demo)
+    document = _uploaded(api, _draft(api), small_pdf())
+    assert document["status"] == "aceite", document.get("reason")
