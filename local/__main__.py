@@ -126,6 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     http.server.server_close()
     moto_server.stop()
     print("Stopped.", flush=True)
+    # moto runs each Step Functions execution in a thread of its own: one waiting for a callback that
+    # will never come (a pendência's 10 working days) would keep the interpreter from exiting. All the
+    # state is in memory and already gone with the servers: leave now.
+    os._exit(0)
 
 
 if __name__ == "__main__":
