@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.accounts import add_citizen
 from tests.support.api import GENERIC, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
@@ -195,18 +196,8 @@ def test_submitting_without_the_document_is_refused(make_api: Any, demo: dict[st
 
 
 def test_another_citizen_cannot_see_or_touch_my_process(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
 
-    Accounts().create(
-        kind="citizen",
-        name="Bruno Costa",
-        email="bruno@example.pt",
-        username="bruno",
-        password="Outra-palavra-2026",
-        identity_number="100000002",
-        actor=Actor("test"),
-    )
+    add_citizen("Bruno Costa", "bruno", "Outra-palavra-2026", "100000002", "bruno@example.pt")
     ana = _citizen(make_api, demo)
     process_id = ana.call("POST", "/api/requests", GENERIC).data["process_id"]
     bruno = make_api()

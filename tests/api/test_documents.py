@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.support import files
+from tests.support.accounts import add_citizen, add_staff
 from tests.support.api import GENERIC, upload
 from tests.support.files import HOSTILE, MIB, small_pdf
 from tests.support.waiting import wait_for
@@ -67,18 +68,8 @@ def _quarantine_keys() -> list[str]:
 
 
 def _other_citizen(make_api: Any) -> Any:
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
 
-    Accounts().create(
-        kind="citizen",
-        name="Bruno Costa",
-        email="bruno@example.pt",
-        username="bruno",
-        password=OTHER_PASSWORD,
-        identity_number="100000002",
-        actor=Actor("test"),
-    )
+    add_citizen("Bruno Costa", "bruno", OTHER_PASSWORD, "100000002", "bruno@example.pt")
     api = make_api()
     api.login("bruno", OTHER_PASSWORD)
     return api
@@ -255,9 +246,7 @@ def _staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
 def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_each_audited(
     make_api: Any, demo: dict[str, Any]
 ) -> None:
-    from chalicelib.accounts.users import Accounts
     from chalicelib.platform import aws
-    from chalicelib.platform.audit import Actor
 
     ana = _citizen(make_api, demo)
     process_id = _draft(ana)
@@ -266,16 +255,7 @@ def test_downloads_go_to_owner_representative_staff_of_the_organ_and_auditors_ea
     path = f"/api/requests/{process_id}/documents/{document['document_id']}/download"
 
     bruno = _other_citizen(make_api)
-    Accounts().create(
-        kind="staff",
-        name="Outro Serviço",
-        email="semae@municipio-demo.pt",
-        username="semae",
-        password=OTHER_PASSWORD,
-        organ="SEMAE",
-        roles=["clerk"],
-        actor=Actor("test"),
-    )
+    add_staff("semae", OTHER_PASSWORD, ["clerk"], email="semae@municipio-demo.pt")
     other_organ = make_api()
     other_organ.login("semae", OTHER_PASSWORD, staff=True)
     for outsider in (bruno, other_organ):

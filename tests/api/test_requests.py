@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.accounts import add_citizen
 from tests.support.api import upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
@@ -252,18 +253,8 @@ def test_a_representative_files_for_a_requerente_and_both_see_the_process(make_a
     for who in (ana, bruno):
         assert process_id in [p["process_id"] for p in who.call("GET", "/api/requests").data["processes"]]
         assert who.call("GET", f"/api/requests/{process_id}").data["representante"]["quality"] == "mandatario"
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
 
-    Accounts().create(
-        kind="citizen",
-        name="Carla",
-        email="carla@example.pt",
-        username="carla",
-        password=BRUNO_PASSWORD,
-        identity_number="100000010",
-        actor=Actor("test"),
-    )
+    add_citizen("Carla", "carla", BRUNO_PASSWORD, "100000010", "carla@example.pt")
     carla = make_api()
     carla.login("carla", BRUNO_PASSWORD)
     assert carla.call("GET", f"/api/requests/{process_id}").status_code == 404

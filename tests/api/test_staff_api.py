@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.accounts import add_staff
 from tests.support.api import GENERIC, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
@@ -32,19 +33,8 @@ def _submitted(citizen: Any, wait: bool = True) -> str:
 
 @pytest.fixture
 def people(make_api: Any, demo: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
 
-    Accounts().create(
-        kind="staff",
-        name="Outro Serviço",
-        email="semae@example.pt",
-        username="semae.decisor",
-        password=demo["password"],
-        organ="SEMAE",
-        roles=["decision_maker"],
-        actor=Actor("test"),
-    )
+    add_staff("semae.decisor", demo["password"], ["decision_maker"])
     logins = {
         "citizen": ("ana.silva", False),
         "clerk": ("atendimento", True),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.accounts import add_staff
 from tests.support.api import submit_generic, upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
@@ -272,21 +273,10 @@ def test_staff_see_the_log_and_the_postal_queue_of_their_organ_only(make_api: An
     organ's staff to print; staff of the organ see and close it, others cannot."""
     import requests
 
-    from chalicelib.accounts.users import Accounts
     from chalicelib.platform import aws
-    from chalicelib.platform.audit import Actor
     from tests.support.api import GENERIC
 
-    Accounts().create(
-        kind="staff",
-        name="Outro Serviço",
-        email="semae@example.pt",
-        username="semae.clerk",
-        password=demo["password"],
-        organ="SEMAE",
-        roles=["clerk"],
-        actor=Actor("test"),
-    )
+    add_staff("semae.clerk", demo["password"], ["clerk"])
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]

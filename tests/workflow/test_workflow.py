@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tests.support.accounts import add_staff
 from tests.support.api import GENERIC, submit_generic, upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
@@ -62,19 +63,8 @@ def test_request_is_decided_by_staff_and_the_citizen_is_notified(
 
 
 def test_only_deciders_of_the_organ_decide_and_grounds_are_required(make_api: Any, demo: dict[str, Any]) -> None:
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
 
-    Accounts().create(
-        kind="staff",
-        name="Outro Serviço",
-        email="semae@example.pt",
-        username="semae.decisor",
-        password=demo["password"],
-        organ="SEMAE",
-        roles=["decision_maker"],
-        actor=Actor("test"),
-    )
+    add_staff("semae.decisor", demo["password"], ["decision_maker"])
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     process_id = submit_generic(citizen, small_pdf())
