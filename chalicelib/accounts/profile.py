@@ -14,6 +14,7 @@ from chalicelib.accounts.users import Accounts, User, login_key
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.contact import normalise_email, normalise_phone
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus
 from chalicelib.notifications.delivery import Notifier
@@ -45,10 +46,7 @@ class AccountSettings:
         self.rate = rate or RateLimit()
         self._notifier = notifier
 
-    @property
-    def notifier(self) -> Any:
-
-        return self._notifier or Notifier(audit=self.audit)
+    notifier = Injected(lambda self: Notifier(audit=self.audit))
 
     def _user(self, user_id: str) -> dict[str, Any]:
         item = self.accounts.get_item(user_id)
@@ -112,7 +110,6 @@ class AccountSettings:
 
     # -- mobile phone -----------------------------------------------------------------------------
     def request_phone_change(self, user_id: str, phone: str) -> dict[str, Any]:
-
         item = self._user(user_id)
         if item["status"] not in (AccountStatus.ACTIVE, AccountStatus.AWAITING_VALIDATION):
             raise Conflict("A conta não permite esta alteração agora.", field="status")

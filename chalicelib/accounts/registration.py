@@ -63,15 +63,9 @@ class Registrations:
         self._documents = documents
         self._stepfunctions = stepfunctions
 
-    @property
-    def notifier(self) -> Any:
+    notifier = Injected(lambda self: Notifier(audit=self.audit))
 
-        return self._notifier or Notifier(audit=self.audit)
-
-    @property
-    def documents(self) -> Any:
-
-        return self._documents or Documents(audit=self.audit)
+    documents = Injected(lambda self: Documents(audit=self.audit))
 
     stepfunctions = Injected(lambda self: aws.client("stepfunctions"))
 
@@ -229,7 +223,6 @@ class Registrations:
 
     # -- 2. email confirmation ------------------------------------------------------------------
     def resend_confirmation(self, email: str, source_ip: str | None) -> None:
-
         email = normalise_email(email).lower()
         self.rate.hit(f"confirmation:{email}", limit=3, window=3600, field="email")
         item = self.accounts.find(email)
@@ -285,7 +278,6 @@ class Registrations:
         }
 
     def proof_slot(self, user_id: str, filename: str, content_type: str, source_ip: str | None) -> dict[str, Any]:
-
         item = self.accounts.citizen_item(user_id)
         if item["status"] != AccountStatus.AWAITING_VALIDATION:
             raise Conflict("O registo já não aguarda validação.", field="status")

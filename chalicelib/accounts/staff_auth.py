@@ -57,10 +57,7 @@ class LoginCodes:
 
     table = Injected(lambda self: aws.table("login_challenges"))
 
-    @property
-    def notifier(self) -> Any:
-
-        return self._notifier or Notifier(audit=self.audit)
+    notifier = Injected(lambda self: Notifier(audit=self.audit))
 
     def issue(self, user: User, source_ip: str | None) -> tuple[str, str]:
         """A new challenge for ``user`` (whose password was right): (challenge_id, code). The code is
@@ -132,10 +129,7 @@ class ApiKeys:
 
     table = Injected(lambda self: aws.table("api_keys"))
 
-    @property
-    def accounts(self) -> Any:
-
-        return self._accounts or Accounts(audit=self.audit)
+    accounts = Injected(lambda self: Accounts(audit=self.audit))
 
     def create(self, session: Session, label: str, source_ip: str | None) -> dict[str, Any]:
         """A new key for the caller; the only time its secret is seen."""

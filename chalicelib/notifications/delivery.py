@@ -284,7 +284,6 @@ class Notifier:
 
     # -- providers -------------------------------------------------------------------------------
     def _deliver_once(self, item: dict[str, Any], payload: dict[str, Any]) -> str:
-
         template, language, values = item["template"], item["language"], payload.get("values", {})
         if item["channel"] == SMS:
             text = payload.get("text") or render_sms(template, language, values)

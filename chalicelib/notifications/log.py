@@ -128,7 +128,6 @@ class NotificationLog:
         return result["Attributes"]
 
     def mark_posted(self, notification_id: str, by: str) -> dict[str, Any]:
-
         try:
             result = self.table.update_item(
                 Key={"notification_id": notification_id},

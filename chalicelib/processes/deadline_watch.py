@@ -89,7 +89,6 @@ class DeadlineWatch:
         return True
 
     def _alert(self, process: dict[str, Any], audience: str, subject: str, text: str) -> None:
-
         settings = get_settings()
         topic = f"arn:aws:sns:{settings.region}:{settings.account_id}:{settings.resource_name('staff-alerts')}"
         response = self.sns.publish(

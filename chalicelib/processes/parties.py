@@ -60,7 +60,6 @@ class _Person(_Party):
     @field_validator("identity_number")
     @classmethod
     def _identity_number(cls, value: str) -> str:
-
         try:
             return normalise_identity_number(value, get_settings().country)
         except ValidationFailed as error:
