@@ -9,7 +9,7 @@ from typing import Any
 from chalicelib.accounts.credentials import Throttle
 from chalicelib.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from chalicelib.accounts.sessions import Sessions
-from chalicelib.accounts.users import Accounts, User, login_key
+from chalicelib.accounts.users import EPOCH_NAMES, EPOCH_VALUES, NEW_EPOCH, Accounts, User, login_key
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, NotAuthenticated, ValidationFailed
 from chalicelib.kernel.inject import Injected
@@ -95,6 +95,7 @@ class Authentication:
             actor,
             set_values={"lock_reason": reason},
             reason=reason,
+            new_epoch=True,
         )
         self.sessions.revoke_all(user_id)
         return item
@@ -114,18 +115,23 @@ class Authentication:
         condition: tuple[str, dict[str, Any]] | None = None,
         remove: tuple[str, ...] = (),
     ) -> None:
-        """Store a new password (already checked against the policy) and revoke every session."""
-        update = "SET password_hash = :h, password_changed_at = :at"
+        """Store a new password (already checked against the policy) in a new credential epoch: every
+        session, API key and one-time link of the account ends."""
+        update = f"SET password_hash = :h, password_changed_at = :at, {NEW_EPOCH}"
         if remove:
             update += " REMOVE " + ", ".join(remove)
         kwargs: dict[str, Any] = {}
-        values: dict[str, Any] = {":h": hash_password(password), ":at": iso()}
+        values: dict[str, Any] = {":h": hash_password(password), ":at": iso(), **EPOCH_VALUES}
         if condition:
             kwargs["ConditionExpression"] = condition[0]
             values.update(condition[1])
         try:
             self.accounts.table.update_item(
-                Key={"pk": f"USER#{user_id}"}, UpdateExpression=update, ExpressionAttributeValues=values, **kwargs
+                Key={"pk": f"USER#{user_id}"},
+                UpdateExpression=update,
+                ExpressionAttributeNames=EPOCH_NAMES,
+                ExpressionAttributeValues=values,
+                **kwargs,
             )
         except condition_failed(self.accounts.table):
             raise Conflict("A palavra-passe já foi alterada entretanto. Tente de novo.", field="password") from None

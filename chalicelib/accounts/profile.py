@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.accounts.authentication import Authentication
 from chalicelib.accounts.credentials import CODE_TTL_SECONDS, Codes, OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.accounts.users import Accounts, User, login_key
+from chalicelib.accounts.users import EPOCH_NAMES, EPOCH_VALUES, NEW_EPOCH, Accounts, User, login_key
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.contact import normalise_email, normalise_phone
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
@@ -240,9 +240,10 @@ class AccountSettings:
                         "Update": {
                             "TableName": table.name,
                             "Key": {"pk": f"USER#{user_id}"},
-                            "UpdateExpression": "SET email = :new, email_changed_at = :at",
+                            "UpdateExpression": f"SET email = :new, email_changed_at = :at, {NEW_EPOCH}",
                             "ConditionExpression": "email = :old",
-                            "ExpressionAttributeValues": {":new": new, ":old": old, ":at": iso()},
+                            "ExpressionAttributeNames": EPOCH_NAMES,
+                            "ExpressionAttributeValues": {":new": new, ":old": old, ":at": iso(), **EPOCH_VALUES},
                         }
                     },
                     {

@@ -7,17 +7,15 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chalicelib.accounts.users import Accounts, User
 from chalicelib.kernel.errors import Forbidden, NotAuthenticated
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
-from chalicelib.kernel.vocabulary import SessionScope
+from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
-
-if TYPE_CHECKING:
-    from chalicelib.accounts.users import User
 
 
 @dataclass
@@ -52,23 +50,30 @@ def _token_hash(token: str) -> str:
 class Sessions:
     """Random 256-bit tokens, stored only as their SHA-256, with an idle timeout and an absolute
     expiry (also the item's TTL, so DynamoDB removes dead sessions). A login always makes a new token;
-    logout ends it; a change of password or a lock ends all of a user's sessions (index ``by_user``)."""
+    logout ends it. Each session keeps the credential epoch its account had when it started; every
+    request reads the account again (its status, epoch, organ and roles), so a lock or a change of
+    password, email or roles ends every session at once, and a session always acts with the
+    account's current powers. An account holds at most ``MAX_OPEN`` sessions: a new one ends the
+    oldest."""
 
     # A session that only completes a registration or enters a code lives shorter.
     NARROW_SCOPE_SECONDS = {SessionScope.REGISTRATION: 3600, SessionScope.CODE: 15 * 60}
-    MAX_REVOKED = 100
+    MAX_OPEN = 10
 
-    def __init__(self, table: Any = None, audit: AuditTrail | None = None):
+    def __init__(self, table: Any = None, audit: AuditTrail | None = None, accounts: Accounts | None = None):
         self._table = table
         self.audit = audit or AuditTrail()
+        self._accounts = accounts
 
     table = Injected(lambda self: aws.table("sessions"))
+    accounts = Injected(lambda self: Accounts(audit=self.audit))
 
     def start(self, user: User, source_ip: str | None, scope: str = SessionScope.FULL) -> tuple[str, int]:
         settings = get_settings()
         token = secrets.token_urlsafe(32)
         now = int(time.time())
         lifetime = self.NARROW_SCOPE_SECONDS.get(scope, settings.session_absolute_hours * 3600)
+        ended = self._make_room(user.user_id, now)
         self.table.put_item(
             Item={
                 "token_hash": _token_hash(token),
@@ -77,13 +82,25 @@ class Sessions:
                 "organ": user.organ or "-",
                 "roles": user.roles,
                 "scope": scope,
-                "created_at": now,
+                "epoch": user.credential_epoch,
+                "created_at": time.time_ns() // 1_000_000,  # milliseconds: the oldest is the one to end
                 "last_seen": now,
                 "expires_at": now + lifetime,
             }
         )
-        self.audit.record(Actor(user.user_id, source_ip), "session.started", f"user#{user.user_id}", scope=scope)
+        self.audit.record(
+            Actor(user.user_id, source_ip), "session.started", f"user#{user.user_id}", scope=scope, oldest_ended=ended
+        )
         return token, lifetime
+
+    def _make_room(self, user_id: str, now: int) -> int:
+        """End the account's expired sessions, and its oldest live ones beyond ``MAX_OPEN - 1``."""
+        items = sorted(self._of_user(user_id), key=lambda item: int(item["created_at"]))
+        live = [item for item in items if int(item["expires_at"]) > now]
+        ending = [item for item in items if int(item["expires_at"]) <= now]
+        oldest = live[: max(0, len(live) - (self.MAX_OPEN - 1))]
+        self._delete(ending + oldest)
+        return len(oldest)
 
     def resolve(self, token: str | None, scopes: tuple[str, ...] = (SessionScope.FULL,)) -> Session:
         if not token:
@@ -98,6 +115,10 @@ class Sessions:
         if int(item["expires_at"]) <= now or int(item["last_seen"]) + idle_limit <= now:
             self.table.delete_item(Key=key)
             raise NotAuthenticated("A sessão expirou. Inicie sessão novamente.")
+        account = self.accounts.get(item["user_id"])
+        if account is None or not still_valid(account, item):
+            self.table.delete_item(Key=key)
+            raise NotAuthenticated("A sessão terminou: a conta foi alterada ou bloqueada. Inicie sessão novamente.")
         scope = item.get("scope", SessionScope.FULL)
         require_scope(scope, scopes)
         if now - int(item["last_seen"]) > 60:  # at most one write a minute per session
@@ -106,10 +127,10 @@ class Sessions:
             )
         return Session(
             token_hash=item["token_hash"],
-            user_id=item["user_id"],
-            kind=item["kind"],
-            organ=None if item.get("organ") in (None, "-") else item["organ"],
-            roles=list(item.get("roles", [])),
+            user_id=account.user_id,
+            kind=account.kind,
+            organ=account.organ,
+            roles=list(account.roles),
             expires_at=int(item["expires_at"]),
             scope=scope,
         )
@@ -124,13 +145,39 @@ class Sessions:
             self.audit.record(Actor(item["user_id"], source_ip), "session.ended", f"user#{item['user_id']}")
 
     def revoke_all(self, user_id: str) -> int:
-        """End every session of a user; returns how many there were."""
+        """Delete every stored session of a user (the epoch already refuses them: this is the
+        cleanup); returns how many there were."""
+        items = self._of_user(user_id)
+        self._delete(items)
+        return len(items)
+
+    def _of_user(self, user_id: str) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
-        items = self.table.query(
-            IndexName="by_user", KeyConditionExpression=Key("user_id").eq(user_id), Limit=self.MAX_REVOKED
-        )["Items"]
+        items: list[dict[str, Any]] = []
+        page: dict[str, Any] = {}
+        while True:  # every page: an account with many sessions keeps none of them by accident
+            response = self.table.query(
+                IndexName="by_user",
+                KeyConditionExpression=Key("user_id").eq(user_id),
+                ProjectionExpression="token_hash, created_at, expires_at",
+                **page,
+            )
+            items += response["Items"]
+            if "LastEvaluatedKey" not in response:
+                return items
+            page = {"ExclusiveStartKey": response["LastEvaluatedKey"]}
+
+    def _delete(self, items: list[dict[str, Any]]) -> None:
         with self.table.batch_writer() as batch:
             for item in items:
                 batch.delete_item(Key={"token_hash": item["token_hash"]})
-        return len(items)
+
+
+def still_valid(account: User, credential: dict[str, Any]) -> bool:
+    """A session or key made under the account's current credential epoch, of an account not locked."""
+    return (
+        account.status != AccountStatus.LOCKED
+        and int(credential.get("epoch", 0)) == account.credential_epoch
+        and account.kind == credential.get("kind", account.kind)
+    )

@@ -18,7 +18,7 @@ import secrets
 import time
 from typing import Any
 
-from chalicelib.accounts.sessions import Session
+from chalicelib.accounts.sessions import Session, still_valid
 from chalicelib.accounts.users import Accounts, User
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests
@@ -139,11 +139,15 @@ class ApiKeys:
             raise Forbidden("Uma chave de API não cria outras chaves: inicie sessão com palavra-passe e código.")
         if len([k for k in self.list_for(session.user_id) if not k.get("revoked_at")]) >= MAX_KEYS_PER_USER:
             raise TooManyRequests(f"No máximo {MAX_KEYS_PER_USER} chaves ativas; revogue uma primeiro.", field="label")
+        owner = self.accounts.get(session.user_id)
+        if owner is None:
+            raise NotAuthenticated()
         key_id = f"k_{secrets.token_hex(8)}"
         secret = secrets.token_urlsafe(32)
         item = {
             "key_id": key_id,
             "user_id": session.user_id,
+            "epoch": owner.credential_epoch,  # a change of the owner's credentials ends the key
             "label": label,
             "secret_hash": _sha256(secret),
             "created_at": iso(),
@@ -200,7 +204,7 @@ class ApiKeys:
         if item is None or item.get("revoked_at") or not hmac.compare_digest(item["secret_hash"], _sha256(secret)):
             raise invalid
         user = self.accounts.get(item["user_id"])
-        if user is None or user.kind != STAFF or user.status != AccountStatus.ACTIVE:
+        if user is None or user.kind != STAFF or user.status != AccountStatus.ACTIVE or not still_valid(user, item):
             raise invalid
         now = int(time.time())
         if now - int(item.get("last_used_epoch", 0)) > 60:  # at most one write a minute per key

@@ -17,11 +17,21 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, Forbidden, NotAuthenticated, NotFound
 from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.inject import Injected
-from chalicelib.kernel.roles import CITIZEN
+from chalicelib.kernel.roles import CITIZEN, STAFF
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
+
+# The update-expression term that moves an account to a new credential epoch (``#credential_epoch``
+# and ``:epoch_step`` in its names and values: ``EPOCH_NAMES``, ``EPOCH_VALUES``).
+NEW_EPOCH = "#credential_epoch = if_not_exists(#credential_epoch, :epoch_zero) + :epoch_step"
+EPOCH_NAMES = {"#credential_epoch": "credential_epoch"}
+EPOCH_VALUES = {":epoch_zero": 0, ":epoch_step": 1}
+
+
+def epoch_of(item: dict[str, Any]) -> int:
+    return int(item.get("credential_epoch", 0))
 
 
 def login_key(identifier: str) -> str:
@@ -52,6 +62,9 @@ class User:
     phone_confirmed: bool = False
     first_login_pending: bool = False
     activation_pending: bool = False
+    # Raised by every change of credentials or powers (lock, password, email, roles): a session, an
+    # API key or a one-time link made under an older epoch no longer works.
+    credential_epoch: int = 0
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> User:
@@ -71,6 +84,7 @@ class User:
             phone_confirmed=bool(item.get("phone_confirmed")),
             first_login_pending=bool(item.get("first_login_pending")),
             activation_pending=bool(item.get("activation_pending")),
+            credential_epoch=epoch_of(item),
         )
 
     def public(self) -> dict[str, Any]:
@@ -215,13 +229,20 @@ class Accounts:
         remove: tuple[str, ...] = (),
         reason: str | None = None,
         field: str = "status",
+        new_epoch: bool = False,
     ) -> dict[str, Any]:
         """Move an account from one of ``expected`` states to ``new_status`` in one conditional write
-        (with any other attributes that change with it), and audit it. 409 if it is not in those
-        states any more: nothing changes."""
+        (with any other attributes that change with it, and a new credential epoch when
+        ``new_epoch``: every session and key ends), and audit it. 409 if it is not in those states
+        any more: nothing changes."""
         values = {"status": new_status, "status_changed_at": iso(), **(set_values or {})}
         names = {f"#{k}": k for k in values} | {f"#{k}": k for k in remove}
         update = "SET " + ", ".join(f"#{k} = :{k}" for k in values)
+        epoch_values: dict[str, Any] = {}
+        if new_epoch:
+            update += f", {NEW_EPOCH}"
+            names |= EPOCH_NAMES
+            epoch_values = EPOCH_VALUES
         if remove:
             update += " REMOVE " + ", ".join(f"#{k}" for k in remove)
         expected_values = {f":expected{i}": state for i, state in enumerate(expected)}
@@ -231,7 +252,11 @@ class Accounts:
                 UpdateExpression=update,
                 ConditionExpression=f"#status IN ({', '.join(expected_values)})",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues={**{f":{k}": v for k, v in values.items()}, **expected_values},
+                ExpressionAttributeValues={
+                    **{f":{k}": v for k, v in values.items()},
+                    **expected_values,
+                    **epoch_values,
+                },
                 ReturnValues="ALL_OLD",
             )
         except self._conditional_failed:
@@ -240,4 +265,27 @@ class Accounts:
         self.audit.record(
             actor, "account.status_changed", f"user#{user_id}", previous=old["status"], status=new_status, reason=reason
         )
+        for name in remove:
+            old.pop(name, None)
+        if new_epoch:
+            values["credential_epoch"] = epoch_of(old) + 1
         return {**old, **values}
+
+    def set_roles(self, user_id: str, roles: list[str], actor: Actor) -> dict[str, Any]:
+        """Give a staff account new roles, in a new credential epoch: every session and key it had
+        ends, so that no old session keeps the powers it had."""
+        try:
+            item = self.table.update_item(
+                Key={"pk": f"USER#{user_id}"},
+                UpdateExpression=f"SET #roles = :roles, {NEW_EPOCH}",
+                ConditionExpression="kind = :staff",
+                ExpressionAttributeNames={"#roles": "roles", **EPOCH_NAMES},
+                ExpressionAttributeValues={":roles": list(roles), ":staff": STAFF, **EPOCH_VALUES},
+                ReturnValues="ALL_OLD",
+            )["Attributes"]
+        except self._conditional_failed:
+            raise NotFound("Conta de serviço desconhecida.", field="user_id") from None
+        self.audit.record(
+            actor, "account.roles_changed", f"user#{user_id}", previous=list(item.get("roles", [])), roles=list(roles)
+        )
+        return {**item, "roles": list(roles), "credential_epoch": epoch_of(item) + 1}

@@ -13,10 +13,20 @@ routes = Routes(__name__)
 NEXT_STEP = {"full": None, "registration": "acompanhar_registo", "code": "codigo_de_confirmacao"}
 
 
+def _end_presented_session() -> None:
+    """A login ends the session the request came with, whoever's it was: one browser, one session."""
+    from chalicelib.accounts.staff_auth import API_KEY_PREFIX
+
+    token, _from_cookie = session_credentials(routes.headers())
+    if token and not token.startswith(API_KEY_PREFIX):
+        sessions().end(token, routes.ip())
+
+
 def _login(kind: str) -> Any:
     body = routes.body("Login")
     user = authentication().authenticate(body.identifier, body.password, kind=kind, source_ip=routes.ip())
     scope = user.session_scope()
+    _end_presented_session()
     token, lifetime = sessions().start(user, routes.ip(), scope=scope)  # a new token at every login
     answer: dict[str, Any] = {"user": user.public(), "scope": scope, "next": NEXT_STEP[scope]}
     if scope == "code":
@@ -66,6 +76,7 @@ def staff_login_code() -> Any:
     if user is None or user.status != AccountStatus.ACTIVE:
         raise NotAuthenticated("Esta conta não está ativa.", field="challenge_id")
     # the emailed code is the second factor: a staff session is always a full one
+    _end_presented_session()
     token, lifetime = sessions().start(user, routes.ip())
     return json_response(
         {"user": user.public(), "scope": "full", "next": None}, headers={"Set-Cookie": session_cookie(token, lifetime)}
