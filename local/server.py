@@ -22,6 +22,9 @@ SECURITY_HEADERS = {
 }
 
 
+ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"
+
+
 class LocalHandler(ChaliceRequestHandler):
     def _dispatch(self) -> None:
         path = unquote(urlsplit(self.path).path)
@@ -36,6 +39,26 @@ class LocalHandler(ChaliceRequestHandler):
         return self._generic_handle()
 
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _dispatch
+
+    def __getattr__(self, name: str) -> Any:
+        # Any other method (TRACE, CONNECT, made-up ones): 405 naming the methods there are, as API
+        # Gateway answers, instead of http.server's 501.
+        if name.startswith("do_"):
+            return self._method_not_allowed
+        raise AttributeError(name)
+
+    def _method_not_allowed(self) -> None:
+        body = (
+            b'{"error": {"code": "metodo_nao_permitido", "message": "M\u00e9todo n\u00e3o permitido.", "field": null}}'
+        )
+        self.send_response(405)
+        self.send_header("Allow", ALLOWED_METHODS)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for name, value in SECURITY_HEADERS.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
 
     def _static_file(self, path: str) -> Path | None:
         if path.startswith("/api/") or path in ("/health", "/openapi.json"):

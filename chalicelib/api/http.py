@@ -73,6 +73,19 @@ def error_response(error: DomainError) -> Response:
     return json_response(error.to_body(), status=error.status, headers=headers)
 
 
+def internal_error(request_id: str) -> Response:
+    """What an unexpected failure answers: the request's id (in the logs with the details), nothing else."""
+    body = {
+        "error": {
+            "code": "erro_interno",
+            "message": f"Ocorreu um erro inesperado. Tente de novo; se persistir, indique o código {request_id}.",
+            "field": None,
+            "request_id": request_id,
+        }
+    }
+    return json_response(body, status=500, headers={"X-Request-Id": request_id})
+
+
 def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
     """Parse a JSON body into ``model`` (which forbids unknown fields), or raise ValidationFailed
     naming every field in error."""
@@ -82,6 +95,8 @@ def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
         data = json.loads(raw_body or b"")
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("O corpo do pedido não é JSON válido.") from None
+    except RecursionError:  # thousands of nested brackets
+        raise ValidationFailed("O corpo do pedido tem demasiados níveis de objetos ou listas.") from None
     if not isinstance(data, dict):
         raise ValidationFailed("O corpo do pedido deve ser um objeto JSON.")
     try:
@@ -98,7 +113,8 @@ def pydantic_problems(exc: Any, prefix: str = "") -> list[tuple[str | None, str]
         loc = [str(part) for part in error["loc"] if not str(part).startswith("function-")]
         field = prefix + ".".join(loc) if loc else (prefix.rstrip(".") or None)
         ctx = error.get("ctx", {})
-        message = ctx.get("reason") or _MESSAGES.get(error["type"]) or str(ctx.get("error") or error["msg"])
+        # pydantic's own English text never reaches the user: only our validators' messages (value_error)
+        message = ctx.get("reason") or _MESSAGES.get(error["type"]) or "Valor inválido."
         if error["type"] == "value_error":
             message = str(ctx.get("error") or error["msg"]).removeprefix("Value error, ")
         problems.append((field or None, str(message)))
@@ -171,7 +187,8 @@ def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             request = app.current_request
             context = (request.context or {}) if request else {}
-            bind_request(context.get("requestId") or str(uuid.uuid4()), route=context.get("resourcePath"))
+            request_id = context.get("requestId") or str(uuid.uuid4())
+            bind_request(request_id, route=context.get("resourcePath"))
             try:
                 for name, value in kwargs.items():
                     # an empty path segment (``/api/requests//receipt``) names nothing: never a key lookup
@@ -181,6 +198,9 @@ def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
             except DomainError as error:
                 logger.info("request refused", extra={"status": error.status, "code": error.code, "field": error.field})
                 return error_response(error)
+            except Exception:  # noqa: BLE001 - the catch-all: a 500 that names the request, never the internals
+                logger.exception("request failed")
+                return internal_error(request_id)
 
         return wrapped
 

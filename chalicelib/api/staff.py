@@ -36,11 +36,12 @@ def _queue_organ(session: Any) -> str:
 
 def _limit() -> int:
     from chalicelib.kernel.errors import ValidationFailed
+    from chalicelib.kernel.money import whole_number_text
 
     raw = routes.query("limit")
     if raw is None:
         return 25
-    if not raw.isdigit():
+    if not whole_number_text(raw):
         raise ValidationFailed("Deve ser um número inteiro entre 1 e 100.", field="limit")
     return int(raw)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from chalicelib.kernel.errors import ValidationFailed
 from chalicelib.kernel.identity import normalise_identity_number
-from chalicelib.kernel.money import parse_money
+from chalicelib.kernel.money import parse_money, whole_number_text
 
 POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")  # Portuguese "código postal": 4 digits, hyphen, 3 digits
 
@@ -42,7 +42,7 @@ def convert_field(spec: Any, value: Any) -> Any:
     if spec.type == "integer":
         # (a Decimal is how DynamoDB gives back a number a draft stored)
         whole = isinstance(value, int) or (isinstance(value, Decimal) and value == value.to_integral_value())
-        if isinstance(value, bool) or not (whole or (isinstance(value, str) and value.strip().isdigit())):
+        if isinstance(value, bool) or not (whole or (isinstance(value, str) and whole_number_text(value.strip()))):
             raise ValueError("deve ser um número inteiro.")
         number: Any = int(value)
     elif spec.type == "money":

@@ -16,7 +16,7 @@ from typing import Any
 
 from chalicelib.catalogue.service import InstallmentRules, Service
 from chalicelib.kernel.errors import Problems, ValidationFailed
-from chalicelib.kernel.money import euros, parse_money
+from chalicelib.kernel.money import euros, parse_money, whole_number_text
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,7 @@ def plan_for_fields(service: Service, fields: dict[str, Any], start: date) -> li
     raw_count = fields.get(rules.count_field)
     if isinstance(raw_count, (int, Decimal)) and not isinstance(raw_count, bool) and raw_count == int(raw_count):
         count = int(raw_count)
-    elif isinstance(raw_count, str) and raw_count.strip().isdigit():
+    elif isinstance(raw_count, str) and whole_number_text(raw_count.strip()):
         count = int(raw_count)
     else:
         problems.add(f"fields.{rules.count_field}", f"{specs[rules.count_field].label}: indique um número inteiro.")

@@ -7,6 +7,13 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 CENT = Decimal("0.01")
+# Far above any fee or debt, far below what Decimal's 28 digits hold (``1e30`` would not quantize).
+MAX_EUROS = Decimal("1e12")
+
+
+def whole_number_text(text: str) -> bool:
+    """``"24"`` yes; ``"²"``, ``"٣"`` or ``"2.0"`` no: only the digits 0-9, which ``int()`` reads as typed."""
+    return text.isascii() and text.isdigit()
 
 
 def parse_money(value: Any) -> Decimal:
@@ -20,7 +27,9 @@ def parse_money(value: Any) -> Decimal:
         amount = Decimal(text)
     except InvalidOperation:
         raise ValueError("deve ser um valor em euros, por exemplo 1234,56.") from None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
+    if not amount.is_finite() or abs(amount) >= MAX_EUROS:
+        raise ValueError("valor demasiado alto.")
+    if amount != amount.quantize(CENT):
         raise ValueError("no máximo duas casas decimais (cêntimos).")
     return amount.quantize(CENT)
 

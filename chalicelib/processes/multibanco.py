@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chalicelib.kernel.money import whole_number_text
+
 MAX_CENTS = 99_999_999  # the amount takes 8 digits
 
 
@@ -34,9 +36,9 @@ class Reference:
 
 
 def check_digits(entity: str, base: str, amount_cents: int) -> str:
-    if not (len(entity) == 5 and entity.isdigit()):
+    if not (len(entity) == 5 and whole_number_text(entity)):
         raise ValueError("the entity has 5 digits")
-    if not (len(base) == 7 and base.isdigit()):
+    if not (len(base) == 7 and whole_number_text(base)):
         raise ValueError("the reference has 7 digits before its check digits")
     if not 0 < amount_cents <= MAX_CENTS:
         raise ValueError("the amount is between 0.01 and 999999.99")
@@ -53,7 +55,7 @@ def make_reference(entity: str, sequence: int, amount_cents: int) -> Reference:
 def is_valid(entity: str, reference: str, amount_cents: int) -> bool:
     from stdnum.iso7064 import mod_97_10
 
-    if not (len(entity) == 5 and entity.isdigit() and len(reference) == 9 and reference.isdigit()):
+    if not (len(entity) == 5 and whole_number_text(entity) and len(reference) == 9 and whole_number_text(reference)):
         return False
     if not 0 < amount_cents <= MAX_CENTS:
         return False

@@ -28,7 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.api import GENERIC, upload
+from tests.support.api import GENERIC, WATER, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
 
@@ -36,15 +36,6 @@ SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait onl
 PASSWORD = "Balcao-demo-2026"  # noqa: S105 - the demo accounts' password
 NEW_PASSWORD = "ribeira de ovelha ao luar"  # noqa: S105 - what every caller changes theirs to
 CALLBACK_SECRET = "test-callback-secret"  # noqa: S105 - tests/support/env.py's BALCAO_PAYMENT_CALLBACK_SECRET
-WATER = {
-    "predio_morada": "Rua de Santo António, 12",
-    "predio_codigo_postal": "7200-370",
-    "codigo_consumidor": "4501234",
-    "valor_divida": "1000,01",
-    "numero_documentos": 3,
-    "opcao": "a",
-    "numero_prestacoes": 24,
-}
 FEE_CENTS = 1000
 
 OK = "ok"

@@ -8,20 +8,11 @@ import json
 from typing import Any
 
 from tests.support.accounts import add_citizen
-from tests.support.api import upload
+from tests.support.api import WATER, upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
 from tests.support.waiting import wait_for as _wait_for
 
-WATER_A = {
-    "predio_morada": "Rua de Santo António, 12",
-    "predio_codigo_postal": "7200-370",
-    "codigo_consumidor": "4501234",
-    "valor_divida": "1000,01",
-    "numero_documentos": 3,
-    "opcao": "a",
-    "numero_prestacoes": 24,
-}
 MACHINE = {
     "maquina_designacao": "Máquina de flippers",
     "maquina_fabricante": "Bally",
@@ -166,7 +157,7 @@ def test_water_debt_option_a_from_draft_to_submission_with_its_plan(make_api: An
 
     # saved as filled, from "another device": the same account, another session
     other_device = _citizen(make_api, demo)
-    saved = other_device.call("PATCH", f"/api/requests/{process_id}", {"fields": {**WATER_A, "numero_prestacoes": 25}})
+    saved = other_device.call("PATCH", f"/api/requests/{process_id}", {"fields": {**WATER, "numero_prestacoes": 25}})
     assert saved.status_code == 200, saved.body
     assert saved.data["fields"]["valor_divida"] == "1000.01"
     refused = api.call("POST", f"/api/requests/{process_id}/submit")
@@ -186,7 +177,7 @@ def test_water_debt_option_a_from_draft_to_submission_with_its_plan(make_api: An
 
 def test_water_debt_option_b_needs_the_economic_insufficiency_documents(make_api: Any, demo: dict[str, Any]) -> None:
     api = _citizen(make_api, demo)
-    fields = {**WATER_A, "opcao": "b", "numero_prestacoes": 36, "valor_divida": "360"}
+    fields = {**WATER, "opcao": "b", "numero_prestacoes": 36, "valor_divida": "360"}
     process_id = api.call("POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": fields}).data[
         "process_id"
     ]
@@ -225,7 +216,7 @@ def test_a_representative_files_for_a_requerente_and_both_see_the_process(make_a
         "notification": {"postal": "requerente", "electronic": [{"channel": "email", "contact": "bruno.c@example.pt"}]},
     }
     process_id = ana.call(
-        "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER_A, **representation}
+        "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER, **representation}
     ).data["process_id"]
     assert bruno.call("GET", f"/api/requests/{process_id}").status_code == 404  # a draft is its filer's only
     refused = ana.call("POST", f"/api/requests/{process_id}/submit")

@@ -163,3 +163,10 @@ def test_the_stack_refuses_a_taken_port_and_stops_cleanly_on_ctrl_c() -> None:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind(("127.0.0.1", port))
+
+
+def test_an_unknown_method_is_a_405_naming_the_allowed_ones(stack: Stack) -> None:
+    for method in ("TRACE", "CONNECT", "BREW"):
+        answer = requests.request(method, stack.base + "/api/services", timeout=10)
+        assert answer.status_code == 405, method
+        assert "GET" in answer.headers["Allow"] and "TRACE" not in answer.headers["Allow"]

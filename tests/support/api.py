@@ -8,6 +8,16 @@ from typing import Any
 
 from tests.support.outbox import staff_login_code
 
+# The water-debt installment request's fields (seed 001), option (a): 24 installments of a 1000,01 € debt.
+WATER = {
+    "predio_morada": "Rua de Santo António, 12",
+    "predio_codigo_postal": "7200-370",
+    "codigo_consumidor": "4501234",
+    "valor_divida": "1000,01",
+    "numero_documentos": 3,
+    "opcao": "a",
+    "numero_prestacoes": 24,
+}
 GENERIC = {"service_id": "generico", "fields": {"subject": "Licença de ruído", "text": "Peço licença para um arraial."}}
 
 

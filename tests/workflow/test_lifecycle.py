@@ -10,7 +10,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from tests.support.api import submit_generic, upload
+from tests.support.api import WATER, submit_generic, upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
 from tests.support.waiting import wait_for
@@ -565,18 +565,7 @@ def test_a_prior_hearing_is_answered_with_a_document(make_api: Any, demo: dict[s
     _awaiting(citizen, process_id)
 
 
-WATER_DEBT = {
-    "service_id": "agua-prestacoes",
-    "fields": {
-        "predio_morada": "Rua de Santo António, 12",
-        "predio_codigo_postal": "7200-370",
-        "codigo_consumidor": "4501234",
-        "valor_divida": "1000,01",
-        "numero_documentos": 3,
-        "opcao": "a",
-        "numero_prestacoes": 24,
-    },
-}
+WATER_DEBT = {"service_id": "agua-prestacoes", "fields": WATER}
 
 
 def test_the_water_debt_request_goes_through_a_pendencia_a_hearing_and_an_approval_with_a_signed_plan(
