@@ -1,7 +1,8 @@
-"""Staff validate registrations (any organ's clerks, decision-makers, heads, administrators; auditors
-only read): the queue of registrations awaiting validation, one registration with its proof and the
-pre-check, approval (a username, the workflow resumes and the activation password is emailed) or
-rejection with the reason the registrant is told."""
+"""Staff validate registrations (any organ's clerks, decision-makers, heads, administrators; they
+alone read registrations, and only while pending, each reading audited): the queue of registrations
+awaiting validation, one registration with its proof and the pre-check, approval (a username, the
+workflow resumes and the activation password is emailed) or rejection with the reason the registrant
+is told."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib.accounts.proof import plain_text
 from chalicelib.accounts.registration import PROOF_OWNER_PREFIX, Registrations
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.errors import Conflict, Forbidden, ValidationFailed
+from chalicelib.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.kernel.roles import STAFF, VALIDATING_ROLES, holds_any
 from chalicelib.kernel.vocabulary import VALIDATION_QUEUE, AccountStatus, DocumentStatus, RegistrationOutcome
 from chalicelib.platform.audit import SYSTEM, Actor
@@ -26,26 +27,25 @@ class RegistrationValidation:
         self.registrations = registrations or Registrations()
 
     @staticmethod
-    def _reader(session: Any) -> None:
-        if session.kind != STAFF:
-            raise Forbidden("Área reservada aos serviços municipais.")
-
-    @staticmethod
     def _validator(session: Any) -> None:
         if session.kind != STAFF:
             raise Forbidden("Área reservada aos serviços municipais.")
         if not holds_any(session.roles, VALIDATING_ROLES):
             raise Forbidden("Só os serviços de atendimento e decisão validam registos; os auditores só consultam.")
 
-    def queue(self, session: Any, limit: int = 50) -> list[dict[str, Any]]:
-        """Registrations awaiting validation, oldest first (one Query on a sparse index)."""
+    def queue(self, session: Any, source_ip: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """Registrations awaiting validation, oldest first (one Query on a sparse index): for those who
+        validate them (auditors read the audit trail instead); each reading audited."""
 
-        self._reader(session)
+        self._validator(session)
         items = self.registrations.table.query(
             IndexName="by_validation_queue",
             KeyConditionExpression=Key("validation_queue").eq(VALIDATION_QUEUE),
             Limit=limit,
         )["Items"]
+        self.registrations.audit.record(
+            Actor(session.user_id, source_ip), "registration.queue_read", f"user#{session.user_id}", count=len(items)
+        )
         return [self._summary(item) for item in items]
 
     @staticmethod
@@ -76,8 +76,13 @@ class RegistrationValidation:
         return {k: item[k] for k in fields if k in item}
 
     def view(self, user_id: str, session: Any, source_ip: str | None) -> dict[str, Any]:
-        self._reader(session)
+        """One registration, while it awaits validation (afterwards it is an account, not a
+        registration: 404), for those who validate; each reading audited."""
+        self._validator(session)
         item = self.registrations.accounts.citizen_item(user_id)
+        if item.get("status") != AccountStatus.AWAITING_VALIDATION:
+            raise NotFound("Registo desconhecido ou já decidido.", field="user_id")
+        self.registrations.audit.record(Actor(session.user_id, source_ip), "registration.read", f"user#{user_id}")
         documents = []
         for document in self.registrations.documents.list(f"{PROOF_OWNER_PREFIX}{user_id}"):
             entry = {

@@ -12,7 +12,6 @@ from chalicelib.api.common import (
     Routes,
     account_settings,
     accounts,
-    authentication,
     registrations,
     sessions,
     validations,
@@ -181,15 +180,16 @@ def confirm_phone() -> Any:
 @routes.route("/api/staff/registrations", methods=["GET"])
 @routes.api
 def staff_registrations() -> Any:
-    """Staff of any organ, and auditors: registrations awaiting validation, oldest first, with the
-    proof's pre-check."""
-    return json_response({"registrations": validations().queue(routes.staff())})
+    """Clerks, decision-makers, heads and administrators of any organ (not auditors): registrations
+    awaiting validation, oldest first, with the proof's pre-check; the reading is audited."""
+    return json_response({"registrations": validations().queue(routes.staff(), routes.ip())})
 
 
 @routes.route("/api/staff/registrations/{user_id}", methods=["GET"])
 @routes.api
 def staff_registration(user_id: str) -> Any:
-    """Staff of any organ, and auditors: one registration with its proofs (download links audited)."""
+    """Clerks, decision-makers, heads and administrators of any organ (not auditors): one registration
+    awaiting validation, with its proofs (404 once decided); the reading and the links are audited."""
     return json_response(validations().view(user_id, routes.staff(), routes.ip()))
 
 
@@ -212,24 +212,21 @@ def staff_reject_registration(user_id: str) -> Any:
     return json_response(validations().reject(user_id, session, routes.body("Reason").reason, routes.ip()))
 
 
-def _administrator() -> Any:
-    from chalicelib.kernel.errors import Forbidden
+def _administration() -> Any:
+    from chalicelib.accounts.administration import Administration
 
-    session = routes.staff()
-    from chalicelib.kernel.roles import Role
-
-    if Role.ADMINISTRATOR not in session.roles:
-        raise Forbidden("Só administradores bloqueiam ou desbloqueiam contas.")
-    return session
+    return Administration()
 
 
 @routes.route("/api/staff/accounts/{user_id}/lock", methods=["POST"])
 @routes.api
 @routes.idempotent
 def staff_lock_account(user_id: str) -> Any:
-    """Administrators: lock an active account, with a reason; its sessions end."""
-    session = _administrator()
-    item = authentication().lock(user_id, routes.actor(session), routes.body("Reason").reason)
+    """Administrators, of citizens' accounts and of their own organ's staff (never auditors, nor the
+    organ's last active administrator): lock an active account, with a reason; its sessions and API
+    keys end."""
+    session = routes.staff()
+    item = _administration().lock(user_id, session, routes.body("Reason").reason, routes.ip())
     return json_response({"user_id": user_id, "status": item["status"]})
 
 
@@ -237,7 +234,19 @@ def staff_lock_account(user_id: str) -> Any:
 @routes.api
 @routes.idempotent
 def staff_unlock_account(user_id: str) -> Any:
-    """Administrators: unlock a locked account, with a reason."""
-    session = _administrator()
-    item = authentication().unlock(user_id, routes.actor(session), routes.body("Reason").reason)
+    """Administrators, of citizens' accounts and of their own organ's staff: unlock a locked account,
+    with a reason."""
+    session = routes.staff()
+    item = _administration().unlock(user_id, session, routes.body("Reason").reason, routes.ip())
     return json_response({"user_id": user_id, "status": item["status"]})
+
+
+@routes.route("/api/staff/accounts/{user_id}/roles", methods=["POST"])
+@routes.api
+@routes.idempotent
+def staff_set_roles(user_id: str) -> Any:
+    """Administrators of the staff member's organ: give new roles (not the auditor's; the organ's
+    last active administrator keeps that role); every session and API key of the account ends."""
+    session = routes.staff()
+    item = _administration().set_roles(user_id, routes.body("RoleChange").roles, session, routes.ip())
+    return json_response({"user_id": user_id, "roles": item["roles"]})

@@ -179,6 +179,26 @@ def source_ip(request: Any) -> str | None:
     return (request.context or {}).get("identity", {}).get("sourceIp")
 
 
+def _audit_refusal(request: Any, error: DomainError) -> None:
+    """A logged-in caller refused (403) leaves an audit event on their account: who tried what."""
+    session = getattr(request, "_balcao_session", None)
+    if session is None:
+        return
+    from chalicelib.platform.audit import Actor, AuditTrail
+
+    try:
+        AuditTrail().record(
+            Actor(session.user_id, source_ip(request)),
+            "access.refused",
+            f"user#{session.user_id}",
+            method=request.method,
+            route=(request.context or {}).get("resourcePath"),
+            message=error.message,
+        )
+    except Exception:  # noqa: BLE001 - the refusal stands even if its audit event cannot be written
+        logger.exception("refusal not audited")
+
+
 def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Wrap a view: bind the request id to the logs, turn DomainError into its 4xx response."""
 
@@ -197,6 +217,8 @@ def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
                 return view(*args, **kwargs)
             except DomainError as error:
                 logger.info("request refused", extra={"status": error.status, "code": error.code, "field": error.field})
+                if error.status == 403:
+                    _audit_refusal(request, error)
                 return error_response(error)
             except Exception:  # noqa: BLE001 - the catch-all: a 500 that names the request, never the internals
                 logger.exception("request failed")

@@ -33,16 +33,19 @@ def process_notifications(process_id: str) -> Any:
 @routes.route("/api/staff/accounts/{user_id}/notifications", methods=["GET"])
 @routes.api
 def account_notifications(user_id: str) -> Any:
-    """Administrators and auditors: every notification sent to an account, newest first."""
-    from chalicelib.kernel.errors import Forbidden
+    """Auditors, and administrators of the account (citizens' accounts and their own organ's staff):
+    every notification sent to an account, newest first. Each read is audited."""
     from chalicelib.notifications.log import public_entry
+    from chalicelib.platform.audit import AuditTrail
+    from chalicelib.processes.access import is_auditor
 
     session = routes.staff()
-    from chalicelib.kernel.roles import Role, holds_any
+    if not is_auditor(session):
+        from chalicelib.accounts.administration import Administration
 
-    if not holds_any(session.roles, (Role.ADMINISTRATOR, Role.AUDITOR)):
-        raise Forbidden("Só administradores e auditores consultam as notificações de uma conta.")
+        Administration().target(session, user_id)
     entries = _notifier().log.for_account(user_id)
+    AuditTrail().record(routes.actor(session), "account.notifications_read", f"user#{user_id}", count=len(entries))
     return json_response({"notifications": [public_entry(e) for e in entries]})
 
 

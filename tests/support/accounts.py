@@ -17,20 +17,25 @@ def add_staff(
     organ: str = "SEMAE",
     email: str = "semae@example.pt",
     name: str = "Outro Serviço",
-) -> None:
-    """A staff member of another organ than the demo's (CAMARA), straight into the users table."""
+) -> str:
+    """A staff member (of another organ than the demo's CAMARA, unless told), straight into the users
+    table: their user id."""
     from chalicelib.accounts.users import Accounts
     from chalicelib.platform.audit import Actor
 
-    Accounts().create(
-        kind="staff",
-        name=name,
-        email=email,
-        username=username,
-        password=password,
-        organ=organ,
-        roles=roles,
-        actor=Actor("test"),
+    return (
+        Accounts()
+        .create(
+            kind="staff",
+            name=name,
+            email=email,
+            username=username,
+            password=password,
+            organ=organ,
+            roles=roles,
+            actor=Actor("test"),
+        )
+        .user_id
     )
 
 
