@@ -27,6 +27,7 @@ class Session:
     roles: list[str]
     expires_at: int
     scope: str = SessionScope.FULL
+    read_only: bool = False  # a read-only API key: GET and HEAD only
 
 
 ALL_SCOPES = tuple(SessionScope)

@@ -4,8 +4,10 @@
   valid 10 minutes, single use, at most 5 tries). Only then a staff session starts.
 - Scripts: a personal API key, created by its owner from such a session, shown once, stored only as
   its SHA-256, revocable by its owner or an administrator of the organ; sent as
-  ``Authorization: Bearer bk_...``. A key acts as its owner with the owner's current roles and organ;
-  a key cannot create keys. Creation and revocation are audited.
+  ``Authorization: Bearer bk_...``. A key expires (at most 90 days), is read-only (GET) or may act
+  too (never an auditor's), acts as its owner with the owner's current roles and organ, and ends
+  with the owner's credentials (the credential epoch); a key cannot create keys. Creation (emailed
+  to the owner) and revocation are audited.
 
 A citizen's session never opens the staff API (403), whatever its origin.
 """
@@ -16,12 +18,13 @@ import hashlib
 import hmac
 import secrets
 import time
+from datetime import timedelta
 from typing import Any
 
 from chalicelib.accounts.sessions import Session, still_valid
 from chalicelib.accounts.users import Accounts, User
-from chalicelib.kernel.clock import iso
-from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests
+from chalicelib.kernel.clock import iso, local, wall
+from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import STAFF, Role
 from chalicelib.kernel.vocabulary import AccountStatus
@@ -35,6 +38,9 @@ CODE_MAX_TRIES = 5
 API_KEY_PREFIX = "bk_"
 API_KEY_SESSION_PREFIX = "apikey#"
 MAX_KEYS_PER_USER = 10
+MAX_KEY_DAYS = 90
+KEY_READ, KEY_ACT = "read", "act"
+KEY_SCOPES = (KEY_READ, KEY_ACT)
 
 
 def _sha256(value: str) -> str:
@@ -122,21 +128,33 @@ class LoginCodes:
 
 
 class ApiKeys:
-    def __init__(self, table: Any = None, accounts: Any = None, audit: AuditTrail | None = None):
+    def __init__(self, table: Any = None, accounts: Any = None, audit: AuditTrail | None = None, notifier: Any = None):
         self._table = table
         self._accounts = accounts
+        self._notifier = notifier
         self.audit = audit or AuditTrail()
+
+    notifier = Injected(lambda self: Notifier(audit=self.audit))
 
     table = Injected(lambda self: aws.table("api_keys"))
 
     accounts = Injected(lambda self: Accounts(audit=self.audit))
 
-    def create(self, session: Session, label: str, source_ip: str | None) -> dict[str, Any]:
-        """A new key for the caller; the only time its secret is seen."""
+    def create(
+        self, session: Session, label: str, scope: str, expires_in_days: int, source_ip: str | None
+    ) -> dict[str, Any]:
+        """A new key for the caller, of ``scope`` (``read``: GET only; ``act``), expiring within
+        ``MAX_KEY_DAYS``; the only time its secret is seen. The owner is emailed."""
         if session.kind != STAFF:
             raise Forbidden("As chaves de API são para os serviços municipais.")
         if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
             raise Forbidden("Uma chave de API não cria outras chaves: inicie sessão com palavra-passe e código.")
+        if scope not in KEY_SCOPES:
+            raise ValidationFailed("Indique «read» (só consultas) ou «act» (também ações).", field="scope")
+        if not 1 <= expires_in_days <= MAX_KEY_DAYS:
+            raise ValidationFailed(f"Uma chave vale entre 1 e {MAX_KEY_DAYS} dias.", field="expires_in_days")
+        if scope == KEY_ACT and Role.AUDITOR in session.roles:
+            raise Forbidden("Os auditores só consultam: a chave tem de ser de consulta («read»).")
         if len([k for k in self.list_for(session.user_id) if not k.get("revoked_at")]) >= MAX_KEYS_PER_USER:
             raise TooManyRequests(f"No máximo {MAX_KEYS_PER_USER} chaves ativas; revogue uma primeiro.", field="label")
         owner = self.accounts.get(session.user_id)
@@ -144,23 +162,48 @@ class ApiKeys:
             raise NotAuthenticated()
         key_id = f"k_{secrets.token_hex(8)}"
         secret = secrets.token_urlsafe(32)
+        expires = wall() + timedelta(days=expires_in_days)  # compared with time.time(), as sessions are
         item = {
             "key_id": key_id,
             "user_id": session.user_id,
             "epoch": owner.credential_epoch,  # a change of the owner's credentials ends the key
             "label": label,
+            "scope": scope,
             "secret_hash": _sha256(secret),
             "created_at": iso(),
+            "expires_at": iso(expires),
+            "expires_epoch": int(expires.timestamp()),
         }
         self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(key_id)")
         self.audit.record(
-            Actor(session.user_id, source_ip), "api_key.created", f"user#{session.user_id}", key_id=key_id, label=label
+            Actor(session.user_id, source_ip),
+            "api_key.created",
+            f"user#{session.user_id}",
+            key_id=key_id,
+            label=label,
+            scope=scope,
+            expires_at=item["expires_at"],
+        )
+        self.notifier.email(
+            owner.email,
+            "api_key_created",
+            {
+                "name": owner.name,
+                "label": label,
+                "scope": "consulta" if scope == KEY_READ else "consulta e ações",
+                "expires_on": local(expires).strftime("%d/%m/%Y"),
+            },
+            f"user#{owner.user_id}",
+            key=f"api-key#{key_id}",
         )
         return {**self.public(item), "api_key": f"{API_KEY_PREFIX}{key_id}.{secret}"}
 
     @staticmethod
     def public(item: dict[str, Any]) -> dict[str, Any]:
-        return {k: item.get(k) for k in ("key_id", "label", "created_at", "last_used_at", "revoked_at")}
+        return {
+            k: item.get(k)
+            for k in ("key_id", "label", "scope", "created_at", "expires_at", "last_used_at", "revoked_at")
+        }
 
     def list_for(self, user_id: str) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
@@ -203,10 +246,12 @@ class ApiKeys:
         item = self.table.get_item(Key={"key_id": key_id}).get("Item")
         if item is None or item.get("revoked_at") or not hmac.compare_digest(item["secret_hash"], _sha256(secret)):
             raise invalid
+        now = int(time.time())
+        if int(item.get("expires_epoch", 0)) <= now:  # a key made before expiry was mandatory has none: expired
+            raise NotAuthenticated("Esta chave de API expirou: crie uma nova.")
         user = self.accounts.get(item["user_id"])
         if user is None or user.kind != STAFF or user.status != AccountStatus.ACTIVE or not still_valid(user, item):
             raise invalid
-        now = int(time.time())
         if now - int(item.get("last_used_epoch", 0)) > 60:  # at most one write a minute per key
             self.table.update_item(
                 Key={"key_id": key_id},
@@ -219,5 +264,6 @@ class ApiKeys:
             kind=STAFF,
             organ=user.organ,
             roles=list(user.roles),
-            expires_at=0,
+            expires_at=int(item["expires_epoch"]),
+            read_only=item.get("scope", KEY_READ) != KEY_ACT or Role.AUDITOR in user.roles,
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Blueprint
 
-from chalicelib.api.http import check_csrf, handles_errors, parse_body, session_credentials, source_ip
+from chalicelib.api.http import SAFE_METHODS, check_csrf, handles_errors, parse_body, session_credentials, source_ip
 
 
 class Routes(Blueprint):
@@ -57,6 +57,10 @@ class Routes(Blueprint):
                 session = sessions().resolve(token, ALL_SCOPES)
             request._balcao_session = session
         require_scope(session.scope, scopes)
+        if session.read_only and request.method not in SAFE_METHODS:
+            from chalicelib.kernel.errors import Forbidden
+
+            raise Forbidden("Esta chave de API só permite consultas: crie uma chave «act» para ações.")
         return session
 
     def staff(self) -> Any:

@@ -78,6 +78,8 @@ class LoginCode(_Body):
 
 class NewApiKey(_Body):
     label: str = Field(min_length=1, max_length=100, description="what the key is for, e.g. 'relatório diário'")
+    scope: Literal["read", "act"] = Field(description="read: GET only; act: also actions (never an auditor's)")
+    expires_in_days: int = Field(ge=1, le=90, description="the key stops working after this many days (1-90)")
 
 
 class PlanPreview(_Body):
@@ -154,6 +156,12 @@ class EmailChange(_Body):
 
 class PhoneChange(_Body):
     phone: str = Field(min_length=1, max_length=30)
+
+
+class RoleChange(_Body):
+    roles: list[Literal["clerk", "decision_maker", "organ_head", "administrator", "auditor"]] = Field(
+        min_length=1, max_length=5, description="the staff member's roles from now on"
+    )
 
 
 class Reason(_Body):

@@ -19,11 +19,12 @@ def _keys() -> Any:
 @routes.route("/api/staff/api-keys", methods=["POST"])
 @routes.api
 def create_api_key() -> Any:
-    """Staff, logged in with password and code (not with another key): a new personal API key. Its
-    secret (``api_key``) is shown in this answer only; send it as ``Authorization: Bearer <api_key>``."""
+    """Staff, logged in with password and code (not with another key): a new personal API key,
+    ``read`` (GET only) or ``act`` (never an auditor's), expiring in 1-90 days; its owner is emailed.
+    Its secret (``api_key``) is shown in this answer only; send it as ``Authorization: Bearer <api_key>``."""
     session = routes.staff()
     body = routes.body("NewApiKey")
-    return json_response(_keys().create(session, body.label, routes.ip()), status=201)
+    return json_response(_keys().create(session, body.label, body.scope, body.expires_in_days, routes.ip()), status=201)
 
 
 @routes.route("/api/staff/api-keys", methods=["GET"])

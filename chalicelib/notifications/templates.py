@@ -118,6 +118,24 @@ MESSAGES: dict[str, Message] = {
             (EMAIL,),
             sample={"name": "Ana Silva", "new_email": "a***@example.pt"},
         ),
+        Message(
+            "email_change_requested",
+            "The current address is told that a change of email address was asked for",
+            (EMAIL,),
+            sample={"name": "Ana Silva", "new_email": "a***@example.pt", "expires_hours": 24},
+        ),
+        Message(
+            "api_key_created",
+            "Staff: a personal API key was created for the account",
+            (EMAIL,),
+            STAFF,
+            sample={
+                "name": "Marta Decisora",
+                "label": "relatório diário",
+                "scope": "consulta",
+                "expires_on": "07/03/2027",
+            },
+        ),
         # -- processes (seeds 001, 003, 004) -------------------------------------------------------------
         Message(
             "submission_receipt",

@@ -28,6 +28,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from tests.support.accounts import add_staff
 from tests.support.api import GENERIC, WATER, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
@@ -64,7 +65,8 @@ class World:
     representante) on which the decision stage's rows ask, answer and sign; A's drafts (a generic one with its document
     uploaded, a water-debt one with an installment plan), everyone's user ids, an API key of the
     decision-maker's, a letter to post, two registrations awaiting validation (the registrant's and
-    another's), one awaiting its email confirmation, and spare accounts to lock, reset, re-address."""
+    another's), one awaiting its email confirmation, spare accounts to lock, reset, re-address, and a
+    colleague at CAMARA whose roles change."""
 
     submitted: str
     number: str
@@ -292,7 +294,11 @@ MATRIX: dict[str, Row] = {
         PARTIES_AND_ORGAN,
     ),
     # -- staff: API keys -----------------------------------------------------------------------------
-    "POST /api/staff/api-keys": (lambda w: "/api/staff/api-keys", {"label": "matriz"}, STAFF_ANY_ORGAN),
+    "POST /api/staff/api-keys": (
+        lambda w: "/api/staff/api-keys",
+        {"label": "matriz", "scope": "read", "expires_in_days": 30},
+        STAFF_ANY_ORGAN,
+    ),
     "GET /api/staff/api-keys": (lambda w: "/api/staff/api-keys", None, STAFF_ANY_ORGAN),
     "DELETE /api/staff/api-keys/{key_id}": (
         lambda w: f"/api/staff/api-keys/{w.decider_key}",
@@ -430,11 +436,11 @@ MATRIX: dict[str, Row] = {
         _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, 403),
     ),
     # -- staff: registrations and accounts ---------------------------------------------------------
-    "GET /api/staff/registrations": (lambda w: "/api/staff/registrations", None, STAFF_ANY_ORGAN),
+    "GET /api/staff/registrations": (lambda w: "/api/staff/registrations", None, REGISTRATION_VALIDATORS),
     "GET /api/staff/registrations/{user_id}": (
         lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}",
         None,
-        STAFF_ANY_ORGAN,
+        REGISTRATION_VALIDATORS,
     ),
     "POST /api/staff/registrations/{user_id}/approve": (
         lambda w: f"/api/staff/registrations/{w.user_ids['registrant']}/approve",
@@ -454,6 +460,11 @@ MATRIX: dict[str, Row] = {
     "POST /api/staff/accounts/{user_id}/unlock": (
         lambda w: f"/api/staff/accounts/{w.spare['lock']}/unlock",
         {"reason": "Esclarecido."},
+        ADMINISTRATORS,
+    ),
+    "POST /api/staff/accounts/{user_id}/roles": (
+        lambda w: f"/api/staff/accounts/{w.spare['staff']}/roles",
+        {"roles": ["clerk", "decision_maker"]},
         ADMINISTRATORS,
     ),
     # -- the caller's own account: email, then password (which renews the session) ------------------
@@ -479,6 +490,10 @@ MATRIX: dict[str, Row] = {
 }
 
 RENEWS_SESSION = {"POST /api/account/password", "POST /api/session/code/verification"}
+# A login ends the session it came with and an account holds a bounded number of sessions
+# (test_session_revocation.py): these rows are sent as from a fresh browser, without the caller's
+# cookie, and the session each one starts is ended at once, so that no caller loses their own.
+LOGS_IN = {"POST /api/session", "POST /api/staff/session/code"}
 
 
 def _app_routes() -> set[str]:
@@ -571,16 +586,8 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
         extra={"first_login_pending": True},
         **create,
     )
-    accounts.create(
-        kind="staff",
-        name="Outro Serviço",
-        email="semae@example.pt",
-        username="semae.decisor",
-        organ="SEMAE",
-        roles=["decision_maker"],
-        **create,
-    )
-    return {
+    add_staff("semae.decisor", demo["password"], ["decision_maker"])
+    spare = {
         purpose: accounts.create(
             kind="citizen",
             name=f"Conta {purpose}",
@@ -590,6 +597,10 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
         ).user_id
         for purpose in ("lock", "reset", "email")
     }
+    spare["staff"] = add_staff(
+        "colega", demo["password"], ["clerk"], organ="CAMARA", email="colega@municipio-demo.pt", name="Colega"
+    )
+    return spare
 
 
 def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str], spare: dict[str, str]) -> World:
@@ -625,7 +636,9 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
 
     decider = Api(client)
     decider.cookie = cookies["decider"]
-    key = decider.call("POST", "/api/staff/api-keys", {"label": "a revogar"}).data["key_id"]
+    key = decider.call(
+        "POST", "/api/staff/api-keys", {"label": "a revogar", "scope": "act", "expires_in_days": 30}
+    ).data["key_id"]
     stage = citizen.call(
         "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER, "representante": representante}
     ).data["process_id"]
@@ -809,8 +822,9 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
         for actor in ACTORS:
             made = _body(body, world, actor)
             raw = json.dumps(made) if made is not None else None
+            cookie = None if key in LOGS_IN else cookies[actor]
             response = getattr(client.http, method.lower())(
-                path_for(world), headers=_headers(actor, cookies[actor], raw), body=raw
+                path_for(world), headers=_headers(actor, cookie, raw), body=raw
             )
             status = response.status_code
             expected = cells[actor]
@@ -826,6 +840,8 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
             set_cookie = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or ""
             if key in RENEWS_SESSION and 200 <= status < 300 and set_cookie:
                 cookies[actor] = set_cookie.split(";", 1)[0]
+            if key in LOGS_IN and 200 <= status < 300 and set_cookie:
+                client.http.delete("/api/session", headers=_headers(actor, set_cookie.split(";", 1)[0], None))
         if not got_2xx:
             wrong.append(f"{key}: no caller got a 2xx, so the row proves no allowed call")
     assert not wrong, "\n".join(wrong)

@@ -53,7 +53,9 @@ def test_a_password_reset_ends_sessions_and_api_keys(make_api: Any, demo: dict[s
     from chalicelib.platform.audit import Actor
 
     decider = staff(make_api, demo, "decisor")
-    key = decider.call("POST", "/api/staff/api-keys", {"label": "script"}).data["api_key"]
+    key = decider.call("POST", "/api/staff/api-keys", {"label": "script", "scope": "act", "expires_in_days": 30}).data[
+        "api_key"
+    ]
     script = make_api()
     assert script.call("GET", "/api/staff/processes", headers={"authorization": f"Bearer {key}"}).status_code == 200
     user_id = Accounts().find("decisor")["user_id"]

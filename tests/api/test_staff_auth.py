@@ -58,7 +58,10 @@ def test_citizens_cannot_log_in_as_staff_nor_reach_the_staff_api(make_api: Any, 
     assert refused.status_code == 401
     citizen.login("ana.silva", demo["password"])
     assert citizen.call("GET", "/api/staff/processes").status_code == 403
-    assert citizen.call("POST", "/api/staff/api-keys", {"label": "x"}).status_code == 403
+    assert (
+        citizen.call("POST", "/api/staff/api-keys", {"label": "x", "scope": "act", "expires_in_days": 30}).status_code
+        == 403
+    )
 
 
 def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(
@@ -69,7 +72,9 @@ def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(
 
     staff = make_api()
     staff.login("decisor", demo["password"], staff=True)
-    created = staff.call("POST", "/api/staff/api-keys", {"label": "relatório diário"})
+    created = staff.call(
+        "POST", "/api/staff/api-keys", {"label": "relatório diário", "scope": "act", "expires_in_days": 30}
+    )
     assert created.status_code == 201
     secret = created.data["api_key"]
     assert secret.startswith("bk_")
@@ -81,7 +86,12 @@ def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(
     script = make_api()
     bearer = {"Authorization": f"Bearer {secret}"}
     assert script.call("GET", "/api/staff/processes", headers=bearer).status_code == 200
-    assert script.call("POST", "/api/staff/api-keys", {"label": "outra"}, headers=bearer).status_code == 403
+    assert (
+        script.call(
+            "POST", "/api/staff/api-keys", {"label": "outra", "scope": "act", "expires_in_days": 30}, headers=bearer
+        ).status_code
+        == 403
+    )
     forged = {"Authorization": f"Bearer {secret[:-2]}xx"}
     assert script.call("GET", "/api/staff/processes", headers=forged).status_code == 401
 
@@ -96,7 +106,9 @@ def test_an_api_key_is_shown_once_stored_hashed_works_and_is_revoked(
 def test_an_administrator_revokes_a_colleagues_key_and_no_one_else_can(make_api: Any, demo: dict[str, Any]) -> None:
     decider = make_api()
     decider.login("decisor", demo["password"], staff=True)
-    key_id = decider.call("POST", "/api/staff/api-keys", {"label": "script"}).data["key_id"]
+    key_id = decider.call(
+        "POST", "/api/staff/api-keys", {"label": "script", "scope": "act", "expires_in_days": 30}
+    ).data["key_id"]
     clerk = make_api()
     clerk.login("atendimento", demo["password"], staff=True)
     assert clerk.call("DELETE", f"/api/staff/api-keys/{key_id}").status_code == 404
@@ -104,3 +116,44 @@ def test_an_administrator_revokes_a_colleagues_key_and_no_one_else_can(make_api:
     admin.login("administrador", demo["password"], staff=True)
     assert admin.call("DELETE", f"/api/staff/api-keys/{key_id}").status_code == 200
     assert decider.call("GET", "/api/staff/api-keys").data["api_keys"][0]["revoked_at"]
+
+
+def test_an_api_key_expires_reads_or_acts_and_its_owner_is_emailed(make_api: Any, demo: dict[str, Any]) -> None:
+    import time
+
+    from chalicelib.platform import aws
+    from tests.support.outbox import latest
+
+    decider = make_api()
+    decider.login("decisor", demo["password"], staff=True)
+    forever = decider.call("POST", "/api/staff/api-keys", {"label": "x", "scope": "act", "expires_in_days": 365})
+    assert forever.status_code == 422 and forever.data["error"]["field"] == "expires_in_days"
+    no_expiry = decider.call("POST", "/api/staff/api-keys", {"label": "x", "scope": "act"})
+    assert no_expiry.status_code == 422 and no_expiry.data["error"]["field"] == "expires_in_days"
+    made = decider.call("POST", "/api/staff/api-keys", {"label": "painel", "scope": "read", "expires_in_days": 7})
+    assert made.status_code == 201 and made.data["scope"] == "read" and made.data["expires_at"]
+    notice = latest("decisor@municipio-demo.pt", "chave de API")
+    assert "painel" in notice["body"] and made.data["api_key"] not in notice["body"]
+
+    bearer = {"Authorization": f"Bearer {made.data['api_key']}"}
+    script = make_api()
+    process = "p_doesnotexist"
+    assert script.call("GET", "/api/staff/processes", headers=bearer).status_code == 200
+    acting = script.call("POST", f"/api/staff/processes/{process}/claim", headers=bearer)
+    assert acting.status_code == 403 and "consultas" in acting.data["error"]["message"]
+    aws.table("api_keys").update_item(
+        Key={"key_id": made.data["key_id"]},
+        UpdateExpression="SET expires_epoch = :past",
+        ExpressionAttributeValues={":past": int(time.time()) - 1},
+    )
+    expired = script.call("GET", "/api/staff/processes", headers=bearer)
+    assert expired.status_code == 401 and "expirou" in expired.data["error"]["message"]
+
+
+def test_auditors_get_read_only_keys(make_api: Any, demo: dict[str, Any]) -> None:
+    auditor = make_api()
+    auditor.login("auditor", demo["password"], staff=True)
+    acting = auditor.call("POST", "/api/staff/api-keys", {"label": "x", "scope": "act", "expires_in_days": 30})
+    assert acting.status_code == 403
+    reading = auditor.call("POST", "/api/staff/api-keys", {"label": "x", "scope": "read", "expires_in_days": 30})
+    assert reading.status_code == 201
