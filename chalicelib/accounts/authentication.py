@@ -1,12 +1,12 @@
-"""Proving who one is: login by a login name and password (throttled per name and per source
-address, one generic answer for every failure), re-authentication before a sensitive change, a new
+"""Proving who one is: login by a login name and password (throttled per name, or per known device,
+and per source address; one generic answer for every failure, each audited), re-authentication before a sensitive change, a new
 password (which ends every session), and administrators locking an account (which does too)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.accounts.credentials import Throttle
+from chalicelib.accounts.credentials import Devices, Throttle, device_key
 from chalicelib.accounts.passwords import dummy_hash, hash_password, needs_rehash, verify_password
 from chalicelib.accounts.sessions import Sessions
 from chalicelib.accounts.users import EPOCH_NAMES, EPOCH_VALUES, NEW_EPOCH, Accounts, User, login_key
@@ -24,6 +24,7 @@ LOGIN_ALLOWANCE_PER_SOURCE = 20
 
 class Authentication:
     throttle = Injected(lambda self: Throttle())
+    devices = Injected(lambda self: Devices())
     sessions = Injected(lambda self: Sessions(audit=self.audit))
 
     def __init__(
@@ -32,27 +33,44 @@ class Authentication:
         throttle: Throttle | None = None,
         sessions: Sessions | None = None,
         audit: AuditTrail | None = None,
+        devices: Devices | None = None,
     ):
         self.audit = audit or (accounts.audit if accounts else AuditTrail())
         self.accounts = accounts or Accounts(audit=self.audit)
         self._throttle = throttle
         self._sessions = sessions
+        self._devices = devices
 
-    def authenticate(self, identifier: str, password: str, kind: str, source_ip: str | None = None) -> User:
+    def authenticate(
+        self, identifier: str, password: str, kind: str, source_ip: str | None = None, device: str | None = None
+    ) -> User:
         """The user whose login name and password these are, of this kind; else one generic 401 that
-        never tells which part was wrong, in about the same time. Failures are throttled per login
-        name and per source address (429 while a delay runs, the same for unknown names)."""
-        keys = self.throttle_keys("login", identifier, source_ip)
-        self.throttle.check(keys, field="password")
+        never tells which part was wrong, in about the same time, and an audit event. Tries are
+        throttled per login name and per source address (429 while a delay runs, the same for
+        unknown names); a browser with the account's device cookie (``device``) has an allowance of
+        its own instead of the login name's, which strangers' failures cannot use up."""
         item = self.accounts.find(identifier)
+        keys = self.throttle_keys("login", identifier, source_ip)
+        if item is not None and device and self.devices.owner(device) == item["user_id"]:
+            keys[0] = (device_key(device), LOGIN_ALLOWANCE_PER_ACCOUNT)
+        self.throttle.reserve(keys, field="password")
         if item is None:
             verify_password(dummy_hash(), password)
         if item is None or not verify_password(item["password_hash"], password) or item["kind"] != kind:
-            self.throttle.failed(keys)
+            subject = f"user#{item['user_id']}" if item else f"login#{login_key(identifier)}"
+            self.audit.record(
+                Actor(item["user_id"] if item else "anonymous", source_ip), "session.login_failed", subject
+            )
             raise NotAuthenticated("Identificação ou palavra-passe incorretas.", field="password")
-        self.throttle.succeeded(keys[0][0])
+        self.throttle.succeeded(keys)
         self._rehash_if_needed(item, password)
         return User.from_item(item)
+
+    def remember_device(self, user: User, device: str | None) -> str | None:
+        """A new device cookie for a browser that has just logged in without one of this account's."""
+        if device and self.devices.owner(device) == user.user_id:
+            return None
+        return self.devices.issue(user.user_id)
 
     def check_password(
         self, user_id: str, password: str, source_ip: str | None, field: str = "password"
@@ -62,12 +80,12 @@ class Authentication:
             (f"reauth:{user_id}", LOGIN_ALLOWANCE_PER_ACCOUNT),
             (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE),
         ]
-        self.throttle.check(keys, field=field)
+        self.throttle.reserve(keys, field=field)
         item = self.accounts.get_item(user_id)
         if item is None or not verify_password(item["password_hash"], password):
-            self.throttle.failed(keys)
+            self.audit.record(Actor(user_id, source_ip), "account.reauthentication_failed", f"user#{user_id}")
             raise ValidationFailed("A palavra-passe atual não está correta.", field=field)
-        self.throttle.succeeded(keys[0][0])
+        self.throttle.succeeded(keys)
         return item
 
     @staticmethod

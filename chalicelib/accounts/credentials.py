@@ -192,6 +192,41 @@ class Codes(_Store):
         return item
 
 
+# -- known devices --------------------------------------------------------------------------------
+class Devices(_Store):
+    """Device cookies (OWASP, "Slow Down Online Guessing Attacks with Device Cookies"): a browser that
+    once logged in to an account carries a random token for it; its tries are counted on their own,
+    so that an attacker's failures elsewhere never lock the owner's own browser out."""
+
+    LIFETIME_SECONDS = 180 * 24 * 3600
+
+    def owner(self, token: str | None) -> str | None:
+        """The account whose device this token marks, if any."""
+        if not token or len(token) > 100:
+            return None
+        item = self.table.get_item(Key={"pk": f"DEVICE#{_sha256(token)}"}).get("Item")
+        if item is None or int(item["expires_at"]) <= _now():
+            return None
+        return item["user_id"]
+
+    def issue(self, user_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        expires_at = _now() + self.LIFETIME_SECONDS
+        self.table.put_item(
+            Item={
+                "pk": f"DEVICE#{_sha256(token)}",
+                "user_id": user_id,
+                "expires_at": expires_at,
+                "purge_at": expires_at,
+            }
+        )
+        return token
+
+
+def device_key(token: str) -> str:
+    return f"login:device:{_sha256(token)[:32]}"
+
+
 # -- rate limits and throttling -------------------------------------------------------------------
 class RateLimit(_Store):
     """At most ``limit`` events per ``window`` seconds for a key (e.g. confirmation emails sent to one
@@ -232,57 +267,78 @@ def throttle_delay(failures: int, allowance: int, cap: int, first: int = 30) -> 
 
 
 class Throttle(_Store):
-    """Failed guesses (passwords, codes) counted per account and per source address, with growing
-    delays (30 s after the allowance, doubling) capped at 15 minutes, so that nobody can lock a victim out for long; a counter is forgotten
-    an hour after its last failure. Counted under the name typed, existing or not."""
+    """Guesses (passwords, codes) counted per account and per source address, with growing delays
+    (30 s after the allowance, doubling) capped at 15 minutes, so that nobody can lock a victim out
+    for long; a counter is forgotten an hour after its last try. Counted under the name typed,
+    existing or not.
+
+    Each try is reserved before it is checked: one conditional write per key counts it (as a failure
+    until proven otherwise) only if that key is not within its delay, and only if nobody counted
+    another try since it was read; so parallel guesses never exceed the allowance. A right answer
+    clears the account's counter and gives the source its try back."""
 
     CAP_SECONDS = 15 * 60
     FORGET_AFTER = 3600
+    RACE_RETRIES = 8
 
-    def check(self, keys: list[tuple[str, int]], field: str | None = None) -> None:
-        """``keys``: (key, allowance) pairs. 429 with the wait when any of them is within its delay."""
-        now = _now()
-        client = self.table.meta.client
-        response = client.batch_get_item(
-            RequestItems={
-                self.table.name: {"Keys": [{"pk": f"THROTTLE#{key}"} for key, _ in keys], "ConsistentRead": True}
-            }
-        )
-        allowances = {f"THROTTLE#{key}": allowance for key, allowance in keys}
-        wait = 0
-        for item in response["Responses"].get(self.table.name, []):
-            last = int(item["last_failure"])
-            if last + self.FORGET_AFTER <= now:
-                continue
-            delay = throttle_delay(int(item["failures"]), allowances[item["pk"]], self.CAP_SECONDS)
-            wait = max(wait, last + delay - now)
-        if wait > 0:
-            error = TooManyRequests(
-                f"Demasiadas tentativas falhadas. Aguarde {wait} segundos e tente de novo.", field=field
-            )
-            error.retry_after = wait
-            raise error
+    def reserve(self, keys: list[tuple[str, int]], field: str | None = None) -> None:
+        """``keys``: (key, allowance) pairs. Count one try on each, or a 429 with the wait when any of
+        them is within its delay (nothing counted on the keys after it)."""
+        for key, allowance in keys:
+            self._reserve_one(key, allowance, field)
 
-    def failed(self, keys: list[tuple[str, int]]) -> None:
-        now = _now()
-        for key, _ in keys:
-            pk = {"pk": f"THROTTLE#{key}"}
-            try:  # a counter idle for an hour starts again from one
-                self.table.update_item(
-                    Key=pk,
-                    UpdateExpression="ADD failures :one SET last_failure = :now, purge_at = :purge",
-                    ConditionExpression="attribute_not_exists(pk) OR last_failure > :stale",
-                    ExpressionAttributeValues={
-                        ":one": 1,
-                        ":now": now,
-                        ":purge": now + self.FORGET_AFTER,
-                        ":stale": now - self.FORGET_AFTER,
+    def _reserve_one(self, key: str, allowance: int, field: str | None) -> None:
+        pk = {"pk": f"THROTTLE#{key}"}
+        for _ in range(self.RACE_RETRIES):
+            now = _now()
+            item = self.table.get_item(Key=pk, ConsistentRead=True).get("Item")
+            fresh = item is not None and int(item["last_failure"]) + self.FORGET_AFTER > now
+            failures = int(item["failures"]) if fresh else 0
+            wait = int(item.get("blocked_until", 0)) - now if fresh else 0
+            if wait > 0:
+                error = TooManyRequests(
+                    f"Demasiadas tentativas falhadas. Aguarde {wait} segundos e tente de novo.", field=field
+                )
+                error.retry_after = wait
+                raise error
+            delay = throttle_delay(failures + 1, allowance, self.CAP_SECONDS)
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(pk)"}
+            if item is not None:  # nobody counted a try since we read it
+                condition = {
+                    "ConditionExpression": "failures = :seen AND last_failure = :seen_at",
+                    "ExpressionAttributeValues": {":seen": item["failures"], ":seen_at": item["last_failure"]},
+                }
+            try:
+                self.table.put_item(
+                    Item={
+                        **pk,
+                        "failures": failures + 1,
+                        "last_failure": now,
+                        "blocked_until": now + delay if delay else 0,
+                        "purge_at": now + self.FORGET_AFTER,
                     },
+                    **condition,
+                )
+                return
+            except self._conditional_failed:
+                continue  # another try was counted meanwhile: read again
+        raise TooManyRequests("Demasiadas tentativas em simultâneo. Aguarde um pouco e tente de novo.", field=field)
+
+    def succeeded(self, keys: list[tuple[str, int]]) -> None:
+        """The try was right: the account's counter (the first key) starts again, and the others
+        get their try back."""
+        first, *others = keys
+        self.forget(first[0])
+        for key, _ in others:
+            try:
+                self.table.update_item(
+                    Key={"pk": f"THROTTLE#{key}"},
+                    UpdateExpression="ADD failures :minus",
+                    ConditionExpression="failures > :zero",
+                    ExpressionAttributeValues={":minus": -1, ":zero": 0},
                 )
             except self._conditional_failed:
-                self.table.put_item(
-                    Item={**pk, "failures": 1, "last_failure": now, "purge_at": now + self.FORGET_AFTER}
-                )
+                pass
 
-    def succeeded(self, key: str) -> None:
+    def forget(self, key: str) -> None:
         self.table.delete_item(Key={"pk": f"THROTTLE#{key}"})

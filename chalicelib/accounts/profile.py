@@ -73,17 +73,13 @@ class AccountSettings:
             (f"code:user:{user_id}", CODE_ALLOWANCE_PER_ACCOUNT),
             (f"code:ip:{source_ip or '-'}", CODE_ALLOWANCE_PER_SOURCE),
         ]
-        self.auth.throttle.check(keys, field="code")
+        self.auth.throttle.reserve(keys, field="code")
         return keys
 
     def _verify_code(self, user_id: str, purpose: str, code: str, source_ip: str | None) -> dict[str, Any]:
         keys = self._code_throttle(user_id, source_ip)
-        try:
-            record = self.codes.verify(user_id, purpose, code)
-        except ValidationFailed:
-            self.auth.throttle.failed(keys)
-            raise
-        self.auth.throttle.succeeded(keys[0][0])
+        record = self.codes.verify(user_id, purpose, code)
+        self.auth.throttle.succeeded(keys)
         return record
 
     # -- first-login confirmation code ------------------------------------------------------------
@@ -203,7 +199,7 @@ class AccountSettings:
         )
         for name in (item.get("identity_number"), item["email"], item.get("username")):
             if name:  # a proven owner is not kept waiting by earlier failures
-                self.auth.throttle.succeeded(f"login:id:{login_key(name)}")
+                self.auth.throttle.forget(f"login:id:{login_key(name)}")
 
     # -- email ------------------------------------------------------------------------------------
     def request_email_change(

@@ -298,7 +298,7 @@ class Registrations:
         """The activation password works once, and only here, to set the new password."""
         keys = self.auth.throttle_keys("activation", identifier, source_ip)
         throttle = self.auth.throttle
-        throttle.check(keys, field="activation_password")
+        throttle.reserve(keys, field="activation_password")
         item = self.accounts.find(identifier)
         stored = (item or {}).get("activation_hash")
         right = verify_password(stored or dummy_hash(), password)
@@ -309,11 +309,10 @@ class Registrations:
             or not stored
             or int(item.get("activation_expires_at", 0)) <= int(time.time())
         ):
-            throttle.failed(keys)
             raise ValidationFailed(
                 "Palavra-passe de ativação incorreta, já usada ou expirada.", field="activation_password"
             )
-        throttle.succeeded(keys[0][0])
+        throttle.succeeded(keys)
         if new_password == password:
             raise ValidationFailed("Escolha uma palavra-passe nova, diferente da de ativação.", field="new_password")
         check_password_policy(

@@ -15,6 +15,7 @@ from chalicelib.kernel.errors import DomainError, NotFound, ValidationFailed
 from chalicelib.kernel.log import bind_request, logger
 
 SESSION_COOKIE = "balcao_session"
+DEVICE_COOKIE = "balcao_device"
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store"}
 
 M = TypeVar("M")
@@ -131,11 +132,16 @@ def session_credentials(headers: dict[str, str]) -> tuple[str | None, bool]:
     auth = headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
         return auth[7:].strip() or None, False
+    token = cookie_value(headers, SESSION_COOKIE)
+    return token, token is not None
+
+
+def cookie_value(headers: dict[str, str], cookie: str) -> str | None:
     for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
-        if name == SESSION_COOKIE and value:
-            return value, True
-    return None, False
+        if name == cookie and value:
+            return value
+    return None
 
 
 # CSRF: a state-changing request authenticated by the session cookie must carry this header. A page
@@ -169,6 +175,11 @@ def check_csrf(request: Any) -> None:
 
 def session_cookie(token: str, max_age: int) -> str:
     return f"{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age}; HttpOnly; Secure; SameSite=Strict"
+
+
+def device_cookie(token: str) -> str:
+    """The known-device cookie (``Devices``): sent only to the login routes."""
+    return f"{DEVICE_COOKIE}={token}; Path=/api; Max-Age={180 * 24 * 3600}; HttpOnly; Secure; SameSite=Strict"
 
 
 def expired_session_cookie() -> str:

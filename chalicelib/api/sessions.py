@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.api.common import Routes, accounts, authentication, sessions
-from chalicelib.api.http import check_csrf, expired_session_cookie, json_response, session_cookie, session_credentials
+from chalicelib.api.http import (
+    DEVICE_COOKIE,
+    check_csrf,
+    cookie_value,
+    device_cookie,
+    expired_session_cookie,
+    json_response,
+    session_cookie,
+    session_credentials,
+)
 
 routes = Routes(__name__)
 
@@ -22,9 +31,22 @@ def _end_presented_session() -> None:
         sessions().end(token, routes.ip())
 
 
+def _device() -> str | None:
+    return cookie_value(routes.headers(), DEVICE_COOKIE)
+
+
+def _cookies(user: Any, token: str, lifetime: int) -> dict[str, Any]:
+    """The new session's cookie, and a device cookie for a browser that had none of this account."""
+    new_device = authentication().remember_device(user, _device())
+    cookies = [session_cookie(token, lifetime)] + ([device_cookie(new_device)] if new_device else [])
+    return {"Set-Cookie": cookies if len(cookies) > 1 else cookies[0]}
+
+
 def _login(kind: str) -> Any:
     body = routes.body("Login")
-    user = authentication().authenticate(body.identifier, body.password, kind=kind, source_ip=routes.ip())
+    user = authentication().authenticate(
+        body.identifier, body.password, kind=kind, source_ip=routes.ip(), device=_device()
+    )
     scope = user.session_scope()
     _end_presented_session()
     token, lifetime = sessions().start(user, routes.ip(), scope=scope)  # a new token at every login
@@ -33,7 +55,7 @@ def _login(kind: str) -> Any:
         from chalicelib.accounts.profile import AccountSettings
 
         answer["channels"] = AccountSettings.channels(user)
-    return json_response(answer, headers={"Set-Cookie": session_cookie(token, lifetime)})
+    return json_response(answer, headers=_cookies(user, token, lifetime))
 
 
 @routes.route("/api/session", methods=["POST"])
@@ -56,7 +78,9 @@ def staff_login() -> Any:
     from chalicelib.kernel.roles import STAFF
 
     body = routes.body("Login")
-    user = authentication().authenticate(body.identifier, body.password, kind=STAFF, source_ip=routes.ip())
+    user = authentication().authenticate(
+        body.identifier, body.password, kind=STAFF, source_ip=routes.ip(), device=_device()
+    )
     user.session_scope()  # a locked account is refused here, before any code is sent
     challenge_id, _code = LoginCodes().issue(user, routes.ip())
     return json_response({"challenge_id": challenge_id, "code_sent_to": mask_email(user.email)}, status=202)
@@ -79,7 +103,7 @@ def staff_login_code() -> Any:
     _end_presented_session()
     token, lifetime = sessions().start(user, routes.ip())
     return json_response(
-        {"user": user.public(), "scope": "full", "next": None}, headers={"Set-Cookie": session_cookie(token, lifetime)}
+        {"user": user.public(), "scope": "full", "next": None}, headers=_cookies(user, token, lifetime)
     )
 
 

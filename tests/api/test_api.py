@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.accounts import add_citizen
-from tests.support.api import GENERIC, upload
+from tests.support.api import GENERIC, session_set_cookie, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
 
@@ -56,7 +56,7 @@ def test_citizen_logs_in_with_nif_username_or_email(make_api: Any, demo: dict[st
     api = make_api()
     response = api.call("POST", "/api/session", {"identifier": identifier, "password": demo["password"]})
     assert response.status_code == 200
-    cookie = response.headers["Set-Cookie"]
+    cookie = session_set_cookie(response)
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Strict" in cookie
     assert api.call("GET", "/api/me").data["user"]["name"] == "Ana Silva"
 

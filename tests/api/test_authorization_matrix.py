@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.support.accounts import add_staff
-from tests.support.api import GENERIC, WATER, upload
+from tests.support.api import GENERIC, WATER, session_set_cookie, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
 
@@ -837,7 +837,7 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
                     passed = bool(json.loads(response.body)["error"]["message"])
             if not passed:
                 wrong.append(f"{key} as {actor}: expected {expected}, got {status} {response.body[:200]!r}")
-            set_cookie = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or ""
+            set_cookie = session_set_cookie(response)
             if key in RENEWS_SESSION and 200 <= status < 300 and set_cookie:
                 cookies[actor] = set_cookie.split(";", 1)[0]
             if key in LOGS_IN and 200 <= status < 300 and set_cookie:

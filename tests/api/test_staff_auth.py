@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.support.api import session_set_cookie
 from tests.support.outbox import staff_login_code
 
 
@@ -26,7 +27,7 @@ def test_the_password_alone_opens_nothing_and_the_code_opens_a_session(make_api:
     assert api.call("GET", "/api/staff/processes").status_code == 401
     code = staff_login_code(challenge, challenge["seen"])
     login = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
-    assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
+    assert login.status_code == 200 and "HttpOnly" in session_set_cookie(login)
     assert login.data["user"]["roles"] == ["decision_maker"]
     assert api.call("GET", "/api/staff/processes").status_code == 200
     reused = make_api().call(

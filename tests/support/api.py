@@ -26,7 +26,10 @@ class Api:
 
     def __init__(self, client: Any):
         self.client = client
-        self.cookie: str | None = None
+        self.cookie: str | None = None  # the session's
+        self.device: str | None = (
+            None  # the known-device cookie a login leaves (chalicelib.accounts.credentials.Devices)
+        )
 
     def call(
         self,
@@ -43,13 +46,16 @@ class Api:
             **({"x-balcao-csrf": "1"} if csrf else {}),
             **(headers or {}),
         }
-        if self.cookie:
-            all_headers["cookie"] = self.cookie
+        jar = "; ".join(c for c in (self.cookie, self.device) if c)
+        if jar:
+            all_headers["cookie"] = jar
         payload = raw if raw is not None else (json.dumps(body) if body is not None else None)
         response = getattr(self.client.http, method.lower())(path, headers=all_headers, body=payload)
-        set_cookie = response.headers.get("Set-Cookie") or response.headers.get("set-cookie")
-        if set_cookie:
-            self.cookie = set_cookie.split(";", 1)[0]
+        for set_cookie in set_cookies(response):
+            if set_cookie.startswith("balcao_device="):
+                self.device = set_cookie.split(";", 1)[0]
+            else:
+                self.cookie = set_cookie.split(";", 1)[0]
         response.data = json.loads(response.body) if response.body else None
         return response
 
@@ -71,6 +77,17 @@ class Api:
         )
         assert response.status_code == 200, response.body
         return response
+
+
+def set_cookies(response: Any) -> list[str]:
+    """The response's Set-Cookie headers (chalice.test gives one as a string, several as a list)."""
+    value = response.headers.get("Set-Cookie") or response.headers.get("set-cookie") or []
+    return [value] if isinstance(value, str) else list(value)
+
+
+def session_set_cookie(response: Any) -> str:
+    """The Set-Cookie header of the session cookie, or ''."""
+    return next((c for c in set_cookies(response) if c.startswith("balcao_session=")), "")
 
 
 def staff(make_api: Any, demo: dict[str, Any], username: str) -> Any:
