@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -87,14 +88,24 @@ class _Store:
 # -- single-use links -----------------------------------------------------------------------------
 class OneTimeLinks(_Store):
     """A link carries a random 256-bit token; the table keeps its hash, its purpose, whom it is for
-    and when it expires. Redeeming marks it used in the same conditional write that checks it."""
+    and when it expires. Redeeming marks it used in the same conditional write that checks it.
 
-    def issue(self, purpose: str, user_id: str, ttl_seconds: int, **data: Any) -> str:
+    A link about credentials (``epoch``: the account's credential epoch when it was made) dies with
+    any change of them, and only the newest link of its purpose for an account is live
+    (``LATEST#<purpose>#<user>`` names it), so that an older email never reopens anything."""
+
+    def issue(self, purpose: str, user_id: str, ttl_seconds: int, epoch: int | None = None, **data: Any) -> str:
         token = secrets.token_urlsafe(32)
         expires_at = _now() + ttl_seconds
+        digest = _sha256(token)
+        if epoch is not None:
+            data["epoch"] = epoch
+            self.table.put_item(
+                Item={"pk": f"LATEST#{purpose}#{user_id}", "link": digest, "purge_at": expires_at + _KEEP_AFTER_EXPIRY}
+            )
         self.table.put_item(
             Item={
-                "pk": f"LINK#{_sha256(token)}",
+                "pk": f"LINK#{digest}",
                 "purpose": purpose,
                 "user_id": user_id,
                 "expires_at": expires_at,
@@ -104,7 +115,11 @@ class OneTimeLinks(_Store):
         )
         return token
 
-    def redeem(self, purpose: str, token: str, field: str = "token") -> dict[str, Any]:
+    def redeem(
+        self, purpose: str, token: str, field: str = "token", current_epoch: Callable[[str], int] | None = None
+    ) -> dict[str, Any]:
+        """The link's record, now used. With ``current_epoch`` (the account's epoch by user id), a
+        link made before a change of credentials, or superseded by a newer one, is refused."""
         key = {"pk": f"LINK#{_sha256(token)}"}
         try:
             result = self.table.update_item(
@@ -123,7 +138,18 @@ class OneTimeLinks(_Store):
             if "used_at" in item:
                 raise ValidationFailed("Esta ligação já foi usada e não pode ser usada de novo.", field=field) from None
             raise ValidationFailed("Esta ligação expirou. Peça uma nova.", field=field) from None
-        return result["Attributes"]
+        link = result["Attributes"]
+        if current_epoch is not None:
+            latest = self.table.get_item(Key={"pk": f"LATEST#{purpose}#{link['user_id']}"}).get("Item") or {}
+            if latest.get("link") != key["pk"].removeprefix("LINK#") or int(link.get("epoch", -1)) != current_epoch(
+                link["user_id"]
+            ):
+                raise ValidationFailed(
+                    "Esta ligação já não é válida: foi pedida outra mais recente, ou a palavra-passe ou o "
+                    "email da conta mudaram entretanto. Peça uma nova.",
+                    field=field,
+                )
+        return link
 
     def release(self, token: str) -> None:
         """Undo a redemption whose follow-up failed, so the link can be used again."""

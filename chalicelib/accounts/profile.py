@@ -10,7 +10,7 @@ from typing import Any
 
 from chalicelib.accounts.authentication import Authentication
 from chalicelib.accounts.credentials import CODE_TTL_SECONDS, Codes, OneTimeLinks, RateLimit, check_password_policy
-from chalicelib.accounts.users import EPOCH_NAMES, EPOCH_VALUES, NEW_EPOCH, Accounts, User, login_key
+from chalicelib.accounts.users import EPOCH_NAMES, EPOCH_VALUES, NEW_EPOCH, Accounts, User, epoch_of, login_key
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.contact import normalise_email, normalise_phone
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
@@ -47,6 +47,9 @@ class AccountSettings:
         self._notifier = notifier
 
     notifier = Injected(lambda self: Notifier(audit=self.audit))
+
+    def _epoch(self, user_id: str) -> int:
+        return epoch_of(self._user(user_id))
 
     def _user(self, user_id: str) -> dict[str, Any]:
         item = self.accounts.get_item(user_id)
@@ -158,7 +161,7 @@ class AccountSettings:
             AccountStatus.REJECTED,
         ):
             return
-        token = self.links.issue("password_reset", item["user_id"], RECOVERY_LINK_SECONDS)
+        token = self.links.issue("password_reset", item["user_id"], RECOVERY_LINK_SECONDS, epoch=epoch_of(item))
         link = f"{get_settings().public_base_url}/#/nova-palavra-passe?token={token}"
         self.notifier.email(
             item["email"],
@@ -171,7 +174,7 @@ class AccountSettings:
     def reset_password(self, token: str, new: str, source_ip: str | None) -> None:
         """The link proves the email: it sets the password (and replaces a pending activation)."""
 
-        link = self.links.redeem("password_reset", token)
+        link = self.links.redeem("password_reset", token, current_epoch=self._epoch)
         item = self._user(link["user_id"])
         try:
             check_password_policy(
@@ -212,7 +215,12 @@ class AccountSettings:
             raise ValidationFailed("Esse já é o email da sua conta.", field="new_email")
         self.rate.hit(f"email_change:{user_id}", limit=3, window=3600, field="new_email")
         token = self.links.issue(
-            "email_change", user_id, EMAIL_CHANGE_LINK_SECONDS, new_email=address, old_email=item["email"]
+            "email_change",
+            user_id,
+            EMAIL_CHANGE_LINK_SECONDS,
+            epoch=epoch_of(item),
+            new_email=address,
+            old_email=item["email"],
         )
         link = f"{get_settings().public_base_url}/#/confirmar-email?alteracao=1&token={token}"
         self.notifier.email(
@@ -221,11 +229,18 @@ class AccountSettings:
             {"name": item["name"], "link": link, "expires_hours": EMAIL_CHANGE_LINK_SECONDS // 3600},
             f"user#{user_id}",
         )
+        # the current address is told at once: if it was not its owner, a new password ends the request
+        self.notifier.email(
+            item["email"],
+            "email_change_requested",
+            {"name": item["name"], "new_email": _masked(address), "expires_hours": EMAIL_CHANGE_LINK_SECONDS // 3600},
+            f"user#{user_id}",
+        )
         self.audit.record(Actor(user_id, source_ip), "account.email_change_requested", f"user#{user_id}")
         return {"sent_to": _masked(address)}
 
     def confirm_email_change(self, token: str, source_ip: str | None) -> dict[str, Any]:
-        link = self.links.redeem("email_change", token)
+        link = self.links.redeem("email_change", token, current_epoch=self._epoch)
         user_id, old, new = link["user_id"], link["old_email"], link["new_email"]
         table = self.accounts.table
         client = table.meta.client

@@ -354,3 +354,52 @@ def test_administrators_lock_and_unlock_accounts_audited(make_api: Any, demo: di
     assert admin.call("POST", f"/api/staff/accounts/{user_id}/unlock", {"reason": "Resolvido."}).status_code == 200
     logged_in(make_api, "ana.silva", demo["password"])
     assert statuses(user_id) == ["ativo", "bloqueado", "ativo"]
+
+
+# -- one-time links die with the credentials they were made under ------------------------------------
+def _recovery_link(make_api: Any, identifier: str, seen: set[str]) -> str:
+    from local import outbox
+
+    make_api().call("POST", "/api/password/recovery", {"identifier": identifier})
+    fresh = wait_for(
+        lambda: [m for m in outbox.messages() if m["message_id"] not in seen and "Recuperação" in m["subject"]]
+    )[0]
+    seen.add(fresh["message_id"])
+    return link_token(fresh)
+
+
+def test_only_the_newest_reset_link_works_and_none_after_a_password_change(make_api: Any, demo: dict[str, Any]) -> None:
+    from local import outbox
+
+    seen = {m["message_id"] for m in outbox.messages()}
+    first = _recovery_link(make_api, "ana.silva", seen)
+    second = _recovery_link(make_api, "ana.silva", seen)
+    older = make_api().call("POST", "/api/password/reset", {"token": first, "new_password": "uma frase nova qualquer"})
+    assert older.status_code == 422 and "mais recente" in older.data["error"]["message"]
+    third = _recovery_link(make_api, "ana.silva", seen)
+    api = logged_in(make_api, "ana.silva", demo["password"])
+    changed = api.call(
+        "POST", "/api/account/password", {"current_password": demo["password"], "new_password": "frase nova e comprida"}
+    )
+    assert changed.status_code == 200
+    stale = make_api().call("POST", "/api/password/reset", {"token": third, "new_password": "outra frase comprida"})
+    assert stale.status_code == 422 and stale.data["error"]["field"] == "token"
+    assert second != third
+    logged_in(make_api, "ana.silva", "frase nova e comprida")
+
+
+def test_a_pending_email_change_dies_with_a_new_password_and_the_old_address_is_told_at_once(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    api = logged_in(make_api, "ana.silva", demo["password"])
+    asked = api.call("POST", "/api/account/email", {"password": demo["password"], "new_email": "intruso@example.pt"})
+    assert asked.status_code == 202
+    notice = latest("ana.silva@example.pt", "Pedido de alteração do email")
+    assert "i***@example.pt" in notice["body"] and "intruso@example.pt" not in notice["body"]
+    token = link_token(latest("intruso@example.pt", "Confirme o seu novo endereço"))
+    api.call(
+        "POST", "/api/account/password", {"current_password": demo["password"], "new_password": "frase nova e comprida"}
+    )
+    late = make_api().call("POST", "/api/account/email/confirmation", {"token": token})
+    assert late.status_code == 422 and late.data["error"]["field"] == "token"
+    assert api.call("GET", "/api/me").data["user"]["email"] == "ana.silva@example.pt"

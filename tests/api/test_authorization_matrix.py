@@ -750,14 +750,24 @@ def _body(body: Any, world: World, actor: str) -> Any:
         return {"identifier": f"ativar{n}", "activation_password": activation, "new_password": NEW_PASSWORD}
     if body == "fresh_reset_link":
         return {
-            "token": OneTimeLinks().issue("password_reset", world.spare["reset"], 1800),
+            "token": OneTimeLinks().issue(
+                "password_reset",
+                world.spare["reset"],
+                1800,
+                epoch=Accounts().get(world.spare["reset"]).credential_epoch,
+            ),
             "new_password": NEW_PASSWORD,
         }
     if body == "fresh_email_change_link":
-        old = Accounts().get_item(world.spare["email"])["email"]
+        account = Accounts().get(world.spare["email"])
         return {
             "token": OneTimeLinks().issue(
-                "email_change", world.spare["email"], 3600, new_email=f"mudou{n}@example.pt", old_email=old
+                "email_change",
+                world.spare["email"],
+                3600,
+                epoch=account.credential_epoch,
+                new_email=f"mudou{n}@example.pt",
+                old_email=account.email,
             )
         }
     if body == "fresh_payment_notice":
