@@ -117,7 +117,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     for who, login, password in logins:
         print(f"  {who:32} {login:28} {password}", flush=True)
-    print(f"  (staff: then the one-time code emailed at login, in the outbox; API: {origin}/openapi.json)", flush=True)
+    print(
+        "  (staff: then the code of an authenticator app holding the TOTP secret, e.g. "
+        f"python3 -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"; API: {origin}/openapi.json)",
+        flush=True,
+    )
     print("Press Ctrl-C to stop.", flush=True)
 
     stop.wait()

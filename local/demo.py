@@ -27,7 +27,11 @@ _SEEDER = Actor("system:demo-data")
 
 
 def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
-    """Create the demo accounts; returns (who, login, password) lines to print."""
+    """Create the demo accounts; returns (who, login, password) lines to print. The demo staff have
+    their authenticator app set up already (a random TOTP secret each, printed with their login, to
+    add to an app or to compute the code with ``pyotp``)."""
+    import pyotp
+
     accounts = accounts or Accounts()
     accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, **DEMO_CITIZEN)
     logins = [
@@ -43,6 +47,21 @@ def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
             organ=organ,
             roles=[role],
             actor=_SEEDER,
+            extra={"totp_secret": (secret := pyotp.random_base32())},
         )
-        logins.append((f"staff {role}" + (f" ({organ})" if organ else ""), username, DEMO_PASSWORD))
+        logins.append((f"staff {role}" + (f" ({organ})" if organ else ""), username, f"{DEMO_PASSWORD}  TOTP {secret}"))
     return logins
+
+
+def current_codes() -> dict[str, str]:
+    """What each demo staff member's authenticator app shows now (the local stack's
+    ``/_local/totp.json``, as the outbox shows the emails: never in AWS)."""
+    import pyotp
+
+    accounts = Accounts()
+    codes = {}
+    for username, *_ in DEMO_STAFF:
+        item = accounts.find(username)
+        if item and item.get("totp_secret"):
+            codes[username] = pyotp.TOTP(item["totp_secret"]).now()
+    return codes

@@ -80,6 +80,10 @@ class LocalHandler(ChaliceRequestHandler):
                 json.dumps({"messages": outbox.messages()}, ensure_ascii=False).encode(),
                 "application/json; charset=utf-8",
             )
+        if path == "/_local/totp.json":  # the demo staff's authenticator apps, as the outbox is their mail
+            from local import demo
+
+            return self._send(200, json.dumps(demo.current_codes()).encode(), "application/json; charset=utf-8")
         return self._send(
             404,
             b'{"error": {"code": "nao_encontrado", "message": "P\\u00e1gina desconhecida.", "field": null}}',

@@ -15,6 +15,7 @@ from chalicelib.kernel.clock import iso
 from chalicelib.kernel.contact import normalise_email, normalise_phone
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.roles import STAFF
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus
 from chalicelib.notifications.delivery import Notifier
@@ -155,6 +156,10 @@ class AccountSettings:
 
         self.rate.hit(f"recovery:{login_key(identifier)}", limit=3, window=3600, field="identifier")
         item = self.accounts.find(identifier)
+        if item is not None and item["kind"] == STAFF:
+            # staff never reset by their mailbox: their organ's administrator does (Administration)
+            self.audit.record(Actor(item["user_id"], source_ip), "account.recovery_refused", f"user#{item['user_id']}")
+            return
         if item is None or item["status"] not in (
             AccountStatus.ACTIVE,
             AccountStatus.AWAITING_VALIDATION,
@@ -176,6 +181,8 @@ class AccountSettings:
 
         link = self.links.redeem("password_reset", token, current_epoch=self._epoch)
         item = self._user(link["user_id"])
+        if item["kind"] == STAFF:
+            raise Conflict("A palavra-passe dos serviços é reposta pelo administrador do serviço.", field="token")
         try:
             check_password_policy(
                 new,

@@ -41,6 +41,8 @@ def require_scope(scope: str, scopes: tuple[str, ...]) -> None:
         raise Forbidden("Introduza primeiro o código de confirmação que lhe enviámos.")
     if scope == SessionScope.REGISTRATION:
         raise Forbidden("O seu registo ainda aguarda validação pelos serviços.")
+    if scope == SessionScope.ENROLMENT:
+        raise Forbidden("Configure primeiro a aplicação de autenticação: POST /api/staff/second-factor.")
     raise Forbidden()
 
 
@@ -58,7 +60,11 @@ class Sessions:
     oldest."""
 
     # A session that only completes a registration or enters a code lives shorter.
-    NARROW_SCOPE_SECONDS = {SessionScope.REGISTRATION: 3600, SessionScope.CODE: 15 * 60}
+    NARROW_SCOPE_SECONDS = {
+        SessionScope.REGISTRATION: 3600,
+        SessionScope.CODE: 15 * 60,
+        SessionScope.ENROLMENT: 15 * 60,
+    }
     MAX_OPEN = 10
 
     def __init__(self, table: Any = None, audit: AuditTrail | None = None, accounts: Accounts | None = None):

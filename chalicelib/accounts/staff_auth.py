@@ -1,7 +1,9 @@
-"""How staff prove who they are: never with a password alone.
+"""How staff prove who they are: never with a password alone, nor with the mailbox.
 
-- People: username or email + password, then a one-time code sent to their email (6 random digits,
-  valid 10 minutes, single use, at most 5 tries). Only then a staff session starts.
+- People: username or email + password, then the code of their authenticator app (TOTP) or one of
+  their recovery codes (``second_factor``): only then a staff session starts. At the first login, a
+  code emailed once (6 random digits, valid 10 minutes, single use, at most 5 tries) opens only the
+  set-up of the app. Challenges are limited per account.
 - Scripts: a personal API key, created by its owner from such a session, shown once, stored only as
   its SHA-256, revocable by its owner or an administrator of the organ; sent as
   ``Authorization: Bearer bk_...``. A key expires (at most 90 days), is read-only (GET) or may act
@@ -19,8 +21,10 @@ import hmac
 import secrets
 import time
 from datetime import timedelta
-from typing import Any
+from typing import Any, NoReturn
 
+from chalicelib.accounts.credentials import RateLimit, Throttle
+from chalicelib.accounts.second_factor import SecondFactor
 from chalicelib.accounts.sessions import Session, still_valid
 from chalicelib.accounts.users import Accounts, User
 from chalicelib.kernel.clock import iso, local, wall
@@ -37,6 +41,7 @@ CODE_TTL_SECONDS = 600
 CODE_MAX_TRIES = 5
 API_KEY_PREFIX = "bk_"
 API_KEY_SESSION_PREFIX = "apikey#"
+FACTOR_TOTP, FACTOR_EMAIL = "totp", "email"
 MAX_KEYS_PER_USER = 10
 MAX_KEY_DAYS = 90
 KEY_READ, KEY_ACT = "read", "act"
@@ -54,44 +59,75 @@ def mask_email(email: str) -> str:
 
 
 class LoginCodes:
-    """The second step of a staff login: a challenge per password check, with its emailed code."""
+    """The second step of a staff login: a challenge per password check, answered with the code of
+    the staff member's authenticator app (TOTP) or a recovery code; for one who has none yet, with a
+    code emailed once, which opens only the app's set-up (``SecondFactor``). At most
+    ``CHALLENGES_PER_WINDOW`` challenges per account in ``CHALLENGE_WINDOW`` seconds, 5 tries each,
+    and wrong codes throttled per account across challenges."""
 
-    def __init__(self, table: Any = None, audit: AuditTrail | None = None, notifier: Any = None):
+    CHALLENGES_PER_WINDOW = 10
+    CHALLENGE_WINDOW = 15 * 60
+    CODE_ALLOWANCE_PER_ACCOUNT = 10
+
+    def __init__(
+        self,
+        table: Any = None,
+        audit: AuditTrail | None = None,
+        notifier: Any = None,
+        accounts: Accounts | None = None,
+    ):
         self._table = table
         self.audit = audit or AuditTrail()
         self._notifier = notifier
+        self._accounts = accounts
 
     table = Injected(lambda self: aws.table("login_challenges"))
-
     notifier = Injected(lambda self: Notifier(audit=self.audit))
+    accounts = Injected(lambda self: Accounts(audit=self.audit))
+    second_factor = Injected(lambda self: SecondFactor(accounts=self.accounts, audit=self.audit))
+    limits = Injected(lambda self: RateLimit())
+    throttle = Injected(lambda self: Throttle())
 
-    def issue(self, user: User, source_ip: str | None) -> tuple[str, str]:
-        """A new challenge for ``user`` (whose password was right): (challenge_id, code). The code is
-        emailed; the caller answers with the challenge id only."""
+    def issue(self, user: User, source_ip: str | None) -> dict[str, Any]:
+        """A new challenge for ``user`` (whose password was right): its id, the factor that answers it
+        (``totp``, or ``email`` for one not yet enrolled: the code is then emailed), and, for the
+        email, where it went (masked)."""
+        self.limits.hit(
+            f"staff-challenge:{user.user_id}", self.CHALLENGES_PER_WINDOW, self.CHALLENGE_WINDOW, field="identifier"
+        )
+        item = self.accounts.get_item(user.user_id) or {}
+        factor = FACTOR_TOTP if SecondFactor.enrolled(item) else FACTOR_EMAIL
         challenge_id = secrets.token_urlsafe(24)
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         now = int(time.time())
-        self.table.put_item(
-            Item={
-                "challenge_id": challenge_id,
-                "user_id": user.user_id,
-                "code_hash": _sha256(f"{challenge_id}:{code}"),
-                "tries": 0,
-                "expires_at": now + CODE_TTL_SECONDS,
-            }
+        challenge = {
+            "challenge_id": challenge_id,
+            "user_id": user.user_id,
+            "factor": factor,
+            "tries": 0,
+            "expires_at": now + CODE_TTL_SECONDS,
+        }
+        answer: dict[str, Any] = {"challenge_id": challenge_id, "factor": factor}
+        code = None
+        if factor == FACTOR_EMAIL:
+            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+            challenge["code_hash"] = _sha256(f"{challenge_id}:{code}")
+            answer["code_sent_to"] = mask_email(user.email)
+        self.table.put_item(Item=challenge)
+        if code is not None:
+            self.notifier.email(
+                user.email,
+                "login_code",
+                {"name": user.name, "code": code, "minutes": CODE_TTL_SECONDS // 60},
+                f"user#{user.user_id}",
+                key=f"staff-login#{challenge_id}",
+            )
+        self.audit.record(
+            Actor(user.user_id, source_ip), "session.challenge_issued", f"user#{user.user_id}", factor=factor
         )
-        self.notifier.email(
-            user.email,
-            "login_code",
-            {"name": user.name, "code": code, "minutes": CODE_TTL_SECONDS // 60},
-            f"user#{user.user_id}",
-            key=f"staff-login#{challenge_id}",
-        )
-        self.audit.record(Actor(user.user_id, source_ip), "session.code_sent", f"user#{user.user_id}")
-        return challenge_id, code
+        return answer
 
-    def verify(self, challenge_id: str, code: str, source_ip: str | None) -> str:
-        """The user id whose challenge this code answers; the challenge is then spent. A wrong code
+    def verify(self, challenge_id: str, code: str, source_ip: str | None) -> tuple[str, str]:
+        """(user id, factor) when this code answers the challenge, which is then spent. A wrong code
         counts a try; after the last try, or once expired, the challenge is gone (log in again)."""
         client = self.table.meta.client
         now = int(time.time())
@@ -107,24 +143,37 @@ class LoginCodes:
             raise NotAuthenticated(
                 "O código expirou ou esgotou as tentativas. Inicie sessão de novo.", field="challenge_id"
             ) from None
-        if not hmac.compare_digest(item["code_hash"], _sha256(f"{challenge_id}:{code}")):
-            self.audit.record(
-                Actor(item["user_id"], source_ip),
-                "session.code_failed",
-                f"user#{item['user_id']}",
-                tries=int(item["tries"]),
-            )
-            if int(item["tries"]) >= CODE_MAX_TRIES:
-                self.table.delete_item(Key={"challenge_id": challenge_id})
-                raise TooManyRequests("Código errado demasiadas vezes. Inicie sessão de novo.", field="code")
-            raise NotAuthenticated("Código errado.", field="code")
+        user_id, factor = item["user_id"], item.get("factor", FACTOR_EMAIL)
+        keys = [(f"staff-code:{user_id}", self.CODE_ALLOWANCE_PER_ACCOUNT)]
+        self.throttle.reserve(keys, field="code")
+        if factor == FACTOR_TOTP:
+            try:
+                used = self.second_factor.verify(user_id, code, source_ip)
+            except NotAuthenticated as wrong:
+                self._wrong(item, source_ip, wrong.message)
+            factor = used
+        elif not hmac.compare_digest(item["code_hash"], _sha256(f"{challenge_id}:{code}")):
+            self._wrong(item, source_ip, "Código errado.")
         try:  # single use: of two concurrent right answers only one starts a session
             self.table.delete_item(
                 Key={"challenge_id": challenge_id}, ConditionExpression="attribute_exists(challenge_id)"
             )
         except client.exceptions.ConditionalCheckFailedException:
             raise NotAuthenticated("Este código já foi usado. Inicie sessão de novo.", field="code") from None
-        return item["user_id"]
+        self.throttle.succeeded(keys)
+        return user_id, factor
+
+    def _wrong(self, item: dict[str, Any], source_ip: str | None, message: str) -> NoReturn:
+        self.audit.record(
+            Actor(item["user_id"], source_ip),
+            "session.code_failed",
+            f"user#{item['user_id']}",
+            tries=int(item["tries"]),
+        )
+        if int(item["tries"]) >= CODE_MAX_TRIES:
+            self.table.delete_item(Key={"challenge_id": item["challenge_id"]})
+            raise TooManyRequests("Código errado demasiadas vezes. Inicie sessão de novo.", field="code")
+        raise NotAuthenticated(message, field="code")
 
 
 class ApiKeys:

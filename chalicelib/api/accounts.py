@@ -250,3 +250,18 @@ def staff_set_roles(user_id: str) -> Any:
     session = routes.staff()
     item = _administration().set_roles(user_id, routes.body("RoleChange").roles, session, routes.ip())
     return json_response({"user_id": user_id, "roles": item["roles"]})
+
+
+@routes.route("/api/staff/accounts/{user_id}/password-reset", methods=["POST"])
+@routes.api
+@routes.idempotent
+def staff_reset_password(user_id: str) -> Any:
+    """Administrators of the staff member's organ (staff never reset their password by email): a
+    new temporary password is emailed to the staff member, to replace at ``/api/account/activation``;
+    every session and API key ends. ``remove_second_factor`` (a lost phone): the next login sets the
+    authenticator app up again. Audited, with the reason."""
+    session = routes.staff()
+    body = routes.body("StaffPasswordReset")
+    return json_response(
+        _administration().reset_password(user_id, session, body.reason, body.remove_second_factor, routes.ip())
+    )

@@ -73,7 +73,11 @@ class Assignment(_Body):
 
 class LoginCode(_Body):
     challenge_id: str = Field(min_length=1, max_length=100)
-    code: str = Field(pattern=r"^[0-9]{6}$", description="the 6 digits emailed at login")
+    code: str = Field(
+        pattern=r"^([0-9]{6}|[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})$",
+        description="the authenticator app's 6 digits, a recovery code (abcd-efgh-ijkl), or at the first "
+        "login the 6 digits emailed",
+    )
 
 
 class NewApiKey(_Body):
@@ -166,6 +170,10 @@ class RoleChange(_Body):
 
 class Reason(_Body):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+class StaffPasswordReset(Reason):
+    remove_second_factor: bool = Field(False, description="also remove the authenticator app (a lost phone)")
 
 
 # -- decision stage, signatures, messages, view access -------------------------------------------------

@@ -73,8 +73,11 @@ def citizen_login() -> Any:
 @routes.api
 def staff_login() -> Any:
     """Anyone: the first step of a staff login: username or email + password. Answers 202 with a
-    ``challenge_id`` and emails a one-time code; the session starts at ``/api/staff/session/code``."""
-    from chalicelib.accounts.staff_auth import LoginCodes, mask_email
+    ``challenge_id`` and the ``factor`` that answers it at ``/api/staff/session/code``: ``totp``, the
+    code of the authenticator app (or a recovery code); at the first login, ``email``: a one-time
+    code is emailed (``code_sent_to``), which opens only the app's set-up. At most 10 challenges per
+    account in 15 minutes."""
+    from chalicelib.accounts.staff_auth import LoginCodes
     from chalicelib.kernel.roles import STAFF
 
     body = routes.body("Login")
@@ -82,28 +85,64 @@ def staff_login() -> Any:
         body.identifier, body.password, kind=STAFF, source_ip=routes.ip(), device=_device()
     )
     user.session_scope()  # a locked account is refused here, before any code is sent
-    challenge_id, _code = LoginCodes().issue(user, routes.ip())
-    return json_response({"challenge_id": challenge_id, "code_sent_to": mask_email(user.email)}, status=202)
+    return json_response(LoginCodes().issue(user, routes.ip()), status=202)
 
 
 @routes.route("/api/staff/session/code", methods=["POST"])
 @routes.api
 def staff_login_code() -> Any:
-    """Anyone: the second step of a staff login: the challenge and the emailed code (6 digits, 10
-    minutes, single use, 5 tries). Starts the staff session (cookie, as for citizens)."""
-    from chalicelib.accounts.staff_auth import LoginCodes
+    """Anyone: the second step of a staff login: the challenge and the code of the authenticator app
+    (each used once), a recovery code (``abcd-efgh-ijkl``, each used once), or at the first login the
+    emailed code (6 digits, 10 minutes, single use, 5 tries). Starts the staff session (cookie, as for
+    citizens): a full one, or after the emailed code one that only sets the app up
+    (``scope``: ``enrolment``, ``next``: ``POST /api/staff/second-factor``)."""
+    from chalicelib.accounts.staff_auth import FACTOR_EMAIL, LoginCodes
     from chalicelib.kernel.errors import NotAuthenticated
-    from chalicelib.kernel.vocabulary import AccountStatus
+    from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 
     body = routes.body("LoginCode")
-    user = accounts().get(LoginCodes().verify(body.challenge_id, body.code, routes.ip()))
+    user_id, factor = LoginCodes().verify(body.challenge_id, body.code, routes.ip())
+    user = accounts().get(user_id)
     if user is None or user.status != AccountStatus.ACTIVE:
         raise NotAuthenticated("Esta conta não está ativa.", field="challenge_id")
-    # the emailed code is the second factor: a staff session is always a full one
+    scope = SessionScope.ENROLMENT if factor == FACTOR_EMAIL else SessionScope.FULL
     _end_presented_session()
+    token, lifetime = sessions().start(user, routes.ip(), scope=scope)
+    answer = {
+        "user": user.public(),
+        "scope": scope,
+        "factor": factor,
+        "next": "POST /api/staff/second-factor" if scope == SessionScope.ENROLMENT else None,
+    }
+    return json_response(answer, headers=_cookies(user, token, lifetime))
+
+
+@routes.route("/api/staff/second-factor", methods=["POST"])
+@routes.api
+def staff_second_factor() -> Any:
+    """Staff at their first login (the session the emailed code opened): a new secret for an
+    authenticator app (TOTP, 30 s, 6 digits), as text and as the ``otpauth://`` address of a QR code."""
+    from chalicelib.accounts.second_factor import SecondFactor
+
+    session = routes.caller(scopes=("enrolment",))
+    return json_response(SecondFactor().begin(session.user_id, routes.ip()), status=201)
+
+
+@routes.route("/api/staff/second-factor/confirmation", methods=["POST"])
+@routes.api
+def staff_second_factor_confirmation() -> Any:
+    """Staff at their first login: the app's current code confirms it; the answer carries ten
+    single-use recovery codes (shown only now: keep them apart from the phone) and a full session."""
+    from chalicelib.accounts.second_factor import SecondFactor
+    from chalicelib.api.http import session_token
+
+    session = routes.caller(scopes=("enrolment",))
+    codes = SecondFactor().confirm(session.user_id, routes.body("Code").code, routes.ip())
+    sessions().end(session_token(routes.headers()), routes.ip())
+    user = accounts().get(session.user_id)
     token, lifetime = sessions().start(user, routes.ip())
     return json_response(
-        {"user": user.public(), "scope": "full", "next": None}, headers=_cookies(user, token, lifetime)
+        {"user": user.public(), "scope": "full", "recovery_codes": codes}, headers=_cookies(user, token, lifetime)
     )
 
 
@@ -122,7 +161,7 @@ def logout() -> Any:
 @routes.api
 def me() -> Any:
     """Any logged-in user, whatever the session's scope: who am I, and what the session allows."""
-    session = routes.caller(scopes=("full", "registration", "code"))
+    session = routes.caller(scopes=("full", "registration", "code", "enrolment"))
     user = accounts().get(session.user_id)
     return json_response(
         {"user": user.public() if user else None, "session_expires_at": session.expires_at, "scope": session.scope}

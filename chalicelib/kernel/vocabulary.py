@@ -60,11 +60,13 @@ class AccountStatus(StrEnum):
 
 class SessionScope(StrEnum):
     """What a session lets its holder do: everything, only follow and complete a registration
-    awaiting validation, or only ask for and enter the first-login code."""
+    awaiting validation, only ask for and enter the first-login code, or (staff at their first login)
+    only set up their authenticator app."""
 
     FULL = "full"
     REGISTRATION = "registration"
     CODE = "code"
+    ENROLMENT = "enrolment"
 
 
 class RegistrationOutcome(StrEnum):

@@ -125,6 +125,13 @@ MESSAGES: dict[str, Message] = {
             sample={"name": "Ana Silva", "new_email": "a***@example.pt", "expires_hours": 24},
         ),
         Message(
+            "staff_password_reset",
+            "Staff: an administrator of the organ reset the password; a temporary one to replace",
+            (EMAIL,),
+            STAFF,
+            sample={"name": "Marta Decisora", "temporary_password": "Abcd-Efgh-Jkmn", "expires_days": 3},
+        ),
+        Message(
             "api_key_created",
             "Staff: a personal API key was created for the account",
             (EMAIL,),

@@ -5,7 +5,8 @@ row), and so does a row for a route that no longer exists.
 Columns (``ACTORS``): anonymous; the payment provider (no session, but its signature on the body);
 citizen A (the requerente of the processes used); citizen B (another citizen); a representative of A
 on the submitted process; a registrant whose registration awaits validation (a session that only
-follows it); a citizen at the first login after activation (a session that only takes the code);
+follows it); a citizen at the first login after activation (a session that only takes the code); a
+staff member at their first login, past the emailed code (a session that only sets up the app);
 staff of another organ (SEMAE decision-maker); staff of the process's organ (CAMARA) by role: clerk,
 decision-maker, head, administrator; and the auditor (read-only, every organ).
 
@@ -48,6 +49,7 @@ ACTORS = (
     "representative",
     "registrant",
     "first_login",
+    "new_staff",
     "staff_other_organ",
     "clerk",
     "decider",
@@ -99,9 +101,10 @@ def _cells(
     *,
     registrant: Any = None,
     first_login: Any = None,
+    new_staff: Any = None,
     provider: Any = None,
 ) -> dict[str, Any]:
-    """One expected answer per caller. The narrow sessions (registrant, first login) are refused with
+    """One expected answer per caller. The narrow sessions (registrant, first login, new staff) are refused with
     403 wherever a full session is needed, and may call what anyone may; the provider is anonymous
     but for its own route: those are the defaults."""
     narrow = OK if anonymous == OK else 403
@@ -113,6 +116,7 @@ def _cells(
         "representative": representative,
         "registrant": narrow if registrant is None else registrant,
         "first_login": narrow if first_login is None else first_login,
+        "new_staff": narrow if new_staff is None else new_staff,
         "staff_other_organ": staff_other_organ,
         "clerk": clerk,
         "decider": decider,
@@ -123,7 +127,7 @@ def _cells(
 
 
 PUBLIC = _cells(OK, OK, OK, OK, OK, OK, OK, OK, OK, OK)
-ANY_SESSION = _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK, first_login=OK)
+ANY_SESSION = _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK, registrant=OK, first_login=OK, new_staff=OK)
 FULL_SESSION = _cells(401, OK, OK, OK, OK, OK, OK, OK, OK, OK)
 CITIZENS_ONLY = _cells(401, OK, OK, OK, 403, 403, 403, 403, 403, 403)
 PARTIES_AND_ORGAN = _cells(401, OK, 404, OK, 404, OK, OK, OK, OK, OK)
@@ -200,11 +204,7 @@ MATRIX: dict[str, Row] = {
         PUBLIC,
     ),
     "POST /api/session": (lambda w: "/api/session", {"identifier": "ana.silva", "password": PASSWORD}, PUBLIC),
-    "POST /api/staff/session": (
-        lambda w: "/api/staff/session",
-        {"identifier": "decisor", "password": PASSWORD},
-        PUBLIC,
-    ),
+    "POST /api/staff/session": (lambda w: "/api/staff/session", "decider_password", PUBLIC),
     "POST /api/staff/session/code": (lambda w: "/api/staff/session/code", "fresh_login_code", PUBLIC),
     "POST /api/registrations": (lambda w: "/api/registrations", "new_registration", PUBLIC),
     "POST /api/registrations/confirmation": (
@@ -229,7 +229,22 @@ MATRIX: dict[str, Row] = {
     "POST /api/payments/multibanco/callback": (
         lambda w: "/api/payments/multibanco/callback",
         "fresh_payment_notice",
-        _cells(401, 401, 401, 401, 401, 401, 401, 401, 401, 401, registrant=401, first_login=401, provider=OK),
+        _cells(
+            401,
+            401,
+            401,
+            401,
+            401,
+            401,
+            401,
+            401,
+            401,
+            401,
+            registrant=401,
+            first_login=401,
+            new_staff=401,
+            provider=OK,
+        ),
     ),
     # -- who am I, and registrants -----------------------------------------------------------------
     "GET /api/me": (lambda w: "/api/me", None, ANY_SESSION),
@@ -462,6 +477,11 @@ MATRIX: dict[str, Row] = {
         {"reason": "Esclarecido."},
         ADMINISTRATORS,
     ),
+    "POST /api/staff/accounts/{user_id}/password-reset": (
+        lambda w: f"/api/staff/accounts/{w.spare['staff']}/password-reset",
+        {"reason": "Pedido presencial."},
+        ADMINISTRATORS,
+    ),
     "POST /api/staff/accounts/{user_id}/roles": (
         lambda w: f"/api/staff/accounts/{w.spare['staff']}/roles",
         {"roles": ["clerk", "decision_maker"]},
@@ -485,11 +505,27 @@ MATRIX: dict[str, Row] = {
         "first_login_code",
         _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, first_login=OK),
     ),
+    # -- a staff member's first login: the authenticator app's set-up (it ends the narrow session and
+    # starts a full one) --------------------------------------------------------------------------
+    "POST /api/staff/second-factor": (
+        lambda w: "/api/staff/second-factor",
+        None,
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, new_staff=OK),
+    ),
+    "POST /api/staff/second-factor/confirmation": (
+        lambda w: "/api/staff/second-factor/confirmation",
+        "enrolment_code",
+        _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403, new_staff=OK),
+    ),
     # Last: it ends the caller's session.
     "DELETE /api/session": (lambda w: "/api/session", None, PUBLIC),
 }
 
-RENEWS_SESSION = {"POST /api/account/password", "POST /api/session/code/verification"}
+RENEWS_SESSION = {
+    "POST /api/account/password",
+    "POST /api/session/code/verification",
+    "POST /api/staff/second-factor/confirmation",
+}
 # A login ends the session it came with and an account holds a bounded number of sessions
 # (test_session_revocation.py): these rows are sent as from a fresh browser, without the caller's
 # cookie, and the session each one starts is ended at once, so that no caller loses their own.
@@ -521,6 +557,22 @@ def _login(client: Any, identifier: str, staff: bool, password: str = PASSWORD) 
     api.login(identifier, password, staff=staff)
     assert api.cookie
     return api.cookie, api.call("GET", "/api/me").data["user"]["user_id"]
+
+
+def _enrolling(client: Any, identifier: str) -> tuple[str, str]:
+    """A staff member at their first login, past the emailed code: a session that only sets the
+    authenticator app up."""
+    from local import outbox
+    from tests.support.api import Api
+    from tests.support.outbox import staff_login_code
+
+    api = Api(client)
+    seen = {m["message_id"] for m in outbox.messages()}
+    challenge = api.call("POST", "/api/staff/session", {"identifier": identifier, "password": PASSWORD}).data
+    code = staff_login_code(challenge, seen)
+    opened = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
+    assert opened.data["scope"] == "enrolment", opened.body
+    return api.cookie, opened.data["user"]["user_id"]
 
 
 def _registration(number: str, email: str, name: str) -> Any:
@@ -597,6 +649,7 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
         ).user_id
         for purpose in ("lock", "reset", "email")
     }
+    add_staff("nova.colega", demo["password"], ["clerk"], organ="CAMARA", email="nova@municipio-demo.pt")
     spare["staff"] = add_staff(
         "colega", demo["password"], ["clerk"], organ="CAMARA", email="colega@municipio-demo.pt", name="Colega"
     )
@@ -717,11 +770,25 @@ def _body(body: Any, world: World, actor: str) -> Any:
         }
     if body == "assign_to_decider":
         return {"assignee_id": world.user_ids["decider"]}
+    if body in ("fresh_login_code", "decider_password"):
+        from chalicelib.platform import aws
+
+        # each caller's challenge as if 15 minutes after the previous one: challenges are limited per account
+        aws.table("account_tokens").delete_item(Key={"pk": f"RATE#staff-challenge:{world.user_ids['decider']}"})
+    if body == "decider_password":
+        return {"identifier": "decisor", "password": PASSWORD}
     if body == "fresh_login_code":
         from chalicelib.accounts.staff_auth import LoginCodes
+        from chalicelib.platform import aws
+        from tests.support.second_factor import app_code
 
-        challenge_id, code = LoginCodes().issue(Accounts().get(world.user_ids["decider"]), None)
-        return {"challenge_id": challenge_id, "code": code}
+        challenge = LoginCodes().issue(Accounts().get(world.user_ids["decider"]), None)
+        return {"challenge_id": challenge["challenge_id"], "code": app_code(aws.table("users"), "decisor")}
+    if body == "enrolment_code":
+        import pyotp
+
+        pending = Accounts().get_item(world.user_ids["new_staff"]).get("totp_pending")
+        return {"code": pyotp.TOTP(pending).now() if pending and actor == "new_staff" else "000000"}
     if body == "new_registration":
         return _registration("200000039", "nova.pessoa@example.pt", "Nova Pessoa").model_dump()
     if body == "fresh_confirmation_link":
@@ -822,6 +889,7 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
     user_ids: dict[str, str] = {}
     for actor, (identifier, staff, password) in logins.items():
         cookies[actor], user_ids[actor] = _login(client, identifier, staff, password)
+    cookies["new_staff"], user_ids["new_staff"] = _enrolling(client, "nova.colega")
     assert user_ids["registrant"] == registrant_id
     world = _world(client, cookies, user_ids, spare)
 

@@ -1,12 +1,17 @@
-"""How staff log in: password then an emailed one-time code; and personal API keys for scripts,
-shown once, stored hashed, revocable, audited."""
+"""How staff log in: password, then the code of their authenticator app (TOTP) or a recovery code,
+never the mailbox but once to set the app up; passwords reset by the organ's administrator only; and
+personal API keys for scripts, shown once, stored hashed, expiring, scoped, revocable, audited."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from tests.support.api import session_set_cookie
+from tests.support.accounts import add_staff
+from tests.support.api import session_set_cookie, staff
 from tests.support.outbox import staff_login_code
+from tests.support.second_factor import app_code
 
 
 def _challenge(api: Any, demo: dict[str, Any], identifier: str = "decisor") -> dict[str, Any]:
@@ -17,40 +22,138 @@ def _challenge(api: Any, demo: dict[str, Any], identifier: str = "decisor") -> d
     response = api.call("POST", "/api/staff/session", {"identifier": identifier, "password": demo["password"]})
     assert response.status_code == 202, response.body
     assert "Set-Cookie" not in response.headers  # a password alone opens nothing
-    assert response.data["code_sent_to"] == "d…r@municipio-demo.pt"
     return {**response.data, "seen": seen}
 
 
-def test_the_password_alone_opens_nothing_and_the_code_opens_a_session(make_api: Any, demo: dict[str, Any]) -> None:
+def _answer(api: Any, challenge: dict[str, Any], code: str) -> Any:
+    return api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
+
+
+def test_the_password_alone_opens_nothing_and_the_app_s_code_opens_a_session_once(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    import pyotp
+
+    from chalicelib.platform import aws
+    from local import outbox
+
     api = make_api()
     challenge = _challenge(api, demo)
+    assert challenge["factor"] == "totp" and "code_sent_to" not in challenge
+    assert not [m for m in outbox.messages() if m["message_id"] not in challenge["seen"]]  # the mailbox is no factor
     assert api.call("GET", "/api/staff/processes").status_code == 401
-    code = staff_login_code(challenge, challenge["seen"])
-    login = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
+    code = app_code(aws.table("users"), "decisor")
+    login = _answer(api, challenge, code)
     assert login.status_code == 200 and "HttpOnly" in session_set_cookie(login)
-    assert login.data["user"]["roles"] == ["decision_maker"]
+    assert login.data["user"]["roles"] == ["decision_maker"] and login.data["scope"] == "full"
     assert api.call("GET", "/api/staff/processes").status_code == 200
-    reused = make_api().call(
-        "POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code}
-    )
-    assert reused.status_code == 401  # single use
+    reused = _answer(make_api(), challenge, code)
+    assert reused.status_code == 401  # the challenge is spent
+    replayed = _answer(make_api(), _challenge(make_api(), demo), code)
+    assert replayed.status_code == 401 and "já foi usado" in replayed.data["error"]["message"]
+    secret = aws.table("users").get_item(Key={"pk": f"USER#{login.data['user']['user_id']}"})["Item"]["totp_secret"]
+    assert secret not in json.dumps(login.data) and pyotp.TOTP(secret).now()
 
 
 def test_wrong_codes_count_and_the_fifth_ends_the_challenge(make_api: Any, demo: dict[str, Any]) -> None:
+    from chalicelib.platform import aws
+
     api = make_api()
     challenge = _challenge(api, demo)
-    code = staff_login_code(challenge, challenge["seen"])
+    code = app_code(aws.table("users"), "decisor")
     wrong = "000000" if code != "000000" else "111111"
-    answers = [
-        api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": wrong})
-        for _ in range(5)
-    ]
+    answers = [_answer(api, challenge, wrong) for _ in range(5)]
     assert [a.status_code for a in answers] == [401, 401, 401, 401, 429]
     assert answers[0].data["error"]["field"] == "code"
-    late = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": code})
+    late = _answer(api, challenge, code)
     assert late.status_code == 401 and api.cookie is None
-    malformed = api.call("POST", "/api/staff/session/code", {"challenge_id": challenge["challenge_id"], "code": "12a"})
+    malformed = _answer(api, challenge, "12a")
     assert malformed.status_code == 422 and malformed.data["error"]["field"] == "code"
+
+
+def test_challenges_are_limited_per_account(make_api: Any, demo: dict[str, Any]) -> None:
+    from chalicelib.accounts.staff_auth import LoginCodes
+
+    answers = [
+        make_api().call("POST", "/api/staff/session", {"identifier": "decisor", "password": demo["password"]})
+        for _ in range(LoginCodes.CHALLENGES_PER_WINDOW + 1)
+    ]
+    assert [a.status_code for a in answers] == [202] * LoginCodes.CHALLENGES_PER_WINDOW + [429]
+
+
+def test_the_first_login_s_emailed_code_only_sets_the_app_up_and_recovery_codes_work_once(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    import pyotp
+
+    from chalicelib.platform.audit import AuditTrail
+
+    user_id = add_staff("nova.colega", demo["password"], ["clerk"], organ="CAMARA", email="nova@municipio-demo.pt")
+    api = make_api()
+    challenge = _challenge(api, demo, "nova.colega")
+    assert challenge["factor"] == "email" and challenge["code_sent_to"] == "n…a@municipio-demo.pt"
+    opened = _answer(api, challenge, staff_login_code(challenge, challenge["seen"]))
+    assert opened.status_code == 200 and opened.data["scope"] == "enrolment"
+    assert api.call("GET", "/api/staff/processes").status_code == 403  # nothing but the set-up
+    assert (
+        api.call("POST", "/api/staff/api-keys", {"label": "x", "scope": "read", "expires_in_days": 1}).status_code
+        == 403
+    )
+    begun = api.call("POST", "/api/staff/second-factor")
+    assert begun.status_code == 201 and begun.data["otpauth_uri"].startswith("otpauth://totp/")
+    wrong = api.call("POST", "/api/staff/second-factor/confirmation", {"code": "000000"})
+    assert wrong.status_code == 422 and wrong.data["error"]["field"] == "code"
+    done = api.call("POST", "/api/staff/second-factor/confirmation", {"code": pyotp.TOTP(begun.data["secret"]).now()})
+    assert done.status_code == 200 and done.data["scope"] == "full" and len(done.data["recovery_codes"]) == 10
+    assert api.call("GET", "/api/staff/processes").status_code == 200
+
+    # from now on the app (or a recovery code), never the mailbox
+    again = make_api()
+    second = _challenge(again, demo, "nova.colega")
+    assert second["factor"] == "totp"
+    recovery = done.data["recovery_codes"][0]
+    assert _answer(again, second, recovery).status_code == 200
+    third = _challenge(make_api(), demo, "nova.colega")
+    assert _answer(make_api(), third, recovery).status_code == 401  # each recovery code once
+    actions = [e["action"] for e in AuditTrail().for_subject(f"user#{user_id}")]
+    assert "account.second_factor_enrolled" in actions and "session.recovery_code_used" in actions
+
+
+def test_staff_passwords_are_reset_by_the_organ_s_administrator_never_by_email(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import AuditTrail
+    from tests.support.outbox import latest, outbox_to
+
+    decider = staff(make_api, demo, "decisor")
+    asked = make_api().call("POST", "/api/password/recovery", {"identifier": "decisor"})
+    assert asked.status_code == 202  # the same answer as for anyone, but no link is sent
+    assert not [m for m in outbox_to("decisor@municipio-demo.pt") if "Recuperação" in m["subject"]]
+    user_id = Accounts().find("decisor")["user_id"]
+    add_staff("semae.admin", demo["password"], ["administrator"])
+    other = staff(make_api, demo, "semae.admin")
+    reset = {"reason": "Pedido presencial, identidade verificada."}
+    assert other.call("POST", f"/api/staff/accounts/{user_id}/password-reset", reset).status_code == 403
+    admin = staff(make_api, demo, "administrador")
+    done = admin.call("POST", f"/api/staff/accounts/{user_id}/password-reset", reset)
+    assert done.status_code == 200
+    assert decider.call("GET", "/api/me").status_code == 401
+    temporary = re.search(r"temporária: (\S+)", latest("decisor@municipio-demo.pt", "reposta")["body"]).group(1)
+    old = make_api().call("POST", "/api/staff/session", {"identifier": "decisor", "password": demo["password"]})
+    assert old.status_code == 401
+    new = "ribeira de ovelha ao luar"
+    activated = make_api().call(
+        "POST",
+        "/api/account/activation",
+        {"identifier": "decisor", "activation_password": temporary, "new_password": new},
+    )
+    assert activated.status_code == 200
+    api = make_api()
+    api.login("decisor", new, staff=True)  # still with the app's code
+    assert api.call("GET", "/api/staff/processes").status_code == 200
+    actions = [e["action"] for e in AuditTrail().for_subject(f"user#{user_id}")]
+    assert "account.password_reset_by_administrator" in actions and "account.recovery_refused" in actions
 
 
 def test_citizens_cannot_log_in_as_staff_nor_reach_the_staff_api(make_api: Any, demo: dict[str, Any]) -> None:

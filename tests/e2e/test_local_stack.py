@@ -170,3 +170,18 @@ def test_an_unknown_method_is_a_405_naming_the_allowed_ones(stack: Stack) -> Non
         answer = requests.request(method, stack.base + "/api/services", timeout=10)
         assert answer.status_code == 405, method
         assert "GET" in answer.headers["Allow"] and "TRACE" not in answer.headers["Allow"]
+
+
+def test_a_demo_staff_member_logs_in_with_the_code_the_local_page_shows(stack: Stack) -> None:
+    challenge = requests.post(
+        stack.base + "/api/staff/session", json={"identifier": "dirigente", "password": PASSWORD}, timeout=60
+    )
+    assert challenge.status_code == 202 and challenge.json()["factor"] == "totp"
+    code = requests.get(stack.base + "/_local/totp.json", timeout=10).json()["dirigente"]
+    login = requests.post(
+        stack.base + "/api/staff/session/code",
+        json={"challenge_id": challenge.json()["challenge_id"], "code": code},
+        timeout=60,
+    )
+    assert login.status_code == 200 and login.json()["scope"] == "full"
+    assert "TOTP" in "".join(stack.output)  # the demo secrets are printed at start, to add to an app

@@ -60,22 +60,31 @@ class Api:
         return response
 
     def login(self, identifier: str, password: str, staff: bool = False) -> Any:
-        """Log in; staff answer the one-time code that the outbox shows was emailed to them."""
+        """Log in; staff answer with their authenticator app's code, or, at their first login, with
+        the code the outbox shows was emailed to them, and then set the app up."""
         if not staff:
             response = self.call("POST", "/api/session", {"identifier": identifier, "password": password})
             assert response.status_code == 200, response.body
             return response
+        from chalicelib.platform import aws
         from local import outbox
+        from tests.support.second_factor import app_code, enrolment_code
 
         seen = {m["message_id"] for m in outbox.messages()}
         challenge = self.call("POST", "/api/staff/session", {"identifier": identifier, "password": password})
         assert challenge.status_code == 202, challenge.body
+        if challenge.data["factor"] == "totp":
+            code = app_code(aws.table("users"), identifier)
+        else:
+            code = staff_login_code(challenge.data, seen)
         response = self.call(
-            "POST",
-            "/api/staff/session/code",
-            {"challenge_id": challenge.data["challenge_id"], "code": staff_login_code(challenge.data, seen)},
+            "POST", "/api/staff/session/code", {"challenge_id": challenge.data["challenge_id"], "code": code}
         )
         assert response.status_code == 200, response.body
+        if response.data["scope"] == "enrolment":
+            secret = self.call("POST", "/api/staff/second-factor").data["secret"]
+            response = self.call("POST", "/api/staff/second-factor/confirmation", {"code": enrolment_code(secret)})
+            assert response.status_code == 200, response.body
         return response
 
 

@@ -109,29 +109,22 @@ def api_session(stack: Stack, path: str, identifier: str, password: str = PASSWO
 
 
 def staff_session(stack: Stack, identifier: str, password: str = PASSWORD) -> requests.Session:
-    """A requests session logged in as staff, as the README does it: password, then the one-time code
-    read from the local outbox; with the CSRF header."""
-    # generous timeouts: a login hashes a password (argon2id) and sends an email, on a busy machine too
+    """A requests session logged in as a demo staff member, as the README does it: password, then
+    the code of the authenticator app (from the secret the demo data printed); with the CSRF header."""
+    from tests.support.second_factor import app_code, stack_users_table
+
+    # generous timeouts: a login hashes a password (argon2id), on a busy machine too
     challenge = requests.post(
         stack.base + "/api/staff/session", json={"identifier": identifier, "password": password}, timeout=60
     )
-    assert challenge.status_code == 202, challenge.text
-    sent_to = challenge.json()["code_sent_to"]  # masked: a…o@municipio-demo.pt
-
-    def code() -> str | None:
-        for message in requests.get(stack.base + "/_local/outbox.json", timeout=30).json()["messages"]:
-            local, _, domain = message["to"].partition("@")
-            if (
-                message["subject"].startswith("Código de confirmação")
-                and sent_to == f"{local[:1]}…{local[-1:]}@{domain}"
-            ):
-                return message["subject"].rsplit(" ", 1)[-1]
-        return None
-
+    assert challenge.status_code == 202 and challenge.json()["factor"] == "totp", challenge.text
     login = requests.post(
         stack.base + "/api/staff/session/code",
         timeout=60,
-        json={"challenge_id": challenge.json()["challenge_id"], "code": until(code, timeout=60)},
+        json={
+            "challenge_id": challenge.json()["challenge_id"],
+            "code": app_code(stack_users_table(stack.aws_port), identifier),
+        },
     )
     assert login.status_code == 200, login.text
     staff = requests.Session()
