@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from chalicelib.documents.isolation import inspect_isolated
-from chalicelib.documents.store import CHUNK, Documents, megabytes, quarantine_prefix
+from chalicelib.documents.store import CHUNK, CONTENT_TYPES, Documents, megabytes, quarantine_prefix, stored_filename
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import NotFound
 from chalicelib.kernel.log import logger
@@ -154,7 +154,10 @@ class DocumentInspection:
     def _accept(
         self, document: dict[str, Any], etag: str, sha256: str, size: int, inspection: dict[str, Any]
     ) -> dict[str, Any]:
-        stored_key = f"{document['process_id']}/{document['document_id']}/{document['filename']}"
+        # Stored under the extension and the content type of the format found, whatever was declared.
+        kind = inspection["format"]
+        filename = stored_filename(document["filename"], kind)
+        stored_key = f"{document['process_id']}/{document['document_id']}/{filename}"
         uploads = aws.bucket_name("uploads")
         # Copied by S3 itself (no bytes through the Lambda), and only if it is still the object inspected.
         self.s3.copy_object(
@@ -164,7 +167,7 @@ class DocumentInspection:
             CopySourceIfMatch=etag,
             MetadataDirective="REPLACE",
             Metadata={"sha256": sha256},
-            ContentType=document["content_type"],
+            ContentType=CONTENT_TYPES[kind],
         )
         # The earlier version is marked replaced before the new one reads as accepted, so no reader
         # ever sees both as current.
@@ -172,7 +175,13 @@ class DocumentInspection:
             self._supersede(document["process_id"], document["replaces"], document["document_id"])
         # Record first, then delete: no moment where the file is in neither place nor recorded.
         updated = self._finish(
-            document, DocumentStatus.ACCEPTED, sha256=sha256, size=size, stored_key=stored_key, inspection=inspection
+            document,
+            DocumentStatus.ACCEPTED,
+            sha256=sha256,
+            size=size,
+            stored_key=stored_key,
+            inspection=inspection,
+            filename=filename,
         )
         self._clear_quarantine(document, etag)
         self.audit.record(

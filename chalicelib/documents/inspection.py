@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chalicelib.documents.drawings import DWG_VERSIONS, DXF_BINARY_SENTINEL, check_dwfx_package, check_dwg, check_dxf
+
 MIB = 1024 * 1024
 
 
@@ -25,6 +27,12 @@ class Limits:
     memory_bytes: int = 512 * MIB  # the child's address space (RLIMIT_AS)
     pdf_max_pages: int = 2000
     pdf_max_stream_output: int = 32 * MIB  # the most any one PDF stream may inflate to
+    # Every stream of a PDF is inflated once, one at a time, under one budget: in all at most this many
+    # bytes, and no more than this many times the file's size once past the floor (text and drawings
+    # inflate 5-20:1; a blank page drawn as an uncompressed image up to ~1000:1, hence the floor).
+    pdf_max_decoded_total: int = 512 * MIB
+    pdf_max_expansion: int = 200
+    pdf_expansion_floor: int = 64 * MIB
     pdf_max_annotations_per_page: int = 500
     image_max_pixels: int = 180_000_000  # an A0 colour scan at 300 dpi is ~140 megapixels
     zip_max_entries: int = 10_000
@@ -48,9 +56,16 @@ OTHER_FORMATS = (
     (b"MM\x00*", "uma imagem TIFF"),
     (b"\xd0\xcf\x11\xe0", "um documento do Office antigo"),
 )
+# Text formats an attacker puts in front of a PDF's header (a polyglot), named for the reason.
+OTHER_TEXT_FORMATS = (
+    (re.compile(rb"\s*<(?:!doctype\s+html|html|head|body|script|svg)", re.I), "uma página HTML"),
+    (re.compile(rb"#!"), "um script"),
+    (re.compile(rb"\s*<\?xml", re.I), "um documento XML"),
+)
 _DWG = re.compile(rb"AC10[0-3][0-9]")
-_DXF_BINARY = b"AutoCAD Binary DXF\r\n\x1a\x00"
 _DXF_TEXT = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*(?:999\r?\n[^\n]*\n\s*)*0\r?\nSECTION\r?\n")
+# What may come before "%PDF-": nothing but PDF white space.
+_PDF_HEADER = re.compile(rb"\A[\x00\t\n\x0c\r ]*%PDF-(\d\.\d)")
 
 
 @dataclass
@@ -73,7 +88,7 @@ def _names(formats: list[str] | tuple[str, ...]) -> str:
 
 def sniff_format(head: bytes) -> str | None:
     """The accepted format the first bytes announce (a zip is only a candidate DWFx)."""
-    if b"%PDF-" in head[:1024]:  # the PDF header may follow a few bytes of junk
+    if head.lstrip(b"\x00\t\n\x0c\r ").startswith(b"%PDF-"):  # only white space before the header
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -81,7 +96,7 @@ def sniff_format(head: bytes) -> str | None:
         return "jpeg"
     if _DWG.match(head):
         return "dwg"
-    if head.startswith(_DXF_BINARY) or _DXF_TEXT.match(head):
+    if head.startswith(DXF_BINARY_SENTINEL) or _DXF_TEXT.match(head):
         return "dxf"
     if head.startswith(b"PK\x03\x04"):
         return "dwfx"
@@ -91,6 +106,9 @@ def sniff_format(head: bytes) -> str | None:
 def _what_else(head: bytes) -> str:
     for prefix, description in OTHER_FORMATS:
         if head.startswith(prefix):
+            return description
+    for pattern, description in OTHER_TEXT_FORMATS:
+        if pattern.match(head):
             return description
     return "um formato não reconhecido"
 
@@ -106,6 +124,13 @@ def inspect_file(path: str | Path, allowed_formats: list[str], filename: str, li
     kind = sniff_format(head)
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     declared = EXTENSIONS.get(extension)
+    if kind is None and b"%PDF-" in head:
+        return Finding(
+            False,
+            "pdf",
+            f"O ficheiro não começa pelo cabeçalho de um PDF: antes dele há {_what_else(head)}. "
+            "Um PDF verdadeiro começa por %PDF-; grave-o de novo (por exemplo, imprimir para PDF).",
+        )
     if kind is None:
         return Finding(False, None, f"O conteúdo do ficheiro não é {_names(allowed_formats)}: é {_what_else(head)}.")
     if declared is not None and declared != kind:
@@ -119,11 +144,28 @@ def inspect_file(path: str | Path, allowed_formats: list[str], filename: str, li
         return Finding(
             False, kind, f"Este documento aceita {_names(allowed_formats)}; o ficheiro enviado é {FORMAT_NAMES[kind]}."
         )
-    inspector = {"pdf": _inspect_pdf, "png": _inspect_image, "jpeg": _inspect_image, "dwfx": _inspect_dwfx}.get(kind)
-    if inspector is None:  # DWG and DXF: the signature is all that is checked
-        details = {"version": _DWG.match(head).group().decode()} if kind == "dwg" else {}  # type: ignore[union-attr]
-        return Finding(True, kind, details=details)
+    inspector = {
+        "pdf": _inspect_pdf,
+        "png": _inspect_image,
+        "jpeg": _inspect_image,
+        "dwfx": _inspect_dwfx,
+        "dwg": _inspect_dwg,
+        "dxf": _inspect_dxf,
+    }[kind]
     return inspector(path, limits)
+
+
+# -- DWG and DXF ---------------------------------------------------------------------------------------
+def _inspect_dwg(path: Path, limits: Limits) -> Finding:
+    version, reason = check_dwg(path)
+    if reason:
+        return Finding(False, "dwg", reason)
+    return Finding(True, "dwg", details={"version": version, "release": DWG_VERSIONS[version or ""]})
+
+
+def _inspect_dxf(path: Path, limits: Limits) -> Finding:
+    reason = check_dxf(path)
+    return Finding(False, "dxf", reason) if reason else Finding(True, "dxf")
 
 
 # -- PDF -------------------------------------------------------------------------------------------
@@ -147,19 +189,114 @@ def _additional_actions(holder: Any) -> bool:
     return hasattr(actions, "values") and any(_action_kind(a) in _DANGEROUS_ACTIONS for a in actions.values())
 
 
-def _tail_is_complete(path: Path) -> bool:
-    """A complete PDF ends with ``%%EOF`` within its last 1 KB (what readers require)."""
+def _tail(path: Path) -> bytes:
+    """The last 1 KB: a complete PDF's ``%%EOF`` is there (what readers require)."""
     with path.open("rb") as handle:
         handle.seek(max(0, path.stat().st_size - 1024))
-        return b"%%EOF" in handle.read()
+        return handle.read()
+
+
+_PDF_WHITE_SPACE = b"\x00\t\n\x0c\r "
+_IMAGE_CODECS = {"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF", "/Crypt"}
+
+
+def _stream_kind(stream: Any) -> str:
+    """What a stream is, in words for the uploader."""
+    kind, subtype = stream.get("/Type"), stream.get("/Subtype")
+    if subtype == "/Image":
+        return "numa imagem"
+    if subtype == "/Form":
+        return "num desenho embutido (XObject)"
+    if kind == "/Metadata":
+        return "nos metadados (XMP)"
+    if kind == "/ObjStm":
+        return "num fluxo de objetos"
+    if kind == "/XRef":
+        return "na tabela de referências"
+    if kind == "/EmbeddedFile":
+        return "num ficheiro embutido"
+    if "/Length1" in stream or "/Length2" in stream or subtype in ("/Type1C", "/CIDFontType0C", "/OpenType"):
+        return "numa fonte"
+    return "no conteúdo de uma página"
+
+
+class _Bomb(Exception):
+    def __init__(self, where: str):
+        super().__init__(where)
+        self.where = where
+
+
+def _decode_every_stream(reader: Any, file_size: int, limits: Limits) -> int:
+    """Inflate every stream of the file (content, XObjects, fonts, object streams, metadata...), one at a
+    time and discarded, through pypdf's own decoders (each capped at ``pdf_max_stream_output``), under
+    one budget for the whole file. The image codecs (JPEG, JPEG 2000, JBIG2, CCITT) are where the chain
+    stops: pypdf never expands them, and neither does anything that reads the PDF as a document.
+    Returns the bytes inflated; raises ``_Bomb`` naming the stream that broke the budget."""
+    from pypdf.errors import LimitReachedError
+    from pypdf.filters import ASCII85Decode, ASCIIHexDecode, FlateDecode, LZWDecode, RunLengthDecode
+    from pypdf.generic import ArrayObject, IndirectObject, StreamObject
+
+    decoders = {
+        "/FlateDecode": FlateDecode,
+        "/Fl": FlateDecode,
+        "/LZWDecode": LZWDecode,
+        "/LZW": LZWDecode,
+        "/RunLengthDecode": RunLengthDecode,
+        "/RL": RunLengthDecode,
+        "/ASCIIHexDecode": ASCIIHexDecode,
+        "/AHx": ASCIIHexDecode,
+        "/ASCII85Decode": ASCII85Decode,
+        "/A85": ASCII85Decode,
+    }
+    references = [(number, generation) for generation, numbers in reader.xref.items() for number in numbers]
+    references += [(number, 0) for number in reader.xref_objStm]
+    total = 0
+    for number, generation in references:
+        stream = reader.get_object(IndirectObject(number, generation, reader))
+        if not isinstance(stream, StreamObject):
+            continue
+        filters = stream.get("/Filter") or []
+        filters = filters.get_object() if hasattr(filters, "get_object") else filters
+        filters = list(filters) if isinstance(filters, ArrayObject | list) else [filters]
+        data = stream._data  # the stream's bytes as stored in the file
+        where = f"{_stream_kind(stream)}, objeto {number}"
+        try:
+            for name in filters:
+                if name in _IMAGE_CODECS:
+                    break
+                decoder = decoders.get(str(name))
+                if decoder is None:
+                    raise ValueError(f"unknown filter {name}")
+                data = decoder.decode(data)
+        except LimitReachedError:
+            raise _Bomb(where) from None
+        total += len(data)
+        del data
+        over_budget = total > limits.pdf_max_decoded_total
+        if over_budget or (total > limits.pdf_expansion_floor and total > limits.pdf_max_expansion * file_size):
+            raise _Bomb(where)
+    return total
 
 
 def _inspect_pdf(path: Path, limits: Limits) -> Finding:
     from pypdf import PdfReader, apply_configuration
     from pypdf.errors import LimitReachedError, PyPdfError
 
-    if not _tail_is_complete(path):
+    with path.open("rb") as handle:
+        header = _PDF_HEADER.match(handle.read(1024))
+    if header is None:
+        return Finding(False, "pdf", "O cabeçalho do PDF (%PDF-) não indica a versão: o ficheiro não é um PDF válido.")
+    tail = _tail(path)
+    if b"%%EOF" not in tail:
         return Finding(False, "pdf", "O PDF está incompleto (o ficheiro foi cortado). Envie-o de novo.")
+    after = tail.rsplit(b"%%EOF", 1)[1].strip(_PDF_WHITE_SPACE)
+    if after:
+        return Finding(
+            False,
+            "pdf",
+            f"Depois do fim do PDF (%%EOF) há outro conteúdo ({_what_else(after)}): o ficheiro não é só um PDF. "
+            "Grave-o de novo (por exemplo, imprimir para PDF) e volte a enviá-lo.",
+        )
     damaged = Finding(
         False,
         "pdf",
@@ -225,19 +362,21 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
                     "pdf",
                     "O PDF contém ficheiros anexados dentro dele. Envie cada documento em separado, sem anexos.",
                 )
-            details: dict[str, Any] = {"pages": pages, "pdf_version": reader.pdf_header.lstrip("%PDF-")}
+            _decode_every_stream(reader, path.stat().st_size, limits)
+            details: dict[str, Any] = {"pages": pages, "pdf_version": header.group(1).decode()}
             details["pdfa"] = _pdfa_claim(root)
             signature_fields = [f for f in (reader.get_fields() or {}).values() if f.get("/FT") == "/Sig"]
             details["signature_fields"] = len(signature_fields)
             details["signed"] = any(f.get("/V") is not None for f in signature_fields)
     except MemoryError:
         raise
-    except LimitReachedError:
+    except (LimitReachedError, _Bomb) as error:
+        where = f", {error.where}" if isinstance(error, _Bomb) else ""
         return Finding(
             False,
             "pdf",
             "O PDF contém dados comprimidos que se expandem desproporcionadamente (uma "
-            '"bomba de descompressão"); não é aceite.',
+            f'"bomba de descompressão"{where}); não é aceite.',
         )
     except (
         PyPdfError,
@@ -300,8 +439,9 @@ def _inspect_image(path: Path, limits: Limits) -> Finding:
 # -- DWFx ----------------------------------------------------------------------------------------------
 def _inspect_dwfx(path: Path, limits: Limits) -> Finding:
     """A DWFx is an OPC (zip) package. Its directory is checked before anything is inflated (entries,
-    total size, compression ratio, overlapping entries), then every part is inflated in bounded chunks
-    to check its CRC, so that a directory that lies about sizes is caught too."""
+    total size, compression ratio, overlapping entries), then its package structure (content types,
+    relationships), then every part is inflated in bounded chunks to check its CRC, so that a directory
+    that lies about sizes is caught too."""
     import zipfile
 
     bomb = Finding(
@@ -309,7 +449,6 @@ def _inspect_dwfx(path: Path, limits: Limits) -> Finding:
         "dwfx",
         'O desenho DWFx descomprimido seria desproporcionadamente grande (uma "bomba zip"); não é aceite.',
     )
-    not_dwfx = Finding(False, "dwfx", "O ficheiro é um arquivo ZIP, mas não um desenho DWFx.")
     try:
         with zipfile.ZipFile(path) as archive:
             entries = archive.infolist()
@@ -322,11 +461,9 @@ def _inspect_dwfx(path: Path, limits: Limits) -> Finding:
             spans = sorted((e.header_offset, e.header_offset + e.compress_size) for e in entries)
             if any(end > next_start for (_, end), (next_start, _) in zip(spans, spans[1:], strict=False)):
                 return bomb  # overlapping entries: the same bytes counted many times
-            if "[Content_Types].xml" not in archive.namelist():
-                return not_dwfx
-            with archive.open("[Content_Types].xml") as types:
-                if b"dwf" not in types.read(MIB).lower():
-                    return not_dwfx
+            structure = check_dwfx_package(archive)
+            if structure:
+                return Finding(False, "dwfx", structure)
             inflated = 0
             for entry in entries:
                 with archive.open(entry) as part:  # CRC checked by zipfile at the end of each part

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -39,6 +40,10 @@ CONTENT_TYPES = {
     "dxf": "image/vnd.dxf",
     "dwfx": "model/vnd.dwfx+xps",
 }
+# The extension a stored file gets for the format inspection found (a name without it gets it added).
+EXTENSION_OF = {"pdf": "pdf", "png": "png", "jpeg": "jpg", "dwg": "dwg", "dxf": "dxf", "dwfx": "dwfx"}
+_EXTENSIONS_OF = {"pdf": ("pdf",), "png": ("png",), "jpeg": ("jpg", "jpeg"), "dwg": ("dwg",), "dxf": ("dxf",)}
+_EXTENSIONS_OF["dwfx"] = ("dwfx",)
 CHUNK = 1024 * 1024
 # What a citizen (or staff) sees of a document; staff also see its versions.
 VIEW_FIELDS = (
@@ -58,12 +63,54 @@ VIEW_FIELDS = (
 )
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,5})$")
+# Characters that change how a name reads without being seen: controls, and format characters such as
+# U+202E (right-to-left override: "fatura\u202efdp.exe" shows as "faturaexe.pdf").
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 
 
 def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     cleaned = _UNSAFE.sub("_", base).strip("._") or "documento"
     return cleaned[-120:]
+
+
+def extension(name: str) -> str | None:
+    """A name's extension (``.pdf`` → ``pdf``), or None when it has none."""
+    match = _EXTENSION.search(name)
+    return match.group(1).lower() if match and not match.group(1).isdigit() else None
+
+
+def checked_filename(name: str, formats: list[str] | tuple[str, ...]) -> str:
+    """The name to store a file under, or a ValidationFailed naming what is wrong with it: invisible
+    characters are refused (never silently replaced: the uploader must see the name that is kept), and
+    an extension must be one of the formats' the slot takes."""
+    invisible = [c for c in name if unicodedata.category(c) in _INVISIBLE_CATEGORIES]
+    if invisible:
+        shown = ", ".join(f"U+{ord(c):04X}" for c in dict.fromkeys(invisible))
+        raise ValidationFailed(
+            f"O nome do ficheiro tem carateres invisíveis de controlo ou de formatação ({shown}), que podem "
+            "disfarçar a sua extensão. Mude o nome do ficheiro e volte a enviá-lo.",
+            field="filename",
+        )
+    safe = safe_filename(name)
+    allowed = [e for f in formats for e in _EXTENSIONS_OF.get(f, (f,))]
+    found = extension(safe)
+    if found is not None and found not in allowed:
+        raise ValidationFailed(
+            f"O nome do ficheiro termina em .{found}; este documento aceita ficheiros "
+            + ", ".join(f".{e}" for e in allowed)
+            + ".",
+            field="filename",
+        )
+    return safe
+
+
+def stored_filename(name: str, kind: str) -> str:
+    """``name`` with the extension of the format inspection found (added when it has none)."""
+    if extension(name) in _EXTENSIONS_OF.get(kind, (kind,)):
+        return name
+    return f"{name}.{EXTENSION_OF.get(kind, kind)}"
 
 
 def quarantine_prefix() -> str:
@@ -135,7 +182,7 @@ class Documents:
         # (chalicelib.kernel.clock.travel moves only the application's)
         expires_at = wall() + timedelta(seconds=settings.upload_url_expiry_seconds)
         document_id = f"d_{uuid.uuid4().hex}"
-        name = safe_filename(filename)
+        name = checked_filename(filename, slot.formats)
         key = f"{quarantine_prefix()}{process_id}/{document_id}/{name}"
         max_bytes = slot.max_bytes
         post = self.s3.generate_presigned_post(
@@ -194,6 +241,9 @@ class Documents:
                 "Bucket": aws.bucket_name("documents"),
                 "Key": document["stored_key"],
                 "ResponseContentDisposition": f'attachment; filename="{document["filename"]}"',
+                # the type inspection found, not the one the uploader declared
+                "ResponseContentType": CONTENT_TYPES.get((document.get("inspection") or {}).get("format"), "")
+                or document["content_type"],
             },
             ExpiresIn=get_settings().download_url_expiry_seconds,
         )

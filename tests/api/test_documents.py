@@ -20,8 +20,19 @@ from tests.support.files import HOSTILE, MIB, small_pdf
 from tests.support.waiting import wait_for
 
 OTHER_PASSWORD = "Outra-palavra-2026"
-SLOT_FOR_FORMATS = {("pdf",): "anexo", ("pdf", "png", "jpeg"): "digitalizacao", ("dwfx",): "desenhos"}
-CONTENT_TYPE = {"pdf": "application/pdf", "png": "image/png", "dwfx": "model/vnd.dwfx+xps", "dwg": "image/vnd.dwg"}
+SLOT_FOR_FORMATS = {
+    ("pdf",): "anexo",
+    ("pdf", "png", "jpeg"): "digitalizacao",
+    ("dwfx",): "desenhos",
+    ("dwfx", "dwg", "dxf"): "desenhos",
+}
+CONTENT_TYPE = {
+    "pdf": "application/pdf",
+    "png": "image/png",
+    "dwfx": "model/vnd.dwfx+xps",
+    "dwg": "image/vnd.dwg",
+    "dxf": "image/vnd.dxf",
+}
 
 
 def _citizen(make_api: Any, demo: dict[str, Any]) -> Any:
@@ -199,6 +210,52 @@ def test_drawings_and_scans_of_their_size_are_accepted(make_api: Any, demo: dict
     )
     assert scan["status"] == "aceite", scan.get("reason")
     assert scan["inspection"]["pages"] == 20
+
+
+# -- names ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("filename", "words"),
+    [
+        ("fatura\u202efdp.exe", "U+202E"),  # shows as "faturaexe.pdf"
+        ("fatura\u200b.pdf", "U+200B"),
+        ("linha\nnova.pdf", "U+000A"),
+        ("fatura.pdf.exe", "termina em .exe; este documento aceita ficheiros .pdf"),
+    ],
+    ids=["right-to-left-override", "zero-width-space", "newline", "wrong-extension"],
+)
+def test_a_name_that_hides_what_the_file_is_is_refused_naming_why(
+    make_api: Any, demo: dict[str, Any], filename: str, words: str
+) -> None:
+    api = _citizen(make_api, demo)
+    process_id = _draft(api)
+    response = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": filename, "content_type": "application/pdf"},
+    )
+    assert response.status_code == 422, response.body
+    assert response.data["error"]["field"] == "filename" and words in response.data["error"]["message"]
+
+
+def test_a_file_is_stored_and_downloaded_as_the_format_it_is(
+    make_api: Any, demo: dict[str, Any], tmp_path: Path
+) -> None:
+    # Declared a PDF with no extension, found to be a PNG: stored as foto.png, served as image/png.
+    api = _citizen(make_api, demo)
+    process_id = _draft(api)
+    form = api.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "digitalizacao", "filename": "foto", "content_type": "application/pdf"},
+    ).data
+    assert upload(form, files.png(tmp_path / "foto").read_bytes(), "foto") in (200, 201, 204)
+    document = _inspected(api, process_id, form["document_id"])
+    assert document["status"] == "aceite", document.get("reason")
+    assert document["filename"] == "foto.png"
+    url = api.call("GET", f"/api/requests/{process_id}/documents/{document['document_id']}/download").data["url"]
+    served = requests.get(url, timeout=30)
+    assert served.headers["Content-Type"] == "image/png"
+    assert served.headers["Content-Disposition"] == 'attachment; filename="foto.png"'
 
 
 # -- versions -------------------------------------------------------------------------------------------

@@ -120,3 +120,84 @@ def test_a_parse_past_the_memory_limit_is_stopped_and_rejected(hostile_files: di
     finding = inspect_isolated(hostile_files["pdf_decompression_bomb"], ["pdf"], "bomba.pdf", limits)
     assert not finding.accepted
     assert "limite de memória (256 MB)" in (finding.reason or ""), finding.reason
+
+
+# -- structure, not only signatures ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("write", "name", "details"),
+    [
+        (files.dxf_binary, "planta.dxf", {}),
+        (files.dwg_r2000, "planta.dwg", {"version": "AC1015", "release": "AutoCAD 2000"}),
+        (files.dwg, "planta.dwg", {"version": "AC1032", "release": "AutoCAD 2018"}),
+    ],
+    ids=["binary-dxf", "dwg-2000", "dwg-2018"],
+)
+def test_drawings_whose_structure_holds_are_accepted(tmp_path: Path, write: Any, name: str, details: dict) -> None:
+    finding = inspect_isolated(write(tmp_path / name), ["dwfx", "dwg", "dxf"], name)
+    assert finding.accepted, finding.reason
+    assert details.items() <= finding.details.items()
+
+
+def _dwfx_without_its_document(path: Path) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", files.DWFX_CONTENT_TYPES)
+        archive.writestr("_rels/.rels", files.DWFX_RELS)
+    return path
+
+
+def _edited(write: Any, old: bytes, new: bytes) -> Any:
+    def edit(path: Path) -> Path:
+        write(path)
+        data = path.read_bytes()
+        assert old in data
+        path.write_bytes(data.replace(old, new, 1))
+        return path
+
+    return edit
+
+
+@pytest.mark.parametrize(
+    ("write", "name", "words"),
+    [
+        (_edited(files.dxf, b" 10\r\n0.0", b" 10\r\nzero"), "planta.dxf", "código 10 devia ser um número"),
+        (_edited(files.dxf, b"  0\r\nEOF\r\n", b""), "planta.dxf", "falta o marcador final EOF"),
+        (_edited(files.dxf, b"  0\r\nEOF\r\n", b"  0\r\nEOF\r\nrm -rf ~\r\n"), "planta.dxf", "depois do seu fim"),
+        (_edited(files.dxf_binary, b"ENDSEC\x00", b"ENDSEC"), "planta.dxf", "código de grupo inválido"),
+        (_edited(files.dwg_r2000, bytes.fromhex("95a04e28"), b"#!/b"), "planta.dwg", "cabeçalho danificado"),
+        (_edited(files.dwg, b"AC1032", b"AC1009"), "planta.dwg", "anterior a R13"),
+        (_dwfx_without_its_document, "planta.dwfx", "uma parte que falta"),
+    ],
+    ids=["dxf-bad-value", "dxf-no-eof", "dxf-trailing-script", "binary-dxf-cut", "dwg-no-sentinel", "dwg-r12", "dwfx"],
+)
+def test_drawings_with_a_signature_but_not_the_structure_are_rejected(
+    tmp_path: Path, write: Any, name: str, words: str
+) -> None:
+    finding = inspect_isolated(write(tmp_path / name), ["dwfx", "dwg", "dxf"], name)
+    assert not finding.accepted
+    assert words in (finding.reason or ""), finding.reason
+
+
+def test_a_pdf_after_white_space_is_read_and_its_version_recorded(tmp_path: Path) -> None:
+    path = tmp_path / "espaco.pdf"
+    path.write_bytes(b"\r\n  " + files.small_pdf())
+    finding = inspect_isolated(path, ["pdf"], "espaco.pdf")
+    assert finding.accepted, finding.reason
+    assert finding.details["pdf_version"] == files.small_pdf()[5:8].decode()
+
+
+def test_many_streams_within_the_budget_are_accepted(tmp_path: Path) -> None:
+    # 20 streams of 2 MB of zeros (40 MB in all from a few KB): under the floor the ratio is no reason.
+    forms = [files.zlib_zero_bomb(2 * MIB)] * 20
+    path = files.pdf_with(
+        tmp_path / "formularios.pdf",
+        extra_objects=[
+            b"<< /Type /XObject /Subtype /Form /BBox [0 0 1 1] /Filter /FlateDecode /Length %d >>\nstream\n" % len(f)
+            + f
+            + b"\nendstream"
+            for f in forms
+        ],
+    )
+    finding = inspect_isolated(path, ["pdf"], "formularios.pdf")
+    assert finding.accepted, finding.reason
