@@ -163,13 +163,27 @@ def _edited(write: Any, old: bytes, new: bytes) -> Any:
     [
         (_edited(files.dxf, b" 10\r\n0.0", b" 10\r\nzero"), "planta.dxf", "código 10 devia ser um número"),
         (_edited(files.dxf, b"  0\r\nEOF\r\n", b""), "planta.dxf", "falta o marcador final EOF"),
-        (_edited(files.dxf, b"  0\r\nEOF\r\n", b"  0\r\nEOF\r\nrm -rf ~\r\n"), "planta.dxf", "depois do seu fim"),
+        (
+            _edited(files.dxf, b"  0\r\nEOF\r\n", b"  0\r\nEOF\r\n999\r\nrm -rf ~\r\n"),
+            "planta.dxf",
+            "depois do seu fim",
+        ),
+        (_edited(files.dxf, b"  0\r\nEOF\r\n", b"  0\r\nEOF\r\nrm -rf ~\r\n"), "planta.dxf", "código de grupo"),
         (_edited(files.dxf_binary, b"ENDSEC\x00", b"ENDSEC"), "planta.dxf", "código de grupo inválido"),
         (_edited(files.dwg_r2000, bytes.fromhex("95a04e28"), b"#!/b"), "planta.dwg", "cabeçalho danificado"),
         (_edited(files.dwg, b"AC1032", b"AC1009"), "planta.dwg", "anterior a R13"),
         (_dwfx_without_its_document, "planta.dwfx", "uma parte que falta"),
     ],
-    ids=["dxf-bad-value", "dxf-no-eof", "dxf-trailing-script", "binary-dxf-cut", "dwg-no-sentinel", "dwg-r12", "dwfx"],
+    ids=[
+        "dxf-bad-value",
+        "dxf-no-eof",
+        "dxf-comment-after-eof",
+        "dxf-script-after-eof",
+        "binary-dxf-cut",
+        "dwg-no-sentinel",
+        "dwg-r12",
+        "dwfx",
+    ],
 )
 def test_drawings_with_a_signature_but_not_the_structure_are_rejected(
     tmp_path: Path, write: Any, name: str, words: str
