@@ -32,6 +32,12 @@ def normalise_identity_number(value: str, country: str, person_type: str | None 
             number = candidate.validate(value)
         except StdnumError:
             continue
+        if country == "BR" and len(set(number)) == 1:
+            # 111.111.111-11 passes the check digits (python-stdnum accepts it), but the Receita Federal
+            # issues no number of one repeated digit.
+            raise ValidationFailed(
+                f"{label} inválido: um número com todos os dígitos iguais não é um {label}.", field="identity_number"
+            )
         if country == "PT" and person_type == "individual" and not number.startswith(_PT_INDIVIDUAL_PREFIXES):
             raise ValidationFailed(
                 "Este número é de uma pessoa coletiva (NIPC): registe-se como empresa.", field="identity_number"

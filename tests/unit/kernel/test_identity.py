@@ -62,6 +62,8 @@ def test_identity_numbers_of_each_country_and_person_type(
         ("232013969", "PT", "company"),  # a person's NIF
         ("11.222.333/0001-81", "BR", "individual"),  # a CNPJ is no CPF
         ("390.533.447-05", "BR", "company"),
+        ("111.111.111-11", "BR", "individual"),  # check digits right, but no CPF is one digit repeated
+        ("000.000.000-00", "BR", None),
     ],
 )
 def test_identity_numbers_that_do_not_fit_are_refused(number: str, country: str, person_type: str) -> None:
