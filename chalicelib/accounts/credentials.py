@@ -21,6 +21,7 @@ from typing import Any
 
 from chalicelib.kernel.errors import TooManyRequests, ValidationFailed
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.plural import plural
 from chalicelib.platform import aws
 
 COMMON_PASSWORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt.gz"
@@ -214,7 +215,9 @@ class Codes(_Store):
                 raise ValidationFailed(
                     f"Código incorreto. Esgotou as {CODE_MAX_TRIES} tentativas: peça um novo código.", field=field
                 )
-            raise ValidationFailed(f"Código incorreto. Restam {left} tentativas.", field=field)
+            raise ValidationFailed(
+                "Código incorreto. " + plural(left, "Resta {n} tentativa.", "Restam {n} tentativas."), field=field
+            )
         return item
 
 
@@ -323,7 +326,8 @@ class Throttle(_Store):
             wait = int(item.get("blocked_until", 0)) - now if fresh else 0
             if wait > 0:
                 error = TooManyRequests(
-                    f"Demasiadas tentativas falhadas. Aguarde {wait} segundos e tente de novo.", field=field
+                    f"Demasiadas tentativas falhadas. Aguarde {plural(wait, 'segundo', 'segundos')} e tente de novo.",
+                    field=field,
                 )
                 error.retry_after = wait
                 raise error

@@ -12,6 +12,7 @@ from typing import Any
 from chalicelib.kernel.errors import ValidationFailed
 from chalicelib.kernel.identity import normalise_identity_number
 from chalicelib.kernel.money import parse_money, whole_number_text
+from chalicelib.kernel.plural import plural
 
 POSTAL_CODE = re.compile(r"^\d{4}-\d{3}$")  # Portuguese "código postal": 4 digits, hyphen, 3 digits
 
@@ -23,7 +24,7 @@ def convert_field(spec: Any, value: Any) -> Any:
             raise ValueError("deve ser texto.")
         value = value.strip()
         if spec.max_length and len(value) > spec.max_length:
-            raise ValueError(f"no máximo {spec.max_length} caracteres.")
+            raise ValueError(f"no máximo {plural(spec.max_length, 'caráter', 'caracteres')}.")
         if spec.type == "postal_code" and not POSTAL_CODE.match(value):
             raise ValueError("código postal no formato 0000-000.")
         if spec.type == "nif":

@@ -17,6 +17,7 @@ from typing import Any
 from chalicelib.catalogue.service import InstallmentRules, Service
 from chalicelib.kernel.errors import Problems, ValidationFailed
 from chalicelib.kernel.money import euros, parse_money, whole_number_text
+from chalicelib.kernel.plural import plural
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,14 @@ def check(rules: InstallmentRules, option: str, debt_cents: int, count: int, pre
         if smallest < minimum:
             most = max(debt_cents // minimum, 0)
             advice = (
-                f" Com esta dívida, no máximo {most} prestação(ões)."
+                f" Com esta dívida, no máximo {plural(most, 'prestação', 'prestações')}."
                 if most
                 else " A dívida é inferior ao valor mínimo de uma prestação."
             )
             problems.add(
                 count_field,
                 f"{chosen.label}: cada prestação tem de ser de pelo menos {euros(minimum)}; "
-                f"com {count} prestações seriam de {euros(smallest)}.{advice} Prestações inferiores só na opção b).",
+                f"com {plural(count, 'prestação', 'prestações')} seriam de {euros(smallest)}.{advice} Prestações inferiores só na opção b).",
             )
     problems.raise_if_any()
 

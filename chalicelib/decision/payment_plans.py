@@ -18,6 +18,7 @@ from chalicelib.kernel.clock import iso, parse
 from chalicelib.kernel.errors import Conflict, NotFound
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.money import euros
+from chalicelib.kernel.plural import plural
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
 from chalicelib.platform import aws
@@ -42,7 +43,7 @@ def render_pdf(process: dict[str, Any], service: Any, issued_at: str) -> bytes:
         f"Processo {process.get('number', '')} - {service.title}",
         f"Requerente: {requerente}",
         f"Código de consumidor: {fields.get('codigo_consumidor', '-')}",
-        f"Dívida total: {euros(sum(int(i['amount_cents']) for i in plan))} em {len(plan)} prestações",
+        f"Dívida total: {euros(sum(int(i['amount_cents']) for i in plan))} em {plural(len(plan), 'prestação', 'prestações')}",
     ):
         pdf.multi_cell(width, 6, pdf_document.text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)

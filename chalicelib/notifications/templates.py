@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from chalicelib.kernel.plural import plural
 from chalicelib.kernel.roles import CITIZEN, STAFF
 from chalicelib.kernel.settings import get_settings
 from chalicelib.notifications.gsm import to_gsm
@@ -327,7 +328,7 @@ def common_values(language: str, letter: bool = False) -> dict[str, Any]:
 def environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
         autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
         undefined=StrictUndefined,
@@ -335,6 +336,9 @@ def environment() -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+    # int(): a missing value fails the render (StrictUndefined) instead of reaching plural()
+    env.filters["plural"] = lambda count, one, other: plural(int(count), one, other)
+    return env
 
 
 def language_of(value: str | None) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from chalicelib.kernel.clock import now
 from chalicelib.kernel.errors import TooManyRequests
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.plural import plural
 from chalicelib.platform import aws
 
 
@@ -38,4 +39,6 @@ class RateLimit:
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             wait = window + self.window_seconds - moment
-            raise TooManyRequests(f"Demasiadas consultas seguidas. Tente de novo dentro de {wait} segundos.") from None
+            raise TooManyRequests(
+                f"Demasiadas consultas seguidas. Tente de novo dentro de {plural(wait, 'segundo', 'segundos')}."
+            ) from None

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.catalogue.service import load_catalogue
 from chalicelib.kernel.clock import iso, today
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.plural import plural
 from chalicelib.kernel.roles import STAFF, Role
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DEADLINE_WATCHED
@@ -67,7 +68,7 @@ class DeadlineWatch:
                                 STAFF,
                                 "Prazo de decisão a terminar",
                                 f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
-                                f"({left} dia(s) úteis).",
+                                f"({plural(left, 'falta {n} dia útil', 'faltam {n} dias úteis')}).",
                             )
                             reminded.append(process["process_id"])
                 if "LastEvaluatedKey" not in page:

@@ -83,7 +83,9 @@ def test_a_wrong_code_six_times_needs_a_new_code_and_changes_nothing(make_api: A
     answers = [api.call("POST", "/api/session/code/verification", {"code": wrong}) for _ in range(5)]
     assert [a.status_code for a in answers] == [422] * 5
     assert all(a.data["error"]["field"] == "code" for a in answers)
-    assert "Restam 4" in answers[0].data["error"]["message"] and "novo código" in answers[4].data["error"]["message"]
+    assert "Restam 4 tentativas" in answers[0].data["error"]["message"]
+    assert "Resta 1 tentativa." in answers[3].data["error"]["message"]
+    assert "novo código" in answers[4].data["error"]["message"]
     sixth = api.call("POST", "/api/session/code/verification", {"code": code})  # even the right one, now
     assert sixth.status_code == 422 and sixth.data["error"]["field"] == "code"
     assert Accounts().get_item(rita["user_id"])["first_login_pending"] is True

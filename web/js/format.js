@@ -1,6 +1,6 @@
 // Dates, sizes, money and the days left to a deadline, as the pages write them (in the chosen language).
 
-import { locale, t } from "./i18n.js";
+import { locale, t, tn } from "./i18n.js";
 
 // Dates: "2026-12-07" is a calendar date (no time zone); timestamps are shown in Lisbon time
 export function formatDate(value) {
@@ -46,10 +46,9 @@ export function formatBytes(bytes) {
 
 export function workingDaysText(days) {
   if (days === null || days === undefined) return "";
-  if (days > 1) return t("faltam {n} dias úteis", { n: days });
-  if (days === 1) return t("falta 1 dia útil");
   if (days === 0) return t("termina hoje");
-  return days === -1 ? t("ultrapassado há 1 dia útil") : t("ultrapassado há {n} dias úteis", { n: -days });
+  if (days > 0) return tn(days, "falta {n} dia útil", "faltam {n} dias úteis");
+  return tn(-days, "ultrapassado há {n} dia útil", "ultrapassado há {n} dias úteis");
 }
 
 // A deadline date and the working days left to it, as the API counts them: "09/12/2026 (faltam 5 dias úteis)".

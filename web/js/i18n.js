@@ -41,6 +41,12 @@ export function t(text, values) {
     : chosen;
 }
 
+// tn(n, "Resta {n} caractere.", "Restam {n} caracteres."): the singular for one (and minus one), the
+// plural for any other number, zero included, as chalicelib/kernel/plural.py counts them.
+export function tn(n, one, other, values = {}) {
+  return t(Math.abs(n) === 1 ? one : other, { n, ...values });
+}
+
 // The static shell (index.html): elements with data-i18n="<pt-PT text>" (their text) or
 // data-i18n-label (their aria-label).
 export function translateStatic(root = document) {

@@ -90,3 +90,15 @@ def test_sms_text_is_folded_to_the_gsm_alphabet() -> None:
     assert gsm_length("Código") is None  # ó is not GSM-7: the whole SMS would be UCS-2
     assert gsm_length(to_gsm("Código")) == 6
     assert gsm_length("86,70 €") == 8  # € takes two septets
+
+
+@pytest.mark.parametrize(
+    ("days", "pt", "en"),
+    [(1, "ultrapassado em 1 dia útil.", "breached by 1 working day."), (3, "em 3 dias úteis.", "by 3 working days.")],
+)
+def test_counted_words_agree_with_their_number(days: int, pt: str, en: str) -> None:
+    values = {**MESSAGES["deadline_escalation"].sample, "working_days_late": days}
+    assert pt in render_email("deadline_escalation", "pt", values).text
+    assert en in render_email("deadline_escalation", "en", values).text
+    reminder = {**MESSAGES["deadline_reminder"].sample, "working_days_left": 1}
+    assert "falta 1 dia útil." in render_email("deadline_reminder", "pt", reminder).text

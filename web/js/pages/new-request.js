@@ -10,7 +10,7 @@
 // nothing typed is lost, and uploaded files stay on the draft.
 
 import { createRequest, getRequest, getService, requestPlan, saveDraft, submitRequest } from "../api.js";
-import { locale, t } from "../i18n.js";
+import { locale, t, tn } from "../i18n.js";
 import { h, breadcrumbs, facts, notice } from "../dom.js";
 import { euros, formatDate, formatDateTime, workingDaysText } from "../format.js";
 import { busyWhile, checkboxField, ErrorSummary, POSTAL_CODE, radioGroup, selectField, textField } from "../forms.js";
@@ -1046,8 +1046,8 @@ function addCharacterCount(input, max) {
     const left = max - input.value.length;
     const text =
       left >= 0
-        ? t("Restam {n} caracteres.", { n: left.toLocaleString(locale()) })
-        : t("Tem {n} caracteres a mais.", { n: (-left).toLocaleString(locale()) });
+        ? tn(left, "Resta {n} caráter.", "Restam {n} caracteres.", { n: left.toLocaleString(locale()) })
+        : tn(-left, "Tem {n} caráter a mais.", "Tem {n} caracteres a mais.", { n: (-left).toLocaleString(locale()) });
     visible.textContent = text;
     visible.classList.toggle("field-error", left < 0);
     clearTimeout(timer);
@@ -1056,5 +1056,5 @@ function addCharacterCount(input, max) {
     }, 1200);
   };
   input.addEventListener("input", update);
-  visible.textContent = t("Restam {n} caracteres.", { n: max.toLocaleString(locale()) });
+  visible.textContent = tn(max, "Resta {n} caráter.", "Restam {n} caracteres.", { n: max.toLocaleString(locale()) });
 }
