@@ -25,6 +25,17 @@ from chalicelib.api import (
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
 
+
+@app.middleware("all")
+def log_context(event: Any, get_response: Any) -> Any:
+    """Every invocation (HTTP, S3 event, state machine task, schedule) logs under its own ids only."""
+    from chalicelib.kernel.log import bind_invocation
+
+    context = getattr(event, "lambda_context", None) or getattr(event, "context", None)
+    bind_invocation(None if isinstance(context, dict) else context)
+    return get_response(event)
+
+
 for blueprint in (
     public,
     sessions,

@@ -33,9 +33,9 @@ def render_pdf(process: dict[str, Any], service: Any, issued_at: str) -> bytes:
         f"Plano de pagamento {process.get('number', '')}", get_settings().municipality, created=parse(issued_at)
     )
     width = pdf.epw
-    pdf.set_font("Helvetica", "B", 15)
+    pdf.set_font(pdf_document.FONT, "B", 15)
     pdf.cell(width, 9, pdf_document.text("Acordo de pagamento em prestações"), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(pdf_document.FONT, "", 10)
     requerente = (process.get("requerente") or {}).get("name", "")
     fields = process.get("fields", {})
     for line in (
@@ -47,11 +47,11 @@ def render_pdf(process: dict[str, Any], service: Any, issued_at: str) -> bytes:
     ):
         pdf.multi_cell(width, 6, pdf_document.text(line), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 10)
+    pdf.set_font(pdf_document.FONT, "B", 10)
     for label, cell in (("N.º", 20), ("Vencimento", 50), ("Valor", 50)):
         pdf.cell(cell, 6, pdf_document.text(label), border=1)
     pdf.ln()
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(pdf_document.FONT, "", 10)
     for item in plan:
         pdf.cell(20, 6, str(item["number"]), border=1)
         pdf.cell(50, 6, date.fromisoformat(item["due_date"]).strftime("%d/%m/%Y"), border=1)

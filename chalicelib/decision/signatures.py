@@ -17,9 +17,11 @@ from typing import Any
 from chalicelib.accounts.passwords import verify_password
 from chalicelib.accounts.users import Accounts
 from chalicelib.documents.store import Documents
+from chalicelib.kernel import pdf as pdf_document
 from chalicelib.kernel.clock import iso, local, now
 from chalicelib.kernel.errors import NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
@@ -31,39 +33,26 @@ STATEMENT = (
 
 
 def add_signature_page(pdf: bytes, lines: list[str]) -> bytes:
-    """The PDF with a page appended that carries ``lines`` (Helvetica, WinAnsi: pt-PT text as is)."""
+    """The PDF with a page appended that carries ``lines`` (the Unicode font of ``kernel.pdf``: any
+    signer's name prints as written)."""
     from pypdf import PdfReader, PdfWriter
-    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
-    page = writer.add_blank_page(595, 842)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
-    )
-    page[NameObject("/Resources")] = DictionaryObject(
-        {NameObject("/Font"): DictionaryObject({NameObject("/F1"): writer._add_object(font)})}
-    )
-    text = b"BT /F1 11 Tf 56 780 Td 16 TL "
+    page = pdf_document.a4("Assinatura eletrónica", get_settings().municipality, margin=20)
+    page.set_font(pdf_document.FONT, "", 11)
     for line in lines:
-        escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        text += b"(" + escaped.encode("cp1252", errors="replace") + b") Tj T* "
-    stream = DecodedStreamObject()
-    stream.set_data(text + b"ET")
-    page[NameObject("/Contents")] = writer._add_object(stream)
+        page.multi_cell(0, 6, pdf_document.text(line) or " ", new_x="LMARGIN", new_y="NEXT")
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    writer.append(PdfReader(io.BytesIO(bytes(page.output()))))
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _wrap(text: str, width: int = 90) -> list[str]:
-    import textwrap
-
-    return textwrap.wrap(text, width)
+def _format(document: dict[str, Any]) -> str | None:
+    """What the document is: the format inspection found in an upload, else (documents Balcão made:
+    payment plans, signed copies) what it was stored as."""
+    found = (document.get("inspection") or {}).get("format")
+    return found or ("pdf" if document.get("content_type") == "application/pdf" else None)
 
 
 class Signatures:
@@ -94,7 +83,7 @@ class Signatures:
         if not verify_password(item.get("password_hash", ""), password):
             raise ValidationFailed("Palavra-passe incorreta: a assinatura não foi feita.", field="password")
         source = self.documents.get(process["process_id"], document_id)
-        if source["status"] != DocumentStatus.ACCEPTED or source.get("content_type") != "application/pdf":
+        if source["status"] != DocumentStatus.ACCEPTED or _format(source) != "pdf":
             raise ValidationFailed("Só se assina um documento PDF aceite.", field="document_id")
         bucket = aws.bucket_name("documents")
         original = self.s3.get_object(Bucket=bucket, Key=source["stored_key"])["Body"].read()
@@ -112,7 +101,7 @@ class Signatures:
             original_sha256,
             "",
             "Declaração aceite pelo signatário:",
-            *_wrap(STATEMENT),
+            STATEMENT,
         ]
         signed = add_signature_page(original, lines)
         signed_sha256 = hashlib.sha256(signed).hexdigest()

@@ -1,7 +1,8 @@
 """What a file is, judged from its bytes alone (no AWS here): its magic bytes against its extension and
 the formats its slot takes, and for each format what can be read safely: PDFs opened with pypdf within
-explicit limits (pages, encryption, JavaScript or launch actions, embedded files, the PDF/A claim in the
-XMP metadata, signature fields), images by their declared size, DWFx packages by their zip directory.
+explicit limits (header at the start, every stream inflated under one budget (``pdf_streams``),
+encryption, JavaScript or launch actions, embedded files, the PDF/A claim, signature fields), images by
+their declared size, drawings by their structure (``drawings``: DXF group codes, DWG header, DWFx package).
 
 ``inspect_file`` is the parse itself, pure; hostile files are parsed by it in a child process held to
 ``Limits`` (``chalicelib.documents.isolation``).
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.documents.drawings import DWG_VERSIONS, DXF_BINARY_SENTINEL, check_dwfx_package, check_dwg, check_dxf
+from chalicelib.documents.pdf_streams import Bomb, decode_every_stream
 
 MIB = 1024 * 1024
 
@@ -197,85 +199,6 @@ def _tail(path: Path) -> bytes:
 
 
 _PDF_WHITE_SPACE = b"\x00\t\n\x0c\r "
-_IMAGE_CODECS = {"/DCTDecode", "/DCT", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/CCF", "/Crypt"}
-
-
-def _stream_kind(stream: Any) -> str:
-    """What a stream is, in words for the uploader."""
-    kind, subtype = stream.get("/Type"), stream.get("/Subtype")
-    if subtype == "/Image":
-        return "numa imagem"
-    if subtype == "/Form":
-        return "num desenho embutido (XObject)"
-    if kind == "/Metadata":
-        return "nos metadados (XMP)"
-    if kind == "/ObjStm":
-        return "num fluxo de objetos"
-    if kind == "/XRef":
-        return "na tabela de referências"
-    if kind == "/EmbeddedFile":
-        return "num ficheiro embutido"
-    if "/Length1" in stream or "/Length2" in stream or subtype in ("/Type1C", "/CIDFontType0C", "/OpenType"):
-        return "numa fonte"
-    return "no conteúdo de uma página"
-
-
-class _Bomb(Exception):
-    def __init__(self, where: str):
-        super().__init__(where)
-        self.where = where
-
-
-def _decode_every_stream(reader: Any, file_size: int, limits: Limits) -> int:
-    """Inflate every stream of the file (content, XObjects, fonts, object streams, metadata...), one at a
-    time and discarded, through pypdf's own decoders (each capped at ``pdf_max_stream_output``), under
-    one budget for the whole file. The image codecs (JPEG, JPEG 2000, JBIG2, CCITT) are where the chain
-    stops: pypdf never expands them, and neither does anything that reads the PDF as a document.
-    Returns the bytes inflated; raises ``_Bomb`` naming the stream that broke the budget."""
-    from pypdf.errors import LimitReachedError
-    from pypdf.filters import ASCII85Decode, ASCIIHexDecode, FlateDecode, LZWDecode, RunLengthDecode
-    from pypdf.generic import ArrayObject, IndirectObject, StreamObject
-
-    decoders = {
-        "/FlateDecode": FlateDecode,
-        "/Fl": FlateDecode,
-        "/LZWDecode": LZWDecode,
-        "/LZW": LZWDecode,
-        "/RunLengthDecode": RunLengthDecode,
-        "/RL": RunLengthDecode,
-        "/ASCIIHexDecode": ASCIIHexDecode,
-        "/AHx": ASCIIHexDecode,
-        "/ASCII85Decode": ASCII85Decode,
-        "/A85": ASCII85Decode,
-    }
-    references = [(number, generation) for generation, numbers in reader.xref.items() for number in numbers]
-    references += [(number, 0) for number in reader.xref_objStm]
-    total = 0
-    for number, generation in references:
-        stream = reader.get_object(IndirectObject(number, generation, reader))
-        if not isinstance(stream, StreamObject):
-            continue
-        filters = stream.get("/Filter") or []
-        filters = filters.get_object() if hasattr(filters, "get_object") else filters
-        filters = list(filters) if isinstance(filters, ArrayObject | list) else [filters]
-        data = stream._data  # the stream's bytes as stored in the file
-        where = f"{_stream_kind(stream)}, objeto {number}"
-        try:
-            for name in filters:
-                if name in _IMAGE_CODECS:
-                    break
-                decoder = decoders.get(str(name))
-                if decoder is None:
-                    raise ValueError(f"unknown filter {name}")
-                data = decoder.decode(data)
-        except LimitReachedError:
-            raise _Bomb(where) from None
-        total += len(data)
-        del data
-        over_budget = total > limits.pdf_max_decoded_total
-        if over_budget or (total > limits.pdf_expansion_floor and total > limits.pdf_max_expansion * file_size):
-            raise _Bomb(where)
-    return total
 
 
 def _inspect_pdf(path: Path, limits: Limits) -> Finding:
@@ -362,7 +285,7 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
                     "pdf",
                     "O PDF contém ficheiros anexados dentro dele. Envie cada documento em separado, sem anexos.",
                 )
-            _decode_every_stream(reader, path.stat().st_size, limits)
+            decode_every_stream(reader, path.stat().st_size, limits)
             details: dict[str, Any] = {"pages": pages, "pdf_version": header.group(1).decode()}
             details["pdfa"] = _pdfa_claim(root)
             signature_fields = [f for f in (reader.get_fields() or {}).values() if f.get("/FT") == "/Sig"]
@@ -370,8 +293,8 @@ def _inspect_pdf(path: Path, limits: Limits) -> Finding:
             details["signed"] = any(f.get("/V") is not None for f in signature_fields)
     except MemoryError:
         raise
-    except (LimitReachedError, _Bomb) as error:
-        where = f", {error.where}" if isinstance(error, _Bomb) else ""
+    except (LimitReachedError, Bomb) as error:
+        where = f", {error.where}" if isinstance(error, Bomb) else ""
         return Finding(
             False,
             "pdf",

@@ -41,16 +41,16 @@ def render_pdf(
     )
     width = pdf.epw
 
-    pdf.set_font("Helvetica", "B", 16)
+    pdf.set_font(pdf_document.FONT, "B", 16)
     pdf.cell(width, 9, "Comprovativo de entrega", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", "", 10)
+    pdf.set_font(pdf_document.FONT, "", 10)
     pdf.cell(width, 6, pdf_document.text(settings.municipality), new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
     def row(label: str, value: Any) -> None:
-        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_font(pdf_document.FONT, "B", 10)
         pdf.cell(45, 6, pdf_document.text(label))
-        pdf.set_font("Helvetica", "", 10)
+        pdf.set_font(pdf_document.FONT, "", 10)
         pdf.multi_cell(width - 45, 6, pdf_document.text(value or "-"), new_x="LMARGIN", new_y="NEXT")
 
     row("Processo", process["number"])
@@ -64,19 +64,19 @@ def render_pdf(
         row("Representante", process["representante_id"])
 
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
+    pdf.set_font(pdf_document.FONT, "B", 12)
     pdf.cell(width, 8, "Dados submetidos", new_x="LMARGIN", new_y="NEXT")
     for name, value in process.get("fields", {}).items():
         row(labels.get(name, name), value)
 
     pdf.ln(3)
-    pdf.set_font("Helvetica", "B", 12)
+    pdf.set_font(pdf_document.FONT, "B", 12)
     pdf.cell(width, 8, "Documentos entregues", new_x="LMARGIN", new_y="NEXT")
     if not documents:
-        pdf.set_font("Helvetica", "", 10)
+        pdf.set_font(pdf_document.FONT, "", 10)
         pdf.cell(width, 6, "Nenhum documento.", new_x="LMARGIN", new_y="NEXT")
     for number, document in enumerate(documents, start=1):
-        pdf.set_font("Helvetica", "B", 10)
+        pdf.set_font(pdf_document.FONT, "B", 10)
         pdf.multi_cell(
             width,
             6,
@@ -87,11 +87,11 @@ def render_pdf(
             new_x="LMARGIN",
             new_y="NEXT",
         )
-        pdf.set_font("Courier", "", 8.5)
+        pdf.set_font(pdf_document.MONO, "", 8.5)
         pdf.cell(width, 5, f"SHA-256 {document['sha256']}", new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(5)
-    pdf.set_font("Helvetica", "", 8.5)
+    pdf.set_font(pdf_document.FONT, "", 8.5)
     pdf.multi_cell(
         width,
         4.5,
