@@ -36,6 +36,15 @@ def _fail(message: str) -> None:
     raise SystemExit(2)
 
 
+def _day(value: str) -> str:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="balcao-local", description=__doc__)
     parser.add_argument(
@@ -49,6 +58,20 @@ def main(argv: list[str] | None = None) -> None:
         type=int,
         default=int(os.environ.get("BALCAO_AWS_PORT", "4566")),
         help="port of the local AWS, moto's server (default 4566, or $BALCAO_AWS_PORT)",
+    )
+    parser.add_argument(
+        "--today",
+        type=_day,
+        default=os.environ.get("BALCAO_DEMO_TODAY") or None,
+        help="the demo clock: run as if today were this date (YYYY-MM-DD), shown in every page's footer, "
+        "so that deadlines, hearings and next-working-day notices can be watched (or $BALCAO_DEMO_TODAY)",
+    )
+    parser.add_argument(
+        "--country",
+        choices=("PT", "BR"),
+        default=os.environ.get("BALCAO_COUNTRY", "PT"),
+        help="the deployment's country: its demo data, identity numbers, holidays and time zone "
+        "(default PT, or $BALCAO_COUNTRY)",
     )
     args = parser.parse_args(argv)
     for port, what in ((args.port, "--port"), (args.aws_port, "--aws-port")):
@@ -76,8 +99,15 @@ def main(argv: list[str] | None = None) -> None:
             "BALCAO_PAYMENT_CALLBACK_SECRET": os.environ.get(
                 "BALCAO_PAYMENT_CALLBACK_SECRET", "local-demo-callback-secret"
             ),
+            "BALCAO_COUNTRY": args.country,
         }
     )
+    if args.today:
+        os.environ["BALCAO_DEMO_TODAY"] = args.today
+    from local.demo import DEMOS
+
+    for key, value in DEMOS[args.country].environment.items():
+        os.environ.setdefault(key, value)
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
@@ -116,7 +146,13 @@ def main(argv: list[str] | None = None) -> None:
         flush=True,
     )
     for who, login, password in logins:
-        print(f"  {who:32} {login:28} {password}", flush=True)
+        print(f"  {who:32} {login:32} {password}", flush=True)
+    from chalicelib.kernel.settings import get_settings
+
+    settings = get_settings()
+    print(f"  ({settings.municipality}, {settings.country}, {settings.timezone})", flush=True)
+    if args.today:
+        print(f"Demo clock: today is {args.today} (shown in the footer of every page).", flush=True)
     print(
         "  (staff: then the code of an authenticator app holding the TOTP secret, e.g. "
         f"python3 -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"; API: {origin}/openapi.json)",

@@ -1,47 +1,120 @@
-"""Demo data for the local stack: one citizen and one staff user per role, with known logins."""
+"""Demo data for the local stack, per country (``BALCAO_COUNTRY``): one citizen and one company with
+known logins, and one staff user per role in the municipality's organ.
+
+- PT: a citizen with a NIF, a company with a NIPC, the organ CAMARA (Câmara Municipal).
+- BR: a citizen with a CPF, a company with a CNPJ, the organ PMP (Prefeitura Municipal de Piracicaba,
+  the municipality of the Brazilian seed): the catalogue's CAMARA is named PMP there (``organ_codes``).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from chalicelib.accounts.users import Accounts
 from chalicelib.kernel.roles import CITIZEN, STAFF
+from chalicelib.kernel.settings import get_settings
 from chalicelib.platform.audit import Actor
 
-DEMO_ORGAN = "CAMARA"
 DEMO_PASSWORD = "Balcao-demo-2026"
-DEMO_CITIZEN = {
-    "username": "ana.silva",
-    "identity_number": "123456789",
-    "email": "ana.silva@example.pt",
-    "name": "Ana Silva",
-    "phone": "+351912345678",
+
+
+@dataclass(frozen=True)
+class CountryDemo:
+    organ: str
+    citizen: dict[str, str]
+    company: dict[str, str]
+    staff_domain: str
+    # what the local stack sets for this country, unless the environment already says
+    environment: dict[str, str]
+
+
+DEMOS = {
+    "PT": CountryDemo(
+        organ="CAMARA",
+        citizen={
+            "username": "ana.silva",
+            "identity_number": "123456789",
+            "email": "ana.silva@example.pt",
+            "name": "Ana Silva",
+            "phone": "+351912345678",
+        },
+        company={
+            "username": "padaria.central",
+            "identity_number": "509123457",
+            "email": "geral@padaria-central.example.pt",
+            "name": "Padaria Central, Lda.",
+        },
+        staff_domain="municipio-demo.pt",
+        environment={},
+    ),
+    "BR": CountryDemo(
+        organ="PMP",
+        citizen={
+            "username": "ana.souza",
+            "identity_number": "52998224725",
+            "email": "ana.souza@example.com.br",
+            "name": "Ana Souza",
+            "phone": "+5519991234567",
+        },
+        company={
+            "username": "padaria.piracicabana",
+            "identity_number": "45678912000155",
+            "email": "contato@padaria-piracicabana.example.com.br",
+            "name": "Padaria Piracicabana Ltda.",
+        },
+        staff_domain="piracicaba-demo.sp.gov.br",
+        environment={
+            "BALCAO_MUNICIPALITY": "Prefeitura do Município de Piracicaba",
+            "BALCAO_ORGAN_CODES": '{"CAMARA": "PMP"}',
+            "BALCAO_HOLIDAYS_SUBDIVISION": "SP",
+            "BALCAO_SENDER_EMAIL": "balcao@piracicaba-demo.sp.gov.br",
+            "BALCAO_REGISTRATIONS_STAFF_EMAIL": "cadastros@piracicaba-demo.sp.gov.br",
+        },
+    ),
 }
-DEMO_STAFF = [
-    ("atendimento", "Rui Atendimento", "clerk", DEMO_ORGAN),
-    ("decisor", "Marta Decisora", "decision_maker", DEMO_ORGAN),
-    ("dirigente", "Paulo Dirigente", "organ_head", DEMO_ORGAN),
-    ("administrador", "Sofia Administradora", "administrator", DEMO_ORGAN),
-    ("auditor", "Carlos Auditor", "auditor", None),
+STAFF_ROLES = [
+    ("atendimento", "Rui Atendimento", "clerk"),
+    ("decisor", "Marta Decisora", "decision_maker"),
+    ("dirigente", "Paulo Dirigente", "organ_head"),
+    ("administrador", "Sofia Administradora", "administrator"),
+    ("auditor", "Carlos Auditor", "auditor"),
 ]
 
 _SEEDER = Actor("system:demo-data")
 
 
+def demo() -> CountryDemo:
+    return DEMOS[get_settings().country]
+
+
+# The PT demo's names, which tests and the README use.
+DEMO_ORGAN = DEMOS["PT"].organ
+DEMO_CITIZEN = DEMOS["PT"].citizen
+
+
 def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
-    """Create the demo accounts; returns (who, login, password) lines to print. The demo staff have
-    their authenticator app set up already (a random TOTP secret each, printed with their login, to
-    add to an app or to compute the code with ``pyotp``)."""
+    """Create the demo accounts of the deployment's country; returns (who, login, password) lines to
+    print. The demo staff have their authenticator app set up already (a random TOTP secret each,
+    printed with their login, to add to an app or to compute the code with ``pyotp``)."""
     import pyotp
 
     accounts = accounts or Accounts()
-    accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, **DEMO_CITIZEN)
+    country = demo()
+    identity = "NIF" if get_settings().country == "PT" else "CPF"
+    company_identity = "NIPC" if get_settings().country == "PT" else "CNPJ"
+    accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, person_type="individual", **country.citizen)
+    accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, person_type="company", **country.company)
     logins = [
-        ("cidadã (NIF ou utilizador)", f"{DEMO_CITIZEN['identity_number']} / {DEMO_CITIZEN['username']}", DEMO_PASSWORD)
+        (f"cidadã ({identity} ou utilizador)", _login(country.citizen), DEMO_PASSWORD),
+        (f"empresa ({company_identity} ou utilizador)", _login(country.company), DEMO_PASSWORD),
     ]
-    for username, name, role, organ in DEMO_STAFF:
+    for username, name, role in STAFF_ROLES:
+        organ = None if role == "auditor" else country.organ
         accounts.create(
             kind=STAFF,
             name=name,
-            email=f"{username}@municipio-demo.pt",
+            email=f"{username}@{country.staff_domain}",
             username=username,
             password=DEMO_PASSWORD,
             organ=organ,
@@ -60,8 +133,12 @@ def current_codes() -> dict[str, str]:
 
     accounts = Accounts()
     codes = {}
-    for username, *_ in DEMO_STAFF:
+    for username, *_ in STAFF_ROLES:
         item = accounts.find(username)
         if item and item.get("totp_secret"):
             codes[username] = pyotp.TOTP(item["totp_secret"]).now()
     return codes
+
+
+def _login(account: dict[str, Any]) -> str:
+    return f"{account['identity_number']} / {account['username']}"

@@ -17,6 +17,27 @@ def health() -> Any:
     return json_response({"status": "ok"})
 
 
+@routes.route("/api/deployment", methods=["GET"])
+@routes.api
+def deployment() -> Any:
+    """Anyone: where this deployment is (country, municipality, time zone, the municipality's today),
+    which the web form writes dates by; ``demo_today`` is set while the local stack runs a demo clock."""
+    from chalicelib.kernel.clock import demo_today, today
+    from chalicelib.kernel.settings import get_settings
+
+    settings = get_settings()
+    demo = demo_today()
+    return json_response(
+        {
+            "country": settings.country,
+            "municipality": settings.municipality,
+            "timezone": settings.timezone,
+            "today": today().isoformat(),
+            "demo_today": demo.isoformat() if demo else None,
+        }
+    )
+
+
 @routes.route("/api/services", methods=["GET"])
 @routes.api
 def list_services() -> Any:

@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from chalicelib.catalogue.fields import convert_field
 from chalicelib.kernel.errors import NotFound, Problems
+from chalicelib.kernel.settings import get_settings
 
 SERVICES_DIR = Path(__file__).resolve().parent.parent / "services"
 REQUIRED_SECTIONS = ("Como realizar", "O que devo saber", "Custo", "Prazo")
@@ -319,7 +320,7 @@ def applies(conditions: list[Condition], facts: dict[str, Any]) -> bool:
 def load_catalogue() -> dict[str, Service]:
     services = {}
     for path in sorted(SERVICES_DIR.glob("*.json")):
-        service = Service.model_validate_json(path.read_text(encoding="utf-8"))
+        service = _read(path)
         if service.id != path.stem:
             raise ValueError(f"{path.name}: a service file is named after its id ({service.id}.json)")
         services[service.id] = service
@@ -333,7 +334,14 @@ def get_service(service_id: str) -> Service:
     path = SERVICES_DIR / f"{service_id}.json"
     if not SERVICE_ID.match(service_id) or not path.is_file():
         raise NotFound("Serviço desconhecido.", field="service_id")
-    return Service.model_validate_json(path.read_text(encoding="utf-8"))
+    return _read(path)
+
+
+def _read(path: Path) -> Service:
+    """A service's file, its organ named as this municipality names it (setting ``organ_codes``)."""
+    service = Service.model_validate_json(path.read_text(encoding="utf-8"))
+    organ = get_settings().organ_codes.get(service.organ)
+    return service.model_copy(update={"organ": organ}) if organ else service
 
 
 # -- search --------------------------------------------------------------------------------------

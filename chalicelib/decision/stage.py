@@ -28,7 +28,7 @@ from chalicelib.decision.rules import (
 )
 from chalicelib.decision.tasks import TEMPLATE, PendingTasks
 from chalicelib.documents.store import Documents
-from chalicelib.kernel.clock import iso, local_date, now, wall
+from chalicelib.kernel.clock import iso, local_date, now, on_engine_clock, parse, wall
 from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import DECIDING_ROLES, INSTRUCTING_ROLES
@@ -205,7 +205,7 @@ class DecisionStage:
             ) from None
         # The engine's timer counts real seconds: a deadline already past (a test's travelled clock)
         # times out at once, as its Wait for a past timestamp would.
-        timeout = max(1, int((deadline_at - wall()).total_seconds()))
+        timeout = max(1, int((on_engine_clock(deadline_at) - wall()).total_seconds()))
         output = {
             "kind": "tarefa",
             "task_id": task["task_id"],
@@ -298,7 +298,7 @@ class DecisionStage:
             "decision": decision,
             "grounds": grounds.strip(),
             "late": late,
-            "notify_at": notify_at,
+            "notify_at": iso(on_engine_clock(parse(notify_at))),  # the Wait's TimestampPath: the engine's clock
         }
 
         def undo() -> None:

@@ -1,9 +1,11 @@
 """Time in one place, in UTC, as ISO 8601 strings that sort as they compare, and the municipality's
 local time (the ``timezone`` setting) wherever a date or a time is shown or a day is counted.
 
-``travel`` moves the application's clock by an offset (tests, and a local demo of deadlines passing):
-deadlines computed from a clock moved into the past are already due, so the workflow's waits, which
-take their timestamps from the process, end at once and no test sleeps for a deadline.
+``travel`` moves the application's clock by an offset (tests): deadlines computed from a clock moved
+into the past are already due, so the workflow's waits, which take their timestamps from the process,
+end at once and no test sleeps for a deadline. The local stack's demo clock (setting ``demo_today``)
+moves it the same way, for the whole process: every date and deadline the application computes goes
+through ``now()``, so all of them see the demo's today.
 """
 
 from __future__ import annotations
@@ -20,7 +22,29 @@ _offset = timedelta(0)
 
 
 def now() -> datetime:
-    return datetime.now(UTC) + _offset
+    return datetime.now(UTC) + _offset + _demo_shift(get_settings().demo_today)
+
+
+@lru_cache(maxsize=4)
+def _demo_shift(day: date | None) -> timedelta:
+    """From the real date to the demo's today, at the same time of day; fixed at first use, so that the
+    demo clock ticks on from there."""
+    if day is None:
+        return timedelta(0)
+    real = datetime.now(UTC).astimezone(zone())
+    return datetime.combine(day, real.time().replace(tzinfo=None), tzinfo=zone()) - real
+
+
+def on_engine_clock(moment: datetime) -> datetime:
+    """``moment`` of the application's clock as the workflow engine's timers count it: they run on the
+    real clock, so the demo clock's shift is taken off and a demo's notice due "at once" is sent at once.
+    A test's ``travel`` stays on: a deadline it moved into the past is meant to be due at once."""
+    return moment - _demo_shift(get_settings().demo_today)
+
+
+def demo_today() -> date | None:
+    """The demo clock's today while one is set (shown on every page of the local stack), else None."""
+    return today() if get_settings().demo_today is not None else None
 
 
 def wall() -> datetime:
@@ -40,6 +64,20 @@ def _zone(name: str) -> ZoneInfo:
 def zone() -> ZoneInfo:
     """The municipality's time zone (setting ``timezone``)."""
     return _zone(get_settings().timezone)
+
+
+_ZONE_NAMES = {
+    "Europe/Lisbon": "hora de Lisboa",
+    "Atlantic/Azores": "hora dos Açores",
+    "Atlantic/Madeira": "hora da Madeira",
+    "America/Sao_Paulo": "horário de Brasília",
+}
+
+
+def zone_label() -> str:
+    """The municipality's time, in words for a receipt: "hora de Lisboa", "horário de Brasília"."""
+    name = get_settings().timezone
+    return _ZONE_NAMES.get(name, f"hora local, {name}")
 
 
 def local(moment: datetime) -> datetime:

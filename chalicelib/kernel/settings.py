@@ -10,8 +10,11 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Where a deployment of each country is, unless ``BALCAO_TIMEZONE`` says otherwise.
+COUNTRY_TIMEZONES = {"PT": "Europe/Lisbon", "BR": "America/Sao_Paulo"}
 
 
 class Settings(BaseSettings):
@@ -27,10 +30,18 @@ class Settings(BaseSettings):
     country: Literal["PT", "BR"] = "PT"
     municipality: str = "Município de Demonstração"
     # Where the municipality is: its local time dates submissions, counts deadlines and prints times.
-    timezone: str = "Europe/Lisbon"
+    # Unset: the country's (COUNTRY_TIMEZONES); an IANA name otherwise (Atlantic/Azores, America/Manaus).
+    timezone: str = ""
+    # The local stack's demo clock (``./dev up --today 2026-12-24``): the application's today, from which
+    # its clock keeps ticking, so that deadlines, hearings and next-working-day notices can be watched.
+    # Only with stage "local": a deployment's legal deadlines run on the real date.
+    demo_today: date | None = None
     # Holidays of the deployment's place: the national ones come from `holidays`, plus this one.
     municipal_holiday: date | None = None
     holidays_subdivision: str | None = None
+    # The catalogue's organ codes as this municipality names its organs (JSON: {"CAMARA": "PMP"}): the
+    # services' files say CAMARA, a Brazilian prefeitura's processes are numbered "PMP 2026/000001".
+    organ_codes: dict[str, str] = Field(default_factory=dict)
 
     sender_email: str = "balcao@municipio-demo.pt"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -72,6 +83,20 @@ class Settings(BaseSettings):
 
     # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
     tracing: bool = False
+
+    @model_validator(mode="after")
+    def _place_and_clock(self) -> Settings:
+        if not self.timezone:
+            self.timezone = COUNTRY_TIMEZONES[self.country]
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"BALCAO_TIMEZONE: unknown time zone {self.timezone!r}") from None
+        if self.demo_today is not None and self.stage != "local":
+            raise ValueError("BALCAO_DEMO_TODAY is for the local stack only (stage 'local')")
+        return self
 
     def resource_name(self, key: str) -> str:
         return f"{self.resource_prefix}-{key}"

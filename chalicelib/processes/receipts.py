@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.catalogue.service import get_service
 from chalicelib.documents.store import Documents
 from chalicelib.kernel import pdf as pdf_document
-from chalicelib.kernel.clock import iso, local_time_text, parse
+from chalicelib.kernel.clock import iso, local_time_text, parse, zone_label
 from chalicelib.kernel.errors import NotFound
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
@@ -23,7 +23,7 @@ from chalicelib.platform.audit import SYSTEM, AuditTrail
 
 
 def _local(stamp: str) -> str:
-    return local_time_text(stamp, seconds=True) + " (hora de Lisboa)"
+    return local_time_text(stamp, seconds=True) + f" ({zone_label()})"
 
 
 def render_pdf(

@@ -114,7 +114,7 @@ class ProcessViews:
 
 
 def working_days_left(process: dict[str, Any]) -> int | None:
-    """Working days from today (Lisbon) to the legal decision deadline; None once decided."""
+    """Working days from today (where the municipality is) to the legal decision deadline; None once decided."""
     deadline = process.get("decision_deadline")
     if not deadline or process["status"] in DECISIONS:
         return None

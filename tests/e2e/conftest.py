@@ -18,6 +18,18 @@ def stack() -> Iterator[Stack]:
     running.stop()
 
 
+# The Brazilian deployment (seed of Piracicaba) on its demo clock: Christmas Eve, so that its deadlines
+# skip Christmas and New Year as Brazil's calendar does.
+BR_TODAY = "2026-12-24"
+
+
+@pytest.fixture(scope="session")
+def stack_br() -> Iterator[Stack]:
+    running = start_stack(free_port(), free_port(), options=("--country", "BR", "--today", BR_TODAY))
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     """One headless Chromium (Debian's, driven by Playwright) for every browser test."""

@@ -51,10 +51,21 @@ def test_the_web_form_and_the_api_share_one_origin(stack: Stack) -> None:
     assert requests.get(stack.base + "/health", timeout=10).json() == {"status": "ok"}
 
 
-def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
+# The README's flow in each country's deployment: (stack fixture, the citizen's identity number, email,
+# the organ that numbers the process).
+COUNTRIES = {
+    "PT": ("stack", "123456789", "ana.silva@example.pt", "CAMARA"),
+    "BR": ("stack_br", "52998224725", "ana.souza@example.com.br", "PMP"),
+}
+
+
+@pytest.mark.parametrize("country", COUNTRIES)
+def test_a_generic_request_from_login_to_deferido(country: str, request: pytest.FixtureRequest) -> None:
+    fixture, identity_number, email_address, organ = COUNTRIES[country]
+    stack: Stack = request.getfixturevalue(fixture)
     citizen = requests.Session()
     login = citizen.post(
-        stack.base + "/api/session", json={"identifier": "123456789", "password": PASSWORD}, timeout=10
+        stack.base + "/api/session", json={"identifier": identity_number, "password": PASSWORD}, timeout=10
     )
     assert login.status_code == 200 and "HttpOnly" in login.headers["Set-Cookie"]
     citizen.cookies.set(
@@ -98,7 +109,9 @@ def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
     submitted = citizen.post(f"{stack.base}/api/requests/{process_id}/submit", timeout=10)
     assert submitted.status_code == 200, submitted.text
     number = submitted.json()["number"]
-    assert number.startswith("CAMARA ") and len(number.split("/")[1]) == 6
+    assert number.startswith(f"{organ} ") and len(number.split("/")[1]) == 6
+    if country == "BR":  # on the demo clock, Thursday 24 Dec 2026: 10 working days skip 25 Dec and 1 Jan
+        assert submitted.json()["decision_deadline"] == "2027-01-11"
     _until(
         lambda: citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "em_apreciacao"
     )
@@ -118,12 +131,43 @@ def test_a_generic_request_from_login_to_deferido(stack: Stack) -> None:
         return [m for m in messages if number in m["subject"] and "Decisão" in m["subject"]]
 
     email = _until(decision_email)[0]
-    assert email["to"] == "ana.silva@example.pt" and "deferido" in email["body"]
+    assert email["to"] == email_address and "deferido" in email["body"]
     outbox_page = requests.get(stack.base + "/_local/outbox", timeout=10).text
     assert number in outbox_page
     assert citizen.get(f"{stack.base}/api/requests/{process_id}", timeout=10).json()["status"] == "deferido"
     public = requests.get(f"{stack.base}/api/public/processes/{number.replace(' ', '/')}", timeout=10).json()
     assert public["status"] == "deferido" and "requerente_id" not in public
+
+
+def test_the_brazilian_deployment_counts_its_own_holidays_on_its_demo_clock(stack_br: Stack) -> None:
+    from tests.e2e.conftest import BR_TODAY
+
+    deployment = requests.get(stack_br.base + "/api/deployment", timeout=10).json()
+    assert deployment["timezone"] == "America/Sao_Paulo" and deployment["demo_today"] == BR_TODAY
+    assert "52998224725" in "".join(stack_br.output) and "(PMP)" in "".join(stack_br.output)
+    # A company logs in with its CNPJ; a CPF of one repeated digit is no CPF.
+    company = requests.post(
+        stack_br.base + "/api/session", json={"identifier": "45.678.912/0001-55", "password": PASSWORD}, timeout=10
+    )
+    assert company.status_code == 200, company.text
+    registration = requests.post(
+        stack_br.base + "/api/registrations",
+        timeout=10,
+        json={
+            "person_type": "individual",
+            "identity_number": "111.111.111-11",
+            "name": "Teste",
+            "email": "t@example.com.br",
+            "phone": "(19) 99123-4567",
+            "password": "uma frase longa de registo",
+            "accept_terms": True,
+            "terms_version": "2026-01",
+            "address": {"street": "Rua do Porto, 1", "postal_code": "13400-000", "locality": "Piracicaba"},
+        },
+    )
+    assert registration.status_code == 422, registration.text
+    assert registration.json()["error"]["field"] == "identity_number", registration.text
+    assert "todos os dígitos iguais" in registration.json()["error"]["message"]
 
 
 def test_bad_input_over_http_gets_a_4xx_naming_the_field(stack: Stack) -> None:

@@ -16,6 +16,25 @@ from tests.support.stack import Stack
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
+def _file_a_generic_request(
+    page: Any, base: str, subject_and_text: tuple[str, str], document: Path, look: Any = lambda name: None
+) -> str:
+    """As the logged-in citizen: a generic request with ``document``, submitted; its number."""
+    page.goto(base + "/#/pedidos/novo/generico")
+    page.wait_for_selector("#request-form")
+    page.fill("#field-subject", subject_and_text[0])
+    page.fill("#field-text", subject_and_text[1])
+    page.click("#save-fields")
+    page.set_input_files("#file-anexo", str(document))
+    page.click("#upload-button-anexo")
+    page.wait_for_selector("#upload-anexo[data-state=accepted]", timeout=30_000)
+    look("03-request-with-document")
+    page.click("#submit-request")
+    number = page.wait_for_selector("#process-number").inner_text().strip()
+    look("04-submitted")
+    return number
+
+
 def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(
     stack: Stack, phone: Any, tmp_path: Path
 ) -> None:
@@ -34,19 +53,14 @@ def test_a_citizen_files_a_request_in_the_browser_and_sees_the_decision(
     page.click("#login-submit")
     page.wait_for_selector("#processes-table, #no-processes")
 
-    page.goto(stack.base + "/#/pedidos/novo/generico")
-    page.wait_for_selector("#request-form")
-    page.fill("#field-subject", "Ocupação temporária da via pública")
-    page.fill("#field-text", "Peço autorização para ocupar 10 m² do passeio durante as obras.")
-    page.click("#save-fields")
-    page.set_input_files("#file-anexo", str(pdf(tmp_path / "planta.pdf")))
-    page.click("#upload-button-anexo")
-    page.wait_for_selector("#upload-anexo[data-state=accepted]", timeout=30_000)
-    check_page(page, "03-request-with-document")
-    page.click("#submit-request")
-    number = page.wait_for_selector("#process-number").inner_text().strip()
+    number = _file_a_generic_request(
+        page,
+        stack.base,
+        ("Ocupação temporária da via pública", "Peço autorização para ocupar 10 m² do passeio durante as obras."),
+        pdf(tmp_path / "planta.pdf"),
+        look=lambda name: check_page(page, name),
+    )
     assert number.startswith("CAMARA ")
-    check_page(page, "04-submitted")
     page.click("#view-process-link")
     page.wait_for_selector("#process-status")
     process_id = page.url.rsplit("/", 1)[-1]
@@ -105,3 +119,30 @@ def test_a_water_debt_installment_request_in_the_browser_with_its_plan(stack: St
     page.click("#submit-request")
     number = page.wait_for_selector("#process-number").inner_text().strip()
     assert number.startswith("CAMARA ")
+
+
+def test_a_citizen_of_the_brazilian_deployment_files_a_request_on_its_demo_clock(
+    stack_br: Stack, phone: Any, tmp_path: Path
+) -> None:
+    """The same request in the Brazilian deployment (Piracicaba, CPF, organ PMP), its demo clock on
+    Christmas Eve shown in the footer and dating the submission."""
+    page = phone
+    page.goto(stack_br.base + "/#/entrar")
+    page.wait_for_selector("#demo-clock:not([hidden])")
+    assert "24/12/2026" in page.inner_text("#demo-clock")
+    assert "Piracicaba" in page.inner_text(".site-footer")
+    page.fill("#identifier", "529.982.247-25")
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_selector("#processes-table, #no-processes")
+    number = _file_a_generic_request(
+        page,
+        stack_br.base,
+        ("Autorização para evento", "Festa junina na rua, no sábado."),
+        pdf(tmp_path / "croqui.pdf"),
+    )
+    assert number.startswith("PMP 2026/")
+    page.click("#view-process-link")
+    page.wait_for_selector("#process-status")
+    assert "24/12/2026" in page.inner_text("main")
+    check_page(page, "br-01-process-on-the-demo-clock")

@@ -39,10 +39,11 @@ class Stack:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_stack(port: int, aws_port: int, timeout: float = 120) -> Stack:
+def start_stack(port: int, aws_port: int, timeout: float = 120, options: tuple[str, ...] = ()) -> Stack:
+    """``options``: more of ``./dev up``'s (``--country BR``, ``--today 2026-12-24``)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BALCAO_", "MOTO_"))}
     process = subprocess.Popen(
-        [*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(aws_port)],
+        [*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(aws_port), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,

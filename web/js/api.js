@@ -77,6 +77,7 @@ function defaultMessage(status) {
 const enc = encodeURIComponent;
 
 // -- public
+export const deployment = () => request("GET", "/api/deployment");
 export const listServices = (query = "") =>
   request("GET", query ? `/api/services?q=${encodeURIComponent(query)}` : "/api/services");
 export const getService = (id) => request("GET", `/api/services/${enc(id)}`);

@@ -10,6 +10,7 @@
 
 import * as api from "./api.js";
 import { h, clear, notice } from "./dom.js";
+import { formatDate, setTimeZone } from "./format.js";
 import { LANGUAGES, lang, setLang, t, translateStatic } from "./i18n.js";
 import * as catalogue from "./pages/catalogue.js";
 import * as service from "./pages/service.js";
@@ -313,9 +314,31 @@ function onUnauthenticated() {
   navigate(loginPathFor(back), { replace: true });
 }
 
-function start() {
+// Where the deployment is (its time zone dates every timestamp shown) and, in the local stack's demo,
+// the demo clock's today, shown in the footer of every page while it is set.
+async function loadDeployment() {
+  try {
+    const deployment = await api.deployment();
+    setTimeZone(deployment.timezone);
+    // The municipality's own name where the shell shows the demo's (a proper name: not translated)
+    for (const element of document.querySelectorAll('[data-i18n="Município de Demonstração"]')) {
+      element.removeAttribute("data-i18n");
+      element.textContent = deployment.municipality;
+    }
+    const clock = document.getElementById("demo-clock");
+    if (clock && deployment.demo_today) {
+      clock.textContent = t("Relógio de demonstração: hoje é {date}.", { date: formatDate(deployment.demo_today) });
+      clock.hidden = false;
+    }
+  } catch {
+    // the pages still work; timestamps are then shown in the browser's own time zone
+  }
+}
+
+async function start() {
   translateStatic();
   renderLanguage();
+  await loadDeployment();
   document.getElementById("skip-link").addEventListener("click", (event) => {
     // The hash is the router's: focus the main content without changing it.
     event.preventDefault();

@@ -2,7 +2,14 @@
 
 import { locale, t, tn } from "./i18n.js";
 
-// Dates: "2026-12-07" is a calendar date (no time zone); timestamps are shown in Lisbon time
+// Dates: "2026-12-07" is a calendar date (no time zone); timestamps are shown in the municipality's
+// time zone, which the deployment gives (GET /api/deployment, see app.js): Europe/Lisbon, America/Sao_Paulo...
+let timeZone;
+
+export function setTimeZone(value) {
+  timeZone = value || undefined;
+}
+
 export function formatDate(value) {
   if (!value) return "—";
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -10,7 +17,7 @@ export function formatDate(value) {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   return new Intl.DateTimeFormat(locale(), {
-    timeZone: "Europe/Lisbon",
+    timeZone,
     day: "2-digit",
     month: "2-digit",
     year: "numeric",
@@ -22,7 +29,7 @@ export function formatDateTime(value) {
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) return value;
   return new Intl.DateTimeFormat(locale(), {
-    timeZone: "Europe/Lisbon",
+    timeZone,
     day: "2-digit",
     month: "2-digit",
     year: "numeric",

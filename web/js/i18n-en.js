@@ -565,6 +565,7 @@ export const EN = {
   "Ir para os meus processos": "Go to my processes",
   "Restam {n} caracteres.": "{n} characters left.",
   "Resta {n} caráter.": "{n} character left.",
+  "Relógio de demonstração: hoje é {date}.": "Demo clock: today is {date}.",
   "Tem {n} caráter a mais.": "{n} character too many.",
   "Tem {n} caracteres a mais.": "{n} characters too many.",
   "Enviar documento": "Send document",
