@@ -10,7 +10,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Where a deployment of each country is, unless ``BALCAO_TIMEZONE`` says otherwise.
@@ -83,6 +83,11 @@ class Settings(BaseSettings):
 
     # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
     tracing: bool = False
+
+    @field_validator("demo_today", mode="before")
+    @classmethod
+    def _no_demo_clock(cls, value: object) -> object:
+        return None if value == "" else value  # Terraform writes an unset value as ""
 
     @model_validator(mode="after")
     def _place_and_clock(self) -> Settings:

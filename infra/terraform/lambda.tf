@@ -17,6 +17,8 @@ locals {
     BALCAO_TIMEZONE                     = var.timezone
     BALCAO_MUNICIPAL_HOLIDAY            = var.municipal_holiday
     BALCAO_HOLIDAYS_SUBDIVISION         = var.holidays_subdivision
+    BALCAO_ORGAN_CODES                  = jsonencode(var.organ_codes)
+    BALCAO_DEMO_TODAY                   = "" # the local stack's demo clock: a deployment runs on the real date
     BALCAO_SENDER_EMAIL                 = local.sender_email
     BALCAO_PUBLIC_BASE_URL              = "https://${var.domain}"
     BALCAO_PASSWORD_HASH_PROFILE        = "OWASP"

@@ -44,9 +44,15 @@ variable "country" {
 }
 
 variable "timezone" {
-  description = "The municipality's IANA time zone: it dates submissions, counts deadlines and prints times (e.g. Europe/Lisbon, Atlantic/Azores, America/Sao_Paulo)."
+  description = "The municipality's IANA time zone: it dates submissions, counts deadlines and prints times (e.g. Atlantic/Azores, America/Manaus); empty means the country's (Europe/Lisbon for PT, America/Sao_Paulo for BR)."
   type        = string
-  default     = "Europe/Lisbon"
+  default     = ""
+}
+
+variable "organ_codes" {
+  description = "The catalogue's organ codes as this municipality names its organs, e.g. { CAMARA = \"PMP\" } for a Brazilian prefeitura (processes numbered PMP 2026/000001)."
+  type        = map(string)
+  default     = {}
 }
 
 variable "municipal_holiday" {

@@ -636,6 +636,15 @@ def test_package_fixes_what_chalice_writes_dated(packaged: Path) -> None:
     assert terraform_block["required_providers"][0]["aws"]["version"].startswith("~> 6")
 
 
+def test_the_lambda_package_carries_the_pdf_fonts_and_their_licence(packaged: Path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(packaged / "deployment.zip") as package:
+        names = set(package.namelist())
+    fonts = {f"chalicelib/data/fonts/{name}" for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "LICENSE")}
+    assert fonts <= names, sorted(fonts - names)
+
+
 def test_packaged_functions_are_the_codes(packaged: Path) -> None:
     generated = json.loads((packaged / "chalice.tf.json").read_text(encoding="utf-8"))
     locals_ = generated["locals"]
