@@ -10,7 +10,7 @@
 
 import * as api from "./api.js";
 import { h, clear, notice } from "./dom.js";
-import { formatDate, setTimeZone } from "./format.js";
+import { formatDate, setDeployment } from "./format.js";
 import { LANGUAGES, lang, setLang, t, translateStatic } from "./i18n.js";
 import * as catalogue from "./pages/catalogue.js";
 import * as service from "./pages/service.js";
@@ -319,7 +319,7 @@ function onUnauthenticated() {
 async function loadDeployment() {
   try {
     const deployment = await api.deployment();
-    setTimeZone(deployment.timezone);
+    setDeployment(deployment);
     // The municipality's own name where the shell shows the demo's (a proper name: not translated)
     for (const element of document.querySelectorAll('[data-i18n="Município de Demonstração"]')) {
       element.removeAttribute("data-i18n");

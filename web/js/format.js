@@ -5,9 +5,19 @@ import { locale, t, tn } from "./i18n.js";
 // Dates: "2026-12-07" is a calendar date (no time zone); timestamps are shown in the municipality's
 // time zone, which the deployment gives (GET /api/deployment, see app.js): Europe/Lisbon, America/Sao_Paulo...
 let timeZone;
+let country = "PT";
 
-export function setTimeZone(value) {
-  timeZone = value || undefined;
+export function setDeployment(deployment) {
+  timeZone = deployment.timezone || undefined;
+  country = deployment.country || "PT";
+}
+
+// What the deployment's country calls an identity number: NIF or NIPC in Portugal, CPF or CNPJ in
+// Brazil ("company": a registration's person_type; "coletiva": a requerente's type).
+export function identityLabel(personType) {
+  const company = personType === "company" || personType === "coletiva";
+  if (country === "BR") return company ? "CNPJ" : "CPF";
+  return company ? t("NIPC") : t("NIF");
 }
 
 export function formatDate(value) {

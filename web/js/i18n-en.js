@@ -438,8 +438,8 @@ export const EN = {
   "Morada do requerente": "Applicant's address",
   "Opcional, exceto se quiser as notificações por correio nesta morada.":
     "Optional, unless you want notifications by post at this address.",
-  "O representante é quem apresenta o pedido: {name} (NIF {nif}).":
-    "The representative is the person filing the request: {name} (NIF {nif}).",
+  "O representante é quem apresenta o pedido: {name} ({label} {nif}).":
+    "The representative is the person filing the request: {name} ({label} {nif}).",
   "Qualidade em que representa o requerente": "Capacity in which you represent the applicant",
   "Que qualidade?": "What capacity?",
   "Morada do representante": "Representative's address",
@@ -458,8 +458,8 @@ export const EN = {
     "You are notified electronically only with your prior consent, given for each channel.",
   "Preencha os dados. Ao guardar, o pedido fica guardado como rascunho (durante 30 dias) e pode juntar os documentos; pode voltar a ele em «Os meus processos».":
     "Fill in the details. When you save, the request is kept as a draft (for 30 days) and you can add the documents; you can come back to it in “My processes”.",
-  "O requerente é quem apresenta o pedido: {name} (NIF {nif}).":
-    "The applicant is the person filing the request: {name} (NIF {nif}).",
+  "O requerente é quem apresenta o pedido: {name} ({label} {nif}).":
+    "The applicant is the person filing the request: {name} ({label} {nif}).",
   "{label}: no máximo {n} caracteres.": "{label}: at most {n} characters.",
   "{label}: no formato 0000-000.": "{label}: in the format 0000-000.",
   "Indique o nome do requerente.": "Enter the applicant's name.",

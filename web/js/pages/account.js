@@ -3,6 +3,7 @@
 // code → .../confirmation) and password (POST /api/account/password).
 import { changeEmail, changePassword, changePhone, confirmPhone } from "../api.js";
 import { t } from "../i18n.js";
+import { identityLabel } from "../format.js";
 import { h, facts, notice } from "../dom.js";
 import { apiForm, ErrorSummary, passwordProblem, required, textField, valueOf } from "../forms.js";
 import { newPasswordFields, repeatProblem } from "./password-reset.js";
@@ -21,7 +22,7 @@ export async function render(ctx) {
       facts(
         [
           [t("Nome"), user.name],
-          [user.person_type === "company" ? t("NIPC") : t("NIF"), user.identity_number || "—"],
+          [identityLabel(user.person_type), user.identity_number || "—"],
           [t("Nome de utilizador"), user.username || "—"],
           [t("Email"), user.email, { id: "account-email" }],
           [

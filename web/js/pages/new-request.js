@@ -12,7 +12,7 @@
 import { createRequest, getRequest, getService, requestPlan, saveDraft, submitRequest } from "../api.js";
 import { locale, t, tn } from "../i18n.js";
 import { h, breadcrumbs, facts, notice } from "../dom.js";
-import { euros, formatDate, formatDateTime, workingDaysText } from "../format.js";
+import { euros, formatDate, formatDateTime, identityLabel, workingDaysText } from "../format.js";
 import { busyWhile, checkboxField, ErrorSummary, POSTAL_CODE, radioGroup, selectField, textField } from "../forms.js";
 import { UploadSlot } from "../upload.js";
 import { deadlineText } from "./service.js";
@@ -234,8 +234,9 @@ class RequestForm {
         h(
           "p",
           {},
-          t("O representante é quem apresenta o pedido: {name} (NIF {nif}).", {
+          t("O representante é quem apresenta o pedido: {name} ({label} {nif}).", {
             name: user.name,
+            label: identityLabel(user.person_type),
             nif: user.identity_number || "—",
           }),
         ),
@@ -374,8 +375,9 @@ class RequestForm {
     }
     const own = !party.representing;
     this.requerenteOwn.hidden = !own;
-    this.requerenteOwn.textContent = t("O requerente é quem apresenta o pedido: {name} (NIF {nif}).", {
+    this.requerenteOwn.textContent = t("O requerente é quem apresenta o pedido: {name} ({label} {nif}).", {
       name: user.name,
+      label: identityLabel(user.person_type),
       nif: user.identity_number || "—",
     });
     form.querySelector("#requerente-identity").hidden = own;
@@ -854,7 +856,8 @@ const QUALITY_LABELS = Object.fromEntries(QUALITIES);
 export function partiesFacts(process, attrs = {}) {
   const requerente = process.requerente || {};
   const representante = process.representante;
-  const who = (person) => `${person.name || "—"}${person.identity_number ? ` (NIF ${person.identity_number})` : ""}`;
+  const who = (person) =>
+    `${person.name || "—"}${person.identity_number ? ` (${identityLabel(person.type)} ${person.identity_number})` : ""}`;
   const address = (a) => (a ? `${a.street}, ${a.postal_code} ${a.locality}` : null);
   let kind = requerente.type === "coletiva" ? t("Pessoa coletiva") : t("Pessoa singular");
   if (requerente.collective_kind) {
