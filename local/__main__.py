@@ -111,10 +111,11 @@ def main(argv: list[str] | None = None) -> None:
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from local import demo, lambdas, moto_fixes, outbox, provision
+    from local import demo, iam, lambdas, moto_fixes, outbox, provision
     from local.server import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server: one line a request
+    iam.install()  # each function's calls checked against its own IAM policy, as in AWS
     lambdas.install()
     moto_fixes.install()
     outbox.install()

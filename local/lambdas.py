@@ -22,7 +22,7 @@ from typing import Any
 from chalicelib.kernel.log import logger
 from chalicelib.kernel.settings import get_settings
 from chalicelib.platform.resources import load_resources
-from local import moto_fixes
+from local import iam, moto_fixes
 
 _async_invocations = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-async")
 _pending: set[Future[bytes]] = set()
@@ -49,14 +49,20 @@ def drain(timeout: float = 30.0) -> None:
     wait(list(_pending), timeout=timeout)
 
 
-def handler_for(function_name: str) -> Callable[[dict[str, Any], Any], Any]:
-    """The app's function for a deployed name (``balcao-local-notify``, an ARN, or ``notify``)."""
+def function_key(function_name: str) -> str:
+    """The resources.json key of a deployed name (``balcao-local-notify``, an ARN, or ``notify``)."""
     name = function_name.split(":function:")[-1].split(":")[0]
     prefix = get_settings().function_name("")
     key = name[len(prefix) :] if name.startswith(prefix) else name
     spec = load_resources()["functions"].get(key)
     if spec is None or spec["kind"] == "api":
         raise LookupError(f"no Lambda function '{function_name}' in resources.json")
+    return key
+
+
+def handler_for(function_name: str) -> Callable[[dict[str, Any], Any], Any]:
+    """The app's function for a deployed name."""
+    spec = load_resources()["functions"][function_key(function_name)]
     module_name, attribute = spec["handler"].rsplit(".", 1)
     return getattr(importlib.import_module(module_name), attribute)
 
@@ -76,7 +82,8 @@ def invoke(function_name: str, payload: bytes | str | None, response_headers: di
     the exception's class name, which the ASL can catch by name."""
     event = json.loads(payload or "{}")
     try:
-        result = handler_for(function_name)(event, _context(function_name))
+        with iam.acting_as(function_key(function_name)):  # its calls checked against its own role's policy
+            result = handler_for(function_name)(event, _context(function_name))
     except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
         logger.exception("Lambda function failed", extra={"function": function_name})
         response_headers["x-amz-function-error"] = "Unhandled"
@@ -90,7 +97,7 @@ def invoke(function_name: str, payload: bytes | str | None, response_headers: di
     return json.dumps(result, default=str).encode()
 
 
-def scheduled_event(function_key: str) -> dict[str, Any]:
+def scheduled_event(key: str) -> dict[str, Any]:
     """The event EventBridge gives a scheduled function."""
     from chalicelib.kernel.clock import iso
 
@@ -105,7 +112,7 @@ def scheduled_event(function_key: str) -> dict[str, Any]:
         "region": settings.region,
         "detail": {},
         "resources": [
-            f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(function_key)}"
+            f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(key)}"
         ],
     }
 

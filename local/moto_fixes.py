@@ -14,12 +14,14 @@ S3_POSTS = threading.RLock()
 
 def install() -> None:
     """Make moto's DynamoDB take calls from many threads, its Step Functions validate a definition
-    once, and its S3 announce a POSTed object only once it is whole. Idempotent."""
+    once (and answer ValidateStateMachineDefinition), and its S3 announce a POSTed object only once it
+    is whole. Idempotent."""
     global _installed
     if _installed:
         return
     serialize_dynamodb()
     remember_valid_definitions()
+    answer_definition_validation()
     complete_posted_objects()
     _installed = True
 
@@ -38,6 +40,25 @@ def remember_valid_definitions() -> None:
             valid.add(definition)
 
     StepFunctionsParserBackend._validate_definition = staticmethod(remembered)
+
+
+def answer_definition_validation() -> None:
+    """The AWS provider for Terraform calls ValidateStateMachineDefinition before it creates a state
+    machine; moto 5.2 answers it with a 500 (not implemented), which the provider retries for minutes.
+    Answered here with moto's own ASL parser, as AWS does: ``OK``, or ``FAIL`` with the parser's reason."""
+    from moto.core.responses import ActionResult
+    from moto.stepfunctions.parser.models import StepFunctionsParserBackend
+    from moto.stepfunctions.responses import StepFunctionResponse
+
+    def validate_state_machine_definition(self: Any) -> Any:
+        try:
+            StepFunctionsParserBackend._validate_definition(definition=self._get_param("definition"))
+        except Exception as error:  # noqa: BLE001 - moto's InvalidDefinition, or the parser's own
+            diagnostic = {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": str(error)[:1000]}
+            return ActionResult({"result": "FAIL", "diagnostics": [diagnostic], "truncated": False})
+        return ActionResult({"result": "OK", "diagnostics": [], "truncated": False})
+
+    StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
 
 
 def serialize_dynamodb() -> None:

@@ -40,8 +40,11 @@ def aws_stack(env: None) -> Iterator[None]:
     """moto in-process, as the local stack configures its server, with everything provisioned."""
     from moto import mock_aws
 
-    from local import lambdas, moto_fixes, outbox, provision
+    from chalicelib.platform import aws
+    from local import iam, lambdas, moto_fixes, outbox, provision
 
+    iam.install()  # each function's calls checked against its own IAM policy, as in AWS
+    aws.reset_clients()  # clients made before the check was installed would skip it
     lambdas.install()
     moto_fixes.install()
     outbox.install()

@@ -1,5 +1,7 @@
 """Renders the ASL files of ``statemachines/`` the way Terraform's ``templatefile()`` does: each
-``${Placeholder}`` named in resources.json becomes the ARN of the function it names."""
+``${Placeholder}`` named in resources.json becomes the ARN of the function it names, ``$${`` and
+``%%{`` are a literal ``${`` and ``%{``, and any other ``${...}`` or ``%{...}`` is refused, as
+templatefile() refuses it (it reads every one, in comments too)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,8 @@ from chalicelib.kernel.settings import Settings
 from chalicelib.platform.resources import load_resources
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent.parent
-_PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
+# An escape, a placeholder, or the start of anything else templatefile() would read as a template.
+_TEMPLATE = re.compile(r"(?P<escape>\$\$\{|%%\{)|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)\}|(?P<other>\$\{|%\{)")
 
 
 def render_definition(key: str, settings: Settings, root: Path = PROJECT_ROOT) -> str:
@@ -19,9 +22,17 @@ def render_definition(key: str, settings: Settings, root: Path = PROJECT_ROOT) -
     values = {name: settings.function_arn(function) for name, function in spec["functions"].items()}
 
     def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
+        if match.group("escape"):
+            return match.group("escape")[1:]
+        if match.group("other"):
+            line = text.count("\n", 0, match.start()) + 1
+            raise ValueError(
+                f"{spec['definition']}:{line}: '{match.group('other')}' is not a placeholder; Terraform's "
+                "templatefile() would fail on it (write $${ or %%{ for a literal one)"
+            )
+        name = match.group("name")
         if name not in values:
             raise KeyError(f"{spec['definition']}: placeholder ${{{name}}} is not in resources.json")
         return values[name]
 
-    return _PLACEHOLDER.sub(substitute, text)
+    return _TEMPLATE.sub(substitute, text)

@@ -2,26 +2,14 @@
 # says the function touches. No action is a wildcard on a data resource (tests/infra/test_terraform.py).
 
 locals {
-  table_actions = {
-    read  = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable"]
-    write = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable",
-    "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"]
-  }
-  bucket_object_actions = {
-    read  = ["s3:GetObject"]
-    write = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"] # PutObject also signs the browser's presigned POST
-  }
-  state_machine_actions = {
-    start = ["states:StartExecution"]
-  }
-  topic_actions = {
-    publish = ["sns:Publish"]
-  }
-  queue_actions = {
-    send = ["sqs:SendMessage"]
-  }
-  # Capabilities that are not one resource of resources.json; each is one statement below.
-  capabilities = ["send_email", "send_sms", "task_callback"]
+  # The actions behind each access level and capability: resources.json's "iam" entry, which the local
+  # stack's IAM check (local/iam.py) reads too.
+  table_actions         = local.resources.iam.levels.tables
+  bucket_object_actions = local.resources.iam.levels.buckets
+  state_machine_actions = local.resources.iam.levels.state_machines
+  topic_actions         = local.resources.iam.levels.topics
+  queue_actions         = local.resources.iam.levels.queues
+  capability_actions    = local.resources.iam.capabilities
 }
 
 data "aws_iam_policy_document" "assumed_by" {
@@ -150,7 +138,7 @@ data "aws_iam_policy_document" "function" {
     for_each = contains(try(local.resources.functions[each.key].access.capabilities, []), "send_email") ? [1] : []
     content {
       sid       = "SendEmailFromTheCounter"
-      actions   = ["ses:SendEmail", "ses:SendRawEmail"]
+      actions   = local.capability_actions.send_email
       resources = [aws_sesv2_email_identity.domain.arn, aws_sesv2_configuration_set.mail.arn]
       condition {
         test     = "StringEquals"
@@ -164,7 +152,7 @@ data "aws_iam_policy_document" "function" {
     for_each = contains(try(local.resources.functions[each.key].access.capabilities, []), "send_sms") ? [1] : []
     content {
       sid       = "SendSmsToPhoneNumbers"
-      actions   = ["sns:Publish"]
+      actions   = local.capability_actions.send_sms
       resources = ["*"] # an SMS to a phone number has no resource ARN; topics are denied below
     }
   }
@@ -175,7 +163,7 @@ data "aws_iam_policy_document" "function" {
     content {
       sid       = "NoTopicThroughTheSmsGrant"
       effect    = "Deny"
-      actions   = ["sns:Publish"]
+      actions   = local.capability_actions.send_sms
       resources = ["arn:${local.partition}:sns:*:*:*"]
     }
   }
@@ -184,7 +172,7 @@ data "aws_iam_policy_document" "function" {
     for_each = contains(try(local.resources.functions[each.key].access.capabilities, []), "task_callback") ? [1] : []
     content {
       sid       = "ResumeWorkflowsWaitingForStaff"
-      actions   = ["states:SendTaskSuccess", "states:SendTaskFailure", "states:SendTaskHeartbeat"]
+      actions   = local.capability_actions.task_callback
       resources = ["*"] # task tokens cannot be scoped by IAM
     }
   }

@@ -10,7 +10,7 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.region
+  region     = var.region # the provider's own region; data.aws_region names it .name in 5.x, .region in 6.x
 
   # Every key attribute of a table and of its indexes, once each (DynamoDB wants them declared).
   table_attributes = {

@@ -54,6 +54,24 @@ def test_every_placeholder_names_a_lambda_function_of_the_app(key: str) -> None:
         assert handler.startswith("app.") and callable(getattr(app, handler.split(".", 1)[1]))
 
 
+def test_definitions_are_rendered_as_terraforms_templatefile_reads_them(tmp_path: Path) -> None:
+    """templatefile() reads every ${ and %{, comments included: an escaped one renders literally, an
+    unescaped one that is not a placeholder is refused here as Terraform's plan refuses it."""
+    spec = load_resources()["state_machines"]["process"]
+    original = (PROJECT_ROOT / spec["definition"]).read_text()
+    definition = tmp_path / spec["definition"]
+    definition.parent.mkdir(parents=True)
+
+    definition.write_text(original.replace('"Comment": "', '"Comment": "Escaped: $${x} and %%{y}. ', 1))
+    rendered = json.loads(render_definition("process", Settings(), root=tmp_path))
+    assert rendered["Comment"].startswith("Escaped: ${x} and %{y}. ")
+
+    for stray in ("${...}", "%{ if x }"):
+        definition.write_text(original.replace('"Comment": "', f'"Comment": "Placeholders {stray} ', 1))
+        with pytest.raises(ValueError, match="templatefile"):
+            render_definition("process", Settings(), root=tmp_path)
+
+
 def test_every_lambda_function_of_the_app_is_in_resources() -> None:
     import app
 
