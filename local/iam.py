@@ -83,7 +83,14 @@ class Arns:
         return self._regional("sqs", self.settings.resource_name(key))
 
     def log_group(self, function: str) -> str:
-        return self._regional("logs", f"log-group:/aws/lambda/{self.settings.function_name(function)}")
+        # Chalice names the REST API's function '<app>-<stage>', every other '<app>-<stage>-<name>'.
+        kind = load_resources()["functions"][function]["kind"]
+        name = (
+            f"{self.settings.app_name}-{self.settings.stage}"
+            if kind == "api"
+            else self.settings.function_name(function)
+        )
+        return self._regional("logs", f"log-group:/aws/lambda/{name}")
 
     def key(self) -> str:
         return self.data_key or self._regional("kms", "key/local-data-key")
@@ -117,7 +124,9 @@ def function_policy(function: str, arns: Arns) -> dict[str, Any]:
             _allow(_sid("Table", key, level), levels["tables"][level], [arns.table(key), arns.table(key) + "/index/*"])
         )
     for key, level in access.get("buckets", {}).items():
-        statements.append(_allow(_sid("BucketObjects", key, level), levels["buckets"][level], [arns.bucket(key) + "/*"]))
+        statements.append(
+            _allow(_sid("BucketObjects", key, level), levels["buckets"][level], [arns.bucket(key) + "/*"])
+        )
     if access.get("buckets"):
         statements.append(_allow("ListOwnBuckets", ["s3:ListBucket"], [arns.bucket(key) for key in access["buckets"]]))
     for key, level in access.get("state_machines", {}).items():
@@ -183,7 +192,12 @@ _S3_ACTIONS = {
     "PutBucketCors": "s3:PutBucketCORS",
 }
 _S3_BUCKET_LEVEL = {"s3:ListBucket", "s3:ListBucketVersions"}
-_DYNAMODB_TRANSACT = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "ConditionCheck": "ConditionCheckItem"}
+_DYNAMODB_TRANSACT = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+}
 
 
 def authorizations(service: str, operation: str, params: dict[str, Any], settings: Settings) -> list[Authorization]:
@@ -356,7 +370,9 @@ def check(service: str, operation: str, params: dict[str, Any]) -> None:
             from botocore.exceptions import ClientError
 
             code, status = _DENIED.get(service, ("AccessDeniedException", 400))
-            role = f"arn:aws:sts::{settings.account_id}:assumed-role/{settings.resource_name('fn-' + function)}/{function}"
+            role = (
+                f"arn:aws:sts::{settings.account_id}:assumed-role/{settings.resource_name('fn-' + function)}/{function}"
+            )
             message = (
                 f"User: {role} is not authorized to perform: {request.action} on resource: {request.resource} "
                 "because no identity-based policy allows the action"

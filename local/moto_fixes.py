@@ -22,6 +22,7 @@ def install() -> None:
     serialize_dynamodb()
     remember_valid_definitions()
     answer_definition_validation()
+    describe_configuration_sets_as_sesv2()
     complete_posted_objects()
     _installed = True
 
@@ -44,8 +45,10 @@ def remember_valid_definitions() -> None:
 
 def answer_definition_validation() -> None:
     """The AWS provider for Terraform calls ValidateStateMachineDefinition before it creates a state
-    machine; moto 5.2 answers it with a 500 (not implemented), which the provider retries for minutes.
-    Answered here with moto's own ASL parser, as AWS does: ``OK``, or ``FAIL`` with the parser's reason."""
+    machine, and ListStateMachineVersions after; moto 5.2 answers both with a 500 (not implemented),
+    which the provider retries for minutes. The first is answered with moto's own ASL parser, as AWS
+    does (``OK``, or ``FAIL`` with the parser's reason); the second with no versions (nothing here
+    publishes one)."""
     from moto.core.responses import ActionResult
     from moto.stepfunctions.parser.models import StepFunctionsParserBackend
     from moto.stepfunctions.responses import StepFunctionResponse
@@ -58,7 +61,28 @@ def answer_definition_validation() -> None:
             return ActionResult({"result": "FAIL", "diagnostics": [diagnostic], "truncated": False})
         return ActionResult({"result": "OK", "diagnostics": [], "truncated": False})
 
+    def list_state_machine_versions(self: Any) -> Any:
+        return ActionResult({"stateMachineVersions": []})
+
     StepFunctionResponse.validate_state_machine_definition = validate_state_machine_definition
+    StepFunctionResponse.list_state_machine_versions = list_state_machine_versions
+
+
+def describe_configuration_sets_as_sesv2() -> None:
+    """moto 5.2 keeps a configuration set's SendingOptions whole and answers GetConfigurationSet with
+    ``{"SendingOptions": {"SendingEnabled": {"SendingEnabled": true}}}``, which the AWS provider for
+    Terraform cannot decode (after creating one, it reads it back). Answered as SES v2 does."""
+    from moto.ses.models import ConfigurationSet
+
+    original = ConfigurationSet.to_dict_v2
+
+    def to_dict_v2(self: Any) -> dict[str, Any]:
+        described = original(self)
+        enabled = self.enabled.get("SendingEnabled", True) if isinstance(self.enabled, dict) else self.enabled
+        described["SendingOptions"] = {"SendingEnabled": bool(enabled) if enabled != {} else True}
+        return described
+
+    ConfigurationSet.to_dict_v2 = to_dict_v2
 
 
 def serialize_dynamodb() -> None:

@@ -154,7 +154,7 @@ def test_a_broken_configuration_fails_the_plan(deployment: Deployment, tmp_path:
     finally:
         broken.unlink()
         (directory / "broken.tpl").unlink()
-    assert result.returncode != 0 and "Invalid expression" in result.stderr, result.stderr[-2000:]
+    assert result.returncode != 0 and "broken.tpl" in result.stderr and "Invalid" in result.stderr, result.stderr
 
 
 # -- What the plan says: names, keys, indexes, TTL, settings ------------------------------------------------
@@ -168,7 +168,7 @@ def test_tables_are_planned_with_the_keys_indexes_and_ttl_of_resources_json(depl
         assert table.get("range_key") == (spec.get("range_key") or {}).get("name")
         indexes = {index["name"]: index for index in table["global_secondary_index"]}
         assert set(indexes) == set(spec.get("indexes", {}))
-        ttl = [t for t in table["ttl"] if t["enabled"]]
+        ttl = [t for t in table.get("ttl", []) if t["enabled"]]
         assert [t["attribute_name"] for t in ttl] == ([spec["ttl_attribute"]] if spec.get("ttl_attribute") else [])
         assert table["point_in_time_recovery"] == [{"enabled": True}]
         assert table["deletion_protection_enabled"] is True
@@ -189,9 +189,10 @@ def test_every_function_is_planned_with_every_setting(deployment: Deployment) ->
         missing = settings_names - set(variables)
         assert not missing, f"{function['function_name']}: not set: {sorted(missing)}"
         assert not {name for name in variables if name.startswith("BALCAO_")} - settings_names
-        settings = Settings(
-            **{k.removeprefix("BALCAO_").lower(): v for k, v in variables.items() if k in settings_names}
-        )
+        with pytest.MonkeyPatch.context() as patch:  # as the function reads them: from its environment
+            for name, value in variables.items():
+                patch.setenv(name, value)
+            settings = Settings()
         assert settings.resource_name("processes") == "balcao-teste-prod-processes"
         assert settings.account_id == "123456789012" and settings.region == "eu-west-1"
         assert settings.municipality == "Município de Teste"
@@ -202,6 +203,7 @@ def test_terraforms_data_plane_is_what_the_local_stack_provisions(
     deployment: Deployment, applied: dict[str, Any], local_stack: dict[str, Any]
 ) -> None:
     created = describe_stack(deployment.client, "balcao-teste-prod", "balcao-prod-")
+    assert set(local_stack["tables"]) == set(RESOURCES["tables"]) and local_stack["state_machines"]
     for part in ("tables", "buckets", "topics", "queues", "state_machines"):
         if part == "buckets":  # Terraform adds the deployment's own buckets (web, logs, Athena)
             created[part] = {k: v for k, v in created[part].items() if k in RESOURCES["buckets"]}
@@ -216,3 +218,77 @@ def test_the_state_machines_terraform_created_run_the_functions_it_created(
     for machine in instances(applied, "aws_sfn_state_machine", "machine").values():
         named = set(re.findall(r'"(arn:aws:lambda:[^"]+)"', machine["definition"]))
         assert named and named <= functions, named - functions
+
+
+def normalized(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """A policy document as IAM reads it: one value or a list alike, sets sorted."""
+
+    def listed(value: Any) -> list[str]:
+        return sorted([value] if isinstance(value, str) else value)
+
+    statements = policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]]
+    ordered = sorted(statements, key=lambda statement: statement.get("Sid", ""))  # IAM reads them as a set
+    return [
+        {
+            "Sid": statement.get("Sid", ""),
+            "Effect": statement["Effect"],
+            "Action": listed(statement["Action"]),
+            "Resource": listed(statement["Resource"]),
+            "Condition": {
+                operator: {key: listed(values) for key, values in tests.items()}
+                for operator, tests in statement.get("Condition", {}).items()
+            },
+        }
+        for statement in ordered
+    ]
+
+
+def test_the_policies_checked_locally_are_the_ones_terraform_gives_each_role(
+    deployment: Deployment, applied: dict[str, Any]
+) -> None:
+    """local/iam.py checks every call against a rendering of iam.tf; Terraform's own, applied to moto
+    and read back from IAM, is the same document for every function, statement by statement."""
+    from local.iam import Arns, function_policy
+
+    (data_key,) = instances(applied, "aws_kms_key", "data").values()
+    settings = Settings(
+        resource_prefix="balcao-teste-prod",
+        stage="prod",
+        account_id="123456789012",
+        region="eu-west-1",
+        sender_email="no-reply@balcao.teste.example",
+    )
+    iam = deployment.client("iam")
+    for function in RESOURCES["functions"]:
+        document = iam.get_role_policy(RoleName=f"balcao-teste-prod-fn-{function}", PolicyName="least-privilege")
+        terraforms = normalized(document["PolicyDocument"])
+        local = normalized(function_policy(function, Arns(settings, data_key=data_key["arn"])))
+        assert local == terraforms, function
+
+
+# Actions that IAM cannot scope to a resource, and the only ones allowed on "*".
+UNSCOPABLE = re.compile(
+    r"^(xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)"
+    r"|logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)"
+    r"|states:(SendTaskSuccess|SendTaskFailure|SendTaskHeartbeat)"
+    r"|sns:Publish)$"  # SMS to a phone number (a Deny keeps it off topics)
+)
+
+
+def test_no_role_allows_a_wildcard_action_or_a_scopable_action_on_every_resource(
+    deployment: Deployment, applied: dict[str, Any]
+) -> None:
+    """Read from IAM after apply: every function's and state machine's role, as AWS would hold it."""
+    iam = deployment.client("iam")
+    roles = [r["RoleName"] for r in iam.list_roles()["Roles"] if r["RoleName"].startswith("balcao-teste-prod-")]
+    assert len(roles) == len(RESOURCES["functions"]) + len(RESOURCES["state_machines"])
+    for role in roles:
+        document = iam.get_role_policy(RoleName=role, PolicyName="least-privilege")["PolicyDocument"]
+        for statement in normalized(document):
+            if statement["Effect"] == "Deny":
+                continue
+            for action in statement["Action"]:
+                assert "*" not in action, f"{role}: {statement['Sid']} allows {action}"
+                if "*" in statement["Resource"]:
+                    assert UNSCOPABLE.match(action), f"{role}: {statement['Sid']} allows {action} on every resource"
+    assert not UNSCOPABLE.match("dynamodb:GetItem") and not UNSCOPABLE.match("s3:GetObject")

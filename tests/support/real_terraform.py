@@ -322,6 +322,10 @@ def describe_stack(client: Callable[[str], Any], prefix: str, function_prefix: s
         "buckets": notifications,
         "topics": {key(name) for name in topics if name.startswith(prefix + "-")},
         "queues": {key(name) for name in queues},
-        "functions": {key(f["FunctionName"], function_prefix) for f in client("lambda").list_functions()["Functions"]},
+        "functions": {
+            key(f["FunctionName"], function_prefix)
+            for f in client("lambda").list_functions()["Functions"]
+            if f["FunctionName"].startswith(function_prefix)
+        },
         "state_machines": machines,
     }
