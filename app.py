@@ -156,6 +156,15 @@ def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"expired": expire_task(event["process_id"], event["task_id"])}
 
 
+@app.lambda_function(name="record_step_failure")
+def record_step_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A process workflow's step failed after its retries (the state machine's Catch): record it."""
+    from chalicelib.processes.step_failures import StepFailures
+
+    failure = event.get("failure") or {}
+    return StepFailures().record(event["process_id"], event["step"], failure.get("Error"), failure.get("Cause"))
+
+
 @app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")
 def watch_deadlines(event: Any) -> dict[str, Any]:
     """Every working morning: reminders of near decision deadlines, escalation of breached ones."""

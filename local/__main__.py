@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from local import demo, iam, lambdas, moto_fixes, outbox, provision
+    from local import alarms, demo, iam, lambdas, moto_fixes, outbox, provision
     from local.server import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server: one line a request
@@ -137,11 +137,13 @@ def main(argv: list[str] | None = None) -> None:
     server_thread = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
     server_thread.start()
     lambdas.run_schedules(stop)  # e.g. retry_notifications, every 5 minutes as in AWS
+    alarms.watch(stop)  # the workflow alarms of alarms.tf, on the console and at /_local/alarms
 
     print(
         f"Balcão local stack is up.\n"
         f"  web form and API : {origin}/\n"
         f"  outbox (emails, SMS): {origin}/_local/outbox\n"
+        f"  alarms           : {origin}/_local/alarms\n"
         f"  local AWS (moto) : {aws_endpoint}\n"
         f"Demo logins:",
         flush=True,

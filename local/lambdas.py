@@ -22,7 +22,7 @@ from typing import Any
 from chalicelib.kernel.log import logger
 from chalicelib.kernel.settings import get_settings
 from chalicelib.platform.resources import load_resources
-from local import iam, moto_fixes
+from local import alarms, iam, moto_fixes
 
 _async_invocations = ThreadPoolExecutor(max_workers=2, thread_name_prefix="lambda-async")
 _pending: set[Future[bytes]] = set()
@@ -86,6 +86,7 @@ def invoke(function_name: str, payload: bytes | str | None, response_headers: di
             result = handler_for(function_name)(event, _context(function_name))
     except Exception as error:  # noqa: BLE001 - Lambda reports any exception as a function error
         logger.exception("Lambda function failed", extra={"function": function_name})
+        alarms.raise_alarm(f"{function_key(function_name)}-errors", f"{type(error).__name__}: {str(error)[:300]}")
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps(
             {
@@ -111,9 +112,7 @@ def scheduled_event(key: str) -> dict[str, Any]:
         "time": iso(),
         "region": settings.region,
         "detail": {},
-        "resources": [
-            f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(key)}"
-        ],
+        "resources": [f"arn:aws:events:{settings.region}:{settings.account_id}:rule/{settings.function_name(key)}"],
     }
 
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlsplit
 from chalice.config import Config
 from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
 
-from local import outbox
+from local import alarms, outbox
 
 WEB_ROOT = Path(__file__).resolve().parent.parent / "web"
 SECURITY_HEADERS = {
@@ -74,6 +74,12 @@ class LocalHandler(ChaliceRequestHandler):
     def _local_page(self, path: str) -> None:
         if path == "/_local/outbox":
             return self._send(200, outbox.render_page().encode(), "text/html; charset=utf-8")
+        if path == "/_local/alarms":
+            return self._send(200, alarms.render_page().encode(), "text/html; charset=utf-8")
+        if path == "/_local/alarms.json":
+            return self._send(
+                200, json.dumps({"alarms": alarms.raised()}, ensure_ascii=False).encode(), "application/json"
+            )
         if path == "/_local/outbox.json":
             return self._send(
                 200,

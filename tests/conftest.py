@@ -41,7 +41,7 @@ def aws_stack(env: None) -> Iterator[None]:
     from moto import mock_aws
 
     from chalicelib.platform import aws
-    from local import iam, lambdas, moto_fixes, outbox, provision
+    from local import alarms, iam, lambdas, moto_fixes, outbox, provision
 
     iam.install()  # each function's calls checked against its own IAM policy, as in AWS
     aws.reset_clients()  # clients made before the check was installed would skip it
@@ -49,6 +49,7 @@ def aws_stack(env: None) -> Iterator[None]:
     moto_fixes.install()
     outbox.install()
     outbox.clear()  # messages of an earlier test in this process are not this test's
+    alarms.clear()
     with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
         provision.provision(web_origin="http://127.0.0.1:8000")
         yield

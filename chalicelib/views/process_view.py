@@ -74,6 +74,8 @@ class ProcessViews:
             view["representante_id"] = process.get("representante_id")
             view["filed_by"] = process.get("filed_by", process.get("requerente_id"))
             view["assignee_id"] = process.get("assignee_id")
+            # workflow steps that failed after their retries (processes/step_failures.py): never silent
+            view["step_failures"] = process.get("step_failures", [])
             view["timeline"] = events
             # the proof of notification: every message of the process, its channel and status
             view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]

@@ -12,9 +12,9 @@ from botocore.exceptions import ClientError
 
 from chalicelib.kernel.settings import Settings
 from chalicelib.platform.resources import load_resources
-from local import iam
+from local import alarms, iam
 from local.iam import Arns, Authorization, allowed, authorizations, function_policy
-from tests.support.api import submit_generic
+from tests.support.api import staff, submit_generic
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
 from tests.support.waiting import wait_for
@@ -69,10 +69,20 @@ def test_notify_without_reading_documents_cannot_issue_the_receipt(
     monkeypatch.setattr(iam, "refusals", [])
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    submit_generic(citizen, small_pdf())
+    process_id = submit_generic(citizen, small_pdf())
 
     refused = wait_for(lambda: [r for r in iam.refusals if r[0] == "notify"])
     assert refused[0][1].startswith("dynamodb:") and "table/balcao-local-documents" in refused[0][2]
+
+    # Never silent: after its retries the failed step is on the process for staff, in the audit trail
+    # and raised as the function's alarm; the process itself goes on to staff.
+    decisor = staff(make_api, demo, "decisor")
+    path = f"/api/staff/processes/{process_id}"
+    failures = wait_for(lambda: decisor.call("GET", path).data["step_failures"], timeout=60)
+    assert failures[0]["step"] == "SendReceipt" and "AccessDenied" in failures[0]["cause"]
+    assert decisor.call("GET", path).data["status"] == "em_apreciacao"
+    assert "workflow.step_failed" in [e["action"] for e in decisor.call("GET", path).data["timeline"]]
+    assert "balcao-local-notify-errors" in [a["alarm"] for a in alarms.raised()]
     assert not [m for m in outbox_to(demo["citizen"]["email"]) if "recebido" in m["subject"]]
 
 
