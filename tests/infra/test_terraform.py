@@ -38,6 +38,7 @@ CONFIG = json.loads((PROJECT_ROOT / ".chalice" / "config.json").read_text(encodi
 DEPLOY_STAGE = "prod"
 CHECKOV = PROJECT_ROOT / ".venv" / "checkov" / "bin" / "checkov"
 
+
 def tf() -> Configuration:
     return hand_written()
 
