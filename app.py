@@ -21,6 +21,7 @@ from chalicelib.api import (
     staff,
     staff_keys,
 )
+from chalicelib.api.http import origin_guard
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
@@ -35,6 +36,9 @@ def log_context(event: Any, get_response: Any) -> Any:
     bind_invocation(None if isinstance(context, dict) else context)
     return get_response(event)
 
+
+# Behind CloudFront, a request that did not come through it is refused (chalicelib/api/http.py).
+app.register_middleware(origin_guard, "http")
 
 for blueprint in (
     public,

@@ -186,8 +186,44 @@ def expired_session_cookie() -> str:
     return f"{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; Secure; SameSite=Strict"
 
 
+ORIGIN_HEADER = "x-balcao-origin"  # CloudFront adds it to origin requests, with the secret
+VIEWER_ADDRESS_HEADER = "x-balcao-viewer-address"  # CloudFront's viewer-request function sets it
+
+
+def through_cloudfront(request: Any) -> bool:
+    """The request carries the secret CloudFront adds (settings.origin_secret), compared in constant time."""
+    import hmac
+
+    from chalicelib.kernel.settings import get_settings
+
+    secret = get_settings().origin_secret
+    given = (request.headers or {}).get(ORIGIN_HEADER, "")
+    return secret is not None and hmac.compare_digest(given.encode(), secret.get_secret_value().encode())
+
+
 def source_ip(request: Any) -> str | None:
-    return (request.context or {}).get("identity", {}).get("sourceIp")
+    """The client's address: behind CloudFront (the secret present) the viewer's, as CloudFront's
+    function wrote it; otherwise the connection's. A viewer address without the secret is ignored."""
+    import ipaddress
+
+    connection = (request.context or {}).get("identity", {}).get("sourceIp")
+    if not through_cloudfront(request):
+        return connection
+    try:
+        return str(ipaddress.ip_address((request.headers or {}).get(VIEWER_ADDRESS_HEADER, "").strip()))
+    except ValueError:
+        return connection
+
+
+def origin_guard(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Chalice HTTP middleware: with an origin secret set, only requests CloudFront forwarded are
+    answered; a call straight to the execute-api address gets 403."""
+    from chalicelib.kernel.errors import Forbidden
+    from chalicelib.kernel.settings import get_settings
+
+    if get_settings().origin_secret is not None and not through_cloudfront(event):
+        return error_response(Forbidden("Pedido recusado: use o endereço do balcão, não o endereço direto da API."))
+    return get_response(event)
 
 
 def _audit_refusal(request: Any, error: DomainError) -> None:

@@ -81,8 +81,18 @@ class Settings(BaseSettings):
     payment_callback_secret: SecretStr | None = None
     payment_due_days: int = Field(10, gt=0, description="a Multibanco reference is to be paid within these days")
 
+    # Behind CloudFront: the secret CloudFront adds to every origin request (X-Balcao-Origin). When set,
+    # the API refuses requests without it (the execute-api address is public) and takes the client's
+    # address from CloudFront's X-Balcao-Viewer-Address; unset (locally), from the connection.
+    origin_secret: SecretStr | None = None
+
     # X-Ray: on in AWS (set by the deploy stage), off locally and in tests.
     tracing: bool = False
+
+    @field_validator("origin_secret", mode="before")
+    @classmethod
+    def _no_origin_secret(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("demo_today", mode="before")
     @classmethod

@@ -39,6 +39,7 @@ locals {
     BALCAO_PAYMENT_DUE_DAYS             = "10"
     BALCAO_DECISION_NOTICE              = "next_working_day" # seed 001: decisions are notified the next working day
     BALCAO_PUBLIC_LOOKUPS_PER_MINUTE    = "30"
+    BALCAO_ORIGIN_SECRET                = var.origin_secret # requests not through CloudFront are refused
   }
 }
 

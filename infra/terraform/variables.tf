@@ -135,3 +135,14 @@ variable "registrations_staff_email" {
   description = "Where reminders about registrations awaiting validation are sent (the front office's address)."
   type        = string
 }
+
+variable "origin_secret" {
+  description = "A long random secret CloudFront adds to every request it forwards to the API (X-Balcao-Origin); the API refuses requests without it. E.g. `openssl rand -hex 32`; TF_VAR_origin_secret."
+  type        = string
+  sensitive   = true
+
+  validation {
+    condition     = length(var.origin_secret) >= 32
+    error_message = "origin_secret must be at least 32 characters (e.g. openssl rand -hex 32)."
+  }
+}

@@ -134,6 +134,13 @@ resource "aws_cloudfront_distribution" "web" {
       origin_protocol_policy = "https-only"
       origin_ssl_protocols   = ["TLSv1.2"]
     }
+
+    # The proof a request came through CloudFront: without it the API answers 403 (the execute-api
+    # address is public), and only with it does the app trust X-Balcao-Viewer-Address.
+    custom_header {
+      name  = "X-Balcao-Origin"
+      value = var.origin_secret
+    }
   }
 
   default_cache_behavior {
@@ -156,6 +163,11 @@ resource "aws_cloudfront_distribution" "web" {
     cache_policy_id            = local.cache_policy_caching_disabled
     origin_request_policy_id   = local.origin_request_all_viewer_except_host
     response_headers_policy_id = aws_cloudfront_response_headers_policy.security.id
+
+    function_association {
+      event_type   = "viewer-request"
+      function_arn = aws_cloudfront_function.viewer_address.arn
+    }
   }
 
   restrictions {
@@ -252,4 +264,14 @@ resource "aws_wafv2_web_acl" "web" {
     metric_name                = "${local.resource_prefix}-web"
     sampled_requests_enabled   = true
   }
+}
+
+# API Gateway sees CloudFront's address, not the citizen's: this function writes the viewer's address
+# (as CloudFront saw it, overwriting any the client sent) for throttles, the audit trail and consents.
+resource "aws_cloudfront_function" "viewer_address" {
+  name    = "${local.resource_prefix}-viewer-address"
+  runtime = "cloudfront-js-2.0"
+  comment = "The client's address in X-Balcao-Viewer-Address, for the API"
+  publish = true
+  code    = file("${path.module}/viewer_address.js")
 }

@@ -120,6 +120,18 @@ def test_the_whole_configuration_plans_with_the_real_terraform(deployment: Deplo
         )
 
 
+def test_cloudfront_proves_itself_to_the_api_and_passes_the_viewers_address(deployment: Deployment) -> None:
+    from tests.support.real_terraform import TEST_VARIABLES
+
+    (distribution,) = planned(deployment, "aws_cloudfront_distribution", "web").values()
+    (api,) = [origin for origin in distribution["origin"] if origin["origin_id"] == "api"]
+    assert api["custom_header"] == [{"name": "X-Balcao-Origin", "value": TEST_VARIABLES["origin_secret"]}]
+    (behaviour,) = [b for b in distribution["ordered_cache_behavior"] if b["path_pattern"] == "/api/*"]
+    assert [f["event_type"] for f in behaviour["function_association"]] == ["viewer-request"]
+    (function,) = planned(deployment, "aws_cloudfront_function", "viewer_address").values()
+    assert "event.viewer.ip" in function["code"] and "x-balcao-viewer-address" in function["code"]
+
+
 def test_the_planned_versions_are_the_readmes(deployment: Deployment) -> None:
     version = deployment.terraform.version()
     lock = (deployment.terraform.directory / ".terraform.lock.hcl").read_text(encoding="utf-8")

@@ -34,6 +34,7 @@ TEST_VARIABLES = {
     "multibanco_entity": "12345",
     "registrations_staff_email": "registos@teste.example",
     "payment_callback_secret": "a-test-callback-secret-of-32-chars",
+    "origin_secret": "a-test-origin-secret-of-at-least-32-characters",
 }
 # Every service the configuration's resources and data sources call (ec2: data "aws_regions").
 SERVICES = (
