@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +20,7 @@ import pytest
 
 from chalicelib.kernel.settings import Settings
 from chalicelib.platform.resources import RESOURCES_FILE, load_resources
+from tests.support.real_terraform import package_copy
 from tests.support.terraform import (
     PROJECT_ROOT,
     TERRAFORM_DIR,
@@ -224,25 +223,7 @@ def test_the_athena_table_definition_in_the_readme_is_terraforms() -> None:
 def packaged(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the project's Terraform with chalice.tf.json generated and post-processed, laid out
     like the repository so that the relative paths (resources.json, statemachines/, web/) resolve."""
-    root = tmp_path_factory.mktemp("deploy")
-    terraform = root / "infra" / "terraform"
-    shutil.copytree(
-        TERRAFORM_DIR, terraform, ignore=shutil.ignore_patterns("chalice.tf.json", "deployment.zip", ".terraform*")
-    )
-    for name in ("chalicelib", "statemachines", "web"):
-        (root / name).symlink_to(PROJECT_ROOT / name)
-    env = {**os.environ, "AWS_DEFAULT_REGION": "eu-west-1"}
-    env.pop("AWS_ENDPOINT_URL", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "infra.package", "--stage", DEPLOY_STAGE, "--out", str(terraform)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return terraform
+    return package_copy(tmp_path_factory.mktemp("deploy"), stage=DEPLOY_STAGE)
 
 
 def test_package_fixes_what_chalice_writes_dated(packaged: Path) -> None:
