@@ -8,6 +8,7 @@ known logins, and one staff user per role in the municipality's organ.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,17 +127,32 @@ def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
     return logins
 
 
+def fresh_step(margin_seconds: float) -> int:
+    """The current TOTP step, once at least ``margin_seconds`` of it remain: only the current step's
+    code is accepted, so a code about to change is waited out, as a person looking at the app would."""
+    from chalicelib.accounts.second_factor import STEP_SECONDS
+
+    left = STEP_SECONDS - time.time() % STEP_SECONDS
+    if left < margin_seconds:
+        time.sleep(left + 0.05)
+    return int(time.time()) // STEP_SECONDS
+
+
 def current_codes() -> dict[str, str]:
     """What each demo staff member's authenticator app shows now (the local stack's
-    ``/_local/totp.json``, as the outbox shows the emails: never in AWS)."""
+    ``/_local/totp.json``, as the outbox shows the emails: never in AWS), each good for at least
+    5 more seconds, time enough for the README's curl to send it."""
     import pyotp
 
+    from chalicelib.accounts.second_factor import STEP_SECONDS
+
     accounts = Accounts()
+    at = fresh_step(5) * STEP_SECONDS
     codes = {}
     for username, *_ in STAFF_ROLES:
         item = accounts.find(username)
         if item and item.get("totp_secret"):
-            codes[username] = pyotp.TOTP(item["totp_secret"]).now()
+            codes[username] = pyotp.TOTP(item["totp_secret"], interval=STEP_SECONDS).at(at)
     return codes
 
 

@@ -4,9 +4,11 @@ steps, 6 digits, pyotp), with ten single-use recovery codes for a lost phone.
 - Enrolment: at the first login (password, then a one-time code emailed once, to bootstrap), a
   narrow session that may only set the app up: a new secret, confirmed by a code from the app; the
   recovery codes are shown once, and only their SHA-256 is kept.
-- Login: the app's code of the current step (one step either side allowed, for clock drift), each
-  step usable once (``totp_last_step``, in a conditional write), or an unused recovery code (taken
-  out of the set in a conditional write).
+- Login: the app's code of the current 30-second step only (ASVS 5.0 6.5.5: a TOTP lives at most 30
+  seconds, so no step either side is accepted; the server's clock decides), each step usable once
+  (``totp_last_step``, in a conditional write), or an unused recovery code (taken out of the set in a
+  conditional write). Recovery codes carry 118 bits, so a plain SHA-256 may keep them (ASVS 6.5.2: a
+  salted password hash only below 112 bits).
 - An administrator of the organ may remove it (a lost phone): the next login enrols again.
 """
 
@@ -38,10 +40,13 @@ def _totp(secret: str) -> Any:
     return pyotp.TOTP(secret, interval=STEP_SECONDS)
 
 
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read off paper without doubt
+RECOVERY_GROUPS = 6  # of 4 characters: 24 x log2(31) = 118.9 bits
+
+
 def recovery_code() -> str:
-    """``abcd-efgh-ijkl``: 60 bits, unambiguous letters and digits."""
-    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
-    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+    """``abcd-efgh-jkmn-pqrs-tuvw-xyz2``: 118 bits from the CSPRNG, unambiguous letters and digits."""
+    return "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(RECOVERY_GROUPS))
 
 
 def _normal(code: str) -> str:
@@ -115,7 +120,9 @@ class SecondFactor:
         """``totp`` or ``recovery_code`` when ``code`` is one, used up now; else a 401."""
         item = self.accounts.get_item(user_id) or {}
         secret = item.get("totp_secret")
-        wrong = NotAuthenticated("Código errado.", field="code")
+        wrong = NotAuthenticated(
+            "Código errado: escreva o que a aplicação mostra agora (cada código vale 30 segundos).", field="code"
+        )
         if not secret:
             raise wrong
         key = {"pk": f"USER#{user_id}"}
@@ -164,9 +171,5 @@ class SecondFactor:
         code = code.strip()
         if not (len(code) == 6 and code.isascii() and code.isdigit()):
             return None
-        totp = _totp(secret)
-        now = int(time.time()) // STEP_SECONDS
-        for step in (now - 1, now, now + 1):
-            if hmac.compare_digest(totp.at(step * STEP_SECONDS), code):
-                return step
-        return None
+        step = int(time.time()) // STEP_SECONDS
+        return step if hmac.compare_digest(_totp(secret).at(step * STEP_SECONDS), code) else None

@@ -74,9 +74,9 @@ class Assignment(_Body):
 class LoginCode(_Body):
     challenge_id: str = Field(min_length=1, max_length=100)
     code: str = Field(
-        pattern=r"^([0-9]{6}|[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})$",
-        description="the authenticator app's 6 digits, a recovery code (abcd-efgh-ijkl), or at the first "
-        "login the 6 digits emailed",
+        pattern=r"^([0-9]{6}|[A-Za-z0-9]{4}(-[A-Za-z0-9]{4}){5})$",
+        description="the authenticator app's 6 digits (of the current 30 seconds), a recovery code "
+        "(abcd-efgh-jkmn-pqrs-tuvw-xyz2, any case), or at the first login the 6 digits emailed",
     )
 
 

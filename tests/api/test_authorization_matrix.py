@@ -786,10 +786,10 @@ def _body(body: Any, world: World, actor: str) -> Any:
         challenge = LoginCodes().issue(Accounts().get(world.user_ids["decider"]), None)
         return {"challenge_id": challenge["challenge_id"], "code": app_code(aws.table("users"), "decisor")}
     if body == "enrolment_code":
-        import pyotp
+        from tests.support.second_factor import enrolment_code
 
         pending = Accounts().get_item(world.user_ids["new_staff"]).get("totp_pending")
-        return {"code": pyotp.TOTP(pending).now() if pending and actor == "new_staff" else "000000"}
+        return {"code": enrolment_code(pending) if pending and actor == "new_staff" else "000000"}
     if body == "new_registration":
         return _registration("200000039", "nova.pessoa@example.pt", "Nova Pessoa").model_dump()
     if body == "fresh_confirmation_link":

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 from tests.support.accounts import add_staff
 from tests.support.api import session_set_cookie, staff
 from tests.support.outbox import staff_login_code
-from tests.support.second_factor import app_code
+from tests.support.second_factor import app_code, enrolment_code
 
 
 def _challenge(api: Any, demo: dict[str, Any], identifier: str = "decisor") -> dict[str, Any]:
@@ -55,6 +56,26 @@ def test_the_password_alone_opens_nothing_and_the_app_s_code_opens_a_session_onc
     assert secret not in json.dumps(login.data) and pyotp.TOTP(secret).now()
 
 
+def test_only_the_current_30_second_step_s_code_opens_a_session(make_api: Any, demo: dict[str, Any]) -> None:
+    """ASVS 5.0 6.5.5: a TOTP lives at most 30 seconds: the code of the step before or after is wrong."""
+    import pyotp
+
+    from chalicelib.accounts.second_factor import STEP_SECONDS
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform import aws
+
+    current = app_code(aws.table("users"), "decisor")  # also sets the last used step back
+    secret = Accounts().find("decisor")["totp_secret"]
+    step = int(time.time()) // STEP_SECONDS
+    totp = pyotp.TOTP(secret, interval=STEP_SECONDS)
+    api = make_api()
+    challenge = _challenge(api, demo)
+    for other in (step - 1, step + 1):
+        refused = _answer(api, challenge, totp.at(other * STEP_SECONDS))
+        assert refused.status_code == 401 and "30 segundos" in refused.data["error"]["message"]
+    assert _answer(api, challenge, current).status_code == 200
+
+
 def test_wrong_codes_count_and_the_fifth_ends_the_challenge(make_api: Any, demo: dict[str, Any]) -> None:
     from chalicelib.platform import aws
 
@@ -84,7 +105,6 @@ def test_challenges_are_limited_per_account(make_api: Any, demo: dict[str, Any])
 def test_the_first_login_s_emailed_code_only_sets_the_app_up_and_recovery_codes_work_once(
     make_api: Any, demo: dict[str, Any]
 ) -> None:
-    import pyotp
 
     from chalicelib.platform.audit import AuditTrail
 
@@ -103,8 +123,11 @@ def test_the_first_login_s_emailed_code_only_sets_the_app_up_and_recovery_codes_
     assert begun.status_code == 201 and begun.data["otpauth_uri"].startswith("otpauth://totp/")
     wrong = api.call("POST", "/api/staff/second-factor/confirmation", {"code": "000000"})
     assert wrong.status_code == 422 and wrong.data["error"]["field"] == "code"
-    done = api.call("POST", "/api/staff/second-factor/confirmation", {"code": pyotp.TOTP(begun.data["secret"]).now()})
+    done = api.call("POST", "/api/staff/second-factor/confirmation", {"code": enrolment_code(begun.data["secret"])})
     assert done.status_code == 200 and done.data["scope"] == "full" and len(done.data["recovery_codes"]) == 10
+    # 24 characters of an alphabet of 31 each: 118 bits, written in groups to be copied off paper
+    assert len(set(done.data["recovery_codes"])) == 10
+    assert all(re.fullmatch(r"[a-hj-km-np-z2-9]{4}(-[a-hj-km-np-z2-9]{4}){5}", c) for c in done.data["recovery_codes"])
     assert api.call("GET", "/api/staff/processes").status_code == 200
 
     # from now on the app (or a recovery code), never the mailbox

@@ -3,14 +3,14 @@ in the users table (in-process moto, or the local stack's moto server)."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 
 def app_code(users_table: Any, identifier: str) -> str:
     """The code the app of the account ``identifier`` names shows now. Each step's code opens one
     login only, and tests log the same person in several times a minute: the account's last used
-    step is first set a minute back, as if its previous login had been that long ago."""
+    step is first set a minute back, as if its previous login had been that long ago. Only the
+    current step's code is accepted, so a code about to change is waited out, as a person would."""
     import pyotp
 
     from chalicelib.accounts.second_factor import STEP_SECONDS
@@ -19,7 +19,7 @@ def app_code(users_table: Any, identifier: str) -> str:
     alias = users_table.get_item(Key={"pk": f"LOGIN#{login_key(identifier)}"}, ConsistentRead=True)["Item"]
     key = {"pk": f"USER#{alias['user_id']}"}
     secret = users_table.get_item(Key=key, ConsistentRead=True)["Item"]["totp_secret"]
-    step = int(time.time()) // STEP_SECONDS
+    step = fresh_step()
     users_table.update_item(
         Key=key, UpdateExpression="SET totp_last_step = :before", ExpressionAttributeValues={":before": step - 2}
     )
@@ -29,7 +29,18 @@ def app_code(users_table: Any, identifier: str) -> str:
 def enrolment_code(secret: str) -> str:
     import pyotp
 
-    return pyotp.TOTP(secret).now()
+    from chalicelib.accounts.second_factor import STEP_SECONDS
+
+    return pyotp.TOTP(secret, interval=STEP_SECONDS).at(fresh_step() * STEP_SECONDS)
+
+
+MARGIN_SECONDS = 6  # time enough to type (or send) a code before its step ends, on a loaded machine
+
+
+def fresh_step() -> int:
+    from local.demo import fresh_step
+
+    return fresh_step(MARGIN_SECONDS)
 
 
 def stack_users_table(aws_port: int) -> Any:
