@@ -1,6 +1,7 @@
 """Proving who one is: login by a login name and password (throttled per name, or per known device,
-and per source address; one generic answer for every failure, each audited), re-authentication before a sensitive change, a new
-password (which ends every session), and administrators locking an account (which does too)."""
+and per source address; one generic answer for every failure; each failure and each throttled try
+audited), re-authentication before a sensitive change, a new password (which ends every session), and
+administrators locking an account (which does too)."""
 
 from __future__ import annotations
 
@@ -53,14 +54,15 @@ class Authentication:
         keys = self.throttle_keys("login", identifier, source_ip)
         if item is not None and device and self.devices.owner(device) == item["user_id"]:
             keys[0] = (device_key(device), LOGIN_ALLOWANCE_PER_ACCOUNT)
-        self.throttle.reserve(keys, field="password")
+        actor = Actor(item["user_id"] if item else "anonymous", source_ip)
+        subject = f"user#{item['user_id']}" if item else f"login#{login_key(identifier)}"
+        self.throttle.reserve(
+            keys, field="password", refused=lambda: self.audit.record(actor, "session.login_throttled", subject)
+        )
         if item is None:
             verify_password(dummy_hash(), password)
         if item is None or not verify_password(item["password_hash"], password) or item["kind"] != kind:
-            subject = f"user#{item['user_id']}" if item else f"login#{login_key(identifier)}"
-            self.audit.record(
-                Actor(item["user_id"] if item else "anonymous", source_ip), "session.login_failed", subject
-            )
+            self.audit.record(actor, "session.login_failed", subject)
             raise NotAuthenticated("Identificação ou palavra-passe incorretas.", field="password")
         self.throttle.succeeded(keys)
         self._rehash_if_needed(item, password)
@@ -80,7 +82,13 @@ class Authentication:
             (f"reauth:{user_id}", LOGIN_ALLOWANCE_PER_ACCOUNT),
             (f"login:ip:{source_ip or '-'}", LOGIN_ALLOWANCE_PER_SOURCE),
         ]
-        self.throttle.reserve(keys, field=field)
+        self.throttle.reserve(
+            keys,
+            field=field,
+            refused=lambda: self.audit.record(
+                Actor(user_id, source_ip), "account.reauthentication_throttled", f"user#{user_id}"
+            ),
+        )
         item = self.accounts.get_item(user_id)
         if item is None or not verify_password(item["password_hash"], password):
             self.audit.record(Actor(user_id, source_ip), "account.reauthentication_failed", f"user#{user_id}")

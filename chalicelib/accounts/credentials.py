@@ -310,11 +310,19 @@ class Throttle(_Store):
     FORGET_AFTER = 3600
     RACE_RETRIES = 8
 
-    def reserve(self, keys: list[tuple[str, int]], field: str | None = None) -> None:
+    def reserve(
+        self, keys: list[tuple[str, int]], field: str | None = None, refused: Callable[[], None] | None = None
+    ) -> None:
         """``keys``: (key, allowance) pairs. Count one try on each, or a 429 with the wait when any of
-        them is within its delay (nothing counted on the keys after it)."""
-        for key, allowance in keys:
-            self._reserve_one(key, allowance, field)
+        them is within its delay (nothing counted on the keys after it); ``refused`` (the caller's
+        audit of the throttled try) is called before that 429 is raised."""
+        try:
+            for key, allowance in keys:
+                self._reserve_one(key, allowance, field)
+        except TooManyRequests:
+            if refused is not None:
+                refused()
+            raise
 
     def _reserve_one(self, key: str, allowance: int, field: str | None) -> None:
         pk = {"pk": f"THROTTLE#{key}"}

@@ -77,7 +77,11 @@ class AccountSettings:
             (f"code:user:{user_id}", CODE_ALLOWANCE_PER_ACCOUNT),
             (f"code:ip:{source_ip or '-'}", CODE_ALLOWANCE_PER_SOURCE),
         ]
-        self.auth.throttle.reserve(keys, field="code")
+        self.auth.throttle.reserve(
+            keys,
+            field="code",
+            refused=lambda: self.audit.record(Actor(user_id, source_ip), "account.code_throttled", f"user#{user_id}"),
+        )
         return keys
 
     def _verify_code(self, user_id: str, purpose: str, code: str, source_ip: str | None) -> dict[str, Any]:

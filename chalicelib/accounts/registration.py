@@ -20,7 +20,7 @@ from chalicelib.accounts.authentication import Authentication
 from chalicelib.accounts.credentials import OneTimeLinks, RateLimit, check_password_policy
 from chalicelib.accounts.passwords import dummy_hash, verify_password
 from chalicelib.accounts.proof import PROOF_OWNER_PREFIX
-from chalicelib.accounts.users import Accounts
+from chalicelib.accounts.users import Accounts, login_key
 from chalicelib.accounts.validation_wait import reminder_time
 from chalicelib.catalogue.service import DocumentSlot
 from chalicelib.documents.store import Documents
@@ -298,7 +298,13 @@ class Registrations:
         """The activation password works once, and only here, to set the new password."""
         keys = self.auth.throttle_keys("activation", identifier, source_ip)
         throttle = self.auth.throttle
-        throttle.reserve(keys, field="activation_password")
+        throttle.reserve(
+            keys,
+            field="activation_password",
+            refused=lambda: self.audit.record(
+                Actor("anonymous", source_ip), "account.activation_throttled", f"login#{login_key(identifier)}"
+            ),
+        )
         item = self.accounts.find(identifier)
         stored = (item or {}).get("activation_hash")
         right = verify_password(stored or dummy_hash(), password)

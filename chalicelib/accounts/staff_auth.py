@@ -145,7 +145,13 @@ class LoginCodes:
             ) from None
         user_id, factor = item["user_id"], item.get("factor", FACTOR_EMAIL)
         keys = [(f"staff-code:{user_id}", self.CODE_ALLOWANCE_PER_ACCOUNT)]
-        self.throttle.reserve(keys, field="code")
+        self.throttle.reserve(
+            keys,
+            field="code",
+            refused=lambda: self.audit.record(
+                Actor(user_id, source_ip), "session.code_throttled", f"user#{user_id}", factor=factor
+            ),
+        )
         if factor == FACTOR_TOTP:
             try:
                 used = self.second_factor.verify(user_id, code, source_ip)

@@ -1,6 +1,6 @@
 """Throttling that an attacker can neither race past nor turn against the account's owner: each try is
 reserved with a conditional write before the password is checked, and a browser that logged in before
-(its device cookie) keeps an allowance of its own; every failed login is audited."""
+(its device cookie) keeps an allowance of its own; every failed and every throttled login is audited."""
 
 from __future__ import annotations
 
@@ -54,8 +54,13 @@ def test_an_attacker_elsewhere_cannot_lock_the_owner_s_own_browser_out(make_api:
     assert answer.status_code == 429
 
     user_id = owner.call("GET", "/api/me").data["user"]["user_id"]
-    failed = [e for e in AuditTrail().for_subject(f"user#{user_id}") if e["action"] == "session.login_failed"]
+    events = AuditTrail().for_subject(f"user#{user_id}")
+    failed = [e for e in events if e["action"] == "session.login_failed"]
     assert len(failed) >= LOGIN_ALLOWANCE_PER_ACCOUNT
+    # every try turned away while the wait ran is in the audit too, with the address it came from
+    throttled = [e for e in events if e["action"] == "session.login_throttled"]
+    refusals = [t for t in tries if t.status_code == 429] + [stranger, answer]
+    assert len(throttled) == len(refusals) and all(e["source_ip"] != "-" for e in throttled)
     unknown = AuditTrail().for_subject("login#username:ninguem")
     make_api().call("POST", "/api/session", {"identifier": "ninguem", "password": "x"})
     assert len(AuditTrail().for_subject("login#username:ninguem")) == len(unknown) + 1
