@@ -7,9 +7,11 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.accounts.users import Accounts, User
+from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Forbidden, NotAuthenticated
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
@@ -31,6 +33,13 @@ class Session:
 
 
 ALL_SCOPES = tuple(SessionScope)
+USER_AGENT_CHARS = 200
+SESSION_ID_CHARS = 12  # the start of the token's SHA-256: names a session in the list, opens nothing
+LISTED = "token_hash, created_at, last_seen, expires_at, source_ip, user_agent, #scope"
+
+
+def _printable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isprintable())
 
 
 def require_scope(scope: str, scopes: tuple[str, ...]) -> None:
@@ -75,7 +84,11 @@ class Sessions:
     table = Injected(lambda self: aws.table("sessions"))
     accounts = Injected(lambda self: Accounts(audit=self.audit))
 
-    def start(self, user: User, source_ip: str | None, scope: str = SessionScope.FULL) -> tuple[str, int]:
+    def start(
+        self, user: User, source_ip: str | None, scope: str = SessionScope.FULL, user_agent: str | None = None
+    ) -> tuple[str, int]:
+        """A new session; where it was opened from (address, browser) is kept for the account's list
+        of its sessions."""
         settings = get_settings()
         token = secrets.token_urlsafe(32)
         now = int(time.time())
@@ -93,6 +106,8 @@ class Sessions:
                 "created_at": time.time_ns() // 1_000_000,  # milliseconds: the oldest is the one to end
                 "last_seen": now,
                 "expires_at": now + lifetime,
+                "source_ip": source_ip or "-",
+                "user_agent": _printable(user_agent or "")[:USER_AGENT_CHARS] or "-",
             }
         )
         self.audit.record(
@@ -151,6 +166,36 @@ class Sessions:
             self.table.delete_item(Key=key)
             self.audit.record(Actor(item["user_id"], source_ip), "session.ended", f"user#{item['user_id']}")
 
+    def of_account(self, user_id: str, current_token_hash: str) -> list[dict[str, Any]]:
+        """The account's open sessions, newest first: when each started and was last used, from which
+        address and browser, its scope, and which one is the caller's (ASVS 7.5.2)."""
+        now = int(time.time())
+        idle_limit = get_settings().session_idle_minutes * 60
+        items = self._of_user(user_id, listed=True)
+        live = [i for i in items if int(i["expires_at"]) > now and int(i["last_seen"]) + idle_limit > now]
+        return [
+            {
+                "session_id": item["token_hash"][:SESSION_ID_CHARS],
+                "started_at": iso(datetime.fromtimestamp(int(item["created_at"]) / 1000, UTC)),
+                "last_seen_at": iso(datetime.fromtimestamp(int(item["last_seen"]), UTC)),
+                "source_ip": item.get("source_ip", "-"),
+                "user_agent": item.get("user_agent", "-"),
+                "scope": item.get("scope", SessionScope.FULL),
+                "current": item["token_hash"] == current_token_hash,
+            }
+            for item in sorted(live, key=lambda i: int(i["created_at"]), reverse=True)
+        ]
+
+    def end_others(self, user_id: str, current_token_hash: str, source_ip: str | None) -> int:
+        """End every session of the account but the caller's (a lost phone, a shared computer): the
+        number ended, audited."""
+        others = [item for item in self._of_user(user_id) if item["token_hash"] != current_token_hash]
+        self._delete(others)
+        self.audit.record(
+            Actor(user_id, source_ip), "session.others_ended", f"user#{user_id}", sessions_ended=len(others)
+        )
+        return len(others)
+
     def revoke_all(self, user_id: str) -> int:
         """Delete every stored session of a user (the epoch already refuses them: this is the
         cleanup); returns how many there were."""
@@ -158,16 +203,19 @@ class Sessions:
         self._delete(items)
         return len(items)
 
-    def _of_user(self, user_id: str) -> list[dict[str, Any]]:
+    def _of_user(self, user_id: str, listed: bool = False) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key
 
+        projection: dict[str, Any] = {"ProjectionExpression": "token_hash, created_at, expires_at"}
+        if listed:
+            projection = {"ProjectionExpression": LISTED, "ExpressionAttributeNames": {"#scope": "scope"}}
         items: list[dict[str, Any]] = []
         page: dict[str, Any] = {}
         while True:  # every page: an account with many sessions keeps none of them by accident
             response = self.table.query(
                 IndexName="by_user",
                 KeyConditionExpression=Key("user_id").eq(user_id),
-                ProjectionExpression="token_hash, created_at, expires_at",
+                **projection,
                 **page,
             )
             items += response["Items"]

@@ -27,7 +27,7 @@ REGISTERED = (
 
 
 def _new_session(user: Any) -> dict[str, str]:
-    token, lifetime = sessions().start(user, routes.ip())
+    token, lifetime = sessions().start(user, routes.ip(), user_agent=routes.user_agent())
     return {"Set-Cookie": session_cookie(token, lifetime)}
 
 
@@ -174,6 +174,37 @@ def confirm_phone() -> Any:
     SMS code confirms the phone (which may then receive login codes)."""
     session = routes.caller(scopes=("full", "registration"))
     return json_response(account_settings().confirm_phone(session.user_id, routes.body("Code").code, routes.ip()))
+
+
+# -- one's open sessions ------------------------------------------------------------------------------
+def _signed_in_person() -> Any:
+    """The caller's own session, never an API key: a script may not list or end its owner's sessions."""
+    from chalicelib.accounts.staff_auth import API_KEY_SESSION_PREFIX
+    from chalicelib.kernel.errors import Forbidden
+
+    session = routes.caller()
+    if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
+        raise Forbidden("As sessões da conta consultam-se e terminam-se com sessão iniciada, não com uma chave de API.")
+    return session
+
+
+@routes.route("/api/account/sessions", methods=["GET"])
+@routes.api
+def my_sessions() -> Any:
+    """The logged-in account holder: the account's open sessions, newest first (when each started and
+    was last used, from which address and browser), the caller's own marked ``current``."""
+    session = _signed_in_person()
+    return json_response({"sessions": sessions().of_account(session.user_id, session.token_hash)})
+
+
+@routes.route("/api/account/sessions/ending", methods=["POST"])
+@routes.api
+def end_other_sessions() -> Any:
+    """The logged-in account holder, with the password again: end every other session of the account
+    (a computer left logged in, a lost phone); the caller's own stays. Audited."""
+    session = _signed_in_person()
+    account_settings().auth.check_password(session.user_id, routes.body("PasswordConfirmation").password, routes.ip())
+    return json_response({"ended": sessions().end_others(session.user_id, session.token_hash, routes.ip())})
 
 
 # -- staff: validation of registrations, locking ------------------------------------------------------

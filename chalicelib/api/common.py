@@ -27,6 +27,9 @@ class Routes(Blueprint):
     def ip(self) -> str | None:
         return source_ip(self.current_request)
 
+    def user_agent(self) -> str | None:
+        return self.headers().get("user-agent")
+
     def body(self, model_name: str) -> Any:
         from chalicelib.api import models as api_models
 

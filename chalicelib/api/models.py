@@ -153,6 +153,10 @@ class PasswordReset(_Body):
     new_password: str = Field(min_length=1, max_length=1024)
 
 
+class PasswordConfirmation(_Body):
+    password: str = Field(min_length=1, max_length=1024, description="the account's current password, again")
+
+
 class EmailChange(_Body):
     password: str = Field(min_length=1, max_length=1024)
     new_email: str = Field(min_length=1, max_length=254)

@@ -49,7 +49,9 @@ def _login(kind: str) -> Any:
     )
     scope = user.session_scope()
     _end_presented_session()
-    token, lifetime = sessions().start(user, routes.ip(), scope=scope)  # a new token at every login
+    token, lifetime = sessions().start(
+        user, routes.ip(), scope=scope, user_agent=routes.user_agent()
+    )  # a new token at every login
     answer: dict[str, Any] = {"user": user.public(), "scope": scope, "next": NEXT_STEP[scope]}
     if scope == "code":
         from chalicelib.accounts.profile import AccountSettings
@@ -107,7 +109,7 @@ def staff_login_code() -> Any:
         raise NotAuthenticated("Esta conta não está ativa.", field="challenge_id")
     scope = SessionScope.ENROLMENT if factor == FACTOR_EMAIL else SessionScope.FULL
     _end_presented_session()
-    token, lifetime = sessions().start(user, routes.ip(), scope=scope)
+    token, lifetime = sessions().start(user, routes.ip(), scope=scope, user_agent=routes.user_agent())
     answer = {
         "user": user.public(),
         "scope": scope,
@@ -140,7 +142,7 @@ def staff_second_factor_confirmation() -> Any:
     codes = SecondFactor().confirm(session.user_id, routes.body("Code").code, routes.ip())
     sessions().end(session_token(routes.headers()), routes.ip())
     user = accounts().get(session.user_id)
-    token, lifetime = sessions().start(user, routes.ip())
+    token, lifetime = sessions().start(user, routes.ip(), user_agent=routes.user_agent())
     return json_response(
         {"user": user.public(), "scope": "full", "recovery_codes": codes}, headers=_cookies(user, token, lifetime)
     )

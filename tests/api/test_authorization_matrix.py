@@ -488,7 +488,13 @@ MATRIX: dict[str, Row] = {
         {"roles": ["clerk", "decision_maker"]},
         ADMINISTRATORS,
     ),
-    # -- the caller's own account: email, then password (which renews the session) ------------------
+    # -- the caller's own account: its sessions, email, then password (which renews the session) ---
+    "GET /api/account/sessions": (lambda w: "/api/account/sessions", None, FULL_SESSION),
+    "POST /api/account/sessions/ending": (
+        lambda w: "/api/account/sessions/ending",
+        {"password": PASSWORD},
+        FULL_SESSION,
+    ),
     "POST /api/account/email": (lambda w: "/api/account/email", "own_new_email", FULL_SESSION),
     "POST /api/account/password": (
         lambda w: "/api/account/password",

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from tests.support.browser import WATER_DEBT_REQUEST, api_session, check_page, log_in, staff_session, until
+from tests.support.browser import PASSWORD, WATER_DEBT_REQUEST, api_session, check_page, log_in, staff_session, until
 from tests.support.stack import Stack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -295,3 +295,22 @@ def test_a_request_forms_server_errors_show_beside_its_fields(citizen_page: Any,
     assert page.get_attribute("#field-numero_prestacoes", "aria-invalid") == "true"
     assert page.input_value("#field-predio_morada") == "Rua de Santo António, 12"
     check_page(page, "page-new-request-water-debt-errors")
+
+
+def test_the_account_page_lists_its_sessions_and_ends_the_others(phone: Any, stack: Stack) -> None:
+    elsewhere = api_session(stack, "/api/session", "509123457")  # the company's account, open in another browser
+    page = phone
+    log_in(page, stack.base, identifier="509123457")
+    page.goto(stack.base + "/#/conta")
+    page.wait_for_selector("#sessions-table")
+    assert page.locator("#sessions-table tbody tr").count() >= 2
+    assert "esta sessão" in page.inner_text('#sessions-table tr[data-current="true"]')
+    page.fill("#sessions_password", PASSWORD)
+    page.click("#end-sessions-submit")
+    page.wait_for_selector("#sessions-status .notice")
+    assert "terminada" in page.inner_text("#sessions-status")
+    assert page.locator("#sessions-table tbody tr").count() == 1
+    assert elsewhere.get(stack.base + "/api/me", timeout=10).status_code == 401
+    page.reload()
+    page.wait_for_selector("#sessions-table")  # this browser's own session goes on
+    check_page(page, "page-account-sessions-ended")

@@ -116,6 +116,8 @@ export const changeEmail = (password, newEmail) =>
   request("POST", "/api/account/email", { password, new_email: newEmail });
 export const confirmEmailChange = (token) =>
   request("POST", "/api/account/email/confirmation", { token }, { allow401: true });
+export const mySessions = () => request("GET", "/api/account/sessions");
+export const endOtherSessions = (password) => request("POST", "/api/account/sessions/ending", { password });
 export const changePhone = (phone) => request("POST", "/api/account/phone", { phone });
 export const confirmPhone = (code) => request("POST", "/api/account/phone/confirmation", { code });
 

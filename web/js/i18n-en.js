@@ -400,6 +400,17 @@ export const EN = {
   "Indique o telemóvel.": "Enter the mobile phone.",
   "Enviámos um código por SMS para {to}.": "We sent a code by text message to {to}.",
   "Indique a palavra-passe atual.": "Enter your current password.",
+  "Sessões abertas": "Open sessions",
+  "A sua conta está aberta nestes navegadores. Se não reconhecer algum, termine as outras sessões e altere a palavra-passe.":
+    "Your account is open in these browsers. If you do not recognise one, end the other sessions and change your password.",
+  Navegador: "Browser",
+  Endereço: "Address",
+  Início: "Started",
+  "Última utilização": "Last used",
+  "esta sessão": "this session",
+  "Terminar as outras sessões": "End the other sessions",
+  "{n} sessão terminada.": "{n} session ended.",
+  "{n} sessões terminadas.": "{n} sessions ended.",
   "A palavra-passe foi alterada. As outras sessões abertas terminaram.":
     "Your password was changed. Your other open sessions have ended.",
   "Use o nome de utilizador e a palavra-passe de ativação que recebeu por email, e escolha a palavra-passe que vai usar daqui em diante.":

@@ -1,9 +1,10 @@
 // Account settings for a logged-in citizen: the account's data, and changes of email (POST
 // /api/account/email → a link to the new address), mobile phone (POST /api/account/phone → an SMS
-// code → .../confirmation) and password (POST /api/account/password).
-import { changeEmail, changePassword, changePhone, confirmPhone } from "../api.js";
-import { t } from "../i18n.js";
-import { identityLabel } from "../format.js";
+// code → .../confirmation) and password (POST /api/account/password); the account's open sessions
+// (GET /api/account/sessions) and ending the others (POST /api/account/sessions/ending).
+import { changeEmail, changePassword, changePhone, confirmPhone, endOtherSessions, mySessions } from "../api.js";
+import { t, tn } from "../i18n.js";
+import { formatDateTime, identityLabel } from "../format.js";
 import { h, facts, notice } from "../dom.js";
 import { apiForm, ErrorSummary, passwordProblem, required, textField, valueOf } from "../forms.js";
 import { newPasswordFields, repeatProblem } from "./password-reset.js";
@@ -37,6 +38,7 @@ export async function render(ctx) {
     emailSection(errors),
     phoneSection(ctx, errors, user),
     passwordSection(ctx, errors),
+    sessionsSection(errors, (await mySessions()).sessions),
   );
 }
 
@@ -204,6 +206,90 @@ function passwordSection(ctx, errors) {
         );
       },
     }),
+    status,
+  );
+}
+
+// Where the account is open: each session's browser, address, start and last use; the others can be
+// ended with the password (a computer left logged in, a lost phone).
+function sessionsSection(errors, sessions) {
+  const status = h("div", { role: "status", id: "sessions-status" });
+  const columns = [t("Navegador"), t("Endereço"), t("Início"), t("Última utilização")];
+  const table = h(
+    "table",
+    { class: "table table--stack", id: "sessions-table" },
+    h("caption", { class: "visually-hidden" }, t("Sessões abertas")),
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        columns.map((label, i) => h("th", { scope: "col", ...(i ? { class: "nowrap" } : {}) }, label)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      sessions.map((session) =>
+        h(
+          "tr",
+          { "data-session-id": session.session_id, "data-current": String(session.current) },
+          h(
+            "th",
+            { scope: "row", "data-label": columns[0], class: "user-agent" },
+            session.user_agent,
+            session.current ? h("strong", {}, ` (${t("esta sessão")})`) : "",
+          ),
+          h("td", { "data-label": columns[1], class: "nowrap" }, session.source_ip),
+          h("td", { "data-label": columns[2], class: "nowrap" }, formatDateTime(session.started_at)),
+          h("td", { "data-label": columns[3], class: "nowrap" }, formatDateTime(session.last_seen_at)),
+        ),
+      ),
+    ),
+  );
+  const others = sessions.filter((session) => !session.current).length;
+  const form = apiForm({
+    id: "end-sessions-form",
+    submitId: "end-sessions-submit",
+    submitLabel: t("Terminar as outras sessões"),
+    errors,
+    labelledBy: "sessions-title",
+    children: [
+      textField({
+        id: "sessions_password",
+        type: "password",
+        label: t("Palavra-passe atual"),
+        field: "password",
+        autocomplete: "current-password",
+        inputClass: "input--medium",
+      }),
+    ],
+    check: (f) => required(f, [["sessions_password", t("Indique a palavra-passe.")]]),
+    send: (f) => endOtherSessions(valueOf(f, "sessions_password", { trim: false })),
+    done: (answer, f) => {
+      f.querySelector("#sessions_password").value = "";
+      for (const row of table.querySelectorAll("tr[data-current=false]")) row.remove();
+      f.hidden = true;
+      status.replaceChildren(
+        notice("success", h("p", {}, tn(answer.ended, "{n} sessão terminada.", "{n} sessões terminadas."))),
+      );
+    },
+  });
+  form.hidden = others === 0;
+  return h(
+    "section",
+    { class: "section-block", "aria-labelledby": "sessions-title" },
+    h("h2", { id: "sessions-title" }, t("Sessões abertas")),
+    h(
+      "p",
+      {},
+      t(
+        "A sua conta está aberta nestes navegadores. Se não reconhecer algum, termine as outras sessões e altere a palavra-passe.",
+      ),
+    ),
+    table,
+    form,
     status,
   );
 }
