@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.accounts.users import Accounts, User
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.errors import Forbidden, NotAuthenticated
+from chalicelib.kernel.errors import Forbidden, NotAuthenticated, NotFound
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
@@ -186,13 +186,24 @@ class Sessions:
             for item in sorted(live, key=lambda i: int(i["created_at"]), reverse=True)
         ]
 
-    def end_others(self, user_id: str, current_token_hash: str, source_ip: str | None) -> int:
-        """End every session of the account but the caller's (a lost phone, a shared computer): the
-        number ended, audited."""
+    def end_others(
+        self, user_id: str, current_token_hash: str, source_ip: str | None, session_id: str | None = None
+    ) -> int:
+        """End every session of the account but the caller's (a lost phone, a shared computer), or only
+        the one ``session_id`` names (404 if it is none of the account's others): the number ended,
+        audited."""
         others = [item for item in self._of_user(user_id) if item["token_hash"] != current_token_hash]
+        if session_id is not None:
+            others = [item for item in others if item["token_hash"][:SESSION_ID_CHARS] == session_id]
+            if not others:
+                raise NotFound("Essa sessão não existe ou já terminou.", field="session_id")
         self._delete(others)
         self.audit.record(
-            Actor(user_id, source_ip), "session.others_ended", f"user#{user_id}", sessions_ended=len(others)
+            Actor(user_id, source_ip),
+            "session.others_ended",
+            f"user#{user_id}",
+            sessions_ended=len(others),
+            **({"session_id": session_id} if session_id else {}),
         )
         return len(others)
 

@@ -201,10 +201,13 @@ def my_sessions() -> Any:
 @routes.api
 def end_other_sessions() -> Any:
     """The logged-in account holder, with the password again: end every other session of the account
-    (a computer left logged in, a lost phone); the caller's own stays. Audited."""
+    (a computer left logged in, a lost phone), or only the one ``session_id`` names; the caller's own
+    stays. Audited."""
     session = _signed_in_person()
-    account_settings().auth.check_password(session.user_id, routes.body("PasswordConfirmation").password, routes.ip())
-    return json_response({"ended": sessions().end_others(session.user_id, session.token_hash, routes.ip())})
+    body = routes.body("SessionsEnding")
+    account_settings().auth.check_password(session.user_id, body.password, routes.ip())
+    ended = sessions().end_others(session.user_id, session.token_hash, routes.ip(), body.session_id)
+    return json_response({"ended": ended})
 
 
 # -- staff: validation of registrations, locking ------------------------------------------------------

@@ -153,8 +153,11 @@ class PasswordReset(_Body):
     new_password: str = Field(min_length=1, max_length=1024)
 
 
-class PasswordConfirmation(_Body):
+class SessionsEnding(_Body):
     password: str = Field(min_length=1, max_length=1024, description="the account's current password, again")
+    session_id: str | None = Field(
+        None, pattern=r"^[0-9a-f]{12}$", description="only this one (from GET /api/account/sessions); else all others"
+    )
 
 
 class EmailChange(_Body):

@@ -53,6 +53,26 @@ def test_the_account_lists_its_sessions_and_ends_the_others_with_the_password(
     assert "session.others_ended" in actions and "account.reauthentication_failed" in actions
 
 
+def test_one_chosen_session_can_be_ended_and_only_one_of_the_account_s_others(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    phone = _login_from(make_api, demo, "Telemóvel")
+    tablet = _login_from(make_api, demo, "Tablet")
+    laptop = _login_from(make_api, demo, "Portátil")
+    listed = {s["user_agent"]: s for s in laptop.call("GET", "/api/account/sessions").data["sessions"]}
+    chosen = {"password": demo["password"], "session_id": listed["Tablet"]["session_id"]}
+    ended = laptop.call("POST", "/api/account/sessions/ending", chosen)
+    assert ended.status_code == 200 and ended.data["ended"] == 1
+    assert tablet.call("GET", "/api/me").status_code == 401
+    assert phone.call("GET", "/api/me").status_code == 200 and laptop.call("GET", "/api/me").status_code == 200
+    for gone in (chosen["session_id"], listed["Portátil"]["session_id"]):  # ended already; the caller's own
+        again = laptop.call("POST", "/api/account/sessions/ending", {**chosen, "session_id": gone})
+        assert again.status_code == 404 and again.data["error"]["field"] == "session_id"
+    odd = laptop.call("POST", "/api/account/sessions/ending", {**chosen, "session_id": "../ᵃ"})
+    assert odd.status_code == 422 and odd.data["error"]["field"] == "session_id"
+    assert laptop.call("GET", "/api/me").status_code == 200
+
+
 def test_an_api_key_may_neither_list_nor_end_its_owner_s_sessions(make_api: Any, demo: dict[str, Any]) -> None:
     decider = staff(make_api, demo, "decisor")
     key = decider.call("POST", "/api/staff/api-keys", {"label": "script", "scope": "act", "expires_in_days": 7})
