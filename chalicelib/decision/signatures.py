@@ -4,7 +4,8 @@ time and the SHA-256 of the document signed. Each signed PDF is recorded by its 
 anyone holding a PDF can check whether it is the one signed (``verify``).
 
 Signing again a signed PDF (the second party of a payment plan) adds a second page; each signature is
-its own record.
+its own record. The same signer signing the same PDF twice in one second would make the very same signed
+PDF: the second is a 409, and its copy is not kept.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from chalicelib.accounts.users import Accounts
 from chalicelib.documents.store import Documents
 from chalicelib.kernel import pdf as pdf_document
 from chalicelib.kernel.clock import iso, local, now
-from chalicelib.kernel.errors import NotFound, ValidationFailed
+from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
@@ -140,18 +141,30 @@ class Signatures:
             "statement": STATEMENT,
         }
         client = self.documents.table.meta.client
-        client.transact_write_items(
-            TransactItems=[
-                {"Put": {"TableName": self.documents.table.name, "Item": document}},
-                {
-                    "Put": {
-                        "TableName": self.table.name,
-                        "Item": record,
-                        "ConditionExpression": "attribute_not_exists(sha256)",
-                    }
-                },
-            ]
-        )
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {"Put": {"TableName": self.documents.table.name, "Item": document}},
+                    {
+                        "Put": {
+                            "TableName": self.table.name,
+                            "Item": record,
+                            "ConditionExpression": "attribute_not_exists(sha256)",
+                        }
+                    },
+                ]
+            )
+        except client.exceptions.TransactionCanceledException:
+            # The same signer, the same document, the same second (a retry, or the session and an API
+            # key at once): the very same signed PDF is already recorded. The copy just written is
+            # nobody's: it goes, and the caller is told which signature stands.
+            self.s3.delete_object(Bucket=bucket, Key=key)
+            existing = self.table.get_item(Key={"sha256": signed_sha256}).get("Item") or {}
+            raise Conflict(
+                "Este documento acabou de ser assinado por si: a assinatura já está registada.",
+                field="document_id",
+                current={k: existing.get(k) for k in ("document_id", "signer_name", "signed_at")},
+            ) from None
         self.audit.record(
             actor,
             "signature.signed",

@@ -241,3 +241,37 @@ def test_bad_decisions_change_nothing(people: dict[str, Any]) -> None:
     )
     assert too_long_key.status_code == 422 and too_long_key.data["error"]["field"] == "Idempotency-Key"
     assert people["citizen"].call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao"
+
+
+def test_signing_a_document_twice_in_the_same_second_is_a_409_and_leaves_one_signed_copy(
+    people: dict[str, Any], make_api: Any, demo: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The decision-maker signs in the browser and, in the same second, a script of theirs signs with
+    their API key: the second signed PDF would be byte for byte the first."""
+    from chalicelib.decision import signatures
+    from chalicelib.documents.store import Documents
+    from chalicelib.platform import aws
+
+    process_id = _submitted(people["citizen"])
+    document_id = people["citizen"].call("GET", f"/api/requests/{process_id}").data["documents"][0]["document_id"]
+    key = (
+        people["decider"]
+        .call("POST", "/api/staff/api-keys", {"label": "assinaturas", "scope": "act", "expires_in_days": 1})
+        .data["api_key"]
+    )
+    moment = signatures.now()
+    monkeypatch.setattr(signatures, "now", lambda: moment)  # both signatures within the same second
+    path = f"/api/staff/processes/{process_id}/documents/{document_id}/signature"
+    consent = {"password": demo["password"], "accept_statement": True}
+
+    first = people["decider"].call("POST", path, consent)
+    assert first.status_code == 201, first.body
+    again = make_api().call("POST", path, consent, csrf=False, headers={"authorization": f"Bearer {key}"})
+    assert again.status_code == 409, again.body
+    assert again.data["error"]["field"] == "document_id" and "assinado" in again.data["error"]["message"]
+    assert again.data["error"]["current"]["document_id"] == first.data["document_id"]
+
+    signed = [d for d in Documents().list(process_id) if d.get("signed_from") == document_id]
+    assert [d["document_id"] for d in signed] == [first.data["document_id"]]
+    stored = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("documents"), Prefix=f"{process_id}/")
+    assert [o["Key"] for o in stored.get("Contents", []) if "assinado" in o["Key"]] == [signed[0]["stored_key"]]
