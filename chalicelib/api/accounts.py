@@ -130,9 +130,9 @@ def reset_password() -> Any:
 @routes.route("/api/account/password", methods=["POST"])
 @routes.api
 def change_password() -> Any:
-    """The logged-in account holder: change the password (the current one required); every session
-    ends and this caller gets a new one."""
-    session = routes.caller()
+    """The logged-in account holder (not with an API key): change the password (the current one
+    required); every session ends and this caller gets a new one."""
+    session = routes.holder()
     body = routes.body("PasswordChange")
     account_settings().change_password(session.user_id, body.current_password, body.new_password, routes.ip())
     return json_response({"changed": True}, headers=_new_session(accounts().get(session.user_id)))
@@ -141,9 +141,9 @@ def change_password() -> Any:
 @routes.route("/api/account/email", methods=["POST"])
 @routes.api
 def change_email() -> Any:
-    """The logged-in account holder, with the password again: ask to change the email; a link goes
-    to the new address and the old one is told."""
-    session = routes.caller()
+    """The logged-in account holder (not with an API key), with the password again: ask to change the
+    email; a link goes to the new address and the old one is told."""
+    session = routes.holder()
     body = routes.body("EmailChange")
     return json_response(
         account_settings().request_email_change(session.user_id, body.password, body.new_email, routes.ip()), status=202
@@ -160,8 +160,9 @@ def confirm_email_change() -> Any:
 @routes.route("/api/account/phone", methods=["POST"])
 @routes.api
 def change_phone() -> Any:
-    """The logged-in account holder (or a registrant awaiting validation): an SMS code to the phone."""
-    session = routes.caller(scopes=("full", "registration"))
+    """The logged-in account holder (or a registrant awaiting validation; not with an API key): an SMS
+    code to the phone."""
+    session = routes.holder(scopes=("full", "registration"))
     return json_response(
         account_settings().request_phone_change(session.user_id, routes.body("PhoneChange").phone), status=202
     )
@@ -170,9 +171,9 @@ def change_phone() -> Any:
 @routes.route("/api/account/phone/confirmation", methods=["POST"])
 @routes.api
 def confirm_phone() -> Any:
-    """The logged-in account holder (or a registrant awaiting validation) who asked for the code: the
-    SMS code confirms the phone (which may then receive login codes)."""
-    session = routes.caller(scopes=("full", "registration"))
+    """The logged-in account holder (or a registrant awaiting validation; not with an API key) who asked
+    for the code: the SMS code confirms the phone (which may then receive login codes)."""
+    session = routes.holder(scopes=("full", "registration"))
     return json_response(account_settings().confirm_phone(session.user_id, routes.body("Code").code, routes.ip()))
 
 

@@ -66,6 +66,18 @@ class Routes(Blueprint):
             raise Forbidden("Esta chave de API só permite consultas: crie uma chave «act» para ações.")
         return session
 
+    def holder(self, scopes: tuple[str, ...] = ("full",)) -> Any:
+        """The caller's session, which must be the account holder's own (their cookie or session
+        token), never an API key: a script works in the approval API, it does not change its owner's
+        password, email or phone (403)."""
+        from chalicelib.accounts.staff_auth import API_KEY_SESSION_PREFIX
+        from chalicelib.kernel.errors import Forbidden
+
+        session = self.caller(scopes)
+        if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
+            raise Forbidden("Uma chave de API não altera a conta: inicie sessão com palavra-passe e código.")
+        return session
+
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""
         from chalicelib.kernel.errors import Forbidden

@@ -275,3 +275,39 @@ def test_signing_a_document_twice_in_the_same_second_is_a_409_and_leaves_one_sig
     assert [d["document_id"] for d in signed] == [first.data["document_id"]]
     stored = aws.client("s3").list_objects_v2(Bucket=aws.bucket_name("documents"), Prefix=f"{process_id}/")
     assert [o["Key"] for o in stored.get("Contents", []) if "assinado" in o["Key"]] == [signed[0]["stored_key"]]
+
+
+def test_an_api_key_does_not_change_its_owners_password_email_or_phone(
+    people: dict[str, Any], make_api: Any, demo: dict[str, Any]
+) -> None:
+    """A script holding the key (or whoever took it) works in the approval API; the account stays its
+    owner's, and the key keeps working."""
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import AuditTrail
+
+    key = (
+        people["decider"]
+        .call("POST", "/api/staff/api-keys", {"label": "script", "scope": "act", "expires_in_days": 1})
+        .data["api_key"]
+    )
+    script = make_api()
+    bearer = {"authorization": f"Bearer {key}"}
+    before = Accounts().get_item(people["decider"].user_id)
+    changes = [
+        ("/api/account/password", {"current_password": demo["password"], "new_password": "uma frase nova e longa"}),
+        ("/api/account/email", {"password": demo["password"], "new_email": "outro.sitio@example.pt"}),
+        ("/api/account/phone", {"phone": "+351 936 000 222"}),
+        ("/api/account/phone/confirmation", {"code": "123456"}),
+    ]
+    for path, body in changes:
+        refused = script.call("POST", path, body, csrf=False, headers=bearer)
+        assert refused.status_code == 403 and "chave de API" in refused.data["error"]["message"], (path, refused.body)
+    after = Accounts().get_item(people["decider"].user_id)
+    assert {k: after.get(k) for k in ("password_hash", "email", "phone")} == {
+        k: before.get(k) for k in ("password_hash", "email", "phone")
+    }
+    assert script.call("GET", "/api/staff/processes", headers=bearer).status_code == 200
+    refusals = [
+        e for e in AuditTrail().for_subject(f"user#{people['decider'].user_id}") if e["action"] == "access.refused"
+    ]
+    assert len(refusals) == len(changes)
