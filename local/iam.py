@@ -21,6 +21,7 @@ Never deployed: AWS does this itself.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -288,11 +289,17 @@ def _matches(patterns: Any, value: str, ignore_case: bool = False) -> bool:
             pattern, candidate = pattern.lower(), value.lower()
         else:
             candidate = value
-        # IAM's wildcards: * and ? only (fnmatch's [...] is escaped).
-        regex = fnmatch.translate(pattern.replace("[", "[[]"))
-        if re.match(regex, candidate, re.S):
+        if _compiled(pattern).match(candidate):
             return True
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """An IAM pattern as a regular expression, made once: every AWS call is checked against every
+    statement of its policy, and the patterns are few."""
+    # IAM's wildcards: * and ? only (fnmatch's [...] is escaped).
+    return re.compile(fnmatch.translate(pattern.replace("[", "[[]")), re.S)
 
 
 _OPERATORS: dict[str, Callable[[list[str], str | None], bool]] = {
