@@ -15,6 +15,15 @@ state (409 is only answered after the role and organ checks pass; each row must 
 2xx). A number means refused with exactly that status: 401 without a session, 403 when the caller may
 not do this, 404 when the caller may not even know the thing exists.
 
+A second table (``MORE``) adds the callers the first never tried, as columns of the same rows, run in
+the same pass over the same world (one set-up): a decision-maker's API key that may act and one that
+may only read, a citizen's session token sent as ``Authorization: Bearer``, the head and the
+administrator of another organ (SEMAE), a locked account's session from before the lock, a staff
+member's cookie and API key from before an administrator reset their password, a registrant whose
+registration staff rejected and one who never confirmed the email (each with what session they can
+get). Each new caller answers as the caller of the first table it stands beside (``LIKE``), but where
+a row of ``MORE`` says otherwise.
+
 Every call carries the CSRF header, as the web form sends it. Rows run in order, and some change the
 world for the rows after them (a decision, an approval, a changed password): the order is part of the
 table. When a row's success gives the caller a new session (``RENEWS_SESSION``), the caller keeps it,
@@ -58,6 +67,42 @@ ACTORS = (
     "auditor",
 )
 STAFF_ACTORS = ("staff_other_organ", "clerk", "decider", "head", "admin", "auditor")
+MORE_ACTORS = (
+    "act_key",
+    "read_key",
+    "citizen_bearer",
+    "head_other_organ",
+    "admin_other_organ",
+    "locked",
+    "cookie_after_reset",
+    "key_after_reset",
+    "rejected",
+    "unconfirmed",
+)
+# The accounts of the second table's callers that log in: actor -> (username, a staff member's roles and
+# organ, or a citizen's identity number). act_key's account owns both keys; citizen_bearer sends its token.
+MORE_ACCOUNTS: dict[str, tuple[str, tuple[list[str], str] | str]] = {
+    "act_key": ("decisora.scripts", (["decision_maker"], "CAMARA")),
+    "cookie_after_reset": ("decisor.reposto", (["decision_maker"], "CAMARA")),
+    "head_other_organ": ("semae.dirigente", (["organ_head"], "SEMAE")),
+    "admin_other_organ": ("semae.admin", (["administrator"], "SEMAE")),
+    "citizen_bearer": ("carla.script", "100000029"),
+    "locked": ("luis.bloqueado", "100000037"),
+}
+# Who each new caller answers like, unless its row in MORE says otherwise.
+LIKE = {
+    "act_key": "decider",  # a CAMARA decision-maker's key (scope act): their powers, as a script
+    "read_key": "decider",  # the same, scope read: GET only (every other method that needs a caller: 403)
+    "citizen_bearer": "citizen_b",  # a citizen of no process here, their session token as a Bearer token
+    "head_other_organ": "staff_other_organ",  # SEMAE's head
+    "admin_other_organ": "staff_other_organ",  # SEMAE's administrator
+    "locked": "anonymous",  # a citizen's session from before an administrator locked the account
+    "cookie_after_reset": "anonymous",  # a CAMARA decision-maker's cookie from before their password reset
+    "key_after_reset": "anonymous",  # ... and their API key
+    "rejected": "registrant",  # a registrant whose registration staff rejected: a session that follows it
+    "unconfirmed": "anonymous",  # a registrant who never confirmed the email: no session to be had
+}
+STAFF_CALLERS = STAFF_ACTORS + ("act_key", "read_key", "head_other_organ", "admin_other_organ", "key_after_reset")
 
 
 @dataclass
@@ -538,6 +583,35 @@ RENEWS_SESSION = {
 # cookie, and the session each one starts is ended at once, so that no caller loses their own.
 LOGS_IN = {"POST /api/session", "POST /api/staff/session/code"}
 
+# The second table: where a new caller does not answer as the caller it is LIKE.
+KEY_NEVER = 403  # what an API key gets where only a person logged in with password and code may act
+MORE: dict[str, dict[str, Any]] = {
+    "POST /api/registration/documents": {"rejected": 409},  # no proof for a registration already refused
+    "POST /api/staff/api-keys": {"act_key": KEY_NEVER},
+    "DELETE /api/staff/api-keys/{key_id}": {"act_key": 404},  # the other decision-maker's key
+    "GET /api/released-processes/{process_id}": {"citizen_bearer": 404},  # granted to B, not to them
+    "GET /api/staff/accounts/{user_id}/notifications": {"admin_other_organ": OK},  # a citizen's: the municipality's
+    "POST /api/staff/accounts/{user_id}/lock": {"admin_other_organ": OK},  # a citizen's account
+    "POST /api/staff/accounts/{user_id}/unlock": {"admin_other_organ": OK},
+    "POST /api/account/email": {"act_key": KEY_NEVER},
+    "POST /api/account/password": {"act_key": KEY_NEVER},
+    "POST /api/account/phone": {"act_key": KEY_NEVER, "rejected": 409},  # a rejected registration changes nothing
+    "POST /api/account/phone/confirmation": {"act_key": KEY_NEVER},
+}
+
+
+def _expected(key: str, actor: str) -> Any:
+    """The answer ``actor`` must get on the row ``key``: its cell in MATRIX, or in MORE, or that of the
+    caller it is LIKE (a read-only key reaches no action that needs a caller)."""
+    cells = MATRIX[key][2]
+    if actor in cells:
+        return cells[actor]
+    if actor in MORE.get(key, {}):
+        return MORE[key][actor]
+    if actor == "read_key" and not key.startswith("GET ") and cells["anonymous"] == 401 != cells["decider"]:
+        return 403
+    return cells[LIKE[actor]]
+
 
 def _app_routes() -> set[str]:
     import app as balcao
@@ -553,6 +627,15 @@ def test_every_route_of_the_app_has_a_row_and_every_row_a_route() -> None:
     assert not stale, f"rows for routes the app no longer has: {stale}"
     for key, (_path, _body, cells) in MATRIX.items():
         assert set(cells) == set(ACTORS), f"{key}: one cell per caller"
+
+
+def test_the_second_table_names_rows_of_the_first_and_only_new_callers() -> None:
+    assert set(LIKE) == set(MORE_ACTORS) and set(LIKE.values()) <= set(ACTORS)
+    for key, cells in MORE.items():
+        assert key in MATRIX, f"MORE: {key} is not a row of MATRIX"
+        assert set(cells) <= set(MORE_ACTORS), (
+            f"MORE[{key}]: {sorted(set(cells) - set(MORE_ACTORS))} are not new callers"
+        )
 
 
 # -- the world ------------------------------------------------------------------------------------
@@ -657,6 +740,21 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
         for purpose in ("lock", "reset", "email")
     }
     add_staff("nova.colega", demo["password"], ["clerk"], organ="CAMARA", email="nova@municipio-demo.pt")
+    for username, kind in MORE_ACCOUNTS.values():  # the second table's
+        if isinstance(kind, tuple):
+            roles, organ = kind
+            add_staff(
+                username, demo["password"], roles, organ=organ, email=f"{username}@municipio-demo.pt", name=username
+            )
+        else:
+            accounts.create(
+                kind="citizen",
+                name=username,
+                email=f"{username}@example.pt",
+                username=username,
+                identity_number=kind,
+                **create,
+            )
     spare["staff"] = add_staff(
         "colega", demo["password"], ["clerk"], organ="CAMARA", email="colega@municipio-demo.pt", name="Colega"
     )
@@ -664,10 +762,7 @@ def _accounts(demo: dict[str, Any]) -> dict[str, str]:
 
 
 def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str], spare: dict[str, str]) -> World:
-    from tests.support.api import Api
-
-    citizen = Api(client)
-    citizen.cookie = cookies["citizen_a"]
+    citizen = _as(client, cookies["citizen_a"])
     draft = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
     slot = citizen.call(
         "POST",
@@ -694,11 +789,11 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     assert answer.status_code == 200, answer.body
     wait_for(lambda: citizen.call("GET", f"/api/requests/{submitted}").data["status"] == "em_apreciacao", timeout=SLOW)
 
-    decider = Api(client)
-    decider.cookie = cookies["decider"]
-    key = decider.call(
-        "POST", "/api/staff/api-keys", {"label": "a revogar", "scope": "act", "expires_in_days": 30}
-    ).data["key_id"]
+    key = (
+        _as(client, cookies["decider"])
+        .call("POST", "/api/staff/api-keys", {"label": "a revogar", "scope": "act", "expires_in_days": 30})
+        .data["key_id"]
+    )
     stage = citizen.call(
         "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER, "representante": representante}
     ).data["process_id"]
@@ -757,6 +852,13 @@ def _pending_fee(process_id: str) -> dict[str, Any]:
     return payment
 
 
+def _window_over(limit_key: str) -> None:
+    """The rate limit ``limit_key`` (chalicelib.accounts.credentials.RateLimit) as if its window were over."""
+    from chalicelib.platform import aws
+
+    aws.table("account_tokens").delete_item(Key={"pk": f"RATE#{limit_key}"})
+
+
 def _body(body: Any, world: World, actor: str) -> Any:
     """The row's body; a string names one made for this call: a fresh link, code or challenge, so that
     each allowed caller has something to spend."""
@@ -773,15 +875,13 @@ def _body(body: Any, world: World, actor: str) -> Any:
     if body == "general_message":
         return {
             "text": "Bom dia, uma dúvida sobre a fatura.",
-            **({"citizen_id": world.user_ids["citizen_a"]} if actor in STAFF_ACTORS else {}),
+            **({"citizen_id": world.user_ids["citizen_a"]} if actor in STAFF_CALLERS else {}),
         }
     if body == "assign_to_decider":
         return {"assignee_id": world.user_ids["decider"]}
     if body in ("fresh_login_code", "decider_password"):
-        from chalicelib.platform import aws
-
         # each caller's challenge as if 15 minutes after the previous one: challenges are limited per account
-        aws.table("account_tokens").delete_item(Key={"pk": f"RATE#staff-challenge:{world.user_ids['decider']}"})
+        _window_over(f"staff-challenge:{world.user_ids['decider']}")
     if body == "decider_password":
         return {"identifier": "decisor", "password": PASSWORD}
     if body == "fresh_login_code":
@@ -797,6 +897,7 @@ def _body(body: Any, world: World, actor: str) -> Any:
         pending = Accounts().get_item(world.user_ids["new_staff"]).get("totp_pending")
         return {"code": enrolment_code(pending) if pending and actor == "new_staff" else "000000"}
     if body == "new_registration":
+        _window_over("registration:127.0.0.1")  # as if an hour later: registrations are limited per address
         return _registration("200000039", "nova.pessoa@example.pt", "Nova Pessoa").model_dump()
     if body == "fresh_confirmation_link":
         return {"token": OneTimeLinks().issue("email_confirmation", world.to_confirm, 3600)}
@@ -865,10 +966,10 @@ def _body(body: Any, world: World, actor: str) -> Any:
     raise AssertionError(f"no body named {body!r}")
 
 
-def _headers(actor: str, cookie: str | None, raw: str | None) -> dict[str, str]:
-    headers = {"content-type": "application/json", "x-balcao-csrf": "1"}  # as the web form sends them
-    if cookie:
-        headers["cookie"] = cookie
+def _headers(actor: str, credential: dict[str, str], raw: str | None) -> dict[str, str]:
+    """The call's headers: the caller's credential (its cookie, or its Bearer token) and, for the
+    provider, its signature of the body."""
+    headers = {"content-type": "application/json", "x-balcao-csrf": "1", **credential}  # as the web form sends them
     if actor == "provider":
         from chalicelib.payments.recording import sign
 
@@ -876,7 +977,65 @@ def _headers(actor: str, cookie: str | None, raw: str | None) -> dict[str, str]:
     return headers
 
 
+def _as(client: Any, cookie: str | None) -> Any:
+    """An Api that calls with ``cookie``."""
+    from tests.support.api import Api
+
+    api = Api(client)
+    api.cookie = cookie
+    return api
+
+
+def _api_key(client: Any, cookie: str | None, scope: str) -> dict[str, str]:
+    made = _as(client, cookie).call(
+        "POST", "/api/staff/api-keys", {"label": scope, "scope": scope, "expires_in_days": 1}
+    )
+    assert made.status_code == 201, made.body
+    return {"authorization": f"Bearer {made.data['api_key']}"}
+
+
+def _more_callers(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]) -> dict[str, dict[str, str]]:
+    """The second table's callers, each with the credential it holds (an old one proved to have worked
+    before it was ended); their user ids go into ``user_ids``."""
+    held = {actor: {"cookie": cookie} if cookie else {} for actor, cookie in cookies.items()}
+    held["act_key"] = _api_key(client, cookies["act_key"], "act")
+    held["read_key"], user_ids["read_key"] = _api_key(client, cookies["act_key"], "read"), user_ids["act_key"]
+    held["citizen_bearer"] = {"authorization": f"Bearer {str(cookies['citizen_bearer']).split('=', 1)[1]}"}
+    held["key_after_reset"] = _api_key(client, cookies["cookie_after_reset"], "act")
+
+    # The locked account's and the reset one's credentials worked, then an administrator ended them.
+    admin = _as(client, cookies["admin"])
+    for actor, check in (
+        ("locked", "/api/me"),
+        ("cookie_after_reset", "/api/staff/processes"),
+        ("key_after_reset", "/api/staff/processes"),
+    ):
+        assert client.http.get(check, headers=held[actor]).status_code == 200, actor
+    locked = admin.call("POST", f"/api/staff/accounts/{user_ids['locked']}/lock", {"reason": "Uso indevido."})
+    reset = admin.call(
+        "POST", f"/api/staff/accounts/{user_ids['cookie_after_reset']}/password-reset", {"reason": "Pedido presencial."}
+    )
+    assert locked.status_code == reset.status_code == 200, (locked.body, reset.body)
+
+    # A registration rejected by staff: its password still opens a session that only follows it.
+    rejected = _registered("200000047", "recusado@example.pt", "Rui Recusado", True)
+    refused = _as(client, cookies["clerk"]).call(
+        "POST", f"/api/staff/registrations/{rejected}/reject", {"reason": "O comprovativo não é legível."}
+    )
+    assert refused.status_code == 200, refused.body
+    held["rejected"] = {"cookie": _login(client, "recusado@example.pt", False, "uma frase longa de registo")[0]}
+    user_ids["rejected"] = rejected
+    # A registration never confirmed: its password opens nothing.
+    user_ids["unconfirmed"] = _registered("200000055", "nunca.confirmou@example.pt", "Nuno Nunca", False)
+    attempt = {"identifier": "nunca.confirmou@example.pt", "password": "uma frase longa de registo"}
+    assert _as(client, None).call("POST", "/api/session", attempt).status_code == 401
+    held["unconfirmed"] = {}
+    return held
+
+
 def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, client: Any, demo: dict[str, Any]) -> None:
+    """Both tables in one pass over the rows: every caller of a row, the first table's then the
+    second's, before the next row changes the world."""
     spare = _accounts(demo)
     registrant_id = _registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
     logins = {
@@ -892,6 +1051,7 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
         "admin": ("administrador", True, PASSWORD),
         "auditor": ("auditor", True, PASSWORD),
     }
+    logins.update({actor: (name, isinstance(kind, tuple), PASSWORD) for actor, (name, kind) in MORE_ACCOUNTS.items()})
     cookies: dict[str, str | None] = {"anonymous": None, "provider": None}
     user_ids: dict[str, str] = {}
     for actor, (identifier, staff, password) in logins.items():
@@ -899,20 +1059,21 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
     cookies["new_staff"], user_ids["new_staff"] = _enrolling(client, "nova.colega")
     assert user_ids["registrant"] == registrant_id
     world = _world(client, cookies, user_ids, spare)
+    held = _more_callers(client, cookies, user_ids)
 
     wrong: list[str] = []
-    for key, (path_for, body, cells) in MATRIX.items():
+    for key, (path_for, body, _) in MATRIX.items():
         method = key.split(" ", 1)[0]
         got_2xx = False
-        for actor in ACTORS:
+        for actor in ACTORS + MORE_ACTORS:
             made = _body(body, world, actor)
             raw = json.dumps(made) if made is not None else None
-            cookie = None if key in LOGS_IN else cookies[actor]
+            credential = {} if key in LOGS_IN else held[actor]
             response = getattr(client.http, method.lower())(
-                path_for(world), headers=_headers(actor, cookie, raw), body=raw
+                path_for(world), headers=_headers(actor, credential, raw), body=raw
             )
             status = response.status_code
-            expected = cells[actor]
+            expected = _expected(key, actor)
             if expected == OK:
                 passed = 200 <= status < 300 or status == 409
                 got_2xx = got_2xx or 200 <= status < 300
@@ -924,9 +1085,14 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
                 wrong.append(f"{key} as {actor}: expected {expected}, got {status} {response.body[:200]!r}")
             set_cookie = session_set_cookie(response)
             if key in RENEWS_SESSION and 200 <= status < 300 and set_cookie:
-                cookies[actor] = set_cookie.split(";", 1)[0]
+                token = set_cookie.split(";", 1)[0]
+                # a script keeps the new token as it sent the old one
+                bearer = "authorization" in held[actor]
+                held[actor] = {"authorization": f"Bearer {token.split('=', 1)[1]}"} if bearer else {"cookie": token}
             if key in LOGS_IN and 200 <= status < 300 and set_cookie:
-                client.http.delete("/api/session", headers=_headers(actor, set_cookie.split(";", 1)[0], None))
+                client.http.delete(
+                    "/api/session", headers=_headers(actor, {"cookie": set_cookie.split(";", 1)[0]}, None)
+                )
         if not got_2xx:
             wrong.append(f"{key}: no caller got a 2xx, so the row proves no allowed call")
     assert not wrong, "\n".join(wrong)
