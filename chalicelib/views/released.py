@@ -18,6 +18,7 @@ from chalicelib.kernel.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import CITIZEN, GRANTING_ROLES, holds_any
 from chalicelib.kernel.settings import get_settings
+from chalicelib.kernel.vocabulary import ReservedSlot
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
@@ -101,4 +102,7 @@ class ViewAccess:
             raise NotFound("Processo desconhecido.", field="process_id")
         view = ProcessViews(audit=self.audit).view(self.processes.get(process_id))
         view.pop("pending_tasks", None)  # what is asked of the requerente is theirs to answer
+        # Messages are not released: neither their attachments nor their place in the timeline.
+        view["documents"] = [d for d in view["documents"] if d.get("slot") != ReservedSlot.MESSAGE_ATTACHMENT]
+        view["timeline"] = [e for e in view["timeline"] if e["action"] != "message.sent"]
         return view

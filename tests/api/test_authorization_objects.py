@@ -177,7 +177,10 @@ def test_a_grantee_of_view_access_gets_the_released_view_and_nothing_beyond_it(p
     view = b.call("GET", f"/api/released-processes/{released}")
     assert view.status_code == 200 and document_id in [d["document_id"] for d in view.data["documents"]]
     assert "pending_tasks" not in view.data  # what is asked of the requerente is theirs
-    assert "Só para os serviços." not in view.body.decode()  # messages are not released
+    # Messages are not released: not their text, nor their attachments, nor their place in the timeline.
+    assert attachment not in [d["document_id"] for d in view.data["documents"]]
+    assert "message.sent" not in [e["action"] for e in view.data["timeline"]]
+    assert "Só para os serviços." not in view.body.decode() and "foto.png" not in view.body.decode()
 
     # Beyond it: another process of A's, the process's files through the parties' routes, its messages, its task.
     _refused(b.call("GET", f"/api/released-processes/{kept}"), 404, "process_id")
