@@ -19,7 +19,7 @@ from chalicelib.documents.store import Documents
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
-from chalicelib.kernel.roles import STAFF
+from chalicelib.kernel.roles import CITIZEN, STAFF
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
 from chalicelib.notifications.delivery import Notifier
@@ -118,6 +118,9 @@ class Messages:
         if session.kind == STAFF:
             if not of_organ(session, organ) or not citizen_id:
                 raise Forbidden("Só os serviços destinatários respondem.")
+            citizen = Accounts().get(citizen_id)
+            if citizen is None or citizen.kind != CITIZEN:  # a colleague, or nobody: no citizen's thread
+                raise ValidationFailed("Não há nenhum cidadão com essa identificação.", field="citizen_id")
         else:
             citizen_id = session.user_id
         thread = f"general#{organ}#{citizen_id}"

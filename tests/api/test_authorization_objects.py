@@ -277,3 +277,23 @@ def test_a_rejected_or_unconfirmed_registrant_files_nothing_on_the_citizen_route
     processes = aws.table("processes").scan()["Items"]  # a test's look at the whole table, never a request's
     assert not [p for p in processes if {p.get("filed_by"), p.get("requerente_id")} & {rejected, unconfirmed}]
     assert registrant.call("GET", "/api/registration").data["status"] == "rejeitado"
+
+
+def test_staff_reply_in_general_only_to_a_citizen_and_nothing_is_stored_or_sent_otherwise(
+    people: dict[str, Any],
+) -> None:
+    """A general thread is a citizen's with an organ: staff naming a colleague, or nobody, as the citizen
+    is bad input (422 naming ``citizen_id``), not a thread that no citizen reads."""
+    from local import outbox
+
+    clerk = people["clerk"]
+    colleague = clerk.call("GET", "/api/me").data["user"]["user_id"]
+    sent_before = len(outbox.messages())
+    for citizen_id in (colleague, "u_ninguem"):
+        reply = clerk.call("POST", "/api/messages/CAMARA", {"text": "Resposta.", "citizen_id": citizen_id})
+        _refused(reply, 422, "citizen_id")
+        assert clerk.call("GET", f"/api/messages/CAMARA?citizen_id={citizen_id}").data["messages"] == []
+    assert len(outbox.messages()) == sent_before
+    answered = clerk.call("POST", "/api/messages/CAMARA", {"text": "Resposta.", "citizen_id": people["b"].user_id})
+    assert answered.status_code == 201, answered.body
+    assert [m["text"] for m in people["b"].call("GET", "/api/messages/CAMARA").data["messages"]] == ["Resposta."]
