@@ -178,23 +178,12 @@ def confirm_phone() -> Any:
 
 
 # -- one's open sessions ------------------------------------------------------------------------------
-def _signed_in_person() -> Any:
-    """The caller's own session, never an API key: a script may not list or end its owner's sessions."""
-    from chalicelib.accounts.staff_auth import API_KEY_SESSION_PREFIX
-    from chalicelib.kernel.errors import Forbidden
-
-    session = routes.caller()
-    if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
-        raise Forbidden("As sessões da conta consultam-se e terminam-se com sessão iniciada, não com uma chave de API.")
-    return session
-
-
 @routes.route("/api/account/sessions", methods=["GET"])
 @routes.api
 def my_sessions() -> Any:
     """The logged-in account holder: the account's open sessions, newest first (when each started and
     was last used, from which address and browser), the caller's own marked ``current``."""
-    session = _signed_in_person()
+    session = routes.holder()
     return json_response({"sessions": sessions().of_account(session.user_id, session.token_hash)})
 
 
@@ -204,7 +193,7 @@ def end_other_sessions() -> Any:
     """The logged-in account holder, with the password again: end every other session of the account
     (a computer left logged in, a lost phone), or only the one ``session_id`` names; the caller's own
     stays. Audited."""
-    session = _signed_in_person()
+    session = routes.holder()
     body = routes.body("SessionsEnding")
     account_settings().auth.check_password(session.user_id, body.password, routes.ip())
     ended = sessions().end_others(session.user_id, session.token_hash, routes.ip(), body.session_id)

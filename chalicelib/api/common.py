@@ -68,14 +68,14 @@ class Routes(Blueprint):
 
     def holder(self, scopes: tuple[str, ...] = ("full",)) -> Any:
         """The caller's session, which must be the account holder's own (their cookie or session
-        token), never an API key: a script works in the approval API, it does not change its owner's
-        password, email or phone (403)."""
+        token), never an API key: a script works in the approval API; it does not change its owner's
+        password, email or phone, nor list or end their sessions (403)."""
         from chalicelib.accounts.staff_auth import API_KEY_SESSION_PREFIX
         from chalicelib.kernel.errors import Forbidden
 
         session = self.caller(scopes)
         if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
-            raise Forbidden("Uma chave de API não altera a conta: inicie sessão com palavra-passe e código.")
+            raise Forbidden("Uma chave de API não serve para gerir a conta: inicie sessão com palavra-passe e código.")
         return session
 
     def staff(self) -> Any:

@@ -597,6 +597,8 @@ MORE: dict[str, dict[str, Any]] = {
     "POST /api/account/password": {"act_key": KEY_NEVER},
     "POST /api/account/phone": {"act_key": KEY_NEVER, "rejected": 409},  # a rejected registration changes nothing
     "POST /api/account/phone/confirmation": {"act_key": KEY_NEVER},
+    "GET /api/account/sessions": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
+    "POST /api/account/sessions/ending": {"act_key": KEY_NEVER},
 }
 
 
