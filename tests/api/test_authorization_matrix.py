@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.accounts import add_staff
+from tests.support.accounts import REGISTRATION_PASSWORD, add_staff, registered, registration
 from tests.support.api import GENERIC, WATER, session_set_cookie, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
@@ -667,38 +667,6 @@ def _enrolling(client: Any, identifier: str) -> tuple[str, str]:
     return api.cookie, opened.data["user"]["user_id"]
 
 
-def _registration(number: str, email: str, name: str) -> Any:
-    from chalicelib.api.models import Registration
-
-    return Registration(
-        person_type="individual",
-        identity_number=number,
-        name=name,
-        email=email,
-        phone="+351 936 123 456",
-        password="uma frase longa de registo",
-        accept_terms=True,
-        terms_version="2026-01",
-        address={"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"},
-    )
-
-
-def _registered(number: str, email: str, name: str, confirm: bool) -> str:
-    """A registration made as the API makes it; confirmed (awaiting staff, the workflow waiting for
-    them) when ``confirm``."""
-    from chalicelib.accounts.credentials import OneTimeLinks
-    from chalicelib.accounts.registration import Registrations
-    from chalicelib.accounts.users import Accounts
-
-    registrations = Registrations()
-    registrations.register(_registration(number, email, name), None)
-    user_id = Accounts().find(email)["user_id"]
-    if confirm:
-        registrations.confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
-        wait_for(lambda: "validation_task_token" in Accounts().get_item(user_id), timeout=SLOW)
-    return user_id
-
-
 def _accounts(demo: dict[str, Any]) -> dict[str, str]:
     """The accounts the demo data lacks; returns the spare accounts' user ids by purpose."""
     from chalicelib.accounts.users import Accounts
@@ -811,8 +779,8 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
         user_ids,
         key,
         _letter(submitted),
-        to_reject=_registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
-        to_confirm=_registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False),
+        to_reject=registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
+        to_confirm=registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False),
         spare=spare,
     )
 
@@ -900,7 +868,7 @@ def _body(body: Any, world: World, actor: str) -> Any:
         return {"code": enrolment_code(pending) if pending and actor == "new_staff" else "000000"}
     if body == "new_registration":
         _window_over("registration:127.0.0.1")  # as if an hour later: registrations are limited per address
-        return _registration("200000039", "nova.pessoa@example.pt", "Nova Pessoa").model_dump()
+        return registration("200000039", "nova.pessoa@example.pt", "Nova Pessoa").model_dump()
     if body == "fresh_confirmation_link":
         return {"token": OneTimeLinks().issue("email_confirmation", world.to_confirm, 3600)}
     if body == "unknown_email":
@@ -1020,16 +988,16 @@ def _more_callers(client: Any, cookies: dict[str, str | None], user_ids: dict[st
     assert locked.status_code == reset.status_code == 200, (locked.body, reset.body)
 
     # A registration rejected by staff: its password still opens a session that only follows it.
-    rejected = _registered("200000047", "recusado@example.pt", "Rui Recusado", True)
+    rejected = registered("200000047", "recusado@example.pt", "Rui Recusado", True)
     refused = _as(client, cookies["clerk"]).call(
         "POST", f"/api/staff/registrations/{rejected}/reject", {"reason": "O comprovativo não é legível."}
     )
     assert refused.status_code == 200, refused.body
-    held["rejected"] = {"cookie": _login(client, "recusado@example.pt", False, "uma frase longa de registo")[0]}
+    held["rejected"] = {"cookie": _login(client, "recusado@example.pt", False, REGISTRATION_PASSWORD)[0]}
     user_ids["rejected"] = rejected
     # A registration never confirmed: its password opens nothing.
-    user_ids["unconfirmed"] = _registered("200000055", "nunca.confirmou@example.pt", "Nuno Nunca", False)
-    attempt = {"identifier": "nunca.confirmou@example.pt", "password": "uma frase longa de registo"}
+    user_ids["unconfirmed"] = registered("200000055", "nunca.confirmou@example.pt", "Nuno Nunca", False)
+    attempt = {"identifier": "nunca.confirmou@example.pt", "password": REGISTRATION_PASSWORD}
     assert _as(client, None).call("POST", "/api/session", attempt).status_code == 401
     held["unconfirmed"] = {}
     return held
@@ -1039,12 +1007,12 @@ def test_every_route_answers_every_caller_as_the_matrix_says(make_api: Any, clie
     """Both tables in one pass over the rows: every caller of a row, the first table's then the
     second's, before the next row changes the world."""
     spare = _accounts(demo)
-    registrant_id = _registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
+    registrant_id = registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
     logins = {
         "citizen_a": ("ana.silva", False, PASSWORD),
         "citizen_b": ("bruno", False, PASSWORD),
         "representative": ("rita.mandataria", False, PASSWORD),
-        "registrant": ("rui.registado@example.pt", False, "uma frase longa de registo"),
+        "registrant": ("rui.registado@example.pt", False, REGISTRATION_PASSWORD),
         "first_login": ("ines.primeira", False, PASSWORD),
         "staff_other_organ": ("semae.decisor", True, PASSWORD),
         "clerk": ("atendimento", True, PASSWORD),

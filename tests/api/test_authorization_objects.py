@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 
-from tests.support.accounts import add_citizen
+from tests.support.accounts import REGISTRATION_PASSWORD, add_citizen, registered
 from tests.support.api import GENERIC, staff, submit_generic, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
 
 SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
-REGISTRATION_PASSWORD = "uma frase longa de registo"  # noqa: S105 - what the registrations below choose
 RITA = {"name": "Rita Mandatária", "identity_number": "100000010", "quality": "gestor_negocios"}
 
 
@@ -208,42 +207,16 @@ def test_a_grantee_of_view_access_gets_the_released_view_and_nothing_beyond_it(p
     assert b.call("GET", "/api/released-processes").data["processes"] == []
 
 
-def _registered(number: str, email: str, confirm: bool) -> str:
-    """A registration made as the API makes it; confirmed (awaiting staff) when ``confirm``."""
-    from chalicelib.accounts.credentials import OneTimeLinks
-    from chalicelib.accounts.registration import Registrations
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.api.models import Registration
-
-    registration = Registration(
-        person_type="individual",
-        identity_number=number,
-        name="Rui Registo",
-        email=email,
-        phone="+351 936 123 456",
-        password=REGISTRATION_PASSWORD,
-        accept_terms=True,
-        terms_version="2026-01",
-        address={"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"},
-    )
-    Registrations().register(registration, None)
-    user_id = Accounts().find(email)["user_id"]
-    if confirm:
-        Registrations().confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
-        wait_for(lambda: "validation_task_token" in Accounts().get_item(user_id), timeout=SLOW)
-    return user_id
-
-
 def test_a_rejected_or_unconfirmed_registrant_files_nothing_on_the_citizen_routes(
     people: dict[str, Any], make_api: Any
 ) -> None:
     from chalicelib.platform import aws
     from chalicelib.platform.audit import AuditTrail
 
-    rejected = _registered("200000063", "recusado@example.pt", confirm=True)
+    rejected = registered("200000063", "recusado@example.pt", "Rui Recusado", confirm=True)
     refusal = {"reason": "O comprovativo não é legível."}
     assert people["clerk"].call("POST", f"/api/staff/registrations/{rejected}/reject", refusal).status_code == 200
-    unconfirmed = _registered("200000071", "por.confirmar@example.pt", confirm=False)
+    unconfirmed = registered("200000071", "por.confirmar@example.pt", "Paula Porconfirmar", confirm=False)
 
     never = make_api()
     attempt = never.call(

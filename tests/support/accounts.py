@@ -1,6 +1,9 @@
-"""Accounts as the audit trail records them."""
+"""Accounts for the tests: their statuses as the audit trail records them, staff and citizens made
+straight into the users table, and registrations made as the API makes them."""
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def statuses(user_id: str) -> list[str]:
@@ -53,3 +56,40 @@ def add_citizen(name: str, username: str, password: str, identity_number: str, e
         identity_number=identity_number,
         actor=Actor("test"),
     )
+
+
+REGISTRATION_PASSWORD = "uma frase longa de registo"  # noqa: S105 - what the registrations below choose
+
+
+def registration(number: str, email: str, name: str) -> Any:
+    """A registration's body (``chalicelib.api.models.Registration``): an individual in Amarante."""
+    from chalicelib.api.models import Registration
+
+    return Registration(
+        person_type="individual",
+        identity_number=number,
+        name=name,
+        email=email,
+        phone="+351 936 123 456",
+        password=REGISTRATION_PASSWORD,
+        accept_terms=True,
+        terms_version="2026-01",
+        address={"street": "Rua Teixeira de Pascoaes, 12", "postal_code": "4600-011", "locality": "Amarante"},
+    )
+
+
+def registered(number: str, email: str, name: str, confirm: bool, timeout: float = 90) -> str:
+    """A registration made as the API makes it, its user id; confirmed when ``confirm`` (then awaiting
+    staff, the validation workflow waiting for them)."""
+    from chalicelib.accounts.credentials import OneTimeLinks
+    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.users import Accounts
+    from tests.support.waiting import wait_for
+
+    registrations = Registrations()
+    registrations.register(registration(number, email, name), None)
+    user_id = Accounts().find(email)["user_id"]
+    if confirm:
+        registrations.confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
+        wait_for(lambda: "validation_task_token" in Accounts().get_item(user_id), timeout=timeout)
+    return user_id
