@@ -93,7 +93,9 @@ MORE_ACCOUNTS: dict[str, tuple[str, tuple[list[str], str] | str]] = {
 LIKE = {
     "act_key": "decider",  # a CAMARA decision-maker's key (scope act): their powers, as a script
     "read_key": "decider",  # the same, scope read: GET only (every other method that needs a caller: 403)
-    "citizen_bearer": "citizen_b",  # a citizen of no process here, their session token as a Bearer token
+    # a citizen of no process here, their session token as a Bearer token: it is their session, as the
+    # cookie is (README: scripts may send it instead of the cookie), and never more than theirs
+    "citizen_bearer": "citizen_b",
     "head_other_organ": "staff_other_organ",  # SEMAE's head
     "admin_other_organ": "staff_other_organ",  # SEMAE's administrator
     "locked": "anonymous",  # a citizen's session from before an administrator locked the account
