@@ -11,28 +11,15 @@ from typing import Any
 import pytest
 
 from tests.support.api import Api
-from tests.support.env import TEST_ENV
+from tests.support.env import moto_environment
 from tests.support.files import HOSTILE_DIR, write_hostile
 from tests.support.workflow import stop_workflows
 
 
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)  # in-process moto intercepts AWS hosts only
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    for key, value in TEST_ENV.items():
-        monkeypatch.setenv(key, value)
-    from chalicelib.accounts.passwords import _hasher
-    from chalicelib.kernel.settings import get_settings
-    from chalicelib.platform import aws
-
-    get_settings.cache_clear()
-    _hasher.cache_clear()
-    aws.reset_clients()
-    yield
-    _hasher.cache_clear()
-    get_settings.cache_clear()
-    aws.reset_clients()
+    with moto_environment(monkeypatch):
+        yield
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.support.api import WATER_STAGE_TIMELINE
 from tests.support.browser import (
     PASSWORD,
     WATER_DEBT_REQUEST,
@@ -181,18 +182,7 @@ def test_an_installment_request_through_a_pendencia_the_hearing_and_the_signatur
     steps = [events.nth(i).inner_text() for i in range(events.count())]
     assert all(DATE.search(step) for step in steps)
     labels = [step.split("\n", 1)[-1] for step in steps]
-    wanted = [
-        "Pedido submetido",
-        "Pendência: os serviços pedem elementos",
-        "Pendência respondida",
-        "Audiência prévia: projeto de indeferimento",
-        "Pronúncia na audiência prévia entregue",
-        "Plano de pagamento emitido",
-        "Pedida a sua assinatura",
-        "Documento assinado",
-        "Decisão: deferido",
-    ]
-    positions = [next(i for i, label in enumerate(labels) if label.startswith(step)) for step in wanted]
+    positions = [next(i for i, label in enumerate(labels) if label.startswith(step)) for step in WATER_STAGE_TIMELINE]
     assert positions == sorted(positions), labels
     assert not [label for label in labels if re.match(r"^[a-z_]+\.[a-z_.]+", label)]  # words, not action codes
     # The request's data as the citizen wrote it: the debt in euros, the option by its name

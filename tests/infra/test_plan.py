@@ -81,21 +81,13 @@ def local_stack() -> Iterator[dict[str, Any]]:
     from chalicelib.kernel.settings import get_settings
     from chalicelib.platform import aws
     from local import provision
-    from tests.support.env import TEST_ENV
+    from tests.support.env import moto_environment
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
-        patch.delenv("AWS_PROFILE", raising=False)
-        for key, value in TEST_ENV.items():
-            patch.setenv(key, value)
-        get_settings.cache_clear()
-        aws.reset_clients()
+    with pytest.MonkeyPatch.context() as patch, moto_environment(patch):
         with mock_aws(config={"lambda": {"use_docker": False}}):
             provision.provision(web_origin="http://127.0.0.1:8000")
             settings = get_settings()
             yield describe_stack(aws.client, settings.resource_prefix, settings.function_name(""))
-        get_settings.cache_clear()
-        aws.reset_clients()
 
 
 def planned(deployment: Deployment, kind: str, name: str) -> dict[str, dict[str, Any]]:

@@ -18,6 +18,18 @@ WATER = {
     "opcao": "a",
     "numero_prestacoes": 24,
 }
+# What the citizen's timeline shows of a water-debt request through the whole decision stage, in order.
+WATER_STAGE_TIMELINE = (
+    "Pedido submetido",
+    "Pendência: os serviços pedem elementos",
+    "Pendência respondida",
+    "Audiência prévia: projeto de indeferimento",
+    "Pronúncia na audiência prévia entregue",
+    "Plano de pagamento emitido",
+    "Pedida a sua assinatura",
+    "Documento assinado",
+    "Decisão: deferido",
+)
 GENERIC = {"service_id": "generico", "fields": {"subject": "Licença de ruído", "text": "Peço licença para um arraial."}}
 
 

@@ -10,7 +10,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
-from tests.support.api import WATER, submit_generic, upload
+from tests.support.api import WATER, WATER_STAGE_TIMELINE, submit_generic, upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
 from tests.support.waiting import wait_for
@@ -624,16 +624,6 @@ def test_the_water_debt_request_goes_through_a_pendencia_a_hearing_and_an_approv
     assert clerk.call("POST", f"{staff}/payment-plan").status_code == 409
 
     labels = [e["label"] for e in citizen.call("GET", f"/api/requests/{process_id}").data["timeline"]]
-    for label in (
-        "Pedido submetido",
-        "Pendência: os serviços pedem elementos",
-        "Pendência respondida",
-        "Audiência prévia: projeto de indeferimento",
-        "Pronúncia na audiência prévia entregue",
-        "Plano de pagamento emitido",
-        "Pedida a sua assinatura",
-        "Documento assinado",
-        "Decisão: deferido",
-    ):
+    for label in WATER_STAGE_TIMELINE:
         assert label in labels, label
     wait_for(lambda: "WaitForNextWorkingDay" in _states_entered(process_id))
