@@ -30,6 +30,7 @@ class Session:
     expires_at: int
     scope: str = SessionScope.FULL
     read_only: bool = False  # a read-only API key: GET and HEAD only
+    account_status: str = AccountStatus.ACTIVE
 
 
 ALL_SCOPES = tuple(SessionScope)
@@ -42,12 +43,14 @@ def _printable(text: str) -> str:
     return "".join(ch for ch in text if ch.isprintable())
 
 
-def require_scope(scope: str, scopes: tuple[str, ...]) -> None:
+def require_scope(scope: str, scopes: tuple[str, ...], account_status: str = AccountStatus.ACTIVE) -> None:
     """A 403 saying what to do first when a session of ``scope`` may not do what needs ``scopes``."""
     if scope in scopes:
         return
     if scope == SessionScope.CODE:
         raise Forbidden("Introduza primeiro o código de confirmação que lhe enviámos.")
+    if scope == SessionScope.REGISTRATION and account_status == AccountStatus.REJECTED:
+        raise Forbidden("O seu registo foi recusado pelos serviços: o motivo está na página do seu registo.")
     if scope == SessionScope.REGISTRATION:
         raise Forbidden("O seu registo ainda aguarda validação pelos serviços.")
     if scope == SessionScope.ENROLMENT:
@@ -142,7 +145,7 @@ class Sessions:
             self.table.delete_item(Key=key)
             raise NotAuthenticated("A sessão terminou: a conta foi alterada ou bloqueada. Inicie sessão novamente.")
         scope = item.get("scope", SessionScope.FULL)
-        require_scope(scope, scopes)
+        require_scope(scope, scopes, account.status)
         if now - int(item["last_seen"]) > 60:  # at most one write a minute per session
             self.table.update_item(
                 Key=key, UpdateExpression="SET last_seen = :n", ExpressionAttributeValues={":n": now}
@@ -155,6 +158,7 @@ class Sessions:
             roles=list(account.roles),
             expires_at=int(item["expires_at"]),
             scope=scope,
+            account_status=account.status,
         )
 
     def end(self, token: str | None, source_ip: str | None) -> None:

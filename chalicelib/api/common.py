@@ -59,7 +59,7 @@ class Routes(Blueprint):
             else:
                 session = sessions().resolve(token, ALL_SCOPES)
             request._balcao_session = session
-        require_scope(session.scope, scopes)
+        require_scope(session.scope, scopes, session.account_status)
         if session.read_only and request.method not in SAFE_METHODS:
             from chalicelib.kernel.errors import Forbidden
 

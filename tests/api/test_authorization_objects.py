@@ -245,6 +245,8 @@ def test_a_rejected_or_unconfirmed_registrant_files_nothing_on_the_citizen_route
         _refused(registrant.call(method, path, body), status)
     refusals = [e for e in AuditTrail().for_subject(f"user#{rejected}") if e["action"] == "access.refused"]
     assert len(refusals) == len([a for a in attempts if a[3] == 403])
+    told = registrant.call("GET", "/api/requests").data["error"]["message"]
+    assert "recusado" in told and "aguarda" not in told  # what happened, not "still awaiting validation"
 
     # Nothing was filed by or for either of them.
     processes = aws.table("processes").scan()["Items"]  # a test's look at the whole table, never a request's
