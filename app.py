@@ -22,6 +22,7 @@ from chalicelib.api import (
     staff_keys,
 )
 from chalicelib.api.http import origin_guard
+from chalicelib.workflow.steps import workflow_task
 
 app = Chalice(app_name="balcao")
 app.api.cors = False  # the web form is served from the API's own origin
@@ -59,7 +60,8 @@ for blueprint in (
 
 # -- Lambda functions: S3 events, the state machines' tasks, schedules ---------------------------------
 # Each imports only what it runs: its import closure is what its IAM role grants (resources.json),
-# a test in tests/architecture/ checks it.
+# a test in tests/architecture/ checks it. The state machines' tasks are ``workflow_task``s: a temporary
+# AWS error is raised as TemporaryFailure, which the ASL retries by name (chalicelib/workflow/steps.py).
 @app.lambda_function(name="inspect_upload")
 def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """S3 ObjectCreated under the quarantine prefix: inspect each new file."""
@@ -69,6 +71,7 @@ def inspect_upload(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="inspect_process_documents")
+@workflow_task
 def inspect_process_documents(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.processes.inspection import DocumentsCheck
 
@@ -76,6 +79,7 @@ def inspect_process_documents(event: dict[str, Any], context: Any) -> dict[str, 
 
 
 @app.lambda_function(name="register_decision_task")
+@workflow_task
 def register_decision_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.decision.staff_wait import await_staff
 
@@ -84,6 +88,7 @@ def register_decision_task(event: dict[str, Any], context: Any) -> dict[str, Any
 
 
 @app.lambda_function(name="notify")
+@workflow_task
 def notify(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.correspondence.notices import notify_about_process
 
@@ -100,6 +105,7 @@ def retry_notifications(event: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="register_payment_task")
+@workflow_task
 def register_payment_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.payments.waiting import await_payment
 
@@ -116,6 +122,7 @@ def remind_expiring_drafts(event: Any) -> dict[str, Any]:
 
 # -- the account_activation state machine's tasks --------------------------------------------------
 @app.lambda_function(name="plan_validation_reminder")
+@workflow_task
 def plan_validation_reminder(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Seconds to wait for staff before reminding them (at least 1: Step Functions' minimum)."""
     from chalicelib.kernel.clock import seconds_until
@@ -124,6 +131,7 @@ def plan_validation_reminder(event: dict[str, Any], context: Any) -> dict[str, A
 
 
 @app.lambda_function(name="register_validation_task")
+@workflow_task
 def register_validation_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.accounts.validation_token import await_validation
 
@@ -132,6 +140,7 @@ def register_validation_task(event: dict[str, Any], context: Any) -> dict[str, A
 
 
 @app.lambda_function(name="remind_validation_staff")
+@workflow_task
 def remind_validation_staff(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.accounts.validation_wait import ValidationWait
 
@@ -139,6 +148,7 @@ def remind_validation_staff(event: dict[str, Any], context: Any) -> dict[str, An
 
 
 @app.lambda_function(name="notify_registration_outcome")
+@workflow_task
 def notify_registration_outcome(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.accounts.validation_wait import ValidationWait
 
@@ -146,6 +156,7 @@ def notify_registration_outcome(event: dict[str, Any], context: Any) -> dict[str
 
 
 @app.lambda_function(name="register_citizen_task")
+@workflow_task
 def register_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.decision.citizen_wait import await_citizen
 
@@ -154,6 +165,7 @@ def register_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]
 
 
 @app.lambda_function(name="expire_citizen_task")
+@workflow_task
 def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     from chalicelib.decision.task_expiry import expire_task
 
@@ -161,12 +173,15 @@ def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="record_step_failure")
+@workflow_task
 def record_step_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """A process workflow's step failed after its retries (the state machine's Catch): record it."""
+    """A process workflow's step failed after its retries (the state machine's Catch): the process
+    needs attention, and this waits (task token) until staff retry the step."""
     from chalicelib.processes.step_failures import StepFailures
 
     failure = event.get("failure") or {}
-    return StepFailures().record(event["process_id"], event["step"], failure.get("Error"), failure.get("Cause"))
+    step, error, cause = event["step"], failure.get("Error"), failure.get("Cause")
+    return StepFailures().record(event["process_id"], step, error, cause, event["task_token"])
 
 
 @app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")

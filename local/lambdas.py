@@ -29,15 +29,26 @@ _pending: set[Future[bytes]] = set()
 _installed = False
 
 
+# An Event invocation that fails is tried twice more, as Lambda does (after about 1 and 2 minutes
+# in AWS; seconds here, so that a temporary fault heals while one watches).
+ASYNC_RETRY_DELAYS = (1.0, 2.0)
+
+
 def _invoke_async(function_name: str, payload: Any, after: Any = None) -> None:
-    """Invoke in the background, as AWS does an ``Event`` invocation; ``after``: a lock to take first
-    (what produced the event must be finished before its handler runs)."""
+    """Invoke in the background, as AWS does an ``Event`` invocation, retried as AWS retries it;
+    ``after``: a lock to take first (what produced the event must be finished before its handler runs)."""
 
     def run() -> bytes:
         if after is not None:
             with after:
                 pass
-        return invoke(function_name, payload, {})
+        for delay in (*ASYNC_RETRY_DELAYS, None):
+            headers: dict[str, str] = {}
+            result = invoke(function_name, payload, headers)
+            if "x-amz-function-error" not in headers or delay is None:
+                return result
+            time.sleep(delay)
+        return result
 
     future = _async_invocations.submit(run)
     _pending.add(future)

@@ -29,7 +29,10 @@ def aws_stack(env: None) -> Iterator[None]:
 
     from chalicelib.platform import aws
     from local import alarms, iam, lambdas, moto_fixes, outbox, provision
+    from tests.support import faults
 
+    faults.install()  # the fault-injection hook (inactive until a test injects a fault)
+    faults.clear()
     iam.install()  # each function's calls checked against its own IAM policy, as in AWS
     aws.reset_clients()  # clients made before the check was installed would skip it
     lambdas.install()

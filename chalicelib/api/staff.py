@@ -116,3 +116,17 @@ def staff_decide(process_id: str) -> Any:
 
     process = DecisionStage().decide(process_id, session, body.decision, body.grounds, routes.ip())
     return json_response(views().staff_view(process))
+
+
+@routes.route("/api/staff/processes/{process_id}/retry", methods=["POST"])
+@routes.api
+@routes.idempotent
+def staff_retry_step(process_id: str) -> Any:
+    """Clerks, decision-makers, heads and administrators of the process's organ: a step of the
+    process's workflow failed after its retries (status ``requer_atencao``, the step and the error in
+    ``attention``): run it again from where it failed; the process gets back the status it had (409
+    if no step waits to be retried)."""
+    session = routes.staff()
+    from chalicelib.processes.recovery import StepRetry
+
+    return json_response(views().staff_view(StepRetry().retry(process_id, session, routes.ip())))

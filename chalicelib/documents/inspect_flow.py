@@ -21,6 +21,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM
+from chalicelib.platform.errors import is_not_found
 
 
 class DocumentInspection:
@@ -68,10 +69,14 @@ class DocumentInspection:
         return self.inspect(document)
 
     def _head(self, key: str) -> dict[str, Any] | None:
+        """The object's head, or None when S3 says it is not there. Any other error (a 5xx, throttling,
+        a lost connection) is raised: a file S3 could not look at for now is not a missing file."""
         try:
             return self.s3.head_object(Bucket=aws.bucket_name("uploads"), Key=key)
-        except self.s3.exceptions.ClientError:
-            return None
+        except self.s3.exceptions.ClientError as error:
+            if is_not_found(error):
+                return None
+            raise
 
     def inspect(self, document: dict[str, Any]) -> dict[str, Any]:
         """Inspect the document's file if it has arrived and was not inspected yet."""

@@ -100,3 +100,9 @@ class Problems:
 class TooManyRequests(DomainError):
     status = 429
     code = "demasiados_pedidos"
+
+
+class TemporaryFailure(Exception):
+    """A workflow step failed for a reason that may pass (AWS throttled, a 5xx, a lost connection).
+    A Lambda task raises it by this name, which the state machines retry (``ErrorEquals``), unlike
+    any other error; never shown to a user."""

@@ -35,6 +35,8 @@ GRANTING_ROLES = INSTRUCTING_ROLES
 ASSIGNING_ROLES = (Role.ORGAN_HEAD, Role.ADMINISTRATOR)
 # Record a payment made at the counter.
 RECORDING_ROLES = (Role.CLERK, Role.ORGAN_HEAD, Role.ADMINISTRATOR)
+# Retry a workflow step that failed (a process in requer_atencao).
+RECOVERING_ROLES = (Role.CLERK, Role.DECISION_MAKER, Role.ORGAN_HEAD, Role.ADMINISTRATOR)
 # Validate registrations (proof of address).
 VALIDATING_ROLES = (Role.CLERK, Role.DECISION_MAKER, Role.ORGAN_HEAD, Role.ADMINISTRATOR)
 

@@ -16,7 +16,9 @@ from enum import StrEnum
 class ProcessStatus(StrEnum):
     """rascunho → submetido → [a_aguardar_pagamento →] em_apreciacao ⇄ (pendente | em_audiencia |
     a_aguardar_assinatura) → deferido | indeferido; documentos_rejeitados when the submitted
-    documents fail inspection."""
+    documents fail inspection. From any step of the workflow, requer_atencao when the step failed
+    after its retries: the workflow waits there until staff retry the step, and the process goes
+    back to the status it had (``attention.status_before``)."""
 
     DRAFT = "rascunho"
     SUBMITTED = "submetido"
@@ -28,6 +30,7 @@ class ProcessStatus(StrEnum):
     APPROVED = "deferido"
     REJECTED = "indeferido"
     DOCUMENTS_REJECTED = "documentos_rejeitados"
+    NEEDS_ATTENTION = "requer_atencao"  # a workflow step failed: staff retry it (processes/step_failures.py)
 
 
 class TaskKind(StrEnum):
@@ -108,6 +111,7 @@ OPEN_STATUSES = (
     ProcessStatus.AWAITING_PAYMENT,
     ProcessStatus.AWAITING_DECISION,
     *TASK_STATUSES,
+    ProcessStatus.NEEDS_ATTENTION,
     ProcessStatus.DOCUMENTS_REJECTED,
 )
 # The workflow still runs towards a decision (a process whose documents were refused has stopped).

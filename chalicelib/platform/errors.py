@@ -21,3 +21,35 @@ def is_temporary(error: BaseException, temporary_codes: frozenset[str]) -> bool:
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         return code in temporary_codes or status >= 500
     return isinstance(error, BotoCoreError)
+
+
+# Codes by which S3 and DynamoDB say "busy, try again" (besides any 5xx and a connection that failed).
+STORAGE_TEMPORARY_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded",
+        "SlowDown",
+        "ServiceUnavailable",
+        "InternalError",
+        "InternalServerError",
+        "RequestTimeout",
+        "TransactionInProgressException",
+    }
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """An AWS call that failed for now (throttled, a 5xx, no response): the same call may succeed
+    later, and nothing the citizen or staff did is wrong."""
+    return is_temporary(error, STORAGE_TEMPORARY_CODES)
+
+
+def is_not_found(error: BaseException) -> bool:
+    """S3 answered that the object is not there (HEAD gives a bare 404, GET ``NoSuchKey``)."""
+    if not isinstance(error, ClientError):
+        return False
+    code = error.response.get("Error", {}).get("Code", "")
+    status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+    return code in ("404", "NoSuchKey", "NotFound") or status == 404

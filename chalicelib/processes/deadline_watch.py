@@ -47,7 +47,8 @@ class DeadlineWatch:
             while True:
                 page = self.table.query(**query)
                 for process in page["Items"]:
-                    if process["status"] not in DEADLINE_WATCHED:
+                    # a decided process whose notice failed (requer_atencao) has no deadline left to watch
+                    if process["status"] not in DEADLINE_WATCHED or process.get("decided_at"):
                         continue
                     deadline = date.fromisoformat(process["decision_deadline"])
                     if deadline < day:

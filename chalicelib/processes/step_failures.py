@@ -1,40 +1,90 @@
-"""A workflow step that failed after its retries, recorded on the process for staff to see.
+"""A workflow step that failed after its retries: the process needs staff's attention, and staff retry
+the step from where it failed.
 
-The process state machine catches every task's failure: a notice that could not be sent (receipt,
-payment reference, a task's notice, the decision) is recorded and the workflow goes on, since the
-process itself is sound; a step the process cannot go on without (inspection, the waits for staff,
-payment or citizen) is recorded and the execution then fails, which the workflow alarms report.
-Either way staff find the step, the error and when on the process (``step_failures`` in the staff
-view), and the audit trail has a ``workflow.step_failed`` event."""
+Every task of the process state machine retries temporary errors by name (``TemporaryFailure``:
+``chalicelib.workflow.steps``) and catches everything else into its ``<Step>Failed`` state, which
+waits (task token) in this module: the failure is recorded on the process (``step_failures``, and
+``attention``: the step, the error, when, the status it had), the process moves to
+``requer_atencao`` (listed in the staff queue, shown to the citizen), and the audit trail has a
+``workflow.step_failed`` event. ``POST /api/staff/processes/{id}/retry`` gives the process its status
+back and resumes the workflow at the very step that failed (``chalicelib.processes.recovery``). No
+step, a notice's included, is skipped or lost, and no failure leaves the process where nothing can
+move it."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.kernel.clock import iso
-from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.log import logger
-from chalicelib.platform import aws
+from chalicelib.kernel.vocabulary import ProcessStatus
 from chalicelib.platform.audit import SYSTEM, AuditTrail
+from chalicelib.processes.table import Processes, status_update
 
 CAUSE_LIMIT = 1000  # characters of the error's cause kept (a Lambda error's cause carries its stack)
 
 
+def error_message(cause: str | None) -> str:
+    """What the failed Lambda said (its ``errorMessage``; the cause Step Functions gives is its JSON)."""
+    try:
+        said = json.loads(cause or "")
+    except ValueError:
+        return (cause or "")[:CAUSE_LIMIT]
+    return str(said.get("errorMessage", "") if isinstance(said, dict) else said)[:CAUSE_LIMIT]
+
+
 class StepFailures:
-    table = Injected(lambda self: aws.table("processes"))
+    def __init__(self, processes: Processes | None = None, audit: AuditTrail | None = None):
+        self.audit = audit or (processes.audit if processes else AuditTrail())
+        self.processes = processes or Processes(audit=self.audit)
 
-    def __init__(self, table: Any = None, audit: AuditTrail | None = None):
-        self._table = table
-        self.audit = audit or AuditTrail()
+    @property
+    def table(self) -> Any:
+        return self.processes.table
 
-    def record(self, process_id: str, step: str, error: str | None, cause: str | None) -> dict[str, Any]:
-        failure = {"step": step, "error": error or "desconhecido", "cause": (cause or "")[:CAUSE_LIMIT], "at": iso()}
+    def record(
+        self, process_id: str, step: str, error: str | None, cause: str | None, task_token: str
+    ) -> dict[str, Any]:
+        """The step failed after its retries: the process needs attention, and ``task_token`` (the
+        ``<Step>Failed`` state's) is what the staff's retry resumes. Repeating it (the state's own
+        retry) changes nothing more."""
+        process = self.processes.get(process_id)
+        attention = process.get("attention") or {}
+        if process["status"] == ProcessStatus.NEEDS_ATTENTION and attention.get("step") == step:
+            if process.get("recovery_task_token") != task_token:  # a retried invocation with a new token
+                self.table.update_item(
+                    Key={"process_id": process_id},
+                    UpdateExpression="SET recovery_task_token = :token",
+                    ExpressionAttributeValues={":token": task_token},
+                )
+            return attention
+        failure = {
+            "step": step,
+            "error": error or "desconhecido",
+            "message": error_message(cause),
+            "cause": (cause or "")[:CAUSE_LIMIT],
+            "at": iso(),
+        }
         logger.error("workflow step failed", extra={"process_id": process_id, "step": step, "error": failure["error"]})
+        attention = {**failure, "status_before": process["status"]}
         self.table.update_item(
-            Key={"process_id": process_id},
-            UpdateExpression="SET step_failures = list_append(if_not_exists(step_failures, :none), :failure)",
-            ConditionExpression="attribute_exists(process_id)",
-            ExpressionAttributeValues={":none": [], ":failure": [failure]},
+            **status_update(
+                process_id,
+                process["service_organ"],
+                ProcessStatus.NEEDS_ATTENTION,
+                condition="attribute_exists(process_id)",
+                sets="step_failures = list_append(if_not_exists(step_failures, :none), :failure), "
+                "attention = :attention, recovery_task_token = :token",
+                values={":none": [], ":failure": [failure], ":attention": attention, ":token": task_token},
+            )
         )
-        self.audit.record(SYSTEM, "workflow.step_failed", f"process#{process_id}", step=step, error=failure["error"])
-        return failure
+        self.audit.record(
+            SYSTEM,
+            "workflow.step_failed",
+            f"process#{process_id}",
+            step=step,
+            error=failure["error"],
+            status_before=attention["status_before"],
+        )
+        return attention

@@ -76,6 +76,8 @@ class ProcessViews:
             view["assignee_id"] = process.get("assignee_id")
             # workflow steps that failed after their retries (processes/step_failures.py): never silent
             view["step_failures"] = process.get("step_failures", [])
+            # the step that failed and waits for staff to retry it (status requer_atencao)
+            view["attention"] = process.get("attention")
             view["timeline"] = events
             # the proof of notification: every message of the process, its channel and status
             view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]

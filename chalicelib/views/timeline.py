@@ -18,6 +18,8 @@ TIMELINE_LABELS = {
     "receipt.issued": "Comprovativo de submissão emitido",
     "process.awaiting_decision": "Em apreciação pelos serviços",
     "process.documentos_rejeitados": "Documentos recusados",
+    "workflow.step_failed": "Um passo do tratamento falhou: os serviços vão retomá-lo",
+    "workflow.step_retried": "Tratamento retomado pelos serviços",
     "task.opened.pendencia": "Pendência: os serviços pedem elementos",
     "task.opened.audiencia": "Audiência prévia: projeto de indeferimento",
     "task.opened.assinatura": "Pedida a sua assinatura",

@@ -74,13 +74,13 @@ def test_notify_without_reading_documents_cannot_issue_the_receipt(
     refused = wait_for(lambda: [r for r in iam.refusals if r[0] == "notify"])
     assert refused[0][1].startswith("dynamodb:") and "table/balcao-local-documents" in refused[0][2]
 
-    # Never silent: after its retries the failed step is on the process for staff, in the audit trail
-    # and raised as the function's alarm; the process itself goes on to staff.
+    # Never silent: the failed step is on the process for staff, in the audit trail and raised as
+    # the function's alarm; the process needs attention until staff retry the step.
     decisor = staff(make_api, demo, "decisor")
     path = f"/api/staff/processes/{process_id}"
     failures = wait_for(lambda: decisor.call("GET", path).data["step_failures"], timeout=60)
     assert failures[0]["step"] == "SendReceipt" and "AccessDenied" in failures[0]["cause"]
-    assert decisor.call("GET", path).data["status"] == "em_apreciacao"
+    assert decisor.call("GET", path).data["status"] == "requer_atencao"
     assert "workflow.step_failed" in [e["action"] for e in decisor.call("GET", path).data["timeline"]]
     assert "balcao-local-notify-errors" in [a["alarm"] for a in alarms.raised()]
     assert not [m for m in outbox_to(demo["citizen"]["email"]) if "recebido" in m["subject"]]

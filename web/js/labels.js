@@ -17,6 +17,7 @@ export const STATUS_LABELS = {
   pendente: "Aguarda resposta sua",
   em_audiencia: "Em audiência prévia",
   a_aguardar_assinatura: "Aguarda a sua assinatura",
+  requer_atencao: "Requer atenção dos serviços",
 };
 
 export const DOCUMENT_STATUS_LABELS = {
