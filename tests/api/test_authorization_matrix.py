@@ -129,6 +129,7 @@ class World:
     to_reject: str
     to_confirm: str
     spare: dict[str, str]
+    attention: str = ""  # A's water-debt process whose workflow step failed (requer_atencao)
 
 
 Row = tuple[Callable[[World], str], Any, dict[str, Any]]
@@ -398,6 +399,11 @@ MATRIX: dict[str, Row] = {
         lambda w: f"/api/staff/processes/{w.submitted}/payment",
         "fee_paid_at_the_counter",
         _cells(401, 403, 403, 403, 403, OK, 403, OK, OK, 403),
+    ),
+    "POST /api/staff/processes/{process_id}/retry": (
+        lambda w: f"/api/staff/processes/{w.attention}/retry",
+        None,
+        _cells(401, 403, 403, 403, 403, OK, OK, OK, OK, 403),
     ),
     "GET /api/staff/processes/{process_id}/notifications": (
         lambda w: f"/api/staff/processes/{w.submitted}/notifications",
@@ -771,6 +777,7 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     ).data["process_id"]
     assert citizen.call("POST", f"/api/requests/{stage}/submit").status_code == 200
     wait_for(lambda: _settled(stage), timeout=SLOW)
+    attention = _needing_attention(citizen, representante)
     return World(
         submitted,
         answer.data["number"],
@@ -784,7 +791,32 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
         to_reject=registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True),
         to_confirm=registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False),
         spare=spare,
+        attention=attention,
     )
+
+
+def _needing_attention(citizen: Any, representante: dict[str, Any]) -> str:
+    """A water-debt process whose workflow could not keep the staff's task token (a fault injected
+    into that step's DynamoDB write): it needs attention, and its workflow waits for a retry."""
+    from tests.support import faults
+
+    process_id = citizen.call(
+        "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER, "representante": representante}
+    ).data["process_id"]
+    with faults.inject(
+        "dynamodb",
+        "UpdateItem",
+        function="register_decision_task",
+        code="ValidationException",
+        status=400,
+        times=None,
+        when=lambda request: process_id in request,
+    ):
+        assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
+        wait_for(
+            lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "requer_atencao", timeout=SLOW
+        )
+    return process_id
 
 
 def _letter(process_id: str) -> str:

@@ -100,3 +100,27 @@ def test_every_service_file_is_valid() -> None:
     assert len(services) == len(list(SERVICES_DIR.glob("*.json")))
     for service in services.values():
         assert service.documents or service.fields
+
+
+@pytest.mark.parametrize("key", STATE_MACHINES)
+def test_every_task_retries_temporary_errors_by_name(key: str) -> None:
+    """A temporary AWS error (TemporaryFailure: chalicelib/workflow/steps.py) is retried by every task;
+    a catch-all retry (States.ALL, States.TaskFailed) would retry bugs and hide them."""
+    states = json.loads((PROJECT_ROOT / load_resources()["state_machines"][key]["definition"]).read_text())["States"]
+    for name, state in states.items():
+        if state["Type"] != "Task":
+            continue
+        retried = [error for retrier in state.get("Retry", []) for error in retrier["ErrorEquals"]]
+        assert "TemporaryFailure" in retried, name
+        assert not {"States.ALL", "States.TaskFailed"} & set(retried), name
+
+
+def test_every_failed_step_of_a_process_waits_for_staff_to_retry_it() -> None:
+    states = json.loads((PROJECT_ROOT / "statemachines/process.asl.json").read_text())["States"]
+    for name, state in states.items():
+        if state["Type"] != "Task" or name.endswith("Failed"):
+            continue
+        catch_all = [c for c in state["Catch"] if c["ErrorEquals"] == ["States.ALL"]]
+        assert catch_all and catch_all[0]["Next"] == f"{name}Failed", name
+        failed = states[f"{name}Failed"]
+        assert failed["Resource"].endswith(".waitForTaskToken") and failed["Next"] == name, name
