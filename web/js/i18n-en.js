@@ -366,7 +366,8 @@ export const EN = {
   "Decisão: deferido": "Decision: approved",
   "Decisão: indeferido": "Decision: refused",
   "Notificação enviada": "Notification sent",
-  "Um passo do tratamento falhou: os serviços vão retomá-lo": "A step of the handling failed: the services will resume it",
+  "Um passo do tratamento falhou: os serviços vão retomá-lo":
+    "A step of the handling failed: the services will resume it",
   "Tratamento retomado pelos serviços": "Handling resumed by the services",
   "faltam {n} dias úteis": "{n} working days left",
   "falta {n} dia útil": "{n} working day left",
