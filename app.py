@@ -184,6 +184,18 @@ def record_step_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return StepFailures().record(event["process_id"], step, error, cause, event["task_token"])
 
 
+@app.lambda_function(name="record_registration_failure")
+@workflow_task
+def record_registration_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A registration workflow's step failed after its retries: it needs attention, and this waits
+    (task token) until staff retry the step."""
+    from chalicelib.accounts.workflow_failures import RegistrationStepFailures
+
+    failure = event.get("failure") or {}
+    step, error, cause = event["step"], failure.get("Error"), failure.get("Cause")
+    return RegistrationStepFailures().record(event["user_id"], step, error, cause, event["task_token"])
+
+
 @app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")
 def watch_deadlines(event: Any) -> dict[str, Any]:
     """Every working morning: reminders of near decision deadlines, escalation of breached ones."""

@@ -72,6 +72,7 @@ class RegistrationValidation:
             "username",
             "decided_at",
             "decided_by",
+            "workflow_attention",  # a step of its workflow failed: staff retry it (accounts/workflow_failures.py)
         )
         return {k: item[k] for k in fields if k in item}
 

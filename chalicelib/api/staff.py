@@ -130,3 +130,16 @@ def staff_retry_step(process_id: str) -> Any:
     from chalicelib.processes.recovery import StepRetry
 
     return json_response(views().staff_view(StepRetry().retry(process_id, session, routes.ip())))
+
+
+@routes.route("/api/staff/registrations/{user_id}/retry", methods=["POST"])
+@routes.api
+@routes.idempotent
+def staff_retry_registration_step(user_id: str) -> Any:
+    """Clerks, decision-makers, heads and administrators of any organ: a step of the registration's
+    workflow failed after its retries (``workflow_attention`` in the registrations queue): run it
+    again from where it failed (409 if no step waits to be retried)."""
+    session = routes.staff()
+    from chalicelib.accounts.workflow_recovery import RegistrationStepRetry
+
+    return json_response(RegistrationStepRetry().retry(user_id, session, routes.ip()))

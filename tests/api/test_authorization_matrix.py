@@ -130,6 +130,7 @@ class World:
     to_confirm: str
     spare: dict[str, str]
     attention: str = ""  # A's water-debt process whose workflow step failed (requer_atencao)
+    failed_registration: str = ""  # a registration whose workflow step failed (workflow_attention)
 
 
 Row = tuple[Callable[[World], str], Any, dict[str, Any]]
@@ -521,6 +522,11 @@ MATRIX: dict[str, Row] = {
         {"reason": "O comprovativo tem mais de 6 meses."},
         REGISTRATION_VALIDATORS,
     ),
+    "POST /api/staff/registrations/{user_id}/retry": (
+        lambda w: f"/api/staff/registrations/{w.failed_registration}/retry",
+        None,
+        REGISTRATION_VALIDATORS,
+    ),
     "POST /api/staff/accounts/{user_id}/lock": (
         lambda w: f"/api/staff/accounts/{w.spare['lock']}/lock",
         {"reason": "Uso indevido (teste)."},
@@ -778,6 +784,7 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     assert citizen.call("POST", f"/api/requests/{stage}/submit").status_code == 200
     wait_for(lambda: _settled(stage), timeout=SLOW)
     attention = _needing_attention(citizen, representante)
+    failed_registration = _registration_needing_attention()
     return World(
         submitted,
         answer.data["number"],
@@ -792,7 +799,30 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
         to_confirm=registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False),
         spare=spare,
         attention=attention,
+        failed_registration=failed_registration,
     )
+
+
+def _registration_needing_attention() -> str:
+    """A registration whose workflow could not keep the staff's task token (a fault injected into
+    that step's DynamoDB write): it needs attention, and its workflow waits for a retry."""
+    from chalicelib.accounts.credentials import OneTimeLinks
+    from chalicelib.accounts.registration import Registrations
+    from chalicelib.accounts.users import Accounts
+    from tests.support import faults
+
+    user_id = _registered("200000047", "falhou@example.pt", "Fausto Falhado", False)
+    with faults.inject(
+        "dynamodb",
+        "UpdateItem",
+        function="register_validation_task",
+        code="ValidationException",
+        status=400,
+        times=None,
+    ):
+        Registrations().confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
+        wait_for(lambda: "recovery_task_token" in Accounts().get_item(user_id), timeout=SLOW)
+    return user_id
 
 
 def _needing_attention(citizen: Any, representante: dict[str, Any]) -> str:
