@@ -25,6 +25,7 @@ from chalicelib.kernel.vocabulary import DocumentStatus, ProcessStatus
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed, next_value
+from chalicelib.platform.errors import is_not_found
 from chalicelib.processes.access import filer
 from chalicelib.processes.drafts import preview_plan
 from chalicelib.processes.fees import new_reference
@@ -39,6 +40,8 @@ from chalicelib.processes.table import Processes, status_update
 
 if TYPE_CHECKING:
     from chalicelib.accounts.sessions import Session
+
+INSPECTING = "a_ser_verificado"  # (submission's own view) the file landed, its inspection has no verdict yet
 
 
 class Submissions:
@@ -158,11 +161,7 @@ class Submissions:
                 plan = [item.to_dict() for item in preview_plan({**process, "fields": fields}) or []]
             except ValidationFailed as error:
                 problems.extend(error)
-        documents = self.documents.list(process["process_id"])
-        for slot in applicable_slots(service, {**process, "fields": fields}):
-            candidates = [d for d in documents if d["slot"] == slot.slot and d["status"] != DocumentStatus.REJECTED]
-            if slot.required and not any(self._uploaded(d) for d in candidates):
-                problems.add(f"documents.{slot.slot}", f"Falta o documento: {slot.label}.")
+        self._check_documents(service, {**process, "fields": fields}, problems)
         problems.raise_if_any()
 
         # Who sees the process from now on: the accounts of the requerente and of the representante.
@@ -199,18 +198,47 @@ class Submissions:
         )
         return {**process, "execution_arn": arn}
 
-    def _uploaded(self, document: dict[str, Any]) -> bool:
-        if document["status"] == DocumentStatus.ACCEPTED:
-            return True
+    def _check_documents(self, service: Service, process: dict[str, Any], problems: Problems) -> None:
+        """Every slot that applies holds an accepted file when required; no file of the request is
+        still being inspected (it might yet be refused) or refused without an accepted one beside it
+        (the workflow would stop the process on it): each named, with the reason."""
+        documents = [self._settled(d) for d in self.documents.list(process["process_id"], current_only=True)]
+        labels = {slot.slot: slot.label for slot in applicable_slots(service, process)}
+        required = {slot.slot for slot in applicable_slots(service, process) if slot.required}
+        for slot in dict.fromkeys([*labels, *(d["slot"] for d in documents)]):
+            label = labels.get(slot, slot)
+            in_slot = [d for d in documents if d["slot"] == slot]
+            accepted = any(d["status"] == DocumentStatus.ACCEPTED for d in in_slot)
+            inspecting = [d for d in in_slot if d["status"] == INSPECTING]
+            rejected = [d for d in in_slot if d["status"] == DocumentStatus.REJECTED]
+            field = f"documents.{slot}"
+            if inspecting:
+                problems.add(
+                    field,
+                    f"O ficheiro «{inspecting[0]['filename']}» ({label}) ainda está a ser verificado; "
+                    "aguarde um momento e submeta de novo.",
+                )
+            elif rejected and not accepted:
+                reason = rejected[0].get("reason") or "Ficheiro recusado."
+                problems.add(
+                    field, f"O ficheiro «{rejected[0]['filename']}» ({label}) foi recusado: {reason} Envie outro."
+                )
+            elif slot in required and not accepted:
+                problems.add(field, f"Falta o documento: {label}.")
+
+    def _settled(self, document: dict[str, Any]) -> dict[str, Any]:
+        """The document as submission sees it: a file that landed but whose inspection has not given
+        its verdict is ``INSPECTING``; a slot issued and never used stays ``a_aguardar`` (no file)."""
         if document["status"] != DocumentStatus.AWAITING:
-            return False
-        try:  # bytes landed but inspection has not run yet: the workflow will inspect them
+            return document
+        try:
             self.documents.s3.head_object(Bucket=aws.bucket_name("uploads"), Key=document["quarantine_key"])
-            return True
-        except self.documents.s3.exceptions.ClientError:
-            # or inspection accepted it (and removed it from quarantine) since the list was read
-            fresh = self.documents.get(document["process_id"], document["document_id"])
-            return fresh["status"] == DocumentStatus.ACCEPTED
+        except self.documents.s3.exceptions.ClientError as error:
+            if not is_not_found(error):  # S3 could not say for now: not a missing file, not yet checked
+                return {**document, "status": INSPECTING}
+            # no file, or inspection gave its verdict (and cleared the quarantine) since the list was read
+            return self.documents.get(document["process_id"], document["document_id"])
+        return {**document, "status": INSPECTING}
 
 
 def account_for(accounts: Any, identity_number: str | None) -> str | None:

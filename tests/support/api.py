@@ -121,8 +121,11 @@ def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> in
     """POST the file to S3 with the presigned form, as a browser would (S3 ObjectCreated follows)."""
     import requests
 
+    from local import lambdas
+
     files = {"file": (filename, data, slot["upload"]["fields"].get("Content-Type", "application/octet-stream"))}
     response = requests.post(slot["upload"]["url"], data=slot["upload"]["fields"], files=files, timeout=30)
+    lambdas.drain()  # its inspection (the S3 event's) done: a file still being inspected cannot be submitted
     return response.status_code
 
 
