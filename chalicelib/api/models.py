@@ -37,6 +37,8 @@ class DraftUpdate(_Body):
     requerente: Requerente | None = None
     representante: Representante | None = None
     notification: Notification | None = None
+    # the draft's version the form was filled on (its view's "version"): an older one is a 409
+    version: int | None = Field(None, ge=0)
 
 
 class StaffPayment(_Body):

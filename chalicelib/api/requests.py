@@ -50,10 +50,14 @@ def my_requests() -> Any:
 @routes.route("/api/requests/{process_id}", methods=["PATCH"])
 @routes.api
 def save_draft(process_id: str) -> Any:
-    """The citizen who filed the draft: save what was filled since (only the parts sent)."""
+    """The citizen who filed the draft: save what was filled since (only the parts sent). With
+    ``version`` (the draft's, as last read), a save on an older version is a 409 whose
+    ``error.current`` is the draft as it is now; without it, concurrent saves are merged."""
     session = routes.caller()
     body = routes.body("DraftUpdate")
-    process = drafts().update_draft(process_id, session, body.model_dump(exclude_unset=True), routes.ip())
+    changes = body.model_dump(exclude_unset=True)
+    version = changes.pop("version", None)
+    process = drafts().update_draft(process_id, session, changes, routes.ip(), expected_version=version)
     return json_response(views().view(process))
 
 

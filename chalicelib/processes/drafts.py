@@ -31,6 +31,25 @@ from chalicelib.processes.table import Processes
 if TYPE_CHECKING:
     from chalicelib.accounts.sessions import Session
 
+MERGE_ATTEMPTS = 5  # saves of one draft racing each other: each retry merges on the newest version
+
+
+def stale(process: dict[str, Any]) -> Conflict:
+    """A save made on an older version of the draft: the 409 shows the draft as it is now."""
+    return Conflict(
+        "O pedido foi alterado entretanto (noutra janela ou dispositivo). Reveja-o e guarde de novo.",
+        field="version",
+        current={
+            "process_id": process["process_id"],
+            "version": int(process.get("version", 0)),
+            "fields": process.get("fields", {}),
+            "requerente": process.get("requerente"),
+            "representante": process.get("representante"),
+            "notification": process.get("notification"),
+            "updated_at": process.get("updated_at"),
+        },
+    )
+
 
 class Drafts:
     documents = Injected(lambda self: Documents(audit=self.audit))
@@ -86,6 +105,7 @@ class Drafts:
             "notification": notification,
             "created_at": created_at,
             "updated_at": created_at,
+            "version": 1,  # one more at every save: a save made on an older version is refused or redone
             **draft_expiry(),
         }
         try:
@@ -101,12 +121,61 @@ class Drafts:
         return process, True
 
     def update_draft(
-        self, process_id: str, session: Session, changes: dict[str, Any], source_ip: str | None
+        self,
+        process_id: str,
+        session: Session,
+        changes: dict[str, Any],
+        source_ip: str | None,
+        expected_version: int | None = None,
     ) -> dict[str, Any]:
         """Save what the citizen filled since: ``fields`` are merged (a null clears one), ``requerente``,
         ``representante`` (null removes it) and ``notification`` replace theirs. The draft's expiry
-        starts again."""
-        process = self.own_draft(process_id, session)
+        starts again, and its ``version`` goes up by one.
+
+        Optimistic concurrency: the write holds only if the draft is still the version read. With
+        ``expected_version`` (the version the caller's form was filled on) a save on an older one is
+        a 409 whose ``error.current`` is the draft as it is now; without it the merge is redone on
+        the newer draft, so two tabs saving different fields at once both keep theirs."""
+        parts = sorted(k for k in changes if k in ("fields", "requerente", "representante", "notification"))
+        for _ in range(MERGE_ATTEMPTS):
+            process = self.own_draft(process_id, session)
+            version = int(process.get("version", 0))
+            if expected_version is not None and expected_version != version:
+                raise stale(process)
+            sets = self._changes(process, changes)
+            sets["version"] = version + 1
+            names = {f"#{key}": key for key in sets}
+            values = {f":{key}": value for key, value in sets.items()}
+            same_version = "#version = :read" if version else "attribute_not_exists(#version)"
+            try:
+                result = self.table.update_item(
+                    Key={"process_id": process_id},
+                    UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in sets),
+                    ConditionExpression=f"#st = :draft AND {same_version}",
+                    ExpressionAttributeNames={**names, "#st": "status"},
+                    ExpressionAttributeValues={
+                        **values,
+                        ":draft": ProcessStatus.DRAFT,
+                        **({":read": version} if version else {}),
+                    },
+                    ReturnValues="ALL_NEW",
+                )
+            except condition_failed(self.table):
+                if expected_version is not None:
+                    raise stale(self.own_draft(process_id, session)) from None
+                continue  # saved meanwhile (or submitted: own_draft says so): merge again on the new version
+            self.audit.record(
+                Actor(session.user_id, source_ip),
+                "process.draft_saved",
+                f"process#{process_id}",
+                parts=parts,
+                version=version + 1,
+            )
+            return result["Attributes"]
+        raise stale(self.own_draft(process_id, session))
+
+    @staticmethod
+    def _changes(process: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         service = get_service(process["service_id"])
         sets: dict[str, Any] = {"updated_at": iso(), **draft_expiry()}
         if "fields" in changes:
@@ -115,26 +184,7 @@ class Drafts:
         for part in ("requerente", "representante", "notification"):
             if part in changes:
                 sets[part] = changes[part]
-        names = {f"#{key}": key for key in sets}
-        values = {f":{key}": value for key, value in sets.items()}
-        try:
-            result = self.table.update_item(
-                Key={"process_id": process_id},
-                UpdateExpression="SET " + ", ".join(f"#{key} = :{key}" for key in sets),
-                ConditionExpression="#st = :draft",
-                ExpressionAttributeNames={**names, "#st": "status"},
-                ExpressionAttributeValues={**values, ":draft": ProcessStatus.DRAFT},
-                ReturnValues="ALL_NEW",
-            )
-        except condition_failed(self.table):
-            raise Conflict("O pedido já foi submetido e não pode ser alterado.", field="status") from None
-        self.audit.record(
-            Actor(session.user_id, source_ip),
-            "process.draft_saved",
-            f"process#{process_id}",
-            parts=sorted(k for k in changes if k in ("fields", "requerente", "representante", "notification")),
-        )
-        return result["Attributes"]
+        return sets
 
     def own_draft(self, process_id: str, session: Session) -> dict[str, Any]:
         process = self.processes.get_for(process_id, session)

@@ -24,7 +24,6 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ProcessStatus
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
-from chalicelib.platform.dynamo import condition_failed, next_value
 from chalicelib.platform.errors import is_not_found
 from chalicelib.processes.access import filer
 from chalicelib.processes.drafts import preview_plan
@@ -41,6 +40,7 @@ from chalicelib.processes.table import Processes, status_update
 if TYPE_CHECKING:
     from chalicelib.accounts.sessions import Session
 
+NUMBERING_ATTEMPTS = 10  # submissions of one organ racing for the next number
 INSPECTING = "a_ser_verificado"  # (submission's own view) the file landed, its inspection has no verdict yet
 
 
@@ -83,11 +83,10 @@ class Submissions:
 
         submitted = now()
         local_day = local_date(submitted)
-        number = f"{service.organ} {local_day.year}/{next_value(self.counters, f'process#{service.organ}#{local_day.year}'):06d}"
         deadline = decision_deadline(service, local_day)
         record = notification_record(process.get("notification"), iso(submitted), source_ip)
         sets = {
-            "number": number,
+            "number": "",  # the number, allocated with the write that submits (see _submit_numbered)
             "organ": service.organ,
             "submitted_at": iso(submitted),
             "decision_deadline": deadline.isoformat(),
@@ -111,27 +110,11 @@ class Submissions:
             payment["before_decision"] = service.fees.pay_before_decision
             sets["payment"] = payment
             sets["payment_reference"] = payment["reference"]
-        # every name through a placeholder: "fields", "number", "status" are reserved words
-        names = {f"#n{index}": key for index, key in enumerate(sets)}
-        values = {f":v{index}": value for index, value in enumerate(sets.values())}
-        try:
-            result = self.table.update_item(
-                **status_update(
-                    process_id,
-                    service.organ,
-                    ProcessStatus.SUBMITTED,
-                    condition="#status = :draft",
-                    sets=", ".join(f"#n{index} = :v{index}" for index in range(len(sets))),
-                    removes=", ".join(removes),
-                    names=names,
-                    values={**values, ":draft": ProcessStatus.DRAFT},
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except condition_failed(self.table):
+        process = self._submit_numbered(process, service.organ, local_day.year, sets, removes)
+        if process is None:
             # a concurrent submission won: answer as it did (its number is the process's)
             return self.submit(process_id, session, source_ip)
-        process = result["Attributes"]
+        number = process["number"]
         self.audit.record(
             Actor(session.user_id, source_ip),
             "process.submitted",
@@ -140,6 +123,63 @@ class Submissions:
             payment_reference=process.get("payment_reference"),
         )
         return self._start_workflow(process)
+
+    def _submit_numbered(
+        self, process: dict[str, Any], organ: str, year: int, sets: dict[str, Any], removes: list[str]
+    ) -> dict[str, Any] | None:
+        """Submit the draft with the organ's next number, in one transaction: the counter moves on
+        only with the submission that takes its number (a concurrent double submit, or a failure
+        between the two, leaves no gap in the organ's sequence). None when the draft was submitted
+        by a concurrent call; the counter moved by another process's submission: try the next one."""
+        counter = f"process#{organ}#{year}"
+        client = self.table.meta.client
+        for _ in range(NUMBERING_ATTEMPTS):
+            current = self.counters.get_item(Key={"counter": counter}, ConsistentRead=True).get("Item")
+            last = int(current["value"]) if current else 0
+            numbered = {**sets, "number": f"{organ} {year}/{last + 1:06d}"}
+            # every name through a placeholder: "fields", "number", "status" are reserved words
+            names = {f"#n{index}": key for index, key in enumerate(numbered)}
+            values = {f":v{index}": value for index, value in enumerate(numbered.values())}
+            try:
+                client.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Update": {
+                                "TableName": self.counters.name,
+                                "Key": {"counter": counter},
+                                "UpdateExpression": "SET #value = :next",
+                                "ConditionExpression": "#value = :last" if current else "attribute_not_exists(#value)",
+                                "ExpressionAttributeNames": {"#value": "value"},
+                                "ExpressionAttributeValues": {
+                                    ":next": last + 1,
+                                    **({":last": last} if current else {}),
+                                },
+                            }
+                        },
+                        {
+                            "Update": {
+                                "TableName": self.table.name,
+                                **status_update(
+                                    process["process_id"],
+                                    organ,
+                                    ProcessStatus.SUBMITTED,
+                                    condition="#status = :draft",
+                                    sets=", ".join(f"#n{index} = :v{index}" for index in range(len(numbered))),
+                                    removes=", ".join(removes),
+                                    names=names,
+                                    values={**values, ":draft": ProcessStatus.DRAFT},
+                                ),
+                            }
+                        },
+                    ]
+                )
+            except client.exceptions.TransactionCanceledException as error:
+                reasons = error.response.get("CancellationReasons") or [{}, {}]
+                if reasons[1].get("Code") == "ConditionalCheckFailed":
+                    return None
+                continue
+            return self.table.get_item(Key={"process_id": process["process_id"]}, ConsistentRead=True)["Item"]
+        raise Conflict("Muitos pedidos submetidos ao mesmo tempo; tente de novo dentro de momentos.", field="status")
 
     def _check_for_submission(self, service: Service, process: dict[str, Any], session: Session) -> dict[str, Any]:
         """Everything a submission needs, every problem collected before answering."""

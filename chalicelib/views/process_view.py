@@ -65,6 +65,7 @@ class ProcessViews:
             "payment": payment_view(process.get("payment")),
             "installment_plan": process.get("installment_plan"),
             "draft_expires_at": expiry(process) if process["status"] == ProcessStatus.DRAFT else None,
+            "version": int(process.get("version", 0)),  # a draft's save counter (PATCH's "version")
         }
         if process["status"] != ProcessStatus.DRAFT:
             view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks().for_process(process["process_id"])]

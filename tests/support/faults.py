@@ -8,6 +8,8 @@ run as they do.
         ...
     with faults.inject("dynamodb", "UpdateItem", code="ValidationException", status=400, times=None):
         ...  # every call, until the block ends
+    with faults.interleave("dynamodb", "UpdateItem", before=other_tab_saves):
+        ...  # the other tab's save lands between this save's read and its write
 
 ``install()`` (the ``aws_stack`` fixture calls it) adds the hook to every botocore session made
 afterwards, as ``local.iam`` adds its check."""
@@ -28,18 +30,20 @@ _installed = False
 @dataclass
 class Fault:
     service: str  # botocore's service name: "s3", "dynamodb", "stepfunctions", "sesv2", "sns"
-    operation: str  # "HeadObject", "UpdateItem", ...
+    operation: str | tuple[str, ...]  # "HeadObject", "UpdateItem", ... (or any of several)
     function: str | None  # only calls made as this Lambda function (None: any caller)
     code: str
     status: int
     times: int | None  # how many calls fail (None: all, while active)
     when: Any = None  # optional predicate on the request (its URL path and body, as text)
+    before: Any = None  # instead of failing: run this first, then let the call go (an interleaving)
     hits: list[dict[str, Any]] = field(default_factory=list)
 
     def matches(self, service: str, operation: str, params: dict[str, Any]) -> bool:
         from local.iam import current_function
 
-        if (service, operation) != (self.service, self.operation):
+        operations = (self.operation,) if isinstance(self.operation, str) else self.operation
+        if service != self.service or operation not in operations:
             return False
         if self.function is not None and current_function() != self.function:
             return False
@@ -66,6 +70,9 @@ def _before_call(model: Any, params: dict[str, Any], **_: Any) -> Any:
         if fault is None:
             return None
         fault.hits.append(params)
+    if fault.before is not None:
+        fault.before()  # e.g. another tab's save, between this call's read and its write
+        return None
     parsed = {
         "Error": {"Code": fault.code, "Message": f"injected fault: {service}.{operation}"},
         "ResponseMetadata": {"HTTPStatusCode": fault.status, "HTTPHeaders": {}, "RetryAttempts": 0},
@@ -82,6 +89,22 @@ def install() -> None:
 
     botocore.handlers.BUILTIN_HANDLERS.append(("before-call", _before_call))
     _installed = True
+
+
+@contextmanager
+def interleave(
+    service: str, operation: str | tuple[str, ...], before: Any, *, function: str | None = None, when: Any = None
+) -> Iterator[Fault]:
+    """Run ``before`` just before the next matching call, which then goes on as sent: what another
+    caller does between a read and the write that follows it, every time, not by the luck of threads."""
+    fault = Fault(service, operation, function, "", 0, 1, when, before)
+    with _lock:
+        _active.append(fault)
+    try:
+        yield fault
+    finally:
+        with _lock:
+            _active.remove(fault)
 
 
 @contextmanager
