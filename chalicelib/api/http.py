@@ -87,6 +87,19 @@ def internal_error(request_id: str) -> Response:
     return json_response(body, status=500, headers={"X-Request-Id": request_id})
 
 
+def unavailable(request_id: str) -> Response:
+    """A storage or workflow call that failed for now (throttled, a 5xx): 503, to retry in a moment."""
+    body = {
+        "error": {
+            "code": "indisponivel",
+            "message": "O serviço está momentaneamente indisponível. Tente de novo dentro de momentos.",
+            "field": None,
+            "request_id": request_id,
+        }
+    }
+    return json_response(body, status=503, headers={"X-Request-Id": request_id, "Retry-After": "5"})
+
+
 def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
     """Parse a JSON body into ``model`` (which forbids unknown fields), or raise ValidationFailed
     naming every field in error."""
@@ -267,8 +280,12 @@ def handles_errors(app: Any) -> Callable[[Callable[..., Any]], Callable[..., Any
                 if error.status == 403:
                     _audit_refusal(request, error)
                 return error_response(error)
-            except Exception:  # noqa: BLE001 - the catch-all: a 500 that names the request, never the internals
+            except Exception as error:  # noqa: BLE001 - the catch-all: a 500 that names the request, never the internals
                 logger.exception("request failed")
+                from chalicelib.platform.errors import is_transient
+
+                if is_transient(error):  # AWS busy or briefly down: nothing was changed, try again
+                    return unavailable(request_id)
                 return internal_error(request_id)
 
         return wrapped

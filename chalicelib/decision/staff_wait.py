@@ -13,8 +13,8 @@ def await_staff(process_id: str, task_token: str, processes: Processes | None = 
     processes = processes or Processes()
     organ = processes.get(process_id)["service_organ"]
     condition, values = status_in(WORKFLOW_RUNNING)
-    processes.table.update_item(
-        **status_update(
+    processes.audit.with_change(  # the change and its event together, or neither (a retried step redoes both)
+        status_update(
             process_id,
             organ,
             ProcessStatus.AWAITING_DECISION,
@@ -22,6 +22,7 @@ def await_staff(process_id: str, task_token: str, processes: Processes | None = 
             sets="decision_task_token = :token",
             removes="current_task_id",
             values={":token": task_token, **values},
-        )
+        ),
+        processes.table,
+        processes.audit.put(SYSTEM, "process.awaiting_decision", f"process#{process_id}"),
     )
-    processes.audit.record(SYSTEM, "process.awaiting_decision", f"process#{process_id}")

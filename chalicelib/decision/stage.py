@@ -172,6 +172,10 @@ class DecisionStage:
         )
         client = self.table.meta.client
         organ, status = process["service_organ"], TASK_PROCESS_STATUS[kind]
+        actor, subject_key = Actor(session.user_id, source_ip), f"process#{process['process_id']}"
+        opened_event = self.audit.put(
+            actor, f"task.opened.{kind}", subject_key, task_id=task["task_id"], deadline=task["deadline"], what=subject
+        )
         try:
             client.transact_write_items(
                 TransactItems=[
@@ -182,6 +186,7 @@ class DecisionStage:
                             "ConditionExpression": "attribute_not_exists(task_id)",
                         }
                     },
+                    opened_event,
                     {
                         "Update": {
                             "TableName": self.table.name,
@@ -230,6 +235,7 @@ class DecisionStage:
                             **_back_to_staff(process["process_id"], organ, token, "current_task_id"),
                         }
                     },
+                    self.audit.put(actor, "task.withdrawn", subject_key, task_id=task["task_id"]),
                 ]
             )
 
@@ -237,14 +243,6 @@ class DecisionStage:
             raise Conflict(
                 "O fluxo do processo já não aguarda esta ação.", field="status", current=self._state(process)
             )
-        self.audit.record(
-            Actor(session.user_id, source_ip),
-            f"task.opened.{kind}",
-            f"process#{process['process_id']}",
-            task_id=task["task_id"],
-            deadline=task["deadline"],
-            what=subject,
-        )
         return task
 
     def decide(
@@ -267,9 +265,14 @@ class DecisionStage:
         at_once = get_settings().decision_notice == "at_once"
         notify_at = iso(decided if at_once else next_working_day_opening(decided))
         organ = process["service_organ"]
+        actor, subject = Actor(session.user_id, source_ip), f"process#{process_id}"
+        decided_event = self.audit.put(
+            actor, f"process.{decision}", subject, grounds=grounds.strip(), late=late or None, notify_at=notify_at
+        )
         try:
-            self.table.update_item(
-                **status_update(
+            # the decision and its audit event in one transaction: neither without the other
+            self.audit.with_change(
+                status_update(
                     process_id,
                     organ,
                     decision,
@@ -286,7 +289,9 @@ class DecisionStage:
                         ":awaiting": AWAITING_ACTION,
                         ":token": token,
                     },
-                )
+                ),
+                self.table,
+                decided_event,
             )
         except condition_failed(self.table):
             current = self._process(process_id)
@@ -302,28 +307,23 @@ class DecisionStage:
         }
 
         def undo() -> None:
-            # The workflow did not take the decision (token expired or unknown): nothing half-done.
-            self.table.update_item(
-                **_back_to_staff(
+            # The workflow did not take the decision (token expired or unknown): nothing half-done,
+            # and the audit trail says the decision recorded was withdrawn.
+            self.audit.with_change(
+                _back_to_staff(
                     process_id,
                     organ,
                     token,
                     "decision, decision_grounds, decided_at, decided_by, decided_late, notify_at",
-                )
+                ),
+                self.table,
+                self.audit.put(actor, "process.decision_withdrawn", subject, decision=decision),
             )
 
         if not resume(token, output, undo=undo, stepfunctions=self.stepfunctions):
             raise Conflict(
                 "O fluxo do processo já não aguarda esta decisão.", field="status", current=self._state(process)
             )
-        self.audit.record(
-            Actor(session.user_id, source_ip),
-            f"process.{decision}",
-            f"process#{process_id}",
-            grounds=grounds.strip(),
-            late=late or None,
-            notify_at=notify_at,
-        )
         return self._process(process_id)
 
 

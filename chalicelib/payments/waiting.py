@@ -16,8 +16,8 @@ def await_payment(process_id: str, task_token: str, processes: Processes | None 
     processes = processes or Processes()
     organ = processes.get(process_id)["service_organ"]
     try:
-        processes.table.update_item(
-            **status_update(
+        processes.audit.with_change(
+            status_update(
                 process_id,
                 organ,
                 ProcessStatus.AWAITING_PAYMENT,
@@ -25,11 +25,12 @@ def await_payment(process_id: str, task_token: str, processes: Processes | None 
                 sets="payment_task_token = :token",
                 names={"#pstatus": "status"},
                 values={":token": task_token, ":pending": PaymentStatus.PENDING},
-            )
+            ),
+            processes.table,
+            processes.audit.put(SYSTEM, "process.awaiting_payment", f"process#{process_id}"),
         )
     except condition_failed(processes.table):
         if not resume(task_token, {"paid": True}):
             processes.audit.record(SYSTEM, "process.payment_resume_failed", f"process#{process_id}")
         return True
-    processes.audit.record(SYSTEM, "process.awaiting_payment", f"process#{process_id}")
     return False

@@ -33,8 +33,15 @@ class AuditTrail:
     table = Injected(lambda self: aws.table("audit"))
 
     def record(self, actor: Actor, action: str, subject: str, **details: Any) -> dict[str, Any]:
+        event = self.event(actor, action, subject, **details)
+        self.table.put_item(Item=event)
+        return event
+
+    @staticmethod
+    def event(actor: Actor, action: str, subject: str, **details: Any) -> dict[str, Any]:
+        """The event, not yet written (``record`` writes it; ``put`` makes it a transaction's item)."""
         at = iso()
-        event = {
+        return {
             "subject": subject,
             "event_id": f"{at}#{uuid.uuid4().hex[:12]}",
             "at": at,
@@ -43,8 +50,34 @@ class AuditTrail:
             "action": action,
             "details": {k: v for k, v in details.items() if v is not None},
         }
-        self.table.put_item(Item=event)
-        return event
+
+    def put(self, actor: Actor, action: str, subject: str, **details: Any) -> dict[str, Any]:
+        """The event as an item of a TransactWriteItems: written with the change it records, or
+        neither is (never a change without its event, nor an event of a change that did not happen)."""
+        event = self.event(actor, action, subject, **details)
+        return {
+            "Put": {
+                "TableName": self.table.name,
+                "Item": event,
+                "ConditionExpression": "attribute_not_exists(event_id)",
+            }
+        }
+
+    def with_change(self, update: dict[str, Any], table: Any, event: dict[str, Any]) -> None:
+        """One UpdateItem (``update``: its arguments, on ``table``) and its audit event (``put``), in
+        one transaction. A condition of the update that fails raises ``ConditionalCheckFailedException``
+        as the UpdateItem alone would."""
+        client = table.meta.client
+        try:
+            client.transact_write_items(TransactItems=[{"Update": {"TableName": table.name, **update}}, event])
+        except client.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                raise client.exceptions.ConditionalCheckFailedException(
+                    {"Error": {"Code": "ConditionalCheckFailedException", "Message": "The conditional request failed"}},
+                    "TransactWriteItems",
+                ) from error
+            raise
 
     def for_subject(self, subject: str, limit: int = 200) -> list[dict[str, Any]]:
         from boto3.dynamodb.conditions import Key

@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib.catalogue.service import load_catalogue
 from chalicelib.kernel.clock import iso, today
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.log import logger
 from chalicelib.kernel.plural import plural
 from chalicelib.kernel.roles import STAFF, Role
 from chalicelib.kernel.settings import get_settings
@@ -52,25 +53,25 @@ class DeadlineWatch:
                         continue
                     deadline = date.fromisoformat(process["decision_deadline"])
                     if deadline < day:
-                        if self._mark(process, "escalated_at"):
-                            self._alert(
-                                process,
-                                Role.ORGAN_HEAD,
-                                "Prazo de decisão ultrapassado",
-                                f"O prazo de decisão do processo {process['number']} terminou a "
-                                f"{deadline:%d/%m/%Y}. A decisão continua devida e ficará marcada como tardia.",
-                            )
+                        if self._mark(process, "escalated_at") and self._alert_or_unmark(
+                            process,
+                            "escalated_at",
+                            Role.ORGAN_HEAD,
+                            "Prazo de decisão ultrapassado",
+                            f"O prazo de decisão do processo {process['number']} terminou a "
+                            f"{deadline:%d/%m/%Y}. A decisão continua devida e ficará marcada como tardia.",
+                        ):
                             escalated.append(process["process_id"])
                     elif working_days_between(day, deadline) <= reminder_working_days:
-                        if self._mark(process, "reminded_at"):
-                            left = working_days_between(day, deadline)
-                            self._alert(
-                                process,
-                                STAFF,
-                                "Prazo de decisão a terminar",
-                                f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
-                                f"({plural(left, 'falta {n} dia útil', 'faltam {n} dias úteis')}).",
-                            )
+                        left = working_days_between(day, deadline)
+                        if self._mark(process, "reminded_at") and self._alert_or_unmark(
+                            process,
+                            "reminded_at",
+                            STAFF,
+                            "Prazo de decisão a terminar",
+                            f"O processo {process['number']} tem de ser decidido até {deadline:%d/%m/%Y} "
+                            f"({plural(left, 'falta {n} dia útil', 'faltam {n} dias úteis')}).",
+                        ):
                             reminded.append(process["process_id"])
                 if "LastEvaluatedKey" not in page:
                     break
@@ -87,6 +88,17 @@ class DeadlineWatch:
                 ExpressionAttributeValues={":at": iso()},
             )
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def _alert_or_unmark(self, process: dict[str, Any], attribute: str, audience: str, subject: str, text: str) -> bool:
+        """Alert; if the alert could not be sent, the mark is taken back, so that the next run (the
+        next working morning) alerts again: never marked as alerted without an alert."""
+        try:
+            self._alert(process, audience, subject, text)
+        except Exception:  # noqa: BLE001 - whatever stopped it, the next run tries again
+            logger.exception("deadline alert failed", extra={"process_id": process["process_id"]})
+            self.table.update_item(Key={"process_id": process["process_id"]}, UpdateExpression=f"REMOVE {attribute}")
             return False
         return True
 

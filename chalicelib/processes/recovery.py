@@ -1,7 +1,8 @@
 """Staff retry a workflow step that failed (the process is ``requer_atencao``: see
 ``chalicelib.processes.step_failures``): the process gets back the status it had and its workflow,
 waiting in the step's ``<Step>Failed`` state, is resumed and runs the step again. Audited as
-``workflow.step_retried``; a retry that finds nothing waiting is a 409 with the process's status."""
+``workflow.step_retried`` in the same transaction as the status it gives back; a retry that finds
+nothing waiting is a 409 with the process's status."""
 
 from __future__ import annotations
 
@@ -37,16 +38,19 @@ class StepRetry:
                 current={"process_id": process_id, "status": process["status"]},
             )
         organ = process["service_organ"]
+        actor, subject = Actor(session.user_id, source_ip), f"process#{process_id}"
         try:
-            self.table.update_item(
-                **status_update(
+            self.audit.with_change(
+                status_update(
                     process_id,
                     organ,
                     attention["status_before"],
                     condition="#status = :attention_status AND recovery_task_token = :token",
                     removes="recovery_task_token, attention",
                     values={":attention_status": ProcessStatus.NEEDS_ATTENTION, ":token": token},
-                )
+                ),
+                self.table,
+                self.audit.put(actor, "workflow.step_retried", subject, step=attention["step"]),
             )
         except condition_failed(self.table):
             current = self.processes.get(process_id)
@@ -56,15 +60,17 @@ class StepRetry:
                 current={"process_id": process_id, "status": current["status"]},
             ) from None
 
-        def undo() -> None:
-            self.table.update_item(
-                **status_update(
+        def undo() -> None:  # the workflow no longer waits: back as it was, and said so in the audit trail
+            self.audit.with_change(
+                status_update(
                     process_id,
                     organ,
                     ProcessStatus.NEEDS_ATTENTION,
                     sets="recovery_task_token = :token, attention = :attention",
                     values={":token": token, ":attention": attention},
-                )
+                ),
+                self.table,
+                self.audit.put(actor, "workflow.step_retry_undone", subject, step=attention["step"]),
             )
 
         if not resume(token, {"retried_step": attention["step"], "by": session.user_id}, undo=undo):
@@ -73,7 +79,4 @@ class StepRetry:
                 field="status",
                 current={"process_id": process_id, "status": ProcessStatus.NEEDS_ATTENTION},
             )
-        self.audit.record(
-            Actor(session.user_id, source_ip), "workflow.step_retried", f"process#{process_id}", step=attention["step"]
-        )
         return self.processes.get(process_id)

@@ -68,8 +68,8 @@ class StepFailures:
         }
         logger.error("workflow step failed", extra={"process_id": process_id, "step": step, "error": failure["error"]})
         attention = {**failure, "status_before": process["status"]}
-        self.table.update_item(
-            **status_update(
+        self.audit.with_change(
+            status_update(
                 process_id,
                 process["service_organ"],
                 ProcessStatus.NEEDS_ATTENTION,
@@ -77,14 +77,15 @@ class StepFailures:
                 sets="step_failures = list_append(if_not_exists(step_failures, :none), :failure), "
                 "attention = :attention, recovery_task_token = :token",
                 values={":none": [], ":failure": [failure], ":attention": attention, ":token": task_token},
-            )
-        )
-        self.audit.record(
-            SYSTEM,
-            "workflow.step_failed",
-            f"process#{process_id}",
-            step=step,
-            error=failure["error"],
-            status_before=attention["status_before"],
+            ),
+            self.table,
+            self.audit.put(
+                SYSTEM,
+                "workflow.step_failed",
+                f"process#{process_id}",
+                step=step,
+                error=failure["error"],
+                status_before=attention["status_before"],
+            ),
         )
         return attention

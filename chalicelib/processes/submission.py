@@ -110,33 +110,44 @@ class Submissions:
             payment["before_decision"] = service.fees.pay_before_decision
             sets["payment"] = payment
             sets["payment_reference"] = payment["reference"]
-        process = self._submit_numbered(process, service.organ, local_day.year, sets, removes)
+        actor = Actor(session.user_id, source_ip)
+
+        def submitted_event(number: str) -> dict[str, Any]:
+            return self.audit.put(
+                actor,
+                "process.submitted",
+                f"process#{process_id}",
+                number=number,
+                payment_reference=sets.get("payment_reference"),
+            )
+
+        process = self._submit_numbered(process, service.organ, local_day.year, sets, removes, submitted_event)
         if process is None:
             # a concurrent submission won: answer as it did (its number is the process's)
             return self.submit(process_id, session, source_ip)
-        number = process["number"]
-        self.audit.record(
-            Actor(session.user_id, source_ip),
-            "process.submitted",
-            f"process#{process_id}",
-            number=number,
-            payment_reference=process.get("payment_reference"),
-        )
         return self._start_workflow(process)
 
     def _submit_numbered(
-        self, process: dict[str, Any], organ: str, year: int, sets: dict[str, Any], removes: list[str]
+        self,
+        process: dict[str, Any],
+        organ: str,
+        year: int,
+        sets: dict[str, Any],
+        removes: list[str],
+        event: Any,
     ) -> dict[str, Any] | None:
-        """Submit the draft with the organ's next number, in one transaction: the counter moves on
-        only with the submission that takes its number (a concurrent double submit, or a failure
-        between the two, leaves no gap in the organ's sequence). None when the draft was submitted
-        by a concurrent call; the counter moved by another process's submission: try the next one."""
+        """Submit the draft with the organ's next number and its audit event (``event(number)``), in
+        one transaction: the counter moves on only with the submission that takes its number (a
+        concurrent double submit, or a failure between the two, leaves no gap in the organ's
+        sequence), and never without its event. None when the draft was submitted by a concurrent
+        call; the counter moved by another process's submission: try the next one."""
         counter = f"process#{organ}#{year}"
         client = self.table.meta.client
         for _ in range(NUMBERING_ATTEMPTS):
             current = self.counters.get_item(Key={"counter": counter}, ConsistentRead=True).get("Item")
             last = int(current["value"]) if current else 0
-            numbered = {**sets, "number": f"{organ} {year}/{last + 1:06d}"}
+            number = f"{organ} {year}/{last + 1:06d}"
+            numbered = {**sets, "number": number}
             # every name through a placeholder: "fields", "number", "status" are reserved words
             names = {f"#n{index}": key for index, key in enumerate(numbered)}
             values = {f":v{index}": value for index, value in enumerate(numbered.values())}
@@ -171,6 +182,7 @@ class Submissions:
                                 ),
                             }
                         },
+                        event(number),
                     ]
                 )
             except client.exceptions.TransactionCanceledException as error:

@@ -93,18 +93,19 @@ class Processes:
         return require_staff_act(self.get(process_id), session, roles, action, roles_message)
 
     def set_status(self, process_id: str, status: str, expected: str, actor: Actor = SYSTEM) -> bool:
-        """Move the process from ``expected`` to ``status`` (audited as ``process.<status>``); False
-        when it was not in ``expected`` (someone else moved it first)."""
+        """Move the process from ``expected`` to ``status``, audited as ``process.<status>`` in the same
+        transaction; False when it was not in ``expected`` (someone else moved it first)."""
         organ = self.get(process_id)["service_organ"]
         try:
-            self.table.update_item(
-                **status_update(
+            self.audit.with_change(
+                status_update(
                     process_id, organ, status, condition="#status = :expected", values={":expected": expected}
-                )
+                ),
+                self.table,
+                self.audit.put(actor, f"process.{status}", f"process#{process_id}"),
             )
         except condition_failed(self.table):
             return False
-        self.audit.record(actor, f"process.{status}", f"process#{process_id}")
         return True
 
 

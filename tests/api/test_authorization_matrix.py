@@ -835,7 +835,7 @@ def _needing_attention(citizen: Any, representante: dict[str, Any]) -> str:
     ).data["process_id"]
     with faults.inject(
         "dynamodb",
-        "UpdateItem",
+        "TransactWriteItems",  # the staff's task token kept with its audit event
         function="register_decision_task",
         code="ValidationException",
         status=400,

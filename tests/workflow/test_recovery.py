@@ -34,7 +34,7 @@ def receipts(email: str, number: str) -> list[dict[str, Any]]:
     [
         ("inspect_process_documents", "GetItem"),  # the process read before its documents are checked
         ("notify", "GetItem"),  # the receipt's process
-        ("register_decision_task", "UpdateItem"),  # the task token kept for staff
+        ("register_decision_task", "TransactWriteItems"),  # the task token kept for staff, and its event
     ],
 )
 def test_a_temporary_fault_in_a_step_is_retried_and_the_process_goes_on(
