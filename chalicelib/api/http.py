@@ -113,10 +113,45 @@ def parse_body(raw_body: bytes | str | None, model: type[M]) -> M:
         raise ValidationFailed("O corpo do pedido tem demasiados níveis de objetos ou listas.") from None
     if not isinstance(data, dict):
         raise ValidationFailed("O corpo do pedido deve ser um objeto JSON.")
+    check_json_text(data)
     try:
         return model.model_validate(data)  # type: ignore[attr-defined]
     except ValidationError as exc:
         raise ValidationFailed(errors=pydantic_problems(exc)) from None
+
+
+# Objects or lists within one another, at most (DynamoDB stores 32; no form of ours needs more than 4).
+MAX_JSON_DEPTH = 16
+
+
+def check_json_text(data: Any) -> None:
+    """What JSON lets through and neither DynamoDB nor a PDF can hold, refused naming the field: a
+    lone UTF-16 surrogate (``"\\ud800"``, text that is not Unicode) in a key or a value, or values
+    nested deeper than ``MAX_JSON_DEPTH``."""
+    pending: list[tuple[Any, str, int]] = [(data, "", 0)]
+    while pending:
+        value, path, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValidationFailed("Demasiados níveis de objetos ou listas.", field=path or None)
+        if isinstance(value, str):
+            if not _is_unicode(value):
+                raise ValidationFailed("O texto tem um carácter inválido (não é Unicode).", field=path or None)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                where = f"{path}.{key}" if path else str(key)
+                if not _is_unicode(str(key)):
+                    raise ValidationFailed("Um nome de campo tem um carácter inválido.", field=path or None)
+                pending.append((item, where, depth + 1))
+        elif isinstance(value, list):
+            pending.extend((item, f"{path}.{index}", depth + 1) for index, item in enumerate(value))
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def pydantic_problems(exc: Any, prefix: str = "") -> list[tuple[str | None, str]]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chalicelib.kernel.clock import iso
 from chalicelib.processes.parties import Notification, Representante, Requerente
 
 
@@ -55,6 +56,23 @@ class PaymentNotice(_Body):
     amount_eur: str | float | int
     transaction_id: str = Field(min_length=1, max_length=100)
     paid_at: str | None = Field(None, max_length=40)
+
+    @field_validator("paid_at")
+    @classmethod
+    def _paid_at_is_a_time(cls, value: str | None) -> str | None:
+        """When it was paid, as ISO 8601 with its offset (``2026-11-23T09:02:00+00:00``, or ``Z``):
+        checked before anything is recorded, and stored in UTC as every time here is."""
+        if value is None:
+            return None
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                "paid_at: indique a data e hora do pagamento em ISO 8601 (2026-11-23T09:02:00Z)."
+            ) from None
+        if moment.tzinfo is None:
+            raise ValueError("paid_at: indique o fuso horário (2026-11-23T09:02:00Z ou +00:00).")
+        return iso(moment.astimezone(UTC))
 
 
 class UploadSlotRequest(_Body):

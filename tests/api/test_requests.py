@@ -433,10 +433,17 @@ def test_the_payment_provider_confirms_a_payment_with_a_signed_notice(make_api: 
     assert post(tampered, sign("test-callback-secret", raw.encode())).status_code == 401
     wrong_amount = json.dumps({**notice, "amount_eur": "44.34"})
     assert post(wrong_amount, sign("test-callback-secret", wrong_amount.encode())).status_code == 422
+    # Validated whole before anything is written: a paid_at that is not a time records nothing.
+    for bad_time in ("ontem à tarde", "2026-11-22T10:00:00", "2026-13-40T10:00:00Z"):
+        bad = json.dumps({**notice, "paid_at": bad_time})
+        refused = post(bad, sign("test-callback-secret", bad.encode()))
+        assert refused.status_code == 422 and refused.data["error"]["field"] == "paid_at", refused.body
     assert api.call("GET", f"/api/requests/{process_id}").data["payment"]["status"] == "pendente"
+    assert api.call("GET", f"/api/requests/{process_id}").data["status"] == "a_aguardar_pagamento"
 
     ok = post(raw, sign("test-callback-secret", raw.encode()))
     assert ok.status_code == 200 and ok.data["status"] == "pago"
+    assert api.call("GET", f"/api/requests/{process_id}").data["payment"]["paid_at"] == "2026-11-22T10:00:00.000Z"
     repeat = post(raw, sign("test-callback-secret", raw.encode()))
     assert repeat.status_code == 200  # the provider retrying is answered the same
     wait_for(lambda: api.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao")

@@ -60,3 +60,22 @@ def test_an_unexpected_failure_is_a_500_with_a_request_id_and_no_internals(clien
     assert request_id and request_id in body["error"]["message"] and response.headers["X-Request-Id"] == request_id
     for internal in ("Traceback", "ResourceNotFound", "botocore", "users", ".py"):
         assert internal not in response.body.decode()
+
+
+def test_a_lone_surrogate_or_deep_nesting_in_a_draft_is_a_422_naming_the_field(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    """Valid JSON, yet not text DynamoDB (or a PDF) can hold: refused, naming the field, nothing stored."""
+    api = make_api()
+    api.login("ana.silva", demo["password"])
+    created = api.call(
+        "POST", "/api/requests", raw='{"service_id": "generico", "fields": {"subject": "Licen\\ud800ça", "text": "x"}}'
+    )
+    assert created.status_code == 422 and created.data["error"]["field"] == "fields.subject"
+    draft = api.call("POST", "/api/requests", {"service_id": "generico", "fields": {"subject": "Licença"}})
+    path = f"/api/requests/{draft.data['process_id']}"
+    surrogate = api.call("PATCH", path, raw='{"fields": {"text": "a\\udfffb"}}')
+    assert surrogate.status_code == 422 and surrogate.data["error"]["field"] == "fields.text"
+    nested = api.call("PATCH", path, raw='{"fields": {"text": ' + "[" * 40 + "]" * 40 + "}}")
+    assert nested.status_code == 422 and nested.data["error"]["field"].startswith("fields.text")
+    assert api.call("GET", path).data["fields"] == {"subject": "Licença"}
