@@ -198,7 +198,8 @@ def record_registration_failure(event: dict[str, Any], context: Any) -> dict[str
 
 @app.schedule(Cron(0, 7, "?", "*", "MON-FRI", "*"), name="watch_deadlines")
 def watch_deadlines(event: Any) -> dict[str, Any]:
-    """Every working morning: reminders of near decision deadlines, escalation of breached ones."""
-    from chalicelib.processes.deadline_watch import DeadlineWatch
+    """Every working morning: reminders of near decision deadlines, escalation of breached ones (the
+    citizen and the organ's heads told)."""
+    from chalicelib.workflow.deadline_alerts import watch_deadlines as watch
 
-    return DeadlineWatch().run()
+    return watch()

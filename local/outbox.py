@@ -41,7 +41,7 @@ def install() -> None:
     if _installed:
         return
     from moto.ses.models import SESBackend
-    from moto.sns.models import SNSBackend
+    from moto.sns.models import SNSBackend, Subscription
 
     send_email = SESBackend.send_email
     send_raw_email = SESBackend.send_raw_email
@@ -92,6 +92,33 @@ def install() -> None:
             )
         return message_id
 
+    subscription_publish = Subscription.publish
+
+    def noted_subscription_publish(
+        self: Any,
+        message: str,
+        message_id: str,
+        subject: str | None = None,
+        message_attributes: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        # a topic's email subscriber (an organ's address): the email SNS would send it
+        subscription_publish(self, message, message_id, subject, message_attributes, *args, **kwargs)
+        matcher = self._filter_policy_matcher
+        if self.protocol == "email" and (matcher is None or matcher.matches(message_attributes, message)):
+            _note(
+                {
+                    "channel": "email",
+                    "to": self.endpoint,
+                    "from": "SNS " + self.topic.name,
+                    "subject": subject or "",
+                    "body": message,
+                    "message_id": message_id,
+                }
+            )
+
+    Subscription.publish = noted_subscription_publish
     SESBackend.send_email = noted_send_email
     SESBackend.send_raw_email = noted_send_raw_email
     SNSBackend.publish = noted_publish

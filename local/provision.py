@@ -136,10 +136,26 @@ def create_buckets(settings: Settings, web_origin: str | None) -> None:
     )
 
 
+def organ_alert_address(organ: str) -> str:
+    """The organ's own address, where its staff alerts arrive (Terraform: var.organ_alert_emails)."""
+    return f"alertas.{organ.lower()}@municipio-demo.pt"
+
+
 def create_messaging(settings: Settings) -> None:
+    from chalicelib.catalogue.service import load_catalogue
+
     sns = aws.client("sns")
     for key in load_resources()["topics"]:
         sns.create_topic(Name=settings.resource_name(key))
+    # staff alerts reach each organ's address, as Terraform subscribes it (filtered by organ)
+    alerts = sns.create_topic(Name=settings.resource_name("staff-alerts"))["TopicArn"]
+    for organ in sorted({service.organ for service in load_catalogue().values()}):
+        sns.subscribe(
+            TopicArn=alerts,
+            Protocol="email",
+            Endpoint=organ_alert_address(organ),
+            Attributes={"FilterPolicy": json.dumps({"organ": [organ]})},
+        )
     sqs = aws.client("sqs")
     for key in load_resources()["queues"]:
         sqs.create_queue(QueueName=settings.resource_name(key))

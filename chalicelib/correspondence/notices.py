@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.accounts.users import Accounts
+from chalicelib.correspondence.organ_alerts import email_heads
 from chalicelib.correspondence.recipients import recipient_for_process
 from chalicelib.correspondence.values import payment_values, process_values, task_values
 from chalicelib.notifications.addressing import Attachment
@@ -49,6 +50,8 @@ def notify_about_process(
         organ=process.get("service_organ"),
         attachments=attachments,
     )
+    if template == "task_expired":  # the organ's heads learn of it too
+        email_heads(process, "task_expired_staff", values, event["task_id"], notifier=notifier)
     return {
         "sent": any(r.get("status") == "sent" for r in results),
         "notifications": [{k: r.get(k) for k in ("notification_id", "channel", "status")} for r in results],

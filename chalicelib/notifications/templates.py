@@ -55,6 +55,11 @@ _PROCESS = {
     "process_url": "http://127.0.0.1:8000/#/processos/p_0123456789abcdef",
 }
 
+_TASK = {**_PROCESS, "task": "Envie a planta de localização à escala 1:2000.", "task_deadline": "04/12/2026"}
+_STAFF_URL = "http://127.0.0.1:8000/api/staff/processes/CAMARA-2026-000001"
+_HEAD = {**{k: _TASK[k] for k in ("number", "service", "task", "task_deadline")}, "name": "Paulo Dirigente"}
+_HEAD["staff_url"] = _STAFF_URL
+
 MESSAGES: dict[str, Message] = {
     m.key: m
     for m in (
@@ -200,6 +205,13 @@ MESSAGES: dict[str, Message] = {
                 "task_deadline": "04/12/2026",
             },
         ),
+        Message("task_expired", "A pendência expired unanswered: back to staff", (EMAIL, SMS, LETTER), sample=_TASK),
+        Message(
+            "decision_deadline_passed",
+            "The legal decision deadline of the citizen's request passed: the decision is still due",
+            (EMAIL, SMS, LETTER),
+            sample={**_PROCESS, "decision_deadline": "07/12/2026"},
+        ),
         Message(
             "prior_hearing",
             "Proposed rejection: the prior hearing (audiência dos interessados)",
@@ -289,6 +301,7 @@ MESSAGES: dict[str, Message] = {
                 "staff_url": "http://127.0.0.1:8000/api/staff/processes/CAMARA-2026-000001",
             },
         ),
+        Message("task_expired_staff", "Organ head: a pendência expired unanswered", (EMAIL,), STAFF, sample=_HEAD),
         Message(
             "registration_validation_reminder",
             "Staff: a registration awaits validation",

@@ -7,6 +7,7 @@ and each is audited. A decision taken late is still recorded, and marked late (`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -24,10 +25,18 @@ from chalicelib.platform.audit import SYSTEM, AuditTrail
 
 
 class DeadlineWatch:
-    def __init__(self, table: Any = None, sns: Any = None, audit: AuditTrail | None = None):
+    def __init__(
+        self,
+        table: Any = None,
+        sns: Any = None,
+        audit: AuditTrail | None = None,
+        on_escalation: Callable[[dict[str, Any]], None] | None = None,
+    ):
         self._table = table
         self._sns = sns
         self.audit = audit or AuditTrail()
+        # who else is told of a breached deadline (the citizen, the organ's heads: chalicelib.workflow)
+        self.on_escalation = on_escalation
 
     table = Injected(lambda self: aws.table("processes"))
 
@@ -96,6 +105,8 @@ class DeadlineWatch:
         next working morning) alerts again: never marked as alerted without an alert."""
         try:
             self._alert(process, audience, subject, text)
+            if attribute == "escalated_at" and self.on_escalation is not None:
+                self.on_escalation(process)
         except Exception:  # noqa: BLE001 - whatever stopped it, the next run tries again
             logger.exception("deadline alert failed", extra={"process_id": process["process_id"]})
             self.table.update_item(Key={"process_id": process["process_id"]}, UpdateExpression=f"REMOVE {attribute}")

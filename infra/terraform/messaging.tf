@@ -59,3 +59,15 @@ resource "aws_sns_topic_subscription" "alarms" {
   protocol  = "email"
   endpoint  = each.value
 }
+
+# Staff alerts (deadline reminders and escalations, published by watch_deadlines with the organ as a
+# message attribute) reach each organ's own address: one email subscription per organ, filtered on
+# it. SNS asks each address to confirm the subscription once.
+resource "aws_sns_topic_subscription" "staff_alerts" {
+  for_each = var.organ_alert_emails
+
+  topic_arn     = aws_sns_topic.topic["staff-alerts"].arn
+  protocol      = "email"
+  endpoint      = each.value
+  filter_policy = jsonencode({ organ = [each.key] })
+}

@@ -131,6 +131,12 @@ variable "terms_version" {
   default     = "2026-01"
 }
 
+variable "organ_alert_emails" {
+  description = "Each organ's address for its staff alerts (decision deadlines near and breached), e.g. { CAMARA = \"chefia@cm-exemplo.pt\" }: subscribed to the staff-alerts topic, filtered by organ."
+  type        = map(string)
+  default     = {}
+}
+
 variable "registrations_staff_email" {
   description = "Where reminders about registrations awaiting validation are sent (the front office's address)."
   type        = string

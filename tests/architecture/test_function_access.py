@@ -588,6 +588,8 @@ MODULE_OF_REL = {module.rel: name for name, module in MODULES.items()}
 NEVER_RUN = {
     ("notify", "buckets", "uploads"): "the receipt only lists documents and hashes them (documents.store's list, "
     "stored_sha256); presigned uploads and quarantine are the API's and inspect_upload's",
+    ("watch_deadlines", "buckets", "uploads"): "it sends notify's notices (correspondence.notices) but never the "
+    "receipt, and the receipt itself only lists and hashes documents; presigned uploads are the API's",
     ("notify_registration_outcome", "capabilities", "send_sms"): "activation_password and registration_rejected "
     "go by email only (notifications.templates.MESSAGES)",
     ("remind_validation_staff", "capabilities", "send_sms"): "registration_validation_reminder goes by email only "

@@ -5,6 +5,7 @@ not from the HCL: Terraform's own semantics decide."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -122,6 +123,13 @@ def test_cloudfront_proves_itself_to_the_api_and_passes_the_viewers_address(depl
     assert [f["event_type"] for f in behaviour["function_association"]] == ["viewer-request"]
     (function,) = planned(deployment, "aws_cloudfront_function", "viewer_address").values()
     assert "event.viewer.ip" in function["code"] and "x-balcao-viewer-address" in function["code"]
+
+
+def test_staff_alerts_reach_each_organs_address(deployment: Deployment) -> None:
+    """The deadline watch's topic has a subscriber: each organ's address, filtered by organ."""
+    (subscription,) = planned(deployment, "aws_sns_topic_subscription", "staff_alerts").values()
+    assert subscription["protocol"] == "email" and subscription["endpoint"] == "chefia.camara@teste.example"
+    assert json.loads(subscription["filter_policy"]) == {"organ": ["CAMARA"]}
 
 
 def test_the_planned_versions_are_the_readmes(deployment: Deployment) -> None:

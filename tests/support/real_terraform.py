@@ -33,6 +33,7 @@ TEST_VARIABLES = {
     "domain": "balcao.teste.example",
     "multibanco_entity": "12345",
     "registrations_staff_email": "registos@teste.example",
+    "organ_alert_emails": {"CAMARA": "chefia.camara@teste.example"},
     "payment_callback_secret": "a-test-callback-secret-of-32-chars",
     "origin_secret": "a-test-origin-secret-of-at-least-32-characters",
 }
