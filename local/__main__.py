@@ -15,6 +15,7 @@ import signal
 import socket
 import sys
 import threading
+from pathlib import Path
 
 HOST = "127.0.0.1"
 
@@ -73,6 +74,17 @@ def main(argv: list[str] | None = None) -> None:
         help="the deployment's country: its demo data, identity numbers, holidays and time zone "
         "(default PT, or $BALCAO_COUNTRY)",
     )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="start empty: forget the data kept from earlier runs (by default every account, process, file "
+        "and message is kept on disk, in --data, across Ctrl-C and crashes)",
+    )
+    parser.add_argument(
+        "--data",
+        default=os.environ.get("BALCAO_LOCAL_DATA", str(Path(__file__).resolve().parents[1] / ".local-data")),
+        help="where the stack keeps its data (default .local-data/ in the project, or $BALCAO_LOCAL_DATA)",
+    )
     args = parser.parse_args(argv)
     for port, what in ((args.port, "--port"), (args.aws_port, "--aws-port")):
         if not _port_free(port):
@@ -111,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from moto.moto_server.threaded_moto_server import ThreadedMotoServer
 
-    from local import alarms, demo, iam, lambdas, moto_fixes, outbox, provision
+    from local import alarms, demo, iam, lambdas, moto_fixes, outbox, persistence, provision
+    from local.resume import resume_workflows
     from local.server import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # moto's server: one line a request
@@ -121,9 +134,19 @@ def main(argv: list[str] | None = None) -> None:
     outbox.install()
     moto_server = ThreadedMotoServer(ip_address=HOST, port=args.aws_port, verbose=False)
     moto_server.start()
+    data = Path(args.data)
+    kept = None
     try:
         provision.provision(web_origin=origin)
-        logins = demo.seed()
+        if args.fresh:
+            persistence.erase(data)
+        if persistence.has_data(data):
+            kept = persistence.load(data)
+            logins = demo.logins()
+            resumed = resume_workflows()
+        else:
+            logins = demo.seed()
+            persistence.save(data)
         import app as balcao_app
 
         http = make_server(balcao_app.app, HOST, args.port)
@@ -137,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
     server_thread = threading.Thread(target=http.server.serve_forever, name="http", daemon=True)
     server_thread.start()
     lambdas.run_schedules(stop)  # e.g. retry_notifications, every 5 minutes as in AWS
+    persistence.keep_saving(data, stop)  # every few seconds: a crash loses at most those
     alarms.watch(stop)  # the workflow alarms of alarms.tf, on the console and at /_local/alarms
 
     print(
@@ -145,7 +169,14 @@ def main(argv: list[str] | None = None) -> None:
         f"  outbox (emails, SMS): {origin}/_local/outbox\n"
         f"  alarms           : {origin}/_local/alarms\n"
         f"  local AWS (moto) : {aws_endpoint}\n"
-        f"Demo logins:",
+        f"  data kept in     : {data}"
+        + (
+            f" (loaded: {kept['items']} items, {kept['objects']} files; {len(resumed)} workflows resumed;"
+            " ./dev up --fresh starts empty)"
+            if kept
+            else " (empty: demo data created)"
+        )
+        + "\nDemo logins:",
         flush=True,
     )
     for who, login, password in logins:
@@ -165,13 +196,15 @@ def main(argv: list[str] | None = None) -> None:
 
     stop.wait()
     print("Stopping…", flush=True)
+    lambdas.drain(timeout=10)
+    persistence.save(data)  # everything, as it is now: the next ./dev up starts from here
     http.server.shutdown()
     http.server.server_close()
     moto_server.stop()
     print("Stopped.", flush=True)
     # moto runs each Step Functions execution in a thread of its own: one waiting for a callback that
-    # will never come (a pendência's 10 working days) would keep the interpreter from exiting. All the
-    # state is in memory and already gone with the servers: leave now.
+    # will never come (a pendência's 10 working days) would keep the interpreter from exiting. The
+    # data is on disk (the workflows are re-created from it at the next start): leave now.
     os._exit(0)
 
 

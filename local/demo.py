@@ -102,14 +102,8 @@ def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
 
     accounts = accounts or Accounts()
     country = demo()
-    identity = "NIF" if get_settings().country == "PT" else "CPF"
-    company_identity = "NIPC" if get_settings().country == "PT" else "CNPJ"
     accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, person_type="individual", **country.citizen)
     accounts.create(kind=CITIZEN, password=DEMO_PASSWORD, actor=_SEEDER, person_type="company", **country.company)
-    logins = [
-        (f"cidadã ({identity} ou utilizador)", _login(country.citizen), DEMO_PASSWORD),
-        (f"empresa ({company_identity} ou utilizador)", _login(country.company), DEMO_PASSWORD),
-    ]
     for username, name, role in STAFF_ROLES:
         organ = None if role == "auditor" else country.organ
         accounts.create(
@@ -121,10 +115,27 @@ def seed(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
             organ=organ,
             roles=[role],
             actor=_SEEDER,
-            extra={"totp_secret": (secret := pyotp.random_base32())},
+            extra={"totp_secret": pyotp.random_base32()},
         )
-        logins.append((f"staff {role}" + (f" ({organ})" if organ else ""), username, f"{DEMO_PASSWORD}  TOTP {secret}"))
-    return logins
+    return logins(accounts)
+
+
+def logins(accounts: Accounts | None = None) -> list[tuple[str, str, str]]:
+    """The demo logins to print, as stored (a stack started again on its kept data has the same)."""
+    accounts = accounts or Accounts()
+    country = demo()
+    identity = "NIF" if get_settings().country == "PT" else "CPF"
+    company_identity = "NIPC" if get_settings().country == "PT" else "CNPJ"
+    lines = [
+        (f"cidadã ({identity} ou utilizador)", _login(country.citizen), DEMO_PASSWORD),
+        (f"empresa ({company_identity} ou utilizador)", _login(country.company), DEMO_PASSWORD),
+    ]
+    for username, _, role in STAFF_ROLES:
+        item = accounts.find(username) or {}
+        organ = item.get("organ") if role != "auditor" else None
+        secret = item.get("totp_secret", "?")
+        lines.append((f"staff {role}" + (f" ({organ})" if organ else ""), username, f"{DEMO_PASSWORD}  TOTP {secret}"))
+    return lines
 
 
 def fresh_step(margin_seconds: float) -> int:

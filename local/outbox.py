@@ -30,6 +30,12 @@ def clear() -> None:
         _messages.clear()
 
 
+def restore(entries: list[dict[str, Any]]) -> None:
+    """Messages kept from an earlier run of the stack (``local.persistence``), oldest first."""
+    with _lock:
+        _messages[:0] = entries
+
+
 def _note(entry: dict[str, Any]) -> None:
     entry["at"] = datetime.now(UTC).isoformat(timespec="seconds")
     with _lock:

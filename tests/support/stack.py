@@ -39,11 +39,17 @@ class Stack:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
-def start_stack(port: int, aws_port: int, timeout: float = 120, options: tuple[str, ...] = ()) -> Stack:
-    """``options``: more of ``./dev up``'s (``--country BR``, ``--today 2026-12-24``)."""
+def start_stack(
+    port: int, aws_port: int, timeout: float = 120, options: tuple[str, ...] = (), data: Path | None = None
+) -> Stack:
+    """``options``: more of ``./dev up``'s (``--country BR``, ``--today 2026-12-24``). ``data``: where the
+    stack keeps its data (a new, empty directory unless given: a test never finds another's data)."""
+    import tempfile
+
+    data = data or Path(tempfile.mkdtemp(prefix="balcao-local-data-"))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "BALCAO_", "MOTO_"))}
     process = subprocess.Popen(
-        [*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(aws_port), *options],
+        [*README_RUN_COMMAND, "--port", str(port), "--aws-port", str(aws_port), "--data", str(data), *options],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
