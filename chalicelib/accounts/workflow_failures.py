@@ -8,25 +8,15 @@ failed), and the audit trail has a ``registration.step_failed`` event. Staff ret
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalicelib.accounts.users import Accounts
-from chalicelib.kernel.clock import iso
 from chalicelib.kernel.log import logger
 from chalicelib.kernel.vocabulary import VALIDATION_QUEUE
 from chalicelib.platform.audit import SYSTEM, AuditTrail
+from chalicelib.platform.errors import task_failure
 
 MESSAGE_LIMIT = 1000
-
-
-def failure_message(cause: str | None) -> str:
-    """What the failed Lambda said (its ``errorMessage``: the cause Step Functions gives is its JSON)."""
-    try:
-        said = json.loads(cause or "")
-    except ValueError:
-        return (cause or "")[:MESSAGE_LIMIT]
-    return str(said.get("errorMessage", "") if isinstance(said, dict) else said)[:MESSAGE_LIMIT]
 
 
 class RegistrationStepFailures:
@@ -44,19 +34,22 @@ class RegistrationStepFailures:
                 ExpressionAttributeValues={":token": task_token},
             )
             return known
-        attention = {"step": step, "error": error or "desconhecido", "message": failure_message(cause), "at": iso()}
+        attention = task_failure(step, error, cause, MESSAGE_LIMIT)
         logger.error("registration workflow step failed", extra={"user_id": user_id, "step": step})
-        self.accounts.table.update_item(
-            Key={"pk": f"USER#{user_id}"},
-            UpdateExpression="SET workflow_attention = :attention, recovery_task_token = :token, "
-            "validation_queue = :queue, queued_at = if_not_exists(queued_at, :at)",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={
-                ":attention": attention,
-                ":token": task_token,
-                ":queue": VALIDATION_QUEUE,
-                ":at": attention["at"],
+        self.audit.with_change(  # the failure recorded and its audit event, together
+            {
+                "Key": {"pk": f"USER#{user_id}"},
+                "UpdateExpression": "SET workflow_attention = :attention, recovery_task_token = :token, "
+                "validation_queue = :queue, queued_at = if_not_exists(queued_at, :at)",
+                "ConditionExpression": "attribute_exists(pk)",
+                "ExpressionAttributeValues": {
+                    ":attention": attention,
+                    ":token": task_token,
+                    ":queue": VALIDATION_QUEUE,
+                    ":at": attention["at"],
+                },
             },
+            self.accounts.table,
+            self.audit.put(SYSTEM, "registration.step_failed", f"user#{user_id}", step=step, error=attention["error"]),
         )
-        self.audit.record(SYSTEM, "registration.step_failed", f"user#{user_id}", step=step, error=attention["error"])
         return attention

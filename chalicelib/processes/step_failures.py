@@ -13,25 +13,15 @@ move it."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from chalicelib.kernel.clock import iso
 from chalicelib.kernel.log import logger
 from chalicelib.kernel.vocabulary import ProcessStatus
 from chalicelib.platform.audit import SYSTEM, AuditTrail
+from chalicelib.platform.errors import task_failure
 from chalicelib.processes.table import Processes, status_update
 
 CAUSE_LIMIT = 1000  # characters of the error's cause kept (a Lambda error's cause carries its stack)
-
-
-def error_message(cause: str | None) -> str:
-    """What the failed Lambda said (its ``errorMessage``; the cause Step Functions gives is its JSON)."""
-    try:
-        said = json.loads(cause or "")
-    except ValueError:
-        return (cause or "")[:CAUSE_LIMIT]
-    return str(said.get("errorMessage", "") if isinstance(said, dict) else said)[:CAUSE_LIMIT]
 
 
 class StepFailures:
@@ -59,13 +49,7 @@ class StepFailures:
                     ExpressionAttributeValues={":token": task_token},
                 )
             return attention
-        failure = {
-            "step": step,
-            "error": error or "desconhecido",
-            "message": error_message(cause),
-            "cause": (cause or "")[:CAUSE_LIMIT],
-            "at": iso(),
-        }
+        failure = task_failure(step, error, cause, CAUSE_LIMIT)
         logger.error("workflow step failed", extra={"process_id": process_id, "step": step, "error": failure["error"]})
         attention = {**failure, "status_before": process["status"]}
         self.audit.with_change(

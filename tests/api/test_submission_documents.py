@@ -7,22 +7,14 @@ import json
 from typing import Any
 
 from tests.support import faults
-from tests.support.api import GENERIC, upload
+from tests.support.api import generic_draft_with_slot, upload
 from tests.support.files import small_pdf
-
-SLOT = {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"}
-
-
-def draft_with_file(citizen: Any, data: bytes) -> tuple[str, dict[str, Any]]:
-    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call("POST", f"/api/requests/{process_id}/documents", SLOT).data
-    return process_id, slot
 
 
 def test_a_file_still_being_inspected_cannot_be_submitted(make_api: Any, demo: dict[str, Any], client: Any) -> None:
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id, slot = draft_with_file(citizen, small_pdf())
+    process_id, slot = generic_draft_with_slot(citizen)
     # The inspection cannot look at the file for now (S3 answers 500 to it, retries included).
     with faults.inject("s3", "HeadObject", function="inspect_upload", times=None):
         assert upload(slot, small_pdf()) == 204
@@ -47,7 +39,7 @@ def test_a_file_still_being_inspected_cannot_be_submitted(make_api: Any, demo: d
 def test_a_refused_file_is_named_with_its_reason_when_submitting(make_api: Any, demo: dict[str, Any]) -> None:
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id, slot = draft_with_file(citizen, b"")
+    process_id, slot = generic_draft_with_slot(citizen)
     assert upload(slot, b"<html>not a pdf</html>" * 10) == 204
     document = citizen.call("GET", f"/api/requests/{process_id}/documents/{slot['document_id']}").data
     assert document["status"] == "rejeitado"

@@ -10,22 +10,12 @@ from typing import Any
 
 import requests
 
+from tests.support.api import WATER
 from tests.support.browser import api_session, staff_session
 from tests.support.files import small_pdf
 from tests.support.stack import Stack, free_port, start_stack
 
-WATER = {
-    "service_id": "agua-prestacoes",
-    "fields": {
-        "predio_morada": "Rua de Santo António, 12",
-        "predio_codigo_postal": "7200-370",
-        "codigo_consumidor": "4501234",
-        "valor_divida": "1000,01",
-        "numero_documentos": 3,
-        "opcao": "a",
-        "numero_prestacoes": 12,
-    },
-}
+WATER_REQUEST = {"service_id": "agua-prestacoes", "fields": WATER}
 
 
 def until(check: Any, timeout: float = 90) -> Any:
@@ -38,7 +28,7 @@ def until(check: Any, timeout: float = 90) -> Any:
 
 
 def submitted(stack: Stack, citizen: requests.Session) -> dict[str, Any]:
-    process_id = citizen.post(stack.base + "/api/requests", json=WATER, timeout=10).json()["process_id"]
+    process_id = citizen.post(stack.base + "/api/requests", json=WATER_REQUEST, timeout=10).json()["process_id"]
     answer = citizen.post(f"{stack.base}/api/requests/{process_id}/submit", timeout=10)
     assert answer.status_code == 200, answer.text
     url = f"{stack.base}/api/requests/{process_id}"

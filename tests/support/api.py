@@ -129,14 +129,20 @@ def upload(slot: dict[str, Any], data: bytes, filename: str = "anexo.pdf") -> in
     return response.status_code
 
 
-def submit_generic(api: Any, data: bytes) -> str:
-    """The generic request, with ``data`` as its document, submitted by ``api``'s citizen: its process id."""
+def generic_draft_with_slot(api: Any) -> tuple[str, dict[str, Any]]:
+    """A draft of the generic request by ``api``'s citizen and an upload slot for its document."""
     process_id = api.call("POST", "/api/requests", GENERIC).data["process_id"]
     slot = api.call(
         "POST",
         f"/api/requests/{process_id}/documents",
         {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
     ).data
+    return process_id, slot
+
+
+def submit_generic(api: Any, data: bytes) -> str:
+    """The generic request, with ``data`` as its document, submitted by ``api``'s citizen: its process id."""
+    process_id, slot = generic_draft_with_slot(api)
     upload(slot, data)
     response = api.call("POST", f"/api/requests/{process_id}/submit")
     assert response.status_code == 200, response.body

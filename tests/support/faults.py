@@ -97,14 +97,8 @@ def interleave(
 ) -> Iterator[Fault]:
     """Run ``before`` just before the next matching call, which then goes on as sent: what another
     caller does between a read and the write that follows it, every time, not by the luck of threads."""
-    fault = Fault(service, operation, function, "", 0, 1, when, before)
-    with _lock:
-        _active.append(fault)
-    try:
+    with _active_while(Fault(service, operation, function, "", 0, 1, when, before)) as fault:
         yield fault
-    finally:
-        with _lock:
-            _active.remove(fault)
 
 
 @contextmanager
@@ -121,7 +115,12 @@ def inject(
     """Fail the next ``times`` matching calls (all of them with ``None``) while the block runs; the
     fault's ``hits`` are the requests it failed. ``when``: a predicate on the request's text (e.g.
     ``lambda r: "-processes" in r`` for one table)."""
-    fault = Fault(service, operation, function, code, status, times, when)
+    with _active_while(Fault(service, operation, function, code, status, times, when)) as fault:
+        yield fault
+
+
+@contextmanager
+def _active_while(fault: Fault) -> Iterator[Fault]:
     with _lock:
         _active.append(fault)
     try:

@@ -25,6 +25,19 @@ def status_of(api: Any, process_id: str) -> str:
     return api.call("GET", f"/api/staff/processes/{process_id}").data["status"]
 
 
+def submitted_while_failing(citizen: Any, staff_api: Any, function: str, code: str) -> str:
+    """A generic request submitted while ``function``'s reads of the process fail with ``code`` (not a
+    temporary error: no retry heals it); its id, once the process needs attention."""
+    with faults.inject("dynamodb", "GetItem", function=function, code=code, status=400, times=None, when=on_processes):
+        process_id = submit_generic(citizen, small_pdf())
+        wait_for(lambda: status_of(staff_api, process_id) == "requer_atencao", timeout=90)
+    return process_id
+
+
+def on_processes(request: str) -> bool:
+    return PROCESSES in request
+
+
 def receipts(email: str, number: str) -> list[dict[str, Any]]:
     return [m for m in outbox_to(email) if "recebido" in m["subject"] and number in m["subject"]]
 
@@ -49,7 +62,7 @@ def test_a_temporary_fault_in_a_step_is_retried_and_the_process_goes_on(
         function=function,
         code="ProvisionedThroughputExceededException",
         status=400,
-        when=lambda r: PROCESSES in r,
+        when=on_processes,
     ) as fault:
         process_id = submit_generic(citizen, small_pdf())
         wait_for(lambda: status_of(decisor, process_id) == "em_apreciacao", timeout=90)
@@ -65,17 +78,7 @@ def test_a_step_that_keeps_failing_needs_attention_and_staff_retry_it(make_api: 
     citizen.login("ana.silva", demo["password"])
     decisor = staff(make_api, demo, "decisor")
     clerk = staff(make_api, demo, "atendimento")
-    with faults.inject(
-        "dynamodb",
-        "GetItem",
-        function="inspect_process_documents",
-        code="ValidationException",
-        status=400,
-        times=None,
-        when=lambda r: PROCESSES in r,
-    ):
-        process_id = submit_generic(citizen, small_pdf())
-        wait_for(lambda: status_of(decisor, process_id) == "requer_atencao", timeout=90)
+    process_id = submitted_while_failing(citizen, decisor, "inspect_process_documents", "ValidationException")
 
     # Visible: the step and the error, to staff (the queue, the process), the citizen and the audit trail.
     view = decisor.call("GET", f"/api/staff/processes/{process_id}").data
@@ -117,17 +120,7 @@ def test_a_notice_that_fails_is_retried_by_staff_and_sent_once(make_api: Any, de
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     decisor = staff(make_api, demo, "decisor")
-    with faults.inject(
-        "dynamodb",
-        "GetItem",
-        function="notify",
-        code="AccessDeniedException",
-        status=400,
-        times=None,
-        when=lambda r: PROCESSES in r,
-    ):
-        process_id = submit_generic(citizen, small_pdf())
-        wait_for(lambda: status_of(decisor, process_id) == "requer_atencao", timeout=90)
+    process_id = submitted_while_failing(citizen, decisor, "notify", "AccessDeniedException")
     view = decisor.call("GET", f"/api/staff/processes/{process_id}").data
     assert view["attention"]["step"] == "SendReceipt" and view["attention"]["status_before"] == "submetido"
     assert not receipts(demo["citizen"]["email"], view["number"])
@@ -143,16 +136,11 @@ def test_a_storage_error_while_a_file_is_inspected_is_not_read_as_a_missing_file
     """S3 answers a HEAD with a 500 once: the inspection fails (and is retried, as Lambda retries an
     S3 event), instead of taking the file for one not uploaded and leaving it unchecked for good."""
     from local import lambdas
-    from tests.support.api import GENERIC, upload
+    from tests.support.api import generic_draft_with_slot, upload
 
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call(
-        "POST",
-        f"/api/requests/{process_id}/documents",
-        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
-    ).data
+    process_id, slot = generic_draft_with_slot(citizen)
     with faults.inject("s3", "HeadObject", function="inspect_upload") as fault:
         assert upload(slot, small_pdf()) == 204
         lambdas.drain()
