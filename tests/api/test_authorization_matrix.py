@@ -811,7 +811,7 @@ def _registration_needing_attention() -> str:
     from chalicelib.accounts.users import Accounts
     from tests.support import faults
 
-    user_id = _registered("200000047", "falhou@example.pt", "Fausto Falhado", False)
+    user_id = registered("200000080", "falhou@example.pt", "Fausto Falhado", confirm=False)
     with faults.inject(
         "dynamodb",
         "UpdateItem",
