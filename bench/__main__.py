@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import catalogue, clients, coldstart, documents, notifications, passwords
+from bench import aws_calls, catalogue, clients, coldstart, documents, notifications, passwords
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "coldstart": coldstart.main,
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "catalogue": catalogue.main,
     "passwords": passwords.main,
     "clients": clients.main,
+    "aws-calls": aws_calls.main,
 }
 
 

@@ -57,6 +57,11 @@ def current_function() -> str | None:
     return _acting.get()
 
 
+def presigning() -> bool:
+    """botocore is presigning a URL or POST (its parameter events fire, but no request is sent)."""
+    return _presigning.get()
+
+
 # -- The policy Terraform renders for a function's role (iam.tf) -----------------------------------------
 @dataclass(frozen=True)
 class Arns:

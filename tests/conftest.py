@@ -13,7 +13,7 @@ import pytest
 from tests.support.api import Api
 from tests.support.env import moto_environment
 from tests.support.files import HOSTILE_DIR, write_hostile
-from tests.support.workflow import stop_workflows
+from tests.support.in_process import provisioned
 
 
 @pytest.fixture
@@ -25,26 +25,12 @@ def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture
 def aws_stack(env: None) -> Iterator[None]:
     """moto in-process, as the local stack configures its server, with everything provisioned."""
-    from moto import mock_aws
-
-    from chalicelib.platform import aws
-    from local import alarms, iam, lambdas, moto_fixes, outbox, provision
     from tests.support import faults
 
     faults.install()  # the fault-injection hook (inactive until a test injects a fault)
     faults.clear()
-    iam.install()  # each function's calls checked against its own IAM policy, as in AWS
-    aws.reset_clients()  # clients made before the check was installed would skip it
-    lambdas.install()
-    moto_fixes.install()
-    outbox.install()
-    outbox.clear()  # messages of an earlier test in this process are not this test's
-    alarms.clear()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}, "lambda": {"use_docker": False}}):
-        provision.provision(web_origin="http://127.0.0.1:8000")
+    with provisioned():
         yield
-        stop_workflows()
-        lambdas.drain()
 
 
 @pytest.fixture
