@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
+from chalicelib.platform.dynamo import batch_get, key_text
 
 
 @dataclass
@@ -31,6 +32,9 @@ class Session:
     scope: str = SessionScope.FULL
     read_only: bool = False  # a read-only API key: GET and HEAD only
     account_status: str = AccountStatus.ACTIVE
+    account: User | None = None  # the account as this request read it (resolve), for the views that show it
+    # items read in the same round trip as the session (``resolve(also=...)``): table name → key → item or None
+    prefetched: dict[str, dict[str, dict[str, Any] | None]] = field(default_factory=dict)
 
 
 ALL_SCOPES = tuple(SessionScope)
@@ -60,6 +64,13 @@ def require_scope(scope: str, scopes: tuple[str, ...], account_status: str = Acc
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _named_account(token: str) -> str | None:
+    """The user id a token names (``<user_id>.<random>``); None for a token made before tokens named
+    their account (a random string with no dot), read the old way until it expires."""
+    user_id, dot, rest = token.partition(".")
+    return user_id if dot and rest and user_id.startswith("u_") and len(user_id) <= 40 else None
 
 
 class Sessions:
@@ -93,7 +104,9 @@ class Sessions:
         """A new session; where it was opened from (address, browser) is kept for the account's list
         of its sessions."""
         settings = get_settings()
-        token = secrets.token_urlsafe(32)
+        # the account's id in the clear before the random part: resolve reads session and account in one
+        # round trip; the hash covers both, so the id cannot be changed without losing the session
+        token = f"{user.user_id}.{secrets.token_urlsafe(32)}"
         now = int(time.time())
         lifetime = self.NARROW_SCOPE_SECONDS.get(scope, settings.session_absolute_hours * 3600)
         ended = self._make_room(user.user_id, now)
@@ -127,12 +140,32 @@ class Sessions:
         self._delete(ending + oldest)
         return len(oldest)
 
-    def resolve(self, token: str | None, scopes: tuple[str, ...] = (SessionScope.FULL,)) -> Session:
+    def resolve(
+        self,
+        token: str | None,
+        scopes: tuple[str, ...] = (SessionScope.FULL,),
+        also: list[tuple[Any, dict[str, Any]]] = (),
+    ) -> Session:
+        """The session ``token`` opens, with its account read again (status, epoch, organ, roles) in
+        the same round trip (one BatchGetItem), and the items ``also`` names (``(table, key)``: what
+        the request reads next by a key it already knows), in ``Session.prefetched``."""
         if not token:
             raise NotAuthenticated()
         settings = get_settings()
         key = {"token_hash": _token_hash(token)}
-        item = self.table.get_item(Key=key).get("Item")
+        named = _named_account(token)
+        extra = [(table, item_key, False) for table, item_key in also]
+        if named is not None:
+            accounts_table = self.accounts.table
+            item, account_item, *others = batch_get(
+                [(self.table, key, False), (accounts_table, {"pk": f"USER#{named}"}, True), *extra]
+            )
+            if item is not None and item["user_id"] != named:
+                item = None
+        else:
+            item = self.table.get_item(Key=key).get("Item")
+            account_item = self.accounts.get_item(item["user_id"]) if item else None
+            others = batch_get(extra) if extra and item else [None] * len(extra)
         now = int(time.time())
         if item is None:
             raise NotAuthenticated("A sessão expirou ou não existe. Inicie sessão novamente.")
@@ -140,7 +173,7 @@ class Sessions:
         if int(item["expires_at"]) <= now or int(item["last_seen"]) + idle_limit <= now:
             self.table.delete_item(Key=key)
             raise NotAuthenticated("A sessão expirou. Inicie sessão novamente.")
-        account = self.accounts.get(item["user_id"])
+        account = User.from_item(account_item) if account_item else None
         if account is None or not still_valid(account, item):
             self.table.delete_item(Key=key)
             raise NotAuthenticated("A sessão terminou: a conta foi alterada ou bloqueada. Inicie sessão novamente.")
@@ -150,6 +183,9 @@ class Sessions:
             self.table.update_item(
                 Key=key, UpdateExpression="SET last_seen = :n", ExpressionAttributeValues={":n": now}
             )
+        prefetched: dict[str, dict[str, dict[str, Any] | None]] = {}
+        for (table, item_key), found in zip(also, others, strict=True):
+            prefetched.setdefault(table.name, {})[key_text(item_key)] = found
         return Session(
             token_hash=item["token_hash"],
             user_id=account.user_id,
@@ -159,6 +195,8 @@ class Sessions:
             expires_at=int(item["expires_at"]),
             scope=scope,
             account_status=account.status,
+            account=account,
+            prefetched=prefetched,
         )
 
     def end(self, token: str | None, source_ip: str | None) -> None:

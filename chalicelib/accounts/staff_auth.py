@@ -321,4 +321,5 @@ class ApiKeys:
             roles=list(user.roles),
             expires_at=int(item["expires_epoch"]),
             read_only=item.get("scope", KEY_READ) != KEY_ACT or Role.AUDITOR in user.roles,
+            account=user,
         )

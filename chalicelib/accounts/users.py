@@ -22,6 +22,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
+from chalicelib.platform.dynamo import batch_get
 
 # The update-expression term that moves an account to a new credential epoch (``#credential_epoch``
 # and ``:epoch_step`` in its names and values: ``EPOCH_NAMES``, ``EPOCH_VALUES``).
@@ -205,6 +206,14 @@ class Accounts:
 
     def get_item(self, user_id: str) -> dict[str, Any] | None:
         return self.table.get_item(Key={"pk": f"USER#{user_id}"}, ConsistentRead=True).get("Item")
+
+    def get_many(self, user_ids: list[str]) -> dict[str, User]:
+        """The accounts of ``user_ids`` that exist, by id, in one round trip (BatchGetItem)."""
+        wanted = list(dict.fromkeys(u for u in user_ids if u))
+        if not wanted:
+            return {}
+        items = batch_get([(self.table, {"pk": f"USER#{user_id}"}, True) for user_id in wanted])
+        return {item["user_id"]: User.from_item(item) for item in items if item}
 
     def citizen_item(self, user_id: str) -> dict[str, Any]:
         """A citizen's stored account (a registration); 404 for anyone else."""

@@ -57,7 +57,7 @@ class Routes(Blueprint):
             if token and not from_cookie and token.startswith(API_KEY_PREFIX):
                 session = ApiKeys().resolve(token)
             else:
-                session = sessions().resolve(token, ALL_SCOPES)
+                session = sessions().resolve(token, ALL_SCOPES, also=self._read_with_session())
             request._balcao_session = session
         require_scope(session.scope, scopes, session.account_status)
         if session.read_only and request.method not in SAFE_METHODS:
@@ -77,6 +77,16 @@ class Routes(Blueprint):
         if session.token_hash.startswith(API_KEY_SESSION_PREFIX):
             raise Forbidden("Uma chave de API não serve para gerir a conta: inicie sessão com palavra-passe e código.")
         return session
+
+    def _read_with_session(self) -> list[tuple[Any, dict[str, Any]]]:
+        """What a read of one process (``GET .../{process_id}...``) reads next, read in the session's
+        round trip: the process item (``Processes.get_for`` takes it from there). Only on reads: a
+        write reads the process again as it changes it."""
+        request = self.current_request
+        process_id = (request.uri_params or {}).get("process_id")
+        if request.method not in SAFE_METHODS or not process_id or not process_id.strip():
+            return []
+        return [(processes().table, {"process_id": process_id})]
 
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""

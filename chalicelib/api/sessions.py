@@ -164,7 +164,7 @@ def logout() -> Any:
 def me() -> Any:
     """Any logged-in user, whatever the session's scope: who am I, and what the session allows."""
     session = routes.caller(scopes=("full", "registration", "code", "enrolment"))
-    user = accounts().get(session.user_id)
+    user = session.account or accounts().get(session.user_id)  # read with the session, in its round trip
     return json_response(
         {"user": user.public() if user else None, "session_expires_at": session.expires_at, "scope": session.scope}
     )

@@ -18,7 +18,7 @@ from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.vocabulary import ProcessStatus, organ_status
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
-from chalicelib.platform.dynamo import condition_failed
+from chalicelib.platform.dynamo import condition_failed, prefetched_item
 from chalicelib.processes.access import require_staff_act, require_visible
 
 
@@ -66,6 +66,13 @@ def status_in(statuses: tuple[str, ...], prefix: str = ":s") -> tuple[str, dict[
     return "#status IN (" + ", ".join(values) + ")", values
 
 
+def _existing(item: dict[str, Any] | None) -> dict[str, Any]:
+    # DynamoDB deletes expired items within days, not at once: an expired draft is already gone
+    if item is None or (item["status"] == ProcessStatus.DRAFT and is_expired(item)):
+        raise NotFound("Processo desconhecido.", field="process_id")
+    return item
+
+
 class Processes:
     """The repository of process items (drafts included)."""
 
@@ -76,15 +83,13 @@ class Processes:
         self.audit = audit or AuditTrail()
 
     def get(self, process_id: str) -> dict[str, Any]:
-        item = self.table.get_item(Key={"process_id": process_id}).get("Item")
-        # DynamoDB deletes expired items within days, not at once: an expired draft is already gone
-        if item is None or (item["status"] == ProcessStatus.DRAFT and is_expired(item)):
-            raise NotFound("Processo desconhecido.", field="process_id")
-        return item
+        return _existing(self.table.get_item(Key={"process_id": process_id}).get("Item"))
 
     def get_for(self, process_id: str, session: Any) -> dict[str, Any]:
-        """The process, if this caller may see it (``chalicelib.processes.access``)."""
-        return require_visible(self.get(process_id), session)
+        """The process, if this caller may see it (``chalicelib.processes.access``); read with the
+        session when the request asked so (``Sessions.resolve(also=...)``), else now."""
+        read, item = prefetched_item(session, self.table, {"process_id": process_id})
+        return require_visible(_existing(item) if read else self.get(process_id), session)
 
     def for_staff(
         self, process_id: str, session: Any, roles: tuple[str, ...], action: str, roles_message: str | None = None

@@ -93,11 +93,11 @@ class ProcessViews:
         results, the payment (``payments``: the fee's, once there is one), the timeline, the
         notification log (the proof of notification), pending tasks, messages about the process,
         deadline and working days left."""
-        accounts = self.accounts
         view = self.view(process, for_staff=True)
+        known = self.accounts.get_many([process.get("requerente_id"), process.get("representante_id")])
 
         def party(user_id: str | None) -> dict[str, Any] | None:
-            user = accounts.get(user_id) if user_id else None
+            user = known.get(user_id) if user_id else None
             if user is None:
                 return None
             return {

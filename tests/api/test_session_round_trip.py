@@ -1,0 +1,123 @@
+"""One round trip authenticates a request: the session token names its account (``<user_id>.<random>``),
+so the session and the account (status, credential epoch, kind, organ, roles) are read together in
+one BatchGetItem, and a lock still ends the session at the very next request. A read of one process
+reads the process in that same round trip. Tokens made before tokens named their account keep
+working, read the old way (two reads), until they expire."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+from typing import Any
+
+from tests.support import aws_calls
+from tests.support.api import GENERIC, staff, upload
+from tests.support.files import small_pdf
+
+
+def _counting_calls() -> None:
+    from chalicelib.platform import aws
+
+    aws_calls.install()
+    aws.reset_clients()  # clients made before the hook would not count
+
+
+def _calls(api: Any, path: str) -> tuple[int, dict[tuple[str, str], int]]:
+    with aws_calls.counting() as counted:
+        status = api.call("GET", path).status_code
+    return status, dict(counted)
+
+
+def test_a_read_costs_one_aws_call_to_authenticate_and_a_lock_still_ends_the_session_at_once(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    from chalicelib.accounts.users import Accounts
+
+    _counting_calls()
+    citizen = make_api()
+    citizen.login("ana.silva", demo["password"])
+    user_id = Accounts().find("ana.silva")["user_id"]
+    assert citizen.cookie.split("=", 1)[1].startswith(f"{user_id}.")
+    assert _calls(citizen, "/api/me") == (200, {("dynamodb", "BatchGetItem"): 1})
+
+    admin = staff(make_api, demo, "administrador")
+    assert admin.call("POST", f"/api/staff/accounts/{user_id}/lock", {"reason": "Uso indevido."}).status_code == 200
+    assert citizen.call("GET", "/api/me").status_code == 401
+
+
+def test_a_process_is_read_with_the_session(make_api: Any, demo: dict[str, Any]) -> None:
+    _counting_calls()
+    citizen = make_api()
+    citizen.login("ana.silva", demo["password"])
+    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
+    slot = citizen.call(
+        "POST",
+        f"/api/requests/{process_id}/documents",
+        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
+    ).data
+    assert upload(slot, small_pdf()) in (200, 201, 204)
+    status, calls = _calls(citizen, f"/api/requests/{process_id}")
+    # the session, its account and the process in one call; then the draft's documents and timeline
+    assert status == 200
+    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 2}
+    # someone else's process is still a 404, read in the same round trip
+    assert citizen.call("GET", "/api/requests/nao-existe").status_code == 404
+
+
+def _old_style_session(user_id: str) -> str:
+    """A session as Sessions.start stored one before tokens named their account: a bare random token."""
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform import aws
+
+    account = Accounts().get(user_id)
+    token = secrets.token_urlsafe(32)
+    now = int(time.time())
+    aws.table("sessions").put_item(
+        Item={
+            "token_hash": hashlib.sha256(token.encode()).hexdigest(),
+            "user_id": user_id,
+            "kind": account.kind,
+            "organ": account.organ or "-",
+            "roles": account.roles,
+            "scope": "full",
+            "epoch": account.credential_epoch,
+            "created_at": time.time_ns() // 1_000_000,
+            "last_seen": now,
+            "expires_at": now + 3600,
+            "source_ip": "-",
+            "user_agent": "-",
+        }
+    )
+    return token
+
+
+def test_a_session_opened_before_tokens_named_their_account_still_works_and_still_ends(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    from chalicelib.accounts.users import Accounts
+
+    _counting_calls()
+    user_id = Accounts().find("ana.silva")["user_id"]
+    old = make_api()
+    old.cookie = f"balcao_session={_old_style_session(user_id)}"
+    status, calls = _calls(old, "/api/me")
+    assert status == 200 and calls == {("dynamodb", "GetItem"): 2}
+    assert old.call("GET", "/api/me").data["user"]["user_id"] == user_id
+
+    admin = staff(make_api, demo, "administrador")
+    assert admin.call("POST", f"/api/staff/accounts/{user_id}/lock", {"reason": "Uso indevido."}).status_code == 200
+    assert old.call("GET", "/api/me").status_code == 401
+
+
+def test_a_token_naming_another_account_opens_nothing(make_api: Any, demo: dict[str, Any]) -> None:
+    from chalicelib.accounts.users import Accounts
+
+    citizen = make_api()
+    citizen.login("ana.silva", demo["password"])
+    other = Accounts().find("padaria.central")["user_id"]
+    random_part = citizen.cookie.split("=", 1)[1].split(".", 1)[1]
+    forged = make_api()
+    forged.cookie = f"balcao_session={other}.{random_part}"
+    assert forged.call("GET", "/api/me").status_code == 401
+    assert citizen.call("GET", "/api/me").status_code == 200
