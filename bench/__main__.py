@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import aws_calls, catalogue, clients, coldstart, documents, notifications, passwords
+from bench import aws_calls, catalogue, clients, coldstart, documents, load, notifications, passwords
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "coldstart": coldstart.main,
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "passwords": passwords.main,
     "clients": clients.main,
     "aws-calls": aws_calls.main,
+    "load": load.main,
 }
 
 
