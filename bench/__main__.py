@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 
-from bench import aws_calls, catalogue, clients, coldstart, documents, load, notifications, passwords
+from bench import aws_calls, catalogue, clients, coldstart, cost, documents, load, notifications, passwords
 
 BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "coldstart": coldstart.main,
@@ -20,6 +20,7 @@ BENCHMARKS: dict[str, Callable[[Sequence[str]], int]] = {
     "clients": clients.main,
     "aws-calls": aws_calls.main,
     "load": load.main,
+    "cost": cost.main,
 }
 
 

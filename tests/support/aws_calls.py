@@ -16,17 +16,30 @@ from contextvars import ContextVar
 from typing import Any
 
 _counter: ContextVar[Counter[tuple[str, str]] | None] = ContextVar("balcao_aws_calls", default=None)
+# While ``recording()``: every successful call of every function of the app, from any thread (the
+# workflow's Lambda tasks run on moto's), with what it sent and got (the cost benchmark prices them).
+_ledger: list[dict[str, Any]] | None = None
 _installed = False
 READS = ("GET", "HEAD")
 GOALS = {"read": 3, "write": 6}  # the design's goal: AWS calls per request
 
 
-def _count(model: Any, **_: Any) -> None:
+def _count(model: Any, params: Any = None, context: Any = None, **_: Any) -> None:
     from local import iam
 
+    if iam.presigning():
+        return
     counter = _counter.get()
-    if counter is not None and iam.current_function() == "api" and not iam.presigning():
+    if counter is not None and iam.current_function() == "api":
         counter[(model.service_model.service_name, model.name)] += 1
+    if _ledger is not None and iam.current_function() is not None and isinstance(context, dict):
+        context["balcao_call"] = {"function": iam.current_function(), "params": params}
+
+
+def _record(model: Any, parsed: Any = None, context: Any = None, **_: Any) -> None:
+    call = context.get("balcao_call") if isinstance(context, dict) else None
+    if _ledger is not None and call is not None:
+        _ledger.append({**call, "service": model.service_model.service_name, "operation": model.name, "parsed": parsed})
 
 
 def install() -> None:
@@ -38,6 +51,7 @@ def install() -> None:
     import botocore.handlers
 
     botocore.handlers.BUILTIN_HANDLERS.append(("provide-client-params", _count))
+    botocore.handlers.BUILTIN_HANDLERS.append(("after-call", _record))
     _installed = True
 
 
@@ -50,6 +64,18 @@ def counting() -> Iterator[Counter[tuple[str, str]]]:
         yield counter
     finally:
         _counter.reset(token)
+
+
+@contextmanager
+def recording() -> Iterator[list[dict[str, Any]]]:
+    """Every successful AWS call the app's functions make in this block, from every thread, in order:
+    ``{"function", "service", "operation", "params", "parsed"}`` each."""
+    global _ledger
+    _ledger = ledger = []
+    try:
+        yield ledger
+    finally:
+        _ledger = None
 
 
 def goal(method: str) -> int:
