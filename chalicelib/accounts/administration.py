@@ -57,7 +57,7 @@ class Administration:
         self._notifier = notifier
 
     def target(self, session: Any, user_id: str) -> User:
-        return require_power_over(session, self.accounts.get(user_id))
+        return require_power_over(session, self.accounts.get(user_id, session))
 
     def lock(self, user_id: str, session: Any, reason: str, source_ip: str | None) -> dict[str, Any]:
         target = self.target(session, user_id)

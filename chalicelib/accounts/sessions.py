@@ -144,17 +144,18 @@ class Sessions:
         self,
         token: str | None,
         scopes: tuple[str, ...] = (SessionScope.FULL,),
-        also: list[tuple[Any, dict[str, Any]]] = (),
+        also: list[tuple[Any, dict[str, Any], bool]] = (),
     ) -> Session:
         """The session ``token`` opens, with its account read again (status, epoch, organ, roles) in
-        the same round trip (one BatchGetItem), and the items ``also`` names (``(table, key)``: what
-        the request reads next by a key it already knows), in ``Session.prefetched``."""
+        the same round trip (one BatchGetItem), and the items ``also`` names (``(table, key,
+        consistent)``: what the request reads next by a key it already knows), in
+        ``Session.prefetched``."""
         if not token:
             raise NotAuthenticated()
         settings = get_settings()
         key = {"token_hash": _token_hash(token)}
         named = _named_account(token)
-        extra = [(table, item_key, False) for table, item_key in also]
+        extra = list(also)
         if named is not None:
             accounts_table = self.accounts.table
             item, account_item, *others = batch_get(
@@ -184,7 +185,7 @@ class Sessions:
                 Key=key, UpdateExpression="SET last_seen = :n", ExpressionAttributeValues={":n": now}
             )
         prefetched: dict[str, dict[str, dict[str, Any] | None]] = {}
-        for (table, item_key), found in zip(also, others, strict=True):
+        for (table, item_key, _), found in zip(also, others, strict=True):
             prefetched.setdefault(table.name, {})[key_text(item_key)] = found
         return Session(
             token_hash=item["token_hash"],

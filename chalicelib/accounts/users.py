@@ -22,7 +22,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
-from chalicelib.platform.dynamo import batch_get
+from chalicelib.platform.dynamo import batch_get, prefetched_item
 
 # The update-expression term that moves an account to a new credential epoch (``#credential_epoch``
 # and ``:epoch_step`` in its names and values: ``EPOCH_NAMES``, ``EPOCH_VALUES``).
@@ -200,12 +200,16 @@ class Accounts:
         self.audit.record(actor, "account.created", f"user#{user.user_id}", kind=kind, organ=organ, status=status)
         return user
 
-    def get(self, user_id: str) -> User | None:
-        item = self.get_item(user_id)
+    def get(self, user_id: str, session: Any = None) -> User | None:
+        item = self.get_item(user_id, session)
         return User.from_item(item) if item else None
 
-    def get_item(self, user_id: str) -> dict[str, Any] | None:
-        return self.table.get_item(Key={"pk": f"USER#{user_id}"}, ConsistentRead=True).get("Item")
+    def get_item(self, user_id: str, session: Any = None) -> dict[str, Any] | None:
+        """The stored account; taken from what was read with ``session`` in its round trip
+        (``Sessions.resolve(also=...)``) when it was, else read now (strongly consistent, both)."""
+        key = {"pk": f"USER#{user_id}"}
+        read, item = prefetched_item(session, self.table, key)
+        return item if read else self.table.get_item(Key=key, ConsistentRead=True).get("Item")
 
     def get_many(self, user_ids: list[str]) -> dict[str, User]:
         """The accounts of ``user_ids`` that exist, by id, in one round trip (BatchGetItem)."""
@@ -215,9 +219,9 @@ class Accounts:
         items = batch_get([(self.table, {"pk": f"USER#{user_id}"}, True) for user_id in wanted])
         return {item["user_id"]: User.from_item(item) for item in items if item}
 
-    def citizen_item(self, user_id: str) -> dict[str, Any]:
+    def citizen_item(self, user_id: str, session: Any = None) -> dict[str, Any]:
         """A citizen's stored account (a registration); 404 for anyone else."""
-        item = self.get_item(user_id)
+        item = self.get_item(user_id, session)
         if item is None or item.get("kind") != CITIZEN:
             raise NotFound("Registo desconhecido.", field="user_id")
         return item

@@ -80,7 +80,7 @@ class RegistrationValidation:
         """One registration, while it awaits validation (afterwards it is an account, not a
         registration: 404), for those who validate; each reading audited."""
         self._validator(session)
-        item = self.registrations.accounts.citizen_item(user_id)
+        item = self.registrations.accounts.citizen_item(user_id, session)
         if item.get("status") != AccountStatus.AWAITING_VALIDATION:
             raise NotFound("Registo desconhecido ou já decidido.", field="user_id")
         self.registrations.audit.record(Actor(session.user_id, source_ip), "registration.read", f"user#{user_id}")

@@ -78,15 +78,21 @@ class Routes(Blueprint):
             raise Forbidden("Uma chave de API não serve para gerir a conta: inicie sessão com palavra-passe e código.")
         return session
 
-    def _read_with_session(self) -> list[tuple[Any, dict[str, Any]]]:
-        """What a read of one process (``GET .../{process_id}...``) reads next, read in the session's
-        round trip: the process item (``Processes.get_for`` takes it from there). Only on reads: a
-        write reads the process again as it changes it."""
+    def _read_with_session(self) -> list[tuple[Any, dict[str, Any], bool]]:
+        """What a read of one process or one account (``GET .../{process_id}...``, ``GET
+        .../{user_id}...``) reads next, read in the session's round trip: the process item, the
+        account item (``Processes.get``, ``Accounts.get_item`` take them from there when given the
+        session). Only on reads: a write reads them again as it changes them."""
         request = self.current_request
-        process_id = (request.uri_params or {}).get("process_id")
-        if request.method not in SAFE_METHODS or not process_id or not process_id.strip():
+        if request.method not in SAFE_METHODS:
             return []
-        return [(processes().table, {"process_id": process_id})]
+        params = {name: value for name, value in (request.uri_params or {}).items() if value and value.strip()}
+        also = []
+        if "process_id" in params:
+            also.append((processes().table, {"process_id": params["process_id"]}, False))
+        if "user_id" in params:
+            also.append((accounts().table, {"pk": f"USER#{params['user_id']}"}, True))
+        return also
 
     def staff(self) -> Any:
         """The caller's session, which must be a staff member's (403 otherwise)."""

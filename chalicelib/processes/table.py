@@ -82,14 +82,17 @@ class Processes:
         self._table = table
         self.audit = audit or AuditTrail()
 
-    def get(self, process_id: str) -> dict[str, Any]:
-        return _existing(self.table.get_item(Key={"process_id": process_id}).get("Item"))
+    def get(self, process_id: str, session: Any = None) -> dict[str, Any]:
+        """The process (404 if there is none); taken from what was read with ``session`` in its round
+        trip (``Sessions.resolve(also=...)``) when it was, else read now."""
+        read, item = prefetched_item(session, self.table, {"process_id": process_id})
+        if not read:
+            item = self.table.get_item(Key={"process_id": process_id}).get("Item")
+        return _existing(item)
 
     def get_for(self, process_id: str, session: Any) -> dict[str, Any]:
-        """The process, if this caller may see it (``chalicelib.processes.access``); read with the
-        session when the request asked so (``Sessions.resolve(also=...)``), else now."""
-        read, item = prefetched_item(session, self.table, {"process_id": process_id})
-        return require_visible(_existing(item) if read else self.get(process_id), session)
+        """The process, if this caller may see it (``chalicelib.processes.access``)."""
+        return require_visible(self.get(process_id, session), session)
 
     def for_staff(
         self, process_id: str, session: Any, roles: tuple[str, ...], action: str, roles_message: str | None = None

@@ -100,7 +100,7 @@ class ViewAccess:
         grant = self.table.get_item(Key={"grantee_id": session.user_id, "process_id": process_id}).get("Item")
         if grant is None or (grant.get("until") and grant["until"] < today().isoformat()):
             raise NotFound("Processo desconhecido.", field="process_id")
-        view = ProcessViews(audit=self.audit).view(self.processes.get(process_id))
+        view = ProcessViews(audit=self.audit).view(self.processes.get(process_id, session))
         view.pop("pending_tasks", None)  # what is asked of the requerente is theirs to answer
         # Messages are not released: neither their attachments nor their place in the timeline.
         view["documents"] = [d for d in view["documents"] if d.get("slot") != ReservedSlot.MESSAGE_ATTACHMENT]

@@ -121,3 +121,32 @@ def test_a_token_naming_another_account_opens_nothing(make_api: Any, demo: dict[
     forged.cookie = f"balcao_session={other}.{random_part}"
     assert forged.call("GET", "/api/me").status_code == 401
     assert citizen.call("GET", "/api/me").status_code == 200
+
+
+def test_the_staff_view_reads_the_process_with_the_session_and_both_parties_together(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    from tests.support.api import submit_generic
+
+    _counting_calls()
+    citizen = make_api()
+    citizen.login("ana.silva", demo["password"])
+    process_id = submit_generic(citizen, small_pdf())
+    decider = staff(make_api, demo, "decisor")
+    status, calls = _calls(decider, f"/api/staff/processes/{process_id}")
+    # session, account and process; then requerente and representante; then documents, tasks,
+    # timeline, notifications and messages, one Query each (five tables: the keys allow no fewer)
+    assert status == 200
+    assert calls == {("dynamodb", "BatchGetItem"): 2, ("dynamodb", "Query"): 5}
+
+
+def test_an_account_read_by_staff_is_read_with_their_session(make_api: Any, demo: dict[str, Any]) -> None:
+    from chalicelib.accounts.users import Accounts
+
+    _counting_calls()
+    user_id = Accounts().find("ana.silva")["user_id"]
+    admin = staff(make_api, demo, "administrador")
+    status, calls = _calls(admin, f"/api/staff/accounts/{user_id}/notifications")
+    # the session, the administrator's account and the citizen's in one call; the log; the audit of the reading
+    assert status == 200
+    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 1, ("dynamodb", "PutItem"): 1}
