@@ -40,6 +40,7 @@ from typing import Any
 
 from tests.support.accounts import REGISTRATION_PASSWORD, add_staff, registered, registration
 from tests.support.api import GENERIC, WATER, session_set_cookie, upload
+from tests.support.attention import process_needing_attention, registration_needing_attention
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
 
@@ -783,8 +784,8 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
     ).data["process_id"]
     assert citizen.call("POST", f"/api/requests/{stage}/submit").status_code == 200
     wait_for(lambda: _settled(stage), timeout=SLOW)
-    attention = _needing_attention(citizen, representante)
-    failed_registration = _registration_needing_attention()
+    attention = process_needing_attention(citizen, representante)
+    failed_registration = registration_needing_attention()
     return World(
         submitted,
         answer.data["number"],
@@ -801,52 +802,6 @@ def _world(client: Any, cookies: dict[str, str | None], user_ids: dict[str, str]
         attention=attention,
         failed_registration=failed_registration,
     )
-
-
-def _registration_needing_attention() -> str:
-    """A registration whose workflow could not keep the staff's task token (a fault injected into
-    that step's DynamoDB write): it needs attention, and its workflow waits for a retry."""
-    from chalicelib.accounts.credentials import OneTimeLinks
-    from chalicelib.accounts.registration import Registrations
-    from chalicelib.accounts.users import Accounts
-    from tests.support import faults
-
-    user_id = registered("200000080", "falhou@example.pt", "Fausto Falhado", confirm=False)
-    with faults.inject(
-        "dynamodb",
-        "UpdateItem",
-        function="register_validation_task",
-        code="ValidationException",
-        status=400,
-        times=None,
-    ):
-        Registrations().confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
-        wait_for(lambda: "recovery_task_token" in Accounts().get_item(user_id), timeout=SLOW)
-    return user_id
-
-
-def _needing_attention(citizen: Any, representante: dict[str, Any]) -> str:
-    """A water-debt process whose workflow could not keep the staff's task token (a fault injected
-    into that step's DynamoDB write): it needs attention, and its workflow waits for a retry."""
-    from tests.support import faults
-
-    process_id = citizen.call(
-        "POST", "/api/requests", {"service_id": "agua-prestacoes", "fields": WATER, "representante": representante}
-    ).data["process_id"]
-    with faults.inject(
-        "dynamodb",
-        "TransactWriteItems",  # the staff's task token kept with its audit event
-        function="register_decision_task",
-        code="ValidationException",
-        status=400,
-        times=None,
-        when=lambda request: process_id in request,
-    ):
-        assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
-        wait_for(
-            lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "requer_atencao", timeout=SLOW
-        )
-    return process_id
 
 
 def _letter(process_id: str) -> str:

@@ -282,6 +282,12 @@ TOUR: list[Stop] = [
         fixed({"reason": "O comprovativo tem mais de 6 meses."}),
     ),
     Stop(
+        "POST /api/staff/registrations/{user_id}/retry",
+        "clerk",
+        path("/api/staff/registrations/{failed_registration}/retry"),
+    ),
+    Stop("POST /api/staff/processes/{process_id}/retry", "clerk", path("/api/staff/processes/{attention}/retry")),
+    Stop(
         "POST /api/staff/accounts/{user_id}/lock",
         "admin",
         path("/api/staff/accounts/{spare_lock}/lock"),

@@ -11,8 +11,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.accounts import add_staff
+from tests.support.accounts import add_staff, registered
 from tests.support.api import GENERIC, WATER, Api, upload
+from tests.support.attention import process_needing_attention, registration_needing_attention
 from tests.support.files import small_pdf
 from tests.support.route_tour import TOUR
 from tests.support.tour_parts import (
@@ -23,27 +24,9 @@ from tests.support.tour_parts import (
     SLOW,
     Stop,
     World,
-    registration,
     settled,
 )
 from tests.support.waiting import wait_for
-
-
-def _registered(number: str, email: str, name: str, confirm: bool) -> str:
-    """A registration made as the API makes it; confirmed (awaiting staff, the workflow waiting for
-    them) when ``confirm``."""
-    from chalicelib.accounts.credentials import OneTimeLinks
-    from chalicelib.accounts.registration import Registrations
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.api.models import Registration
-
-    registrations = Registrations()
-    registrations.register(Registration(**registration(number, email, name)), None)
-    user_id = Accounts().find(email)["user_id"]
-    if confirm:
-        registrations.confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
-        wait_for(lambda: "validation_task_token" in Accounts().get_item(user_id), timeout=SLOW)
-    return user_id
 
 
 def _accounts(w: World) -> None:
@@ -78,9 +61,9 @@ def _accounts(w: World) -> None:
         w.ids[f"spare_{purpose}"] = made.user_id
     w.ids["new_staff"] = add_staff("nova.colega", PASSWORD, ["clerk"], organ="CAMARA", email="nova@municipio-demo.pt")
     w.ids["colleague"] = add_staff("colega", PASSWORD, ["clerk"], organ="CAMARA", email="colega@municipio-demo.pt")
-    w.ids["registrant"] = _registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
-    w.ids["to_reject"] = _registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True)
-    w.ids["to_confirm"] = _registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False)
+    w.ids["registrant"] = registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
+    w.ids["to_reject"] = registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True)
+    w.ids["to_confirm"] = registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False)
 
 
 def _log_in(w: World) -> None:
@@ -164,6 +147,9 @@ def _processes(w: World, background: int) -> None:
         organ="CAMARA",
     )
     w.ids["letter"] = letter["notification_id"]
+    # a process and a registration whose workflow step failed for good: the retry routes' objects
+    w.ids["attention"] = process_needing_attention(citizen, REPRESENTANTE)
+    w.ids["failed_registration"] = registration_needing_attention()
 
 
 def build_world(client: Any, background: int = 5) -> World:
