@@ -23,7 +23,7 @@ import statistics
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
@@ -295,9 +295,9 @@ def _print_level(
         )
         routes[route] = {"calls": len(samples), "p50": p50, "p95": p95, "p99": p99, "errors": errors}
     for route, errors in record.errors.items():
-        if route not in record.samples or errors:
-            for error in errors[:3]:
-                print(f"  error {route}: {error}")
+        kinds = Counter(error[:48] for error in errors)  # a status or an exception, and the start of its text
+        for kind, count in kinds.most_common():
+            print(f"  errors {route}: {count} × {kind}…")
     verdict = "every submission is one process with its own number" if not problems else "; ".join(problems)
     print(f"  {calls} calls; check: {verdict}\n")
     return {

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
-from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer
+from chalice.local import ChaliceRequestHandler, CustomLocalChalice, LocalChalice, LocalDevServer, ThreadedHTTPServer
 
 from local import alarms, outbox
 
@@ -111,10 +111,16 @@ class LocalHandler(ChaliceRequestHandler):
         pass  # the app logs each request itself, as JSON
 
 
+class _Server(ThreadedHTTPServer):
+    # socketserver listens with a queue of 5: 30 citizens arriving at once had connections reset
+    # (``./dev bench load``); API Gateway has no such queue, so neither should the local stack
+    request_queue_size = 128
+
+
 def make_server(app: Any, host: str, port: int) -> LocalDevServer:
     config = Config.create(chalice_stage="local", app_name="balcao", lambda_timeout=60, lambda_memory_size=512)
     # As chalice.local.create_local_server does: one current_request per server thread.
     if not isinstance(app, LocalChalice):
         CustomLocalChalice.__bases__ = (LocalChalice, app.__class__)
         app.__class__ = CustomLocalChalice
-    return LocalDevServer(app, config, host, port, handler_cls=LocalHandler)
+    return LocalDevServer(app, config, host, port, handler_cls=LocalHandler, server_cls=_Server)
