@@ -209,6 +209,24 @@ def _tab_to(page: Any, element_id: str, limit: int = 120) -> None:
     raise AssertionError(f"#{element_id} is not reachable with Tab")
 
 
+def _open_file_chooser(page: Any, element_id: str, tries: int = 3) -> Any:
+    """Space on the focused file field opens the file chooser, as it does for a keyboard user. On a
+    loaded machine headless Chromium now and then drops that first key press (no chooser, the focus
+    still on the field: seen in 2 of 6 full runs); a person would press Space again, so the test does
+    too, with the focus checked each time."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    for _ in range(tries):
+        _tab_to(page, element_id)
+        try:
+            with page.expect_file_chooser(timeout=10_000) as chooser:
+                page.keyboard.press("Space")
+            return chooser.value
+        except PlaywrightTimeout:
+            continue
+    raise AssertionError(f"Space on #{element_id} opens no file chooser")
+
+
 def test_logging_in_and_answering_a_pendencia_with_the_keyboard_only(
     stack: Stack, keyboard_page: Any, clerk: requests.Session, tmp_path: Path
 ) -> None:
@@ -240,10 +258,7 @@ def test_logging_in_and_answering_a_pendencia_with_the_keyboard_only(
     page.wait_for_selector(f"#answer-form-{tid}")
     _tab_to(page, f"answer-text-{tid}")
     page.keyboard.type("O código de consumidor é 4501234, como na fatura junta.")
-    _tab_to(page, f"file-tarefa_{tid}")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(pdf(tmp_path / "fatura.pdf")))
+    _open_file_chooser(page, f"file-tarefa_{tid}").set_files(str(pdf(tmp_path / "fatura.pdf")))
     _tab_to(page, f"upload-button-tarefa_{tid}")
     page.keyboard.press("Enter")
     page.wait_for_selector(f"#upload-tarefa_{tid}[data-state=accepted]", timeout=60_000)
