@@ -12,6 +12,7 @@ from chalicelib.api.common import (
     Routes,
     account_settings,
     accounts,
+    data_access,
     registrations,
     sessions,
     validations,
@@ -187,6 +188,14 @@ def my_sessions() -> Any:
     return json_response({"sessions": sessions().of_account(session.user_id, session.token_hash)})
 
 
+@routes.route("/api/account/data-access", methods=["GET"])
+@routes.api
+def my_data_access() -> Any:
+    """The logged-in citizen: who in the services read my account's or my processes' data (role and
+    organ), when and what; newest first."""
+    return json_response({"reads": data_access().for_citizen(routes.caller().user_id)})
+
+
 @routes.route("/api/account/sessions/ending", methods=["POST"])
 @routes.api
 def end_other_sessions() -> Any:
@@ -205,16 +214,25 @@ def end_other_sessions() -> Any:
 @routes.api
 def staff_registrations() -> Any:
     """Clerks, decision-makers, heads and administrators of any organ (not auditors): registrations
-    awaiting validation, oldest first, with the proof's pre-check; the reading is audited."""
-    return json_response({"registrations": validations().queue(routes.staff(), routes.ip())})
+    awaiting validation, oldest first, with the proof's pre-check; the reading is audited, and
+    recorded for each registrant listed ("who saw my data")."""
+    session = routes.staff()
+    queue = validations().queue(session, routes.ip())
+    for registration in queue:
+        data_access().account_read(session, registration["user_id"], "registration_queue", routes.ip())
+    return json_response({"registrations": queue})
 
 
 @routes.route("/api/staff/registrations/{user_id}", methods=["GET"])
 @routes.api
 def staff_registration(user_id: str) -> Any:
     """Clerks, decision-makers, heads and administrators of any organ (not auditors): one registration
-    awaiting validation, with its proofs (404 once decided); the reading and the links are audited."""
-    return json_response(validations().view(user_id, routes.staff(), routes.ip()))
+    awaiting validation, with its proofs (404 once decided); the reading and the links are audited,
+    and recorded for the registrant ("who saw my data")."""
+    session = routes.staff()
+    registration = validations().view(user_id, session, routes.ip())
+    data_access().account_read(session, user_id, "registration", routes.ip())
+    return json_response(registration)
 
 
 @routes.route("/api/staff/registrations/{user_id}/approve", methods=["POST"])

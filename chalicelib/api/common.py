@@ -213,6 +213,12 @@ def views() -> Any:
     return ProcessViews()
 
 
+def data_access() -> Any:
+    from chalicelib.processes.data_access import DataAccessLog
+
+    return DataAccessLog()
+
+
 def documents() -> Any:
     from chalicelib.documents.store import Documents
 

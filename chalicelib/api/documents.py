@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, documents, processes
+from chalicelib.api.common import Routes, data_access, documents, processes
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -27,10 +27,11 @@ def download_document(process_id: str, document_id: str) -> Any:
 
     session = routes.caller()
     domain = processes()
-    domain.get_for(process_id, session)
+    process = domain.get_for(process_id, session)
     store = documents()
     document = store.get(process_id, document_id)
     url = store.download_url(document)
+    data_access().process_read(session, process, "document", routes.ip(), filename=document["filename"])
     domain.audit.record(
         routes.actor(session),
         "document.downloaded",
@@ -61,6 +62,7 @@ def download_receipt(process_id: str) -> Any:
     receipts = _receipts(domain)
     receipt = receipts.of(process)
     url = receipts.download_url(receipt)
+    data_access().process_read(session, process, "receipt", routes.ip())
     domain.audit.record(routes.actor(session), "receipt.downloaded", f"process#{process_id}", sha256=receipt["sha256"])
     return json_response(
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes
+from chalicelib.api.common import Routes, data_access, processes
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -19,8 +19,15 @@ def _messages() -> Any:
 @routes.route("/api/requests/{process_id}/messages", methods=["GET"])
 @routes.api
 def process_messages(process_id: str) -> Any:
-    """The citizen whose process it is, staff of its organ, auditors: the process's messages."""
-    return json_response({"messages": _messages().process_thread(process_id, routes.caller())})
+    """The citizen whose process it is, staff of its organ, auditors: the process's messages (a
+    reading by staff is recorded for the process's citizens)."""
+    session = routes.caller()
+    messages = _messages().process_thread(process_id, session)
+    from chalicelib.kernel.roles import STAFF
+
+    if session.kind == STAFF:
+        data_access().process_read(session, processes().get(process_id), "messages", routes.ip())
+    return json_response({"messages": messages})
 
 
 @routes.route("/api/requests/{process_id}/messages", methods=["POST"])
@@ -47,8 +54,12 @@ def message_attachment(process_id: str) -> Any:
 @routes.api
 def general_messages(organ: str) -> Any:
     """Citizen: my messages with an organ outside any process. Staff of the organ (and auditors):
-    one citizen's thread, ``?citizen_id=``."""
-    return json_response({"messages": _messages().general_thread(routes.caller(), organ, routes.query("citizen_id"))})
+    one citizen's thread, ``?citizen_id=`` (the reading recorded for that citizen)."""
+    session = routes.caller()
+    citizen_id = routes.query("citizen_id")
+    messages = _messages().general_thread(session, organ, citizen_id)
+    data_access().account_read(session, citizen_id, "messages", routes.ip(), organ_thread=organ)
+    return json_response({"messages": messages})
 
 
 @routes.route("/api/messages/{organ}", methods=["POST"])

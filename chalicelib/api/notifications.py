@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, processes
+from chalicelib.api.common import Routes, data_access, processes
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -25,8 +25,9 @@ def process_notifications(process_id: str) -> Any:
     from chalicelib.notifications.log import public_entry
 
     session = routes.staff()
-    processes().get_for(process_id, session)  # 404 for anyone else
+    process = processes().get_for(process_id, session)  # 404 for anyone else
     entries = _notifier().log.for_process(process_id)
+    data_access().process_read(session, process, "notifications", routes.ip())
     return json_response({"notifications": [public_entry(e) for e in entries]})
 
 
@@ -46,6 +47,7 @@ def account_notifications(user_id: str) -> Any:
         Administration().target(session, user_id)
     entries = _notifier().log.for_account(user_id)
     AuditTrail().record(routes.actor(session), "account.notifications_read", f"user#{user_id}", count=len(entries))
+    data_access().account_read(session, user_id, "notifications", routes.ip())
     return json_response({"notifications": [public_entry(e) for e in entries]})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, documents, drafts, processes, views
+from chalicelib.api.common import Routes, data_access, documents, drafts, processes, views
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -84,9 +84,28 @@ def draft_plan(process_id: str) -> Any:
 @routes.api
 def get_request(process_id: str) -> Any:
     """Its filer, its requerente's or representante's account, or staff of its organ: one process
-    with its documents, who asks, the notification choice, its payment."""
+    with its documents, who asks, the notification choice, its payment. A reading by staff is
+    recorded for the process's citizens ("who saw my data")."""
     session = routes.caller()
-    return json_response(views().view(processes().get_for(process_id, session)))
+    process = processes().get_for(process_id, session)
+    view = views().view(process)
+    data_access().process_read(session, process, "process", routes.ip())
+    return json_response(view)
+
+
+@routes.route("/api/requests/{process_id}/data-access", methods=["GET"])
+@routes.api
+def process_data_access(process_id: str) -> Any:
+    """The process's requerente, representante or filer: who in the services read its data, its
+    documents, messages or notifications (role and organ), when and what; newest first."""
+    from chalicelib.kernel.errors import NotFound
+    from chalicelib.kernel.roles import CITIZEN
+
+    session = routes.caller()
+    if session.kind != CITIZEN:
+        raise NotFound("Processo desconhecido.", field="process_id")
+    processes().get_for(process_id, session)
+    return json_response({"reads": data_access().for_citizen(session.user_id, process_id)})
 
 
 @routes.route("/api/requests/{process_id}/documents", methods=["POST"])
@@ -113,8 +132,9 @@ def get_document(process_id: str, document_id: str) -> Any:
     from chalicelib.documents.store import VIEW_FIELDS
 
     session = routes.caller()
-    processes().get_for(process_id, session)
+    process = processes().get_for(process_id, session)
     document = documents().get(process_id, document_id)
+    data_access().process_read(session, process, "document_data", routes.ip(), filename=document.get("filename"))
     return json_response({k: document.get(k) for k in VIEW_FIELDS})
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.api.common import Routes, accounts, processes, views
+from chalicelib.api.common import Routes, accounts, data_access, processes, views
 from chalicelib.api.http import json_response
 
 routes = Routes(__name__)
@@ -74,7 +74,15 @@ def staff_process(process_id: str) -> Any:
     requerente and representante, documents with inspection results, timeline, pending tasks,
     messages, notifications, deadline and working days left."""
     session = routes.staff()
-    return json_response(views().staff_view(processes().get_for(process_id, session)))
+    return _read(session, processes().get_for(process_id, session))
+
+
+def _read(session: Any, process: dict[str, Any]) -> Any:
+    """Everything about the process, as staff read it: the reading is recorded for its citizens
+    ("who saw my data")."""
+    view = views().staff_view(process)
+    data_access().process_read(session, process, "process", routes.ip())
+    return json_response(view)
 
 
 @routes.route("/api/staff/processes/{process_id}/claim", methods=["POST"])
@@ -87,7 +95,7 @@ def staff_claim(process_id: str) -> Any:
     from chalicelib.processes.assignment import Assignments
 
     Assignments().claim(process_id, session, routes.ip())
-    return json_response(views().staff_view(processes().get(process_id)))
+    return _read(session, processes().get(process_id))
 
 
 @routes.route("/api/staff/processes/{process_id}/assignment", methods=["POST"])
@@ -101,7 +109,7 @@ def staff_assign(process_id: str) -> Any:
     from chalicelib.processes.assignment import Assignments
 
     Assignments().assign(process_id, session, accounts().get(body.assignee_id), routes.ip())
-    return json_response(views().staff_view(processes().get(process_id)))
+    return _read(session, processes().get(process_id))
 
 
 @routes.route("/api/staff/processes/{process_id}/decision", methods=["POST"])
@@ -115,7 +123,7 @@ def staff_decide(process_id: str) -> Any:
     from chalicelib.decision.stage import DecisionStage
 
     process = DecisionStage().decide(process_id, session, body.decision, body.grounds, routes.ip())
-    return json_response(views().staff_view(process))
+    return _read(session, process)
 
 
 @routes.route("/api/staff/processes/{process_id}/retry", methods=["POST"])
@@ -129,7 +137,7 @@ def staff_retry_step(process_id: str) -> Any:
     session = routes.staff()
     from chalicelib.processes.recovery import StepRetry
 
-    return json_response(views().staff_view(StepRetry().retry(process_id, session, routes.ip())))
+    return _read(session, StepRetry().retry(process_id, session, routes.ip()))
 
 
 @routes.route("/api/staff/registrations/{user_id}/retry", methods=["POST"])

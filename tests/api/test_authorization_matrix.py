@@ -323,6 +323,12 @@ MATRIX: dict[str, Row] = {
     "POST /api/requests": (lambda w: "/api/requests", GENERIC, CITIZENS_ONLY),
     "GET /api/requests": (lambda w: "/api/requests", None, FULL_SESSION),
     "GET /api/requests/{process_id}": (lambda w: f"/api/requests/{w.submitted}", None, PARTIES_AND_ORGAN),
+    # who in the services read the process's data: its citizens' to know, staff read the audit trail
+    "GET /api/requests/{process_id}/data-access": (
+        lambda w: f"/api/requests/{w.submitted}/data-access",
+        None,
+        CITIZENS_OF_PROCESS,
+    ),
     "PATCH /api/requests/{process_id}": (
         lambda w: f"/api/requests/{w.draft}",
         {"fields": {"subject": "Licença de ruído (arraial)"}},
@@ -550,6 +556,7 @@ MATRIX: dict[str, Row] = {
     ),
     # -- the caller's own account: its sessions, email, then password (which renews the session) ---
     "GET /api/account/sessions": (lambda w: "/api/account/sessions", None, FULL_SESSION),
+    "GET /api/account/data-access": (lambda w: "/api/account/data-access", None, FULL_SESSION),
     "POST /api/account/sessions/ending": (
         lambda w: "/api/account/sessions/ending",
         {"password": PASSWORD},

@@ -314,3 +314,21 @@ def test_the_account_page_lists_its_sessions_and_ends_the_others(phone: Any, sta
     page.reload()
     page.wait_for_selector("#sessions-table")  # this browser's own session goes on
     check_page(page, "page-account-sessions-ended")
+
+
+def test_the_citizen_sees_who_in_the_services_read_their_data(
+    citizen_page: Any, stack: Stack, processes: dict[str, str]
+) -> None:
+    page = citizen_page
+    page.goto(f"{stack.base}/#/processos/{processes['process']}")
+    page.wait_for_selector("#process-data-access-table")
+    # the decision-maker read the process when deciding it (the decision answers with everything about it)
+    row = page.inner_text("#process-data-access-table tbody tr:last-child")
+    assert "Decisor(a)" in row and "Dados do processo" in row
+    check_page(page, "page-process-data-access")
+    page.goto(stack.base + "/#/conta")
+    page.wait_for_selector("#data-access-table")
+    assert (
+        page.locator(f"#data-access-table tbody tr:has-text('{processes['number'].replace('%20', ' ')}')").count() >= 1
+    )
+    check_page(page, "page-account-data-access")

@@ -117,6 +117,8 @@ export const changeEmail = (password, newEmail) =>
 export const confirmEmailChange = (token) =>
   request("POST", "/api/account/email/confirmation", { token }, { allow401: true });
 export const mySessions = () => request("GET", "/api/account/sessions");
+export const myDataAccess = () => request("GET", "/api/account/data-access");
+export const processDataAccess = (processId) => request("GET", `/api/requests/${enc(processId)}/data-access`);
 export const endOtherSessions = (password) => request("POST", "/api/account/sessions/ending", { password });
 export const changePhone = (phone) => request("POST", "/api/account/phone", { phone });
 export const confirmPhone = (code) => request("POST", "/api/account/phone/confirmation", { code });

@@ -634,4 +634,27 @@ export const EN = {
   "pede um representante noutra qualidade": "a representative in another capacity asks",
   "Faltam os documentos:": "Missing documents:",
   "Falta o documento:": "Missing document:",
+  // who saw my data (js/data-access.js)
+  "Quem consultou os seus dados": "Who has seen your data",
+  "Cada consulta dos seus dados pelos serviços municipais fica registada: quando, por que função e de que serviço, e o quê.":
+    "Every time the municipality's staff read your data it is recorded: when, in which role and department, and what.",
+  "Nenhum funcionário consultou ainda os seus dados.": "No member of staff has read your data yet.",
+  "Quando": "When",
+  "Quem": "Who",
+  "O quê": "What",
+  "Técnico(a)": "Clerk",
+  "Decisor(a)": "Decision-maker",
+  "Dirigente": "Head of department",
+  "Administrador(a)": "Administrator",
+  "Auditor(a)": "Auditor",
+  "Serviços municipais": "Municipal services",
+  "Dados do processo (pedido, partes, documentos, histórico)":
+    "The process's data (request, parties, documents, history)",
+  "Dados de um documento": "A document's details",
+  "Mensagens do processo": "The process's messages",
+  "Comprovativo de submissão": "Proof of submission",
+  "Notificações enviadas": "Notifications sent",
+  "Dados do registo e comprovativo de morada": "Registration details and proof of address",
+  "Lista de registos a validar (nome, identificação, contactos)":
+    "List of registrations to validate (name, identification, contacts)",
 };

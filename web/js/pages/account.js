@@ -1,8 +1,18 @@
 // Account settings for a logged-in citizen: the account's data, and changes of email (POST
 // /api/account/email → a link to the new address), mobile phone (POST /api/account/phone → an SMS
 // code → .../confirmation) and password (POST /api/account/password); the account's open sessions
-// (GET /api/account/sessions) and ending the others (POST /api/account/sessions/ending).
-import { changeEmail, changePassword, changePhone, confirmPhone, endOtherSessions, mySessions } from "../api.js";
+// (GET /api/account/sessions) and ending the others (POST /api/account/sessions/ending); who in the
+// services read the person's data (js/data-access.js).
+import {
+  changeEmail,
+  changePassword,
+  changePhone,
+  confirmPhone,
+  endOtherSessions,
+  myDataAccess,
+  mySessions,
+} from "../api.js";
+import { dataAccessSection } from "../data-access.js";
 import { t, tn } from "../i18n.js";
 import { formatDateTime, identityLabel } from "../format.js";
 import { h, facts, notice } from "../dom.js";
@@ -39,6 +49,7 @@ export async function render(ctx) {
     phoneSection(ctx, errors, user),
     passwordSection(ctx, errors),
     sessionsSection(errors, (await mySessions()).sessions),
+    dataAccessSection(myDataAccess, { id: "data-access", withProcess: true }),
   );
 }
 

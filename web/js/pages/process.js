@@ -2,12 +2,13 @@
 // decision with its grounds, the decision deadline and the working days left, the Multibanco
 // reference when there is a fee, the installment plan, who asks and how they are notified; what the
 // services ask (pendências, the prior hearing, signatures: js/tasks.js), the messages about the
-// process (js/messages.js) and the timeline of every step.
+// process (js/messages.js), the timeline of every step, and who in the services read its data.
 //
 // The body is a list of sections (SECTIONS), each a function of (process, service, page) returning a
 // node or null, in the order shown. `page` = { processId, errors, refresh({message, focus}) }; it is
 // null on a read-only view (a process released to someone who is not its requerente: RELEASED_SECTIONS).
-import { documentDownload, getRequest, receiptDownload, getService } from "../api.js";
+import { documentDownload, getRequest, processDataAccess, receiptDownload, getService } from "../api.js";
+import { dataAccessSection } from "../data-access.js";
 import { t } from "../i18n.js";
 import { processMessagesSection } from "../messages.js";
 import { hearingSection, openTasksNotice, pendingTasksSection, signaturesSection } from "../tasks.js";
@@ -166,7 +167,14 @@ const SECTIONS = [
   documentsSection,
   processMessagesSection,
   timeline,
+  dataAccess,
 ];
+
+// Who in the services read this process's data (a draft has been read by nobody but its filer).
+function dataAccess(process) {
+  if (!process.number) return null;
+  return dataAccessSection(() => processDataAccess(process.process_id), { id: "process-data-access" });
+}
 // What the services asked, by kind; a kind with something still to answer comes first.
 function taskSections(process, service, page) {
   const open = (kind) => (process.pending_tasks || []).some((task) => task.kind === kind && task.status === "aberta");

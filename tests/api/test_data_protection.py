@@ -1,0 +1,85 @@
+"""Data protection (issue 19) through chalice.test.Client against moto: "who saw my data" (every staff
+reading of a citizen's process, documents, messages, notifications or registration, listed for the
+citizen by role and organ on the process and the account)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.accounts import add_citizen, registered
+from tests.support.api import staff, submit_generic
+from tests.support.files import small_pdf
+from tests.support.waiting import wait_for
+
+SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait only as long as they must)
+
+
+@pytest.fixture
+def ana(make_api: Any, demo: dict[str, Any]) -> Any:
+    api = make_api()
+    api.login("ana.silva", demo["password"])
+    return api
+
+
+def _awaiting_decision(citizen: Any) -> str:
+    process_id = submit_generic(citizen, small_pdf())
+    wait_for(lambda: citizen.call("GET", f"/api/requests/{process_id}").data["status"] == "em_apreciacao", timeout=SLOW)
+    return process_id
+
+
+def test_every_staff_reading_is_listed_for_the_citizen_by_role_and_organ(
+    ana: Any, make_api: Any, demo: dict[str, Any]
+) -> None:
+    process_id = _awaiting_decision(ana)
+    other = _awaiting_decision(ana)
+    # the citizen reading their own process is nobody else seeing it
+    assert ana.call("GET", f"/api/requests/{process_id}/data-access").data == {"reads": []}
+
+    clerk = staff(make_api, demo, "atendimento")
+    view = clerk.call("GET", f"/api/staff/processes/{process_id}").data
+    document = next(d for d in view["documents"] if d["slot"] == "anexo")
+    download = clerk.call("GET", f"/api/requests/{process_id}/documents/{document['document_id']}/download")
+    assert download.status_code == 200, download.body
+    assert clerk.call("GET", f"/api/requests/{process_id}/messages").status_code == 200
+    assert clerk.call("GET", f"/api/staff/processes/{process_id}/notifications").status_code == 200
+    auditor = staff(make_api, demo, "auditor")
+    assert auditor.call("GET", f"/api/requests/{other}").status_code == 200
+
+    reads = ana.call("GET", f"/api/requests/{process_id}/data-access").data["reads"]
+    assert [r["what"] for r in reads] == ["notifications", "messages", "document", "process"]  # newest first
+    assert {r["role_label"] for r in reads} == {"Técnico(a)"}
+    assert {r["organ"] for r in reads} == {view["organ"]}
+    assert reads[2]["filename"] == "anexo.pdf"
+    assert reads[3]["what_label"].startswith("Dados do processo")
+    assert all(r["number"] == view["number"] for r in reads)
+    # who by name and from where stay in the audit trail, for the auditors
+    clerk_id = clerk.call("GET", "/api/me").data["user"]["user_id"]
+    assert clerk_id not in str(reads) and "source_ip" not in str(reads)
+
+    everything = ana.call("GET", "/api/account/data-access").data["reads"]
+    assert [r["what"] for r in everything] == ["process", "notifications", "messages", "document", "process"]
+    assert everything[0] == {**everything[0], "process_id": other, "role_label": "Auditor(a)"}
+
+    # nobody else learns who read Ana's data
+    add_citizen("Bruno Costa", "bruno", demo["password"], "100000002", "bruno@example.pt")
+    bruno = make_api()
+    bruno.login("bruno", demo["password"])
+    assert bruno.call("GET", f"/api/requests/{process_id}/data-access").status_code == 404
+    assert bruno.call("GET", "/api/account/data-access").data == {"reads": []}
+
+
+def test_staff_reading_a_registration_is_recorded_for_the_registrant(make_api: Any, demo: dict[str, Any]) -> None:
+    from chalicelib.processes.data_access import DataAccessLog
+
+    user_id = registered("100000010", "teresa@example.pt", "Teresa Lopes", confirm=True)
+    clerk = staff(make_api, demo, "atendimento")
+    assert clerk.call("GET", "/api/staff/registrations").status_code == 200
+    assert clerk.call("GET", f"/api/staff/registrations/{user_id}").status_code == 200
+
+    # what Teresa's account page lists once her account is active
+    reads = DataAccessLog().for_citizen(user_id)
+    assert [r["what"] for r in reads] == ["registration", "registration_queue"]
+    assert reads[0]["what_label"] == "Dados do registo e comprovativo de morada"
+    assert "process_id" not in reads[0]
