@@ -156,6 +156,16 @@ def grant_view(process_id: str) -> Any:
     return json_response(grant, status=201)
 
 
+@routes.route("/api/staff/processes/{process_id}/view-access/{grantee_id}", methods=["DELETE"])
+@routes.api
+@routes.idempotent
+def revoke_view(process_id: str, grantee_id: str) -> Any:
+    """Clerks, decision-makers and heads of the process's organ: end a citizen's view of the process
+    before its date (409 if it already ended or was revoked)."""
+    grant = _view_access().revoke(process_id, grantee_id, routes.staff(), routes.ip())
+    return json_response(grant)
+
+
 @routes.route("/api/released-processes", methods=["GET"])
 @routes.api
 def released_processes() -> Any:

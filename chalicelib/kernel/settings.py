@@ -73,6 +73,7 @@ class Settings(BaseSettings):
     # Drafts are kept this many days after they were last saved (DynamoDB TTL), with an email reminder
     # this many days before they go.
     draft_days: int = Field(30, gt=0)
+    view_grant_days: int = Field(90, gt=0)  # a grant of view access without an end date given ends after these
     draft_reminder_days_before: int = Field(5, gt=0)
 
     # Multibanco: the creditor entity (5 digits, from SIBS or the payment provider) and the secret the

@@ -32,6 +32,8 @@ TIMELINE_LABELS = {
     "process.indeferido": "Decisão: indeferido",
     "notification.sent": "Notificação enviada",
     "message.sent": "Mensagem",
+    "process.view_granted": "Vista do processo concedida",
+    "process.view_revoked": "Vista do processo revogada",
 }
 
 
@@ -43,7 +45,7 @@ def citizen_timeline(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         details = event.get("details", {})
         entry = {"at": event["at"], "action": event["action"], "label": label}
-        for key in ("task_id", "deadline", "template", "document_id"):
+        for key in ("task_id", "deadline", "template", "document_id", "grantee_name", "until"):
             if key in details:
                 entry[key] = details[key]
         timeline.append(entry)

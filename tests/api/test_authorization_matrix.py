@@ -496,6 +496,12 @@ MATRIX: dict[str, Row] = {
         None,
         _cells(401, 404, OK, 404, 404, 404, 404, 404, 404, 404),
     ),
+    # the clerk revokes B's view; the decision-maker and the head find it revoked already (409)
+    "DELETE /api/staff/processes/{process_id}/view-access/{grantee_id}": (
+        lambda w: f"/api/staff/processes/{w.stage}/view-access/{w.user_ids['citizen_b']}",
+        None,
+        INSTRUCTING,
+    ),
     # -- staff: notifications and letters ----------------------------------------------------------
     "GET /api/staff/accounts/{user_id}/notifications": (
         lambda w: f"/api/staff/accounts/{w.user_ids['citizen_a']}/notifications",

@@ -83,3 +83,49 @@ def test_staff_reading_a_registration_is_recorded_for_the_registrant(make_api: A
     assert [r["what"] for r in reads] == ["registration", "registration_queue"]
     assert reads[0]["what_label"] == "Dados do registo e comprovativo de morada"
     assert "process_id" not in reads[0]
+
+
+def test_a_grantee_sees_no_contact_or_consent_data_until_the_grant_ends_or_is_revoked(
+    ana: Any, make_api: Any, demo: dict[str, Any]
+) -> None:
+    from datetime import date, timedelta
+
+    process_id = _awaiting_decision(ana)
+    own = ana.call("GET", f"/api/requests/{process_id}").data
+    assert own["requerente"]["identity_number"] and own["requerente"]["email"]
+    add_citizen("Bruno Costa", "bruno", demo["password"], "100000002", "bruno@example.pt")
+    bruno = make_api()
+    bruno.login("bruno", demo["password"])
+    clerk = staff(make_api, demo, "atendimento")
+
+    grant = clerk.call("POST", f"/api/staff/processes/{process_id}/view-access", {"identifier": "bruno"}).data
+    assert grant["until"] == (date.today() + timedelta(days=90)).isoformat()  # every grant ends
+
+    view = bruno.call("GET", f"/api/released-processes/{process_id}").data
+    assert view["requerente"] == {"type": "singular", "name": own["requerente"]["name"]}
+    for withheld in ("notification", "payment", "pending_tasks"):
+        assert withheld not in view
+    body = str(view)
+    assert own["requerente"]["identity_number"] not in body and own["requerente"]["email"] not in body
+    assert "consented" not in body and "Vista do processo" not in body
+    assert view["view_until"] == grant["until"]
+
+    steps = [e for e in ana.call("GET", f"/api/requests/{process_id}").data["timeline"] if "grantee_name" in e]
+    assert steps == [
+        {**steps[0], "label": "Vista do processo concedida", "grantee_name": "Bruno Costa", "until": grant["until"]}
+    ]
+
+    other_organ = staff(make_api, demo, "auditor")
+    refused = other_organ.call("DELETE", f"/api/staff/processes/{process_id}/view-access/{grant['grantee_id']}")
+    assert refused.status_code == 403
+    revoked = clerk.call("DELETE", f"/api/staff/processes/{process_id}/view-access/{grant['grantee_id']}")
+    assert revoked.status_code == 200, revoked.body
+    assert bruno.call("GET", f"/api/released-processes/{process_id}").status_code == 404
+    assert bruno.call("GET", "/api/released-processes").data == {"processes": []}
+    again = clerk.call("DELETE", f"/api/staff/processes/{process_id}/view-access/{grant['grantee_id']}")
+    assert again.status_code == 409 and again.data["error"]["field"] == "grantee_id"
+    timeline = ana.call("GET", f"/api/requests/{process_id}").data["timeline"]
+    assert [e["label"] for e in timeline if e["action"].startswith("process.view")] == [
+        "Vista do processo concedida",
+        "Vista do processo revogada",
+    ]

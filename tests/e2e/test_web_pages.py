@@ -316,12 +316,22 @@ def test_the_account_page_lists_its_sessions_and_ends_the_others(phone: Any, sta
     check_page(page, "page-account-sessions-ended")
 
 
-def test_the_citizen_sees_who_in_the_services_read_their_data(
+def test_the_citizen_sees_who_in_the_services_read_their_data_and_who_was_granted_view(
     citizen_page: Any, stack: Stack, processes: dict[str, str]
 ) -> None:
     page = citizen_page
+    clerk = staff_session(stack, "atendimento")
+    granted = clerk.post(
+        f"{stack.base}/api/staff/processes/{processes['process']}/view-access",
+        json={"identifier": "509123457", "until": "2099-01-31"},
+        timeout=10,
+    )
+    assert granted.status_code == 201, granted.text
     page.goto(f"{stack.base}/#/processos/{processes['process']}")
     page.wait_for_selector("#process-data-access-table")
+    # the grant of view access, to whom and until when, is in the requerente's timeline
+    step = page.inner_text("#timeline-list [data-action='process.view_granted']")
+    assert "Vista do processo concedida" in step and "31/01/2099" in step
     # the decision-maker read the process when deciding it (the decision answers with everything about it)
     row = page.inner_text("#process-data-access-table tbody tr:last-child")
     assert "Decisor(a)" in row and "Dados do processo" in row

@@ -634,6 +634,9 @@ export const EN = {
   "pede um representante noutra qualidade": "a representative in another capacity asks",
   "Faltam os documentos:": "Missing documents:",
   "Falta o documento:": "Missing document:",
+  "Vista do processo concedida": "View access to the process granted",
+  "Vista do processo revogada": "View access to the process revoked",
+  "até {date}": "until {date}",
   // who saw my data (js/data-access.js)
   "Quem consultou os seus dados": "Who has seen your data",
   "Cada consulta dos seus dados pelos serviços municipais fica registada: quando, por que função e de que serviço, e o quê.":

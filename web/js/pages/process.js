@@ -488,6 +488,9 @@ function timeline(process) {
       events.map((event) => {
         let detail = null;
         if (event.deadline) detail = ` (${t("prazo até {date}", { date: formatDate(event.deadline) })})`;
+        else if (event.until)
+          detail = ` — ${event.grantee_name || ""}, ${t("até {date}", { date: formatDate(event.until) })}`;
+        else if (event.grantee_name) detail = ` — ${event.grantee_name}`;
         else if (event.template && NOTIFICATION_NAMES[event.template])
           detail = ` — ${t(NOTIFICATION_NAMES[event.template])}`;
         return h(
