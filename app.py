@@ -172,6 +172,18 @@ def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return {"expired": expire_task(event["process_id"], event["task_id"])}
 
 
+@app.lambda_function(name="build_data_export")
+def build_data_export(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The data_export state machine: gather everything held about the person into one zip (or, after
+    the retries, record that it failed)."""
+    from chalicelib.views.export_build import ExportBuilder
+
+    builder = ExportBuilder()
+    if event.get("failed"):
+        return builder.failed(event["user_id"], event["export_id"])
+    return builder.build(event["user_id"], event["export_id"])
+
+
 @app.lambda_function(name="record_step_failure")
 @workflow_task
 def record_step_failure(event: dict[str, Any], context: Any) -> dict[str, Any]:

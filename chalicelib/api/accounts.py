@@ -196,6 +196,40 @@ def my_data_access() -> Any:
     return json_response({"reads": data_access().for_citizen(routes.caller().user_id)})
 
 
+# -- access and portability: everything held about me, in one zip ----------------------------------
+def _exports() -> Any:
+    from chalicelib.views.exports import DataExports
+
+    return DataExports()
+
+
+@routes.route("/api/account/exports", methods=["POST"])
+@routes.api
+def request_export() -> Any:
+    """The account holder (their own session, never an API key): prepare a download of everything held
+    about me (account, processes with their fields, timeline, documents, messages, notifications,
+    consents, audit events, who read my data) as JSON with the documents in one zip; built in the
+    background (202; 409 while one is being prepared). Audited."""
+    session = routes.holder()
+    return json_response(_exports().request(session.user_id, routes.ip()), status=202)
+
+
+@routes.route("/api/account/exports", methods=["GET"])
+@routes.api
+def my_exports() -> Any:
+    """The account holder: my exports, newest first, each ``a_preparar``, ``pronto`` or ``falhou``, kept
+    7 days."""
+    return json_response({"exports": _exports().of(routes.holder().user_id)})
+
+
+@routes.route("/api/account/exports/{export_id}/download", methods=["GET"])
+@routes.api
+def download_export(export_id: str) -> Any:
+    """The account holder: a link to my ready export, valid a few minutes (404 for anyone else's, 409
+    while it is being prepared). Each download audited."""
+    return json_response(_exports().download(routes.holder().user_id, export_id, routes.ip()))
+
+
 @routes.route("/api/account/sessions/ending", methods=["POST"])
 @routes.api
 def end_other_sessions() -> Any:

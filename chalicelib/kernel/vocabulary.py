@@ -84,6 +84,19 @@ class PaymentStatus(StrEnum):
     PAID = "pago"
 
 
+class ExportStatus(StrEnum):
+    """A download of everything held about a person (access and portability, GDPR arts. 15 and 20)."""
+
+    PREPARING = "a_preparar"
+    READY = "pronto"
+    FAILED = "falhou"
+
+
+def export_key(user_id: str, export_id: str) -> str:
+    """Where an export's zip is kept in the exports bucket (written by its builder, offered by the API)."""
+    return f"exportacoes/{user_id}/{export_id}.zip"
+
+
 class ReservedSlot(StrEnum):
     """Document slots the platform fills itself, beside the service's own slots."""
 

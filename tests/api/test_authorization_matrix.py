@@ -211,6 +211,14 @@ def _settled(process_id: str) -> bool:
     return bool(current) and any(t["task_id"] == current and t["status"] == "aberta" for t in _tasks(process_id))
 
 
+def _ready_export(user_id: str) -> str:
+    """A's export, once its builder has made it."""
+    from chalicelib.views.exports import DataExports
+
+    wait_for(lambda: any(e["status"] == "pronto" for e in DataExports().of(user_id)), timeout=SLOW)
+    return next(e["export_id"] for e in DataExports().of(user_id) if e["status"] == "pronto")
+
+
 def _stage_action(suffix: str) -> Callable[[World], str]:
     """A staff action on the stage process, once the previous row's effect has settled."""
 
@@ -563,6 +571,14 @@ MATRIX: dict[str, Row] = {
     # -- the caller's own account: its sessions, email, then password (which renews the session) ---
     "GET /api/account/sessions": (lambda w: "/api/account/sessions", None, FULL_SESSION),
     "GET /api/account/data-access": (lambda w: "/api/account/data-access", None, FULL_SESSION),
+    # access and portability: each caller asks for their own export; only A downloads A's
+    "POST /api/account/exports": (lambda w: "/api/account/exports", None, FULL_SESSION),
+    "GET /api/account/exports": (lambda w: "/api/account/exports", None, FULL_SESSION),
+    "GET /api/account/exports/{export_id}/download": (
+        lambda w: f"/api/account/exports/{_ready_export(w.user_ids['citizen_a'])}/download",
+        None,
+        _cells(401, OK, 404, 404, 404, 404, 404, 404, 404, 404),
+    ),
     "POST /api/account/sessions/ending": (
         lambda w: "/api/account/sessions/ending",
         {"password": PASSWORD},
@@ -626,6 +642,9 @@ MORE: dict[str, dict[str, Any]] = {
     "POST /api/account/phone": {"act_key": KEY_NEVER, "rejected": 409},  # a rejected registration changes nothing
     "POST /api/account/phone/confirmation": {"act_key": KEY_NEVER},
     "GET /api/account/sessions": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
+    "POST /api/account/exports": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
+    "GET /api/account/exports": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
+    "GET /api/account/exports/{export_id}/download": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
     "POST /api/account/sessions/ending": {"act_key": KEY_NEVER},
 }
 

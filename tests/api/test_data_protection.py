@@ -129,3 +129,55 @@ def test_a_grantee_sees_no_contact_or_consent_data_until_the_grant_ends_or_is_re
         "Vista do processo concedida",
         "Vista do processo revogada",
     ]
+
+
+def test_the_account_holder_downloads_everything_held_about_them_in_one_zip(
+    ana: Any, make_api: Any, demo: dict[str, Any]
+) -> None:
+    import io
+    import json
+    import zipfile
+
+    import requests
+
+    process_id = _awaiting_decision(ana)
+    number = ana.call("GET", f"/api/requests/{process_id}").data["number"]
+    assert ana.call("POST", f"/api/requests/{process_id}/messages", {"text": "Quando decidem?"}).status_code == 201
+    staff(make_api, demo, "atendimento").call("GET", f"/api/staff/processes/{process_id}")
+
+    asked = ana.call("POST", "/api/account/exports")
+    assert asked.status_code == 202, asked.body
+    assert asked.data["status"] == "a_preparar"
+    export_id = asked.data["export_id"]
+    wait_for(lambda: ana.call("GET", "/api/account/exports").data["exports"][0]["status"] == "pronto", timeout=SLOW)
+
+    link = ana.call("GET", f"/api/account/exports/{export_id}/download")
+    assert link.status_code == 200, link.body
+    archive = zipfile.ZipFile(io.BytesIO(requests.get(link.data["url"], timeout=30).content))
+    data = json.loads(archive.read("dados.json"))
+    assert data["account"]["username"] == "ana.silva" and "password_hash" not in data["account"]
+    held = next(p for p in data["processes"] if p["number"] == number)
+    assert held["fields"]["subject"] == "Licença de ruído"
+    assert "Pedido submetido" in [e["label"] for e in held["timeline"]]
+    assert [m["text"] for m in held["messages"]] == ["Quando decidem?"]
+    assert any(n["template"] == "submission_receipt" for n in data["notifications"])
+    assert "process.submitted" not in str(data["audit_events"])  # the account's events, not the process's
+    assert [r["what"] for r in data["read_by_staff"] if r.get("number") == number] == ["process"]
+    assert "token" not in json.dumps(held)
+    pdf = next(
+        name
+        for name in archive.namelist()
+        if name.endswith("anexo.pdf") and number.split()[-1].replace("/", "-") in name
+    )
+    assert archive.read(pdf) == small_pdf()
+
+    # nobody else's to download; the request and the download are in the account's audit trail
+    add_citizen("Bruno Costa", "bruno", demo["password"], "100000002", "bruno@example.pt")
+    bruno = make_api()
+    bruno.login("bruno", demo["password"])
+    assert bruno.call("GET", f"/api/account/exports/{export_id}/download").status_code == 404
+    from chalicelib.platform.audit import AuditTrail
+
+    user_id = data["account"]["user_id"]
+    actions = [e["action"] for e in AuditTrail().for_subject(f"user#{user_id}")]
+    assert {"account.export_requested", "account.export_built", "account.export_downloaded"} <= set(actions)

@@ -342,3 +342,15 @@ def test_the_citizen_sees_who_in_the_services_read_their_data_and_who_was_grante
         page.locator(f"#data-access-table tbody tr:has-text('{processes['number'].replace('%20', ' ')}')").count() >= 1
     )
     check_page(page, "page-account-data-access")
+
+
+def test_the_account_page_prepares_a_download_of_everything_held_about_the_citizen(
+    citizen_page: Any, stack: Stack
+) -> None:
+    page = citizen_page
+    page.goto(stack.base + "/#/conta")
+    page.wait_for_selector("#export-none, #export-table")
+    page.click("#export-submit")
+    page.wait_for_selector("#export-table tr[data-status=pronto] button", timeout=60_000)
+    assert "pronta" in page.inner_text("#export-status")
+    check_page(page, "page-account-data-export")

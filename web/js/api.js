@@ -118,6 +118,9 @@ export const confirmEmailChange = (token) =>
   request("POST", "/api/account/email/confirmation", { token }, { allow401: true });
 export const mySessions = () => request("GET", "/api/account/sessions");
 export const myDataAccess = () => request("GET", "/api/account/data-access");
+export const requestExport = () => request("POST", "/api/account/exports");
+export const myExports = () => request("GET", "/api/account/exports");
+export const exportDownload = (exportId) => request("GET", `/api/account/exports/${enc(exportId)}/download`);
 export const processDataAccess = (processId) => request("GET", `/api/requests/${enc(processId)}/data-access`);
 export const endOtherSessions = (password) => request("POST", "/api/account/sessions/ending", { password });
 export const changePhone = (phone) => request("POST", "/api/account/phone", { phone });

@@ -637,6 +637,22 @@ export const EN = {
   "Vista do processo concedida": "View access to the process granted",
   "Vista do processo revogada": "View access to the process revoked",
   "até {date}": "until {date}",
+  // a download of my data (js/data-export.js)
+  "Descarregar os meus dados": "Download my data",
+  "Um ficheiro zip com tudo o que o Município guarda sobre si: a conta, os processos com os seus dados, histórico, documentos e mensagens, as notificações enviadas, os consentimentos, os registos de auditoria e quem consultou os seus dados. Fica disponível durante 7 dias.":
+    "A zip file with everything the municipality holds about you: your account, your processes with their data, history, documents and messages, the notifications sent, your consents, the audit records and who has seen your data. It stays available for 7 days.",
+  "Pedir os meus dados": "Ask for my data",
+  "Estamos a reunir os seus dados. A transferência aparece aqui quando estiver pronta.":
+    "We are gathering your data. The download appears here when it is ready.",
+  "A exportação dos seus dados está pronta.": "The export of your data is ready.",
+  "Ainda não pediu nenhuma exportação.": "You have not asked for an export yet.",
+  "Pedida em": "Asked on",
+  "Tamanho": "Size",
+  "As suas exportações": "Your exports",
+  "A preparar…": "Being prepared…",
+  "Pronta": "Ready",
+  "Falhou: peça outra": "Failed: ask for another",
+  "os meus dados": "my data",
   // who saw my data (js/data-access.js)
   "Quem consultou os seus dados": "Who has seen your data",
   "Cada consulta dos seus dados pelos serviços municipais fica registada: quando, por que função e de que serviço, e o quê.":

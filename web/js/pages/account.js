@@ -2,7 +2,8 @@
 // /api/account/email → a link to the new address), mobile phone (POST /api/account/phone → an SMS
 // code → .../confirmation) and password (POST /api/account/password); the account's open sessions
 // (GET /api/account/sessions) and ending the others (POST /api/account/sessions/ending); who in the
-// services read the person's data (js/data-access.js).
+// services read the person's data (js/data-access.js); a download of everything held about them
+// (js/data-export.js).
 import {
   changeEmail,
   changePassword,
@@ -13,6 +14,7 @@ import {
   mySessions,
 } from "../api.js";
 import { dataAccessSection } from "../data-access.js";
+import { dataExportSection } from "../data-export.js";
 import { t, tn } from "../i18n.js";
 import { formatDateTime, identityLabel } from "../format.js";
 import { h, facts, notice } from "../dom.js";
@@ -49,6 +51,7 @@ export async function render(ctx) {
     phoneSection(ctx, errors, user),
     passwordSection(ctx, errors),
     sessionsSection(errors, (await mySessions()).sessions),
+    dataExportSection(errors, ctx),
     dataAccessSection(myDataAccess, { id: "data-access", withProcess: true }),
   );
 }
