@@ -9,6 +9,7 @@ import json
 import zipfile
 from typing import Any
 
+from chalicelib.kernel.retention import lifecycle_rules
 from chalicelib.kernel.settings import Settings, get_settings
 from chalicelib.platform import aws
 from chalicelib.platform.resources import load_resources
@@ -106,6 +107,11 @@ def create_buckets(settings: Settings, web_origin: str | None) -> None:
         if settings.region != "us-east-1":
             request["CreateBucketConfiguration"] = {"LocationConstraint": settings.region}
         s3.create_bucket(**request)
+        rules = lifecycle_rules(key)  # chalicelib/retention.json, as infra/terraform/s3.tf makes them
+        if rules:
+            s3.put_bucket_lifecycle_configuration(
+                Bucket=settings.resource_name(key), LifecycleConfiguration={"Rules": rules}
+            )
     uploads = settings.resource_name("uploads")
     if web_origin:
         s3.put_bucket_cors(

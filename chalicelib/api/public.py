@@ -1,4 +1,5 @@
-"""Routes for anyone, no login: health, the services catalogue, the public process lookup."""
+"""Routes for anyone, no login: health, the services catalogue, the public process lookup, the
+retention schedule."""
 
 from __future__ import annotations
 
@@ -15,6 +16,16 @@ routes = Routes(__name__)
 def health() -> Any:
     """Anyone: the API answers (no AWS call, so it can be probed often)."""
     return json_response({"status": "ok"})
+
+
+@routes.route("/api/public/retention", methods=["GET"])
+@routes.api
+def retention_schedule() -> Any:
+    """Anyone: how long the municipality keeps each kind of record, from when, on what legal basis, and
+    whether a clock removes it (chalicelib/retention.json; the privacy page shows it)."""
+    from chalicelib.kernel.retention import public_schedule
+
+    return json_response({"records": public_schedule()})
 
 
 @routes.route("/api/deployment", methods=["GET"])

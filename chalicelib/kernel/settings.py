@@ -73,7 +73,6 @@ class Settings(BaseSettings):
     # Drafts are kept this many days after they were last saved (DynamoDB TTL), with an email reminder
     # this many days before they go.
     draft_days: int = Field(30, gt=0)
-    export_days: int = Field(7, gt=0)  # how long a download of one's data is kept (retention.json says why)
     view_grant_days: int = Field(90, gt=0)  # a grant of view access without an end date given ends after these
     draft_reminder_days_before: int = Field(5, gt=0)
 

@@ -11,6 +11,7 @@ from typing import Any
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.retention import purge_at
 from chalicelib.notifications.templates import LETTER
 from chalicelib.platform import aws
 from chalicelib.platform.errors import error_code
@@ -58,7 +59,9 @@ class NotificationLog:
         return self.table.get_item(Key={"notification_id": notification_id}, ConsistentRead=True).get("Item")
 
     def create(self, item: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-        """Write the notification once; (item, created). An existing one is returned untouched."""
+        """Write the notification once; (item, created). An existing one is returned untouched. It goes
+        when the retention schedule says (``purge_at``, the table's TTL)."""
+        item = {"purge_at": purge_at("notifications"), **item}
         try:
             self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(notification_id)")
         except self.table.meta.client.exceptions.ConditionalCheckFailedException:

@@ -12,6 +12,7 @@ from typing import Any
 
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.retention import purge_at
 from chalicelib.platform import aws
 
 
@@ -49,6 +50,7 @@ class AuditTrail:
             "source_ip": actor.source_ip or "-",
             "action": action,
             "details": {k: v for k, v in details.items() if v is not None},
+            "purge_at": purge_at("audit_events"),  # chalicelib/retention.json
         }
 
     def put(self, actor: Actor, action: str, subject: str, **details: Any) -> dict[str, Any]:

@@ -1,8 +1,8 @@
 """The account holder's download of everything held about them (access and portability): asked for from
 the account page, built in the background (the ``data_export`` state machine runs
 ``views/export_build.py``), offered by a presigned link valid a few minutes. The request and every
-download are audited. An export is kept ``export_days`` (the record's TTL, and the exports bucket's
-lifecycle rule: retention.json), then gone; asking again makes a new one.
+download are audited. An export is kept as chalicelib/retention.json says (the record's TTL, and the
+exports bucket's lifecycle rule), then gone; asking again makes a new one.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from boto3.dynamodb.conditions import Key
 from chalicelib.kernel.clock import iso
 from chalicelib.kernel.errors import Conflict, NotFound
 from chalicelib.kernel.inject import Injected
+from chalicelib.kernel.retention import purge_at
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import ExportStatus, export_key
 from chalicelib.platform import aws
@@ -53,7 +54,7 @@ class DataExports:
             "status": ExportStatus.PREPARING,
             "requested_at": iso(),
             "requested_epoch": now,
-            "expires_at": now + get_settings().export_days * 86400,
+            "expires_at": purge_at("exports", now),
         }
         self.table.put_item(Item=export)
         self.audit.record(Actor(user_id, source_ip), "account.export_requested", f"user#{user_id}", export_id=export_id)

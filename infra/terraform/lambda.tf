@@ -34,7 +34,6 @@ locals {
     BALCAO_NOTIFICATION_RETRY_SECONDS   = "300"
     BALCAO_DRAFT_DAYS                   = "30"
     BALCAO_DRAFT_REMINDER_DAYS_BEFORE   = "5"
-    BALCAO_EXPORT_DAYS                  = "7"  # a download of one's data (retention.json: exports)
     BALCAO_VIEW_GRANT_DAYS              = "90" # view access granted without an end date ends after these
     BALCAO_MULTIBANCO_ENTITY            = var.multibanco_entity
     BALCAO_PAYMENT_CALLBACK_SECRET      = var.payment_callback_secret

@@ -4,6 +4,8 @@
 # "<resource_prefix>-<key>", as chalicelib/kernel/settings.py builds them.
 locals {
   resources = jsondecode(file("${path.module}/../../chalicelib/resources.json"))
+  # How long each kind of record is kept, and why: TTL attributes (resources.json) and S3 lifecycle rules (s3.tf).
+  retention = jsondecode(file("${path.module}/../../chalicelib/retention.json")).records
 
   # "<app>-<municipality>-<stage>": S3 bucket names are global, so the municipality is part of it.
   resource_prefix = "${local.chalice_app_name}-${var.municipality_code}-${local.chalice_stage}"

@@ -76,17 +76,19 @@ resource "aws_s3_bucket_lifecycle_configuration" "bucket" {
     }
   }
 
-  # An upload that was never inspected or whose request was never submitted does not stay forever.
+  # The retention schedule (chalicelib/retention.json): each kind of record kept in this bucket goes
+  # after its days (an upload never inspected or never submitted, an export of one's data, documents).
+  # The local stack makes the same rules from the same file (local/provision.py).
   dynamic "rule" {
-    for_each = try(local.resources.buckets[each.key].quarantine_prefix, null) == null ? [] : [local.resources.buckets[each.key].quarantine_prefix]
+    for_each = { for kind, spec in local.retention : kind => spec if try(spec.bucket, null) == each.key }
     content {
-      id     = "quarantine-expiry"
+      id     = "retention-${rule.key}"
       status = "Enabled"
       filter {
-        prefix = rule.value
+        prefix = try(rule.value.prefix, "")
       }
       expiration {
-        days = var.quarantine_expiry_days
+        days = rule.value.days
       }
       abort_incomplete_multipart_upload {
         days_after_initiation = 1

@@ -84,12 +84,6 @@ variable "log_retention_days" {
   default     = 400
 }
 
-variable "quarantine_expiry_days" {
-  description = "Days after which an upload still in quarantine (never inspected or never submitted) is deleted."
-  type        = number
-  default     = 7
-}
-
 variable "sms_monthly_spend_limit_usd" {
   description = "SNS's account-wide monthly SMS spend limit, in USD (AWS raises it above 1 only on request)."
   type        = number

@@ -253,6 +253,7 @@ MATRIX: dict[str, Row] = {
     # -- anyone --------------------------------------------------------------------------------------
     "GET /health": (lambda w: "/health", None, PUBLIC),
     "GET /api/deployment": (lambda w: "/api/deployment", None, PUBLIC),
+    "GET /api/public/retention": (lambda w: "/api/public/retention", None, PUBLIC),
     "GET /openapi.json": (lambda w: "/openapi.json", None, PUBLIC),
     "GET /api/services": (lambda w: "/api/services?q=agua", None, PUBLIC),
     "GET /api/services/{service_id}": (lambda w: "/api/services/generico", None, PUBLIC),

@@ -181,3 +181,25 @@ def test_the_account_holder_downloads_everything_held_about_them_in_one_zip(
     user_id = data["account"]["user_id"]
     actions = [e["action"] for e in AuditTrail().for_subject(f"user#{user_id}")]
     assert {"account.export_requested", "account.export_built", "account.export_downloaded"} <= set(actions)
+
+
+def test_the_retention_schedule_is_published_and_the_stores_enforce_it(ana: Any, client: Any) -> None:
+    import json
+    import time
+
+    from chalicelib.kernel.settings import get_settings
+    from chalicelib.platform import aws
+    from chalicelib.platform.audit import AuditTrail
+
+    published = {r["kind"]: r for r in json.loads(client.http.get("/api/public/retention").body)["records"]}
+    assert published["audit_events"]["days"] == 3650 and "RGPD" in published["audit_events"]["legal_basis"]
+    assert published["processes"]["enforced"] is False  # kept by the archive's rules, not by a clock
+
+    # a record written now carries the day it goes (the table's TTL attribute), and the table removes it then
+    user_id = ana.call("GET", "/api/me").data["user"]["user_id"]
+    event = AuditTrail().for_subject(f"user#{user_id}")[-1]
+    assert abs(int(event["purge_at"]) - (time.time() + 3650 * 86400)) < 3600
+    ttl = aws.client("dynamodb").describe_time_to_live(TableName=get_settings().resource_name("audit"))
+    assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "purge_at"}
+    rules = aws.client("s3").get_bucket_lifecycle_configuration(Bucket=aws.bucket_name("exports"))["Rules"]
+    assert [(r["ID"], r["Expiration"]["Days"]) for r in rules] == [("retention-exports", 7)]

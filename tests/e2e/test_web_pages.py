@@ -41,6 +41,7 @@ PUBLIC = [
     ("password-reset", "/nova-palavra-passe?token=abcdefghijklmnopqrst", "#reset-form"),
     ("lookup", "/consulta", "#lookup-number"),
     ("lookup-result", "/consulta?numero={number}", "#lookup-result section"),
+    ("privacy", "/privacidade", "#retention-table tr[data-kind=exports]"),
     ("not-found", "/nao-existe", "h1"),
 ]
 CITIZEN = [

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from chalicelib.kernel.retention import schedule
 from chalicelib.kernel.settings import Settings
 from chalicelib.platform.resources import load_resources
 from tests.support.real_terraform import (
@@ -30,6 +31,7 @@ from tests.support.real_terraform import (
 from tests.support.terraform import PROJECT_ROOT
 
 RESOURCES = load_resources()
+RETENTION = schedule()
 LAMBDA_DIRECT_UPLOAD_LIMIT = 50 * 1024 * 1024  # bytes: a zip Terraform uploads itself (no S3 object)
 
 
@@ -216,11 +218,20 @@ def test_terraforms_data_plane_is_what_the_local_stack_provisions(
 ) -> None:
     created = describe_stack(deployment.client, "balcao-teste-prod", "balcao-prod-")
     assert set(local_stack["tables"]) == set(RESOURCES["tables"]) and local_stack["state_machines"]
-    for part in ("tables", "buckets", "topics", "queues", "state_machines"):
+    for part in ("tables", "buckets", "lifecycle", "topics", "queues", "state_machines"):
         if part == "buckets":  # Terraform adds the deployment's own buckets (web, logs, Athena)
             created[part] = {k: v for k, v in created[part].items() if k in RESOURCES["buckets"]}
         assert created[part] == local_stack[part], part
     assert local_stack["functions"] <= created["functions"] | {"api"}
+    # the retention schedule, as both made it: every kind kept in a bucket expires there after its days
+    assert created["lifecycle"] == {
+        bucket: sorted(
+            (f"retention-{kind}", spec.get("prefix", ""), spec["days"])
+            for kind, spec in RETENTION.items()
+            if spec.get("bucket") == bucket
+        )
+        for bucket in {spec["bucket"] for spec in RETENTION.values() if spec.get("bucket")}
+    }
 
 
 def test_the_state_machines_terraform_created_run_the_functions_it_created(

@@ -268,7 +268,8 @@ _FUNCTION_ARN = re.compile(r"arn:aws:lambda:[\w-]+:\d{12}:function:([\w-]+)")
 
 
 def describe_stack(client: Callable[[str], Any], prefix: str, function_prefix: str) -> dict[str, Any]:
-    """Tables (keys, attributes, indexes, TTL), buckets and their Lambda notifications, topics, queues,
+    """Tables (keys, attributes, indexes, TTL), buckets and their Lambda notifications and retention
+    (lifecycle) rules, topics, queues,
     functions and state machines, named by their key in resources.json (``prefix`` and the functions'
     ``function_prefix`` taken off), so that two stacks of different names compare equal."""
 
@@ -298,6 +299,7 @@ def describe_stack(client: Callable[[str], Any], prefix: str, function_prefix: s
         }
     s3 = client("s3")
     notifications = {}
+    lifecycle: dict[str, list[tuple[str, str, int]]] = {}
     for bucket in s3.list_buckets()["Buckets"]:
         if not bucket["Name"].startswith(prefix + "-"):
             continue
@@ -310,6 +312,18 @@ def describe_stack(client: Callable[[str], Any], prefix: str, function_prefix: s
             )
             for c in config.get("LambdaFunctionConfigurations", [])
         ]
+        # the retention schedule's rules (chalicelib/retention.json); Terraform's own housekeeping aside
+        try:
+            rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket["Name"])["Rules"]
+        except s3.exceptions.ClientError:
+            rules = []  # no lifecycle configuration
+        retention = sorted(
+            (r["ID"], (r.get("Filter") or {}).get("Prefix", ""), r["Expiration"]["Days"])
+            for r in rules
+            if r["ID"].startswith("retention-")
+        )
+        if retention:
+            lifecycle[key(bucket["Name"])] = retention
     stepfunctions = client("stepfunctions")
     machines = {
         key(m["name"]): json.loads(
@@ -322,6 +336,7 @@ def describe_stack(client: Callable[[str], Any], prefix: str, function_prefix: s
     return {
         "tables": tables,
         "buckets": notifications,
+        "lifecycle": lifecycle,
         "topics": {key(name) for name in topics if name.startswith(prefix + "-")},
         "queues": {key(name) for name in queues},
         "functions": {

@@ -81,6 +81,7 @@ export const deployment = () => request("GET", "/api/deployment");
 export const listServices = (query = "") =>
   request("GET", query ? `/api/services?q=${encodeURIComponent(query)}` : "/api/services");
 export const getService = (id) => request("GET", `/api/services/${enc(id)}`);
+export const retentionSchedule = () => request("GET", "/api/public/retention");
 export const publicLookup = (organ, year, sequence) =>
   request("GET", `/api/public/processes/${enc(organ)}/${enc(year)}/${enc(sequence)}`);
 

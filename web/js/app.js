@@ -19,6 +19,7 @@ import * as newRequest from "./pages/new-request.js";
 import * as myProcesses from "./pages/my-processes.js";
 import * as processPage from "./pages/process.js";
 import * as lookup from "./pages/lookup.js";
+import * as privacy from "./pages/privacy.js";
 import * as register from "./pages/register.js";
 import * as confirmEmail from "./pages/confirm-email.js";
 import * as registration from "./pages/registration.js";
@@ -58,6 +59,7 @@ const ROUTES = [
   [/^\/processos-liberados(?:\/([^/]+))?$/, released, "processos", true],
   [/^\/mensagens$/, messages, "mensagens", true],
   [/^\/consulta$/, lookup, "consulta", false],
+  [/^\/privacidade$/, privacy, null, false],
 ];
 
 const state = {

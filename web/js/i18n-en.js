@@ -637,6 +637,32 @@ export const EN = {
   "Vista do processo concedida": "View access to the process granted",
   "Vista do processo revogada": "View access to the process revoked",
   "até {date}": "until {date}",
+  // the privacy page (pages/privacy.js)
+  "Proteção de dados pessoais": "Personal data protection",
+  "Acesso e portabilidade": "Access and portability",
+  "descarregue tudo o que guardamos sobre si, na página da sua conta.":
+    "download everything we hold about you, on your account page.",
+  "Quem viu os seus dados": "Who has seen your data",
+  "cada consulta pelos serviços fica registada e é-lhe mostrada na conta e em cada processo.":
+    "every reading by the services is recorded and shown to you on your account and on each process.",
+  "Retificação": "Rectification",
+  "altere o email, o telemóvel e a palavra-passe na sua conta; o resto, peça aos serviços.":
+    "change your email, mobile phone and password on your account; for anything else, ask the services.",
+  "Apagamento, limitação e oposição": "Erasure, restriction and objection",
+  "peça-os aos serviços, pelos contactos abaixo.": "ask the services for them, at the contacts below.",
+  "Ao entregar um requerimento, o Município, enquanto responsável pelo tratamento, usa os seus dados pessoais apenas para instruir o processo do seu pedido; pode facultá-los às entidades fiscalizadoras e à autoridade judiciária quando a lei o impõe. Não partilha os seus dados com terceiros.":
+    "When you file a request, the municipality, as data controller, uses your personal data only to handle the process of your request; it may give them to the supervisory bodies and the judicial authorities where the law requires it. It does not share your data with third parties.",
+  "Os seus direitos": "Your rights",
+  "Quanto tempo guardamos os seus dados": "How long we keep your data",
+  "Tipo de registo": "Kind of record",
+  "Prazo de conservação": "Kept for",
+  "Fundamento": "Legal basis",
+  "Sem prazo fixo": "No fixed period",
+  "desde": "from",
+  "{n} ano": "{n} year",
+  "{n} anos": "{n} years",
+  "até {n} dia": "up to {n} day",
+  "até {n} dias": "up to {n} days",
   // a download of my data (js/data-export.js)
   "Descarregar os meus dados": "Download my data",
   "Um ficheiro zip com tudo o que o Município guarda sobre si: a conta, os processos com os seus dados, histórico, documentos e mensagens, as notificações enviadas, os consentimentos, os registos de auditoria e quem consultou os seus dados. Fica disponível durante 7 dias.":
