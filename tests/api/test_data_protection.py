@@ -203,3 +203,23 @@ def test_the_retention_schedule_is_published_and_the_stores_enforce_it(ana: Any,
     assert ttl["TimeToLiveDescription"] == {"TimeToLiveStatus": "ENABLED", "AttributeName": "purge_at"}
     rules = aws.client("s3").get_bucket_lifecycle_configuration(Bucket=aws.bucket_name("exports"))["Rules"]
     assert [(r["ID"], r["Expiration"]["Days"]) for r in rules] == [("retention-exports", 7)]
+
+
+def test_an_export_that_cannot_be_built_says_so_and_another_may_be_asked(ana: Any) -> None:
+    from chalicelib.documents.store import Documents
+    from chalicelib.platform import aws
+
+    process_id = _awaiting_decision(ana)
+    # a file the export must carry is gone from the bucket: every attempt of the builder fails
+    (document,) = [d for d in Documents().list(process_id) if d["slot"] == "anexo"]
+    aws.client("s3").delete_object(Bucket=aws.bucket_name("documents"), Key=document["stored_key"])
+
+    export_id = ana.call("POST", "/api/account/exports").data["export_id"]
+    wait_for(lambda: ana.call("GET", "/api/account/exports").data["exports"][0]["status"] == "falhou", timeout=SLOW)
+    refused = ana.call("GET", f"/api/account/exports/{export_id}/download")
+    assert refused.status_code == 409 and refused.data["error"]["field"] == "export_id"
+    assert ana.call("POST", "/api/account/exports").status_code == 202  # a failed one does not block the next
+    wait_for(
+        lambda: all(e["status"] == "falhou" for e in ana.call("GET", "/api/account/exports").data["exports"]),
+        timeout=SLOW,
+    )

@@ -48,6 +48,7 @@ DATA_PLANE = (
     "aws_dynamodb_table.table",
     "aws_s3_bucket.bucket",
     "aws_s3_bucket_notification.bucket",
+    "aws_s3_bucket_lifecycle_configuration.bucket",  # the retention schedule's rules (chalicelib/retention.json)
     "aws_sqs_queue.queue",
     "aws_sns_topic.topic",
     "aws_kms_key.data",
