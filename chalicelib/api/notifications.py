@@ -55,7 +55,8 @@ def account_notifications(user_id: str) -> Any:
 @routes.api
 def postal_queue() -> Any:
     """Staff of an organ: the letters of the organ awaiting print and post, oldest first, each with a
-    short-lived link to its PDF."""
+    short-lived link to its PDF. Each letter read is recorded for the account it is addressed to
+    ("who saw my data": a letter holds a name and an address)."""
     from chalicelib.kernel.errors import Forbidden
     from chalicelib.kernel.settings import get_settings
     from chalicelib.notifications.log import public_entry
@@ -78,6 +79,10 @@ def postal_queue() -> Any:
             ExpiresIn=get_settings().download_url_expiry_seconds,
         )
         letters.append(entry)
+        if item.get("account_id"):
+            data_access().account_read(
+                session, item["account_id"], "letter", routes.ip(), process_id=item.get("process_id")
+            )
     return json_response({"letters": letters})
 
 

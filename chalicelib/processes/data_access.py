@@ -32,6 +32,7 @@ WHAT_LABELS = {
     "receipt": "Comprovativo de submissão",
     "messages": "Mensagens do processo",
     "notifications": "Notificações enviadas",
+    "letter": "Carta a enviar pelo correio (nome e morada)",
     "registration": "Dados do registo e comprovativo de morada",
     "registration_queue": "Lista de registos a validar (nome, identificação, contactos)",
 }

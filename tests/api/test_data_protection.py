@@ -29,6 +29,22 @@ def _awaiting_decision(citizen: Any) -> str:
     return process_id
 
 
+def _letter(process_id: str, account_id: str, organ: str) -> None:
+    from chalicelib.notifications.delivery import Notifier
+    from chalicelib.notifications.templates import LETTER, MESSAGES
+
+    Notifier().send(
+        LETTER,
+        "Ana Silva\nRua do Comércio, 1\n4600-000 Amarante",
+        "submission_receipt",
+        MESSAGES["submission_receipt"].sample,
+        key=f"letter#{process_id}",
+        process_id=process_id,
+        account_id=account_id,
+        organ=organ,
+    )
+
+
 def test_every_staff_reading_is_listed_for_the_citizen_by_role_and_organ(
     ana: Any, make_api: Any, demo: dict[str, Any]
 ) -> None:
@@ -44,22 +60,32 @@ def test_every_staff_reading_is_listed_for_the_citizen_by_role_and_organ(
     assert download.status_code == 200, download.body
     assert clerk.call("GET", f"/api/requests/{process_id}/messages").status_code == 200
     assert clerk.call("GET", f"/api/staff/processes/{process_id}/notifications").status_code == 200
+    # a letter to post (as for a requerente without electronic consent): its name and address read
+    _letter(process_id, ana.call("GET", "/api/me").data["user"]["user_id"], view["organ"])
+    assert len(clerk.call("GET", "/api/staff/letters").data["letters"]) == 1
     auditor = staff(make_api, demo, "auditor")
     assert auditor.call("GET", f"/api/requests/{other}").status_code == 200
 
     reads = ana.call("GET", f"/api/requests/{process_id}/data-access").data["reads"]
-    assert [r["what"] for r in reads] == ["notifications", "messages", "document", "process"]  # newest first
+    assert [r["what"] for r in reads] == ["letter", "notifications", "messages", "document", "process"]  # newest
     assert {r["role_label"] for r in reads} == {"Técnico(a)"}
     assert {r["organ"] for r in reads} == {view["organ"]}
-    assert reads[2]["filename"] == "anexo.pdf"
-    assert reads[3]["what_label"].startswith("Dados do processo")
-    assert all(r["number"] == view["number"] for r in reads)
+    assert reads[3]["filename"] == "anexo.pdf"
+    assert reads[4]["what_label"].startswith("Dados do processo")
+    assert all(r["number"] == view["number"] for r in reads if r["what"] != "letter")  # a letter knows no number
     # who by name and from where stay in the audit trail, for the auditors
     clerk_id = clerk.call("GET", "/api/me").data["user"]["user_id"]
     assert clerk_id not in str(reads) and "source_ip" not in str(reads)
 
     everything = ana.call("GET", "/api/account/data-access").data["reads"]
-    assert [r["what"] for r in everything] == ["process", "notifications", "messages", "document", "process"]
+    assert [r["what"] for r in everything] == [
+        "process",
+        "letter",
+        "notifications",
+        "messages",
+        "document",
+        "process",
+    ]
     assert everything[0] == {**everything[0], "process_id": other, "role_label": "Auditor(a)"}
 
     # nobody else learns who read Ana's data

@@ -699,6 +699,7 @@ export const EN = {
   "Mensagens do processo": "The process's messages",
   "Comprovativo de submissão": "Proof of submission",
   "Notificações enviadas": "Notifications sent",
+  "Carta a enviar pelo correio (nome e morada)": "Letter to be posted (name and address)",
   "Dados do registo e comprovativo de morada": "Registration details and proof of address",
   "Lista de registos a validar (nome, identificação, contactos)":
     "List of registrations to validate (name, identification, contacts)",
