@@ -48,9 +48,7 @@ class LocalHandler(ChaliceRequestHandler):
         raise AttributeError(name)
 
     def _method_not_allowed(self) -> None:
-        body = (
-            b'{"error": {"code": "metodo_nao_permitido", "message": "M\\u00e9todo n\\u00e3o permitido.", "field": null}}'
-        )
+        body = b'{"error": {"code": "metodo_nao_permitido", "message": "M\\u00e9todo n\\u00e3o permitido.", "field": null}}'
         self.send_response(405)
         self.send_header("Allow", ALLOWED_METHODS)
         self.send_header("Content-Type", "application/json")

@@ -31,11 +31,28 @@ from tests.support.tour_parts import (
     task_path,
 )
 
+
+def _user_id(identifier: str) -> str:
+    from chalicelib.accounts.users import Accounts
+
+    return Accounts().find(identifier)["user_id"]
+
+
+def _ready_export(user_id: str) -> str:
+    """The citizen's export, once its builder has made it."""
+    from chalicelib.views.exports import DataExports
+    from tests.support.waiting import wait_for
+
+    wait_for(lambda: any(e["status"] == "pronto" for e in DataExports().of(user_id)), timeout=90)
+    return next(e["export_id"] for e in DataExports().of(user_id) if e["status"] == "pronto")
+
+
 TOUR: list[Stop] = [
     Stop("GET /health", None, path("/health")),
     Stop("GET /api/deployment", None, path("/api/deployment")),
     Stop("GET /openapi.json", None, path("/openapi.json")),
     Stop("GET /api/services", None, path("/api/services?q=agua")),
+    Stop("GET /api/public/retention", None, path("/api/public/retention")),
     Stop("GET /api/services/{service_id}", None, path("/api/services/generico")),
     Stop(
         "POST /api/services/{service_id}/plan",
@@ -262,6 +279,11 @@ TOUR: list[Stop] = [
     ),
     Stop("GET /api/released-processes", "other_citizen", path("/api/released-processes")),
     Stop("GET /api/released-processes/{process_id}", "other_citizen", path("/api/released-processes/{stage}")),
+    Stop(
+        "DELETE /api/staff/processes/{process_id}/view-access/{grantee_id}",
+        "clerk",
+        lambda w: f"/api/staff/processes/{w.ids['stage']}/view-access/{_user_id('bruno')}",
+    ),
     # -- staff: notifications, letters, registrations, accounts -------------------------------------
     Stop(
         "GET /api/staff/accounts/{user_id}/notifications", "admin", path("/api/staff/accounts/{citizen}/notifications")
@@ -313,6 +335,16 @@ TOUR: list[Stop] = [
     ),
     # -- the caller's own account -------------------------------------------------------------------
     Stop("GET /api/account/sessions", "citizen", path("/api/account/sessions")),
+    # -- data protection: who saw my data, the export of everything held ------------------------------
+    Stop("GET /api/requests/{process_id}/data-access", "citizen", path("/api/requests/{submitted}/data-access")),
+    Stop("GET /api/account/data-access", "citizen", path("/api/account/data-access")),
+    Stop("POST /api/account/exports", "citizen", path("/api/account/exports")),
+    Stop("GET /api/account/exports", "citizen", path("/api/account/exports")),
+    Stop(
+        "GET /api/account/exports/{export_id}/download",
+        "citizen",
+        lambda w: f"/api/account/exports/{_ready_export(_user_id('ana.silva'))}/download",
+    ),
     Stop(
         "POST /api/account/sessions/ending",
         "citizen",
