@@ -173,6 +173,7 @@ def expire_citizen_task(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 @app.lambda_function(name="build_data_export")
+@workflow_task
 def build_data_export(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The data_export state machine: gather everything held about the person into one zip (or, after
     the retries, record that it failed)."""

@@ -135,9 +135,10 @@ def test_the_staff_view_reads_the_process_with_the_session_and_both_parties_toge
     decider = staff(make_api, demo, "decisor")
     status, calls = _calls(decider, f"/api/staff/processes/{process_id}")
     # session, account and process; then requerente and representante; then documents, tasks,
-    # timeline, notifications and messages, one Query each (five tables: the keys allow no fewer)
+    # timeline, notifications and messages, one Query each (five tables: the keys allow no fewer);
+    # and the reading recorded for its citizen ("who saw my data")
     assert status == 200
-    assert calls == {("dynamodb", "BatchGetItem"): 2, ("dynamodb", "Query"): 5}
+    assert calls == {("dynamodb", "BatchGetItem"): 2, ("dynamodb", "Query"): 5, ("dynamodb", "PutItem"): 1}
 
 
 def test_an_account_read_by_staff_is_read_with_their_session(make_api: Any, demo: dict[str, Any]) -> None:
@@ -147,6 +148,7 @@ def test_an_account_read_by_staff_is_read_with_their_session(make_api: Any, demo
     user_id = Accounts().find("ana.silva")["user_id"]
     admin = staff(make_api, demo, "administrador")
     status, calls = _calls(admin, f"/api/staff/accounts/{user_id}/notifications")
-    # the session, the administrator's account and the citizen's in one call; the log; the audit of the reading
+    # the session, the administrator's account and the citizen's in one call; the log; the audit of the
+    # reading (an administrator's), and the reading recorded for the citizen ("who saw my data")
     assert status == 200
-    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 1, ("dynamodb", "PutItem"): 1}
+    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 1, ("dynamodb", "PutItem"): 2}
