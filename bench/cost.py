@@ -172,16 +172,11 @@ def _awaiting_staff(process_id: str) -> None:
 def generic_journey(people: dict[str, Any], pdf: bytes) -> tuple[str, int]:
     """The citizen logs in, files the generic request with one PDF, submits, reads it; staff open the
     queue and the process and decide; the citizen reads the decision. Returns (process id, uploads)."""
-    from tests.support.api import GENERIC, upload
+    from tests.support.api import generic_draft_with_slot, upload
 
     citizen, decider = people["citizen"], people["decider"]
     citizen.login("ana.silva", people["password"])
-    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call(
-        "POST",
-        f"/api/requests/{process_id}/documents",
-        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
-    ).data
+    process_id, slot = generic_draft_with_slot(citizen)
     upload(slot, pdf)
     document = f"/api/requests/{process_id}/documents/{slot['document_id']}"
     _wait(lambda: citizen.call("GET", document).data["status"] != "a_aguardar")

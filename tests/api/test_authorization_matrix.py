@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.support.accounts import REGISTRATION_PASSWORD, add_staff, registered, registration
+from tests.support.accounts import REGISTRATION_PASSWORD, add_staff, awaiting_activation, registered, registration
 from tests.support.api import GENERIC, WATER, session_set_cookie, upload
 from tests.support.attention import process_needing_attention, registration_needing_attention
 from tests.support.files import small_pdf
@@ -887,9 +887,7 @@ def _body(body: Any, world: World, actor: str) -> Any:
     if not isinstance(body, str):
         return body
     from chalicelib.accounts.credentials import Codes, OneTimeLinks
-    from chalicelib.accounts.passwords import hash_password
     from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
 
     n = next(_serial)
     if body == "sign_the_plan":
@@ -928,23 +926,7 @@ def _body(body: Any, world: World, actor: str) -> Any:
     if body == "unknown_identifier":
         return {"identifier": f"ninguem{n}"}
     if body == "fresh_activation":
-        import time
-
-        activation = f"Ativacao-{n}-xyz"
-        Accounts().create(
-            kind="citizen",
-            name=f"Ativar {n}",
-            email=f"ativar{n}@example.pt",
-            username=f"ativar{n}",
-            password=PASSWORD,
-            actor=Actor("test"),
-            extra={
-                "activation_pending": True,
-                "activation_hash": hash_password(activation),
-                "activation_expires_at": int(time.time()) + 3600,
-            },
-        )
-        return {"identifier": f"ativar{n}", "activation_password": activation, "new_password": NEW_PASSWORD}
+        return awaiting_activation(n, PASSWORD, NEW_PASSWORD)
     if body == "fresh_reset_link":
         return {
             "token": OneTimeLinks().issue(

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from tests.support import aws_calls
-from tests.support.api import GENERIC, staff, upload
+from tests.support.api import generic_draft_with_slot, staff, upload
 from tests.support.files import small_pdf
 
 
@@ -50,12 +50,7 @@ def test_a_process_is_read_with_the_session(make_api: Any, demo: dict[str, Any])
     _counting_calls()
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call(
-        "POST",
-        f"/api/requests/{process_id}/documents",
-        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
-    ).data
+    process_id, slot = generic_draft_with_slot(citizen)
     assert upload(slot, small_pdf()) in (200, 201, 204)
     status, calls = _calls(citizen, f"/api/requests/{process_id}")
     # the session, its account and the process in one call; then the draft's documents and timeline

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.accounts import add_staff
-from tests.support.api import GENERIC, upload
+from tests.support.api import generic_draft_with_slot, upload
 from tests.support.files import small_pdf
 from tests.support.waiting import wait_for
 
@@ -16,12 +16,7 @@ SLOW = 90  # seconds: a workflow's steps on a loaded machine (the tests wait onl
 
 
 def _submitted(citizen: Any, wait: bool = True) -> str:
-    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call(
-        "POST",
-        f"/api/requests/{process_id}/documents",
-        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
-    ).data
+    process_id, slot = generic_draft_with_slot(citizen)
     assert upload(slot, small_pdf()) in (200, 201, 204)
     assert citizen.call("POST", f"/api/requests/{process_id}/submit").status_code == 200
     if wait:

@@ -93,3 +93,29 @@ def registered(number: str, email: str, name: str, confirm: bool, timeout: float
         registrations.confirm_email(OneTimeLinks().issue("email_confirmation", user_id, 3600), None)
         wait_for(lambda: "validation_task_token" in Accounts().get_item(user_id), timeout=timeout)
     return user_id
+
+
+def awaiting_activation(n: int, password: str, new_password: str) -> dict[str, Any]:
+    """A citizen account ``ativar<n>`` approved and awaiting activation (an activation password valid
+    an hour); the body that activates it with ``new_password``."""
+    import time
+
+    from chalicelib.accounts.passwords import hash_password
+    from chalicelib.accounts.users import Accounts
+    from chalicelib.platform.audit import Actor
+
+    activation = f"Ativacao-{n}-xyz"
+    Accounts().create(
+        kind="citizen",
+        name=f"Ativar {n}",
+        email=f"ativar{n}@example.pt",
+        username=f"ativar{n}",
+        password=password,
+        actor=Actor("test"),
+        extra={
+            "activation_pending": True,
+            "activation_hash": hash_password(activation),
+            "activation_expires_at": int(time.time()) + 3600,
+        },
+    )
+    return {"identifier": f"ativar{n}", "activation_password": activation, "new_password": new_password}

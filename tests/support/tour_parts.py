@@ -5,7 +5,6 @@ something real to spend)."""
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -128,26 +127,9 @@ def fresh_staff_code(w: World) -> dict[str, Any]:
 
 
 def fresh_activation(w: World) -> dict[str, Any]:
-    from chalicelib.accounts.passwords import hash_password
-    from chalicelib.accounts.users import Accounts
-    from chalicelib.platform.audit import Actor
+    from tests.support.accounts import awaiting_activation
 
-    n = next(_serial)
-    activation = f"Ativacao-{n}-xyz"
-    Accounts().create(
-        kind="citizen",
-        name=f"Ativar {n}",
-        email=f"ativar{n}@example.pt",
-        username=f"ativar{n}",
-        password=PASSWORD,
-        actor=Actor("test"),
-        extra={
-            "activation_pending": True,
-            "activation_hash": hash_password(activation),
-            "activation_expires_at": int(time.time()) + 3600,
-        },
-    )
-    return {"identifier": f"ativar{n}", "activation_password": activation, "new_password": NEW_PASSWORD}
+    return awaiting_activation(next(_serial), PASSWORD, NEW_PASSWORD)
 
 
 def fresh_code(user: str, purpose: str, channel: str, **extra: Any) -> Callable[[World], dict[str, Any]]:

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from tests.support.accounts import add_staff
-from tests.support.api import GENERIC, submit_generic, upload
+from tests.support.api import GENERIC, generic_draft_with_slot, submit_generic, upload
 from tests.support.files import small_pdf
 from tests.support.outbox import outbox_to
 from tests.support.waiting import wait_for
@@ -102,12 +102,7 @@ def test_a_rejected_document_stops_the_workflow(make_api: Any, demo: dict[str, A
 
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
-    process_id = citizen.call("POST", "/api/requests", GENERIC).data["process_id"]
-    slot = citizen.call(
-        "POST",
-        f"/api/requests/{process_id}/documents",
-        {"slot": "anexo", "filename": "anexo.pdf", "content_type": "application/pdf"},
-    ).data
+    process_id, slot = generic_draft_with_slot(citizen)
     upload(slot, b"%PDF-1.7\n this header is all there is")  # a truncated PDF
     lambdas.drain()
     document = citizen.call("GET", f"/api/requests/{process_id}/documents/{slot['document_id']}").data
