@@ -213,10 +213,16 @@ class Accounts:
 
     def get_many(self, user_ids: list[str]) -> dict[str, User]:
         """The accounts of ``user_ids`` that exist, by id, in one round trip (BatchGetItem)."""
-        wanted = list(dict.fromkeys(u for u in user_ids if u))
-        if not wanted:
-            return {}
-        items = batch_get([(self.table, {"pk": f"USER#{user_id}"}, True) for user_id in wanted])
+        wanted = self.batch_keys(user_ids)
+        return self.from_batch(batch_get(wanted)) if wanted else {}
+
+    def batch_keys(self, user_ids: list[str | None]) -> list[tuple[Any, dict[str, Any], bool]]:
+        """What ``batch_get`` asks for the accounts of ``user_ids`` (strongly consistent), to read with
+        other items in the same round trip; ``from_batch`` makes accounts of what it found."""
+        return [(self.table, {"pk": f"USER#{u}"}, True) for u in dict.fromkeys(u for u in user_ids if u)]
+
+    @staticmethod
+    def from_batch(items: list[dict[str, Any] | None]) -> dict[str, User]:
         return {item["user_id"]: User.from_item(item) for item in items if item}
 
     def citizen_item(self, user_id: str, session: Any = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from chalicelib.kernel.money import euros
 from chalicelib.kernel.plural import plural
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
-from chalicelib.platform import aws
+from chalicelib.platform import aws, process_children
 from chalicelib.platform.audit import Actor
 
 PLAN_DOCUMENT_ID = "d_plano_pagamento"
@@ -113,15 +113,27 @@ class PaymentPlans:
             "uploaded_by": actor.id,
             "version": 1,
         }
+        client = self.documents.table.meta.client
         try:
-            self.documents.table.put_item(Item=document, ConditionExpression="attribute_not_exists(document_id)")
-        except self.documents.table.meta.client.exceptions.ConditionalCheckFailedException:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self.documents.table.name,
+                            "Item": document,
+                            "ConditionExpression": "attribute_not_exists(document_id)",
+                        }
+                    },
+                    process_children.link(process["process_id"], "documents", PLAN_DOCUMENT_ID),
+                    self.documents.audit.put(
+                        actor,
+                        "payment_plan.issued",
+                        f"process#{process['process_id']}",
+                        document_id=PLAN_DOCUMENT_ID,
+                        sha256=sha256,
+                    ),
+                ]
+            )
+        except client.exceptions.TransactionCanceledException:
             return self.documents.get(process["process_id"], PLAN_DOCUMENT_ID)  # a concurrent call won
-        self.documents.audit.record(
-            actor,
-            "payment_plan.issued",
-            f"process#{process['process_id']}",
-            document_id=PLAN_DOCUMENT_ID,
-            sha256=sha256,
-        )
         return document

@@ -24,7 +24,7 @@ from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
-from chalicelib.platform import aws
+from chalicelib.platform import aws, process_children
 from chalicelib.platform.audit import Actor, AuditTrail
 
 STATEMENT = (
@@ -145,6 +145,7 @@ class Signatures:
             client.transact_write_items(
                 TransactItems=[
                     {"Put": {"TableName": self.documents.table.name, "Item": document}},
+                    process_children.link(process["process_id"], "documents", new_id),
                     {
                         "Put": {
                             "TableName": self.table.name,

@@ -35,7 +35,7 @@ from chalicelib.kernel.roles import DECIDING_ROLES, INSTRUCTING_ROLES
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DECISIONS, TASK_PROCESS_STATUS, DocumentStatus, ProcessStatus, TaskKind
 from chalicelib.kernel.working_days import add_working_days, end_of_day, next_working_day_opening
-from chalicelib.platform import aws
+from chalicelib.platform import aws, process_children
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed
 from chalicelib.platform.task_tokens import resume
@@ -171,6 +171,7 @@ class DecisionStage:
             process, kind, subject, description, deadline.isoformat(), iso(deadline_at), session.user_id, **extra
         )
         client = self.table.meta.client
+        task_list, task_list_names = process_children.add_clause("tasks", ":task_key")
         organ, status = process["service_organ"], TASK_PROCESS_STATUS[kind]
         actor, subject_key = Actor(session.user_id, source_ip), f"process#{process['process_id']}"
         opened_event = self.audit.put(
@@ -197,7 +198,14 @@ class DecisionStage:
                                 condition="#status = :awaiting AND decision_task_token = :token",
                                 sets="current_task_id = :task",
                                 removes="decision_task_token",
-                                values={":task": task["task_id"], ":awaiting": AWAITING_ACTION, ":token": token},
+                                adds=task_list,
+                                names=task_list_names,
+                                values={
+                                    ":task": task["task_id"],
+                                    ":task_key": {task["task_id"]},
+                                    ":awaiting": AWAITING_ACTION,
+                                    ":token": token,
+                                },
                             ),
                         }
                     },

@@ -28,7 +28,7 @@ from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus
-from chalicelib.platform import aws
+from chalicelib.platform import aws, process_children
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.resources import load_resources
 
@@ -154,6 +154,7 @@ class Documents:
         actor: Actor,
         replaces: str | None = None,
         task_id: str | None = None,
+        of_process: bool = True,
     ) -> dict[str, Any]:
         """Issue a presigned POST for one file of ``slot``: quarantine key, size range, content type
         and expiry written into the policy S3 enforces. ``replaces``: the document this file is a new
@@ -211,8 +212,7 @@ class Documents:
             item["replaces"] = replaces
         if task_id is not None:
             item["task_id"] = task_id
-        self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(document_id)")
-        self.audit.record(
+        issued_event = self.audit.put(
             actor,
             "document.slot_issued",
             f"process#{process_id}",
@@ -221,6 +221,19 @@ class Documents:
             replaces=replaces,
             task_id=task_id,
         )
+        writes = [
+            {
+                "Put": {
+                    "TableName": self.table.name,
+                    "Item": item,
+                    "ConditionExpression": "attribute_not_exists(document_id)",
+                }
+            },
+            issued_event,
+        ]
+        if of_process:  # listed on its process (a registration's proofs have none)
+            writes.append(process_children.link(process_id, "documents", document_id))
+        self.table.meta.client.transact_write_items(TransactItems=writes)
         return {
             "document_id": document_id,
             "upload": {"url": post["url"], "fields": post["fields"]},

@@ -23,7 +23,7 @@ from chalicelib.kernel.roles import CITIZEN, STAFF
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot
 from chalicelib.notifications.delivery import Notifier
-from chalicelib.platform import aws
+from chalicelib.platform import aws, process_children
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.processes.access import is_auditor, of_organ
 from chalicelib.processes.table import Processes
@@ -32,6 +32,11 @@ if TYPE_CHECKING:
     from chalicelib.accounts.sessions import Session
 
 PUBLIC_FIELDS = ("message_id", "at", "from", "author_name", "text", "attachments", "organ", "process_id")
+
+
+def public_message(message: dict[str, Any]) -> dict[str, Any]:
+    """What a participant (and staff's view of the process) sees of a stored message."""
+    return {k: message[k] for k in PUBLIC_FIELDS if k in message}
 
 
 def attachment_slot() -> Any:
@@ -56,8 +61,11 @@ class Messages:
     table = Injected(lambda self: aws.table("messages"))
 
     def thread(self, thread: str) -> list[dict[str, Any]]:
-        items = self.table.query(KeyConditionExpression=Key("thread").eq(thread), Limit=200)["Items"]
-        return [{k: m[k] for k in PUBLIC_FIELDS if k in m} for m in items]
+        return [public_message(m) for m in self.thread_items(thread)]
+
+    def thread_items(self, thread: str) -> list[dict[str, Any]]:
+        """The thread's stored messages, oldest first (at most 200)."""
+        return self.table.query(KeyConditionExpression=Key("thread").eq(thread), Limit=200)["Items"]
 
     # -- about a process ---------------------------------------------------------------------------
     def process_thread(self, process_id: str, session: Session) -> list[dict[str, Any]]:
@@ -163,7 +171,12 @@ class Messages:
             "organ": organ,
             **extra,
         }
-        self.table.put_item(Item=message, ConditionExpression="attribute_not_exists(message_id)")
+        put = {"TableName": self.table.name, "Item": message, "ConditionExpression": "attribute_not_exists(message_id)"}
+        if extra.get("process_id"):  # listed on its process, in the same transaction
+            link = process_children.link(extra["process_id"], "messages", message["message_id"])
+            self.table.meta.client.transact_write_items(TransactItems=[{"Put": put}, link])
+        else:
+            self.table.put_item(**{k: v for k, v in put.items() if k != "TableName"})
         return message
 
     def _notify(self, message: dict[str, Any], process: dict[str, Any], session: Session) -> None:

@@ -25,29 +25,37 @@ def condition_failed(table: Any) -> type[Exception]:
     return table.meta.client.exceptions.ConditionalCheckFailedException
 
 
+BATCH_KEYS = 100  # what one BatchGetItem may ask for
+
+
 def batch_get(wanted: list[tuple[Any, dict[str, Any], bool]]) -> list[dict[str, Any] | None]:
     """Items of one or several tables in one round trip (BatchGetItem): for each ``(table, key,
     consistent)`` the item, or None where there is none, in the order asked. A table is read
     strongly consistent if any of its keys asks so. Keys DynamoDB leaves unprocessed (throttling)
-    are asked again, which is the only case of more than one call."""
+    are asked again, and more than BATCH_KEYS keys take one call per BATCH_KEYS: the only cases of
+    more than one call."""
     # a table resource's client (de)serializes the items itself, as the table's own methods do
-    request: dict[str, dict[str, Any]] = {}
-    for table, key, consistent in wanted:
-        entry = request.setdefault(table.name, {"Keys": [], "ConsistentRead": False})
-        if key not in entry["Keys"]:
+    consistent_tables = {table.name for table, _, consistent in wanted if consistent}
+    unique: list[tuple[str, dict[str, Any]]] = []
+    for table, key, _ in wanted:
+        if (table.name, key) not in unique:
+            unique.append((table.name, key))
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in unique}
+    client = wanted[0][0].meta.client if wanted else None
+    for start in range(0, len(unique), BATCH_KEYS):
+        request: dict[str, dict[str, Any]] = {}
+        for name, key in unique[start : start + BATCH_KEYS]:
+            entry = request.setdefault(name, {"Keys": [], "ConsistentRead": name in consistent_tables})
             entry["Keys"].append(key)
-        entry["ConsistentRead"] = entry["ConsistentRead"] or consistent
-    found: dict[str, list[dict[str, Any]]] = {name: [] for name in request}
-    client = wanted[0][0].meta.client
-    for attempt in itertools.count():
-        if attempt:
-            time.sleep(min(1.0, 0.05 * 2**attempt))  # AWS's advice for unprocessed keys: back off, then again
-        response = client.batch_get_item(RequestItems=request)
-        for name, items in response.get("Responses", {}).items():
-            found[name] += items
-        request = response.get("UnprocessedKeys") or {}
-        if not request:
-            break
+        for attempt in itertools.count():
+            if attempt:
+                time.sleep(min(1.0, 0.05 * 2**attempt))  # AWS's advice for unprocessed keys: back off, then again
+            response = client.batch_get_item(RequestItems=request)
+            for name, items in response.get("Responses", {}).items():
+                found[name] += items
+            request = response.get("UnprocessedKeys") or {}
+            if not request:
+                break
 
     def item_for(table: Any, key: dict[str, Any]) -> dict[str, Any] | None:
         return next((i for i in found[table.name] if all(i.get(k) == v for k, v in key.items())), None)

@@ -24,6 +24,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import ProcessStatus
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed
+from chalicelib.platform.process_children import LISTED
 from chalicelib.processes.access import filer
 from chalicelib.processes.parties import default_requerente
 from chalicelib.processes.table import Processes
@@ -106,6 +107,7 @@ class Drafts:
             "created_at": created_at,
             "updated_at": created_at,
             "version": 1,  # one more at every save: a save made on an older version is refused or redone
+            LISTED: True,  # its documents, tasks, messages and notifications are listed on it (process_children)
             **draft_expiry(),
         }
         try:

@@ -35,16 +35,20 @@ def status_update(
     condition: str | None = None,
     sets: str = "",
     removes: str = "",
+    adds: str = "",
     names: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The arguments of one UpdateItem (``table.update_item(**...)``, or a transaction's ``Update``
     with its ``TableName``) that moves a process to ``status``: ``status`` and ``organ_status``
-    together, plus the caller's ``sets`` (``a = :a, b = :b``) and ``removes`` (``x, y``); the
+    together, plus the caller's ``sets`` (``a = :a, b = :b``), ``removes`` (``x, y``) and ``adds``
+    (``#set :v``: a key into one of ``process_children``'s lists); the
     placeholders ``#status``, ``:status`` and ``:organ_status`` are taken."""
     expression = "SET #status = :status, organ_status = :organ_status" + (f", {sets}" if sets else "")
     if removes:
         expression += f" REMOVE {removes}"
+    if adds:
+        expression += f" ADD {adds}"
     update: dict[str, Any] = {
         "Key": {"process_id": process_id},
         "UpdateExpression": expression,

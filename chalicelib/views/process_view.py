@@ -7,19 +7,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from chalicelib.accounts.users import Accounts
+from chalicelib.accounts.users import Accounts, User
 from chalicelib.catalogue.service import get_service
 from chalicelib.decision.tasks import PendingTasks
 from chalicelib.documents.store import VIEW_FIELDS, Documents
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.vocabulary import DECISIONS, ProcessStatus
 from chalicelib.kernel.working_days import working_days_left as days_left_to
-from chalicelib.messages.threads import Messages
+from chalicelib.messages.threads import Messages, public_message
 from chalicelib.notifications.log import NotificationLog, public_entry
+from chalicelib.platform import aws, process_children
 from chalicelib.platform.audit import AuditTrail
+from chalicelib.platform.dynamo import batch_get
+from chalicelib.platform.process_children import is_listed
 from chalicelib.processes.drafts import expiry
 from chalicelib.processes.parties import applicable_slots
 from chalicelib.views.timeline import citizen_timeline
+
+# what a view reads of what hangs off the process
+CITIZEN_READS = ("documents", "tasks")
+STAFF_READS = ("documents", "tasks", "notifications")
+NOTIFICATIONS_SHOWN = 100
+MESSAGES_SHOWN = 200
 
 
 class ProcessViews:
@@ -35,11 +44,45 @@ class ProcessViews:
 
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
+        return self._view(process, self._children(process, STAFF_READS if for_staff else CITIZEN_READS), for_staff)
+
+    def _children(
+        self, process: dict[str, Any], tables: tuple[str, ...], party_ids: tuple[str | None, ...] = ()
+    ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, User]]:
+        """The process's items in ``tables`` (documents, tasks, notifications, messages) and the
+        accounts of ``party_ids``: all in one BatchGetItem when the process lists its items' keys
+        (``process_children``); a process from before that is read the old way, a Query per table."""
+        process_id = process["process_id"]
+        if not is_listed(process):
+            read = {
+                "documents": lambda: self.documents.list(process_id),
+                "tasks": lambda: PendingTasks().for_process(process_id),
+                "notifications": lambda: NotificationLog().for_process(process_id),
+                "messages": lambda: Messages(audit=self.audit).thread_items(f"process#{process_id}"),
+            }
+            return {table: read[table]() for table in tables}, self.accounts.get_many(list(party_ids))
+        wanted = [(table, key) for table in tables for key in process_children.keys(process, table)]
+        accounts = self.accounts.batch_keys(list(party_ids))
+        found = batch_get([(aws.table(table), key, False) for table, key in wanted] + accounts)
+        children: dict[str, list[dict[str, Any]]] = {table: [] for table in tables}
+        for (table, _), item in zip(wanted, found, strict=False):
+            if item is not None:  # a key listed for an item since deleted (a withdrawn task) is skipped
+                children[table].append(item)
+        # as the Queries give them: notifications newest first, at most as many as they read
+        newest_first = sorted(children.get("notifications", []), key=lambda n: n["created_at"], reverse=True)
+        children["notifications"] = newest_first[:NOTIFICATIONS_SHOWN]
+        return children, Accounts.from_batch(found[len(wanted) :])
+
+    def _view(
+        self, process: dict[str, Any], read: tuple[dict[str, list[dict[str, Any]]], Any], for_staff: bool
+    ) -> dict[str, Any]:
+        children = read[0]
         service = get_service(process["service_id"])
         # Staff see every version of a replaced document; the citizen sees the current ones.
         documents = [
             {k: doc.get(k) for k in VIEW_FIELDS}
-            for doc in self.documents.list(process["process_id"], current_only=not for_staff)
+            for doc in children["documents"]
+            if for_staff or not doc.get("superseded_by")
         ]
         view = {
             "process_id": process["process_id"],
@@ -68,7 +111,7 @@ class ProcessViews:
             "version": int(process.get("version", 0)),  # a draft's save counter (PATCH's "version")
         }
         if process["status"] != ProcessStatus.DRAFT:
-            view["pending_tasks"] = [PendingTasks.public(t) for t in PendingTasks().for_process(process["process_id"])]
+            view["pending_tasks"] = [PendingTasks.public(t) for t in children["tasks"]]
         events = self.audit.for_subject(f"process#{process['process_id']}")
         if for_staff:
             view["requerente_id"] = process.get("requerente_id")
@@ -81,7 +124,7 @@ class ProcessViews:
             view["attention"] = process.get("attention")
             view["timeline"] = events
             # the proof of notification: every message of the process, its channel and status
-            view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
+            view["notifications"] = [public_entry(e) for e in children["notifications"]]
         else:
             view["timeline"] = citizen_timeline(events)
         return view
@@ -93,8 +136,11 @@ class ProcessViews:
         results, the payment (``payments``: the fee's, once there is one), the timeline, the
         notification log (the proof of notification), pending tasks, messages about the process,
         deadline and working days left."""
-        view = self.view(process, for_staff=True)
-        known = self.accounts.get_many([process.get("requerente_id"), process.get("representante_id")])
+        read = self._children(
+            process, (*STAFF_READS, "messages"), (process.get("requerente_id"), process.get("representante_id"))
+        )
+        view = self._view(process, read, for_staff=True)
+        known = read[1]
 
         def party(user_id: str | None) -> dict[str, Any] | None:
             user = known.get(user_id) if user_id else None
@@ -114,7 +160,7 @@ class ProcessViews:
         view["representante"] = view.get("representante") or view["representante_account"]
         view["payments"] = [view["payment"]] if view.get("payment") else []
         view.setdefault("pending_tasks", [])  # a draft has none
-        view["messages"] = Messages(audit=self.audit).thread(f"process#{process['process_id']}")
+        view["messages"] = [public_message(m) for m in read[0]["messages"][:MESSAGES_SHOWN]]
         return view
 
 
