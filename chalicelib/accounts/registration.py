@@ -290,7 +290,7 @@ class Registrations:
             max_bytes=PROOF_MAX_BYTES,
         )
         return self.documents.upload_slot(
-            f"{PROOF_OWNER_PREFIX}{user_id}", slot, filename, content_type, Actor(user_id, source_ip), of_process=False
+            f"{PROOF_OWNER_PREFIX}{user_id}", slot, filename, content_type, Actor(user_id, source_ip)
         )
 
     # -- 5. activation --------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from chalicelib.kernel.vocabulary import DocumentStatus, ReservedSlot, TaskKind,
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor
 from chalicelib.platform.dynamo import condition_failed
+from chalicelib.platform.process_children import document_link
 from chalicelib.platform.task_tokens import resume
 from chalicelib.processes.table import Processes
 
@@ -88,6 +89,7 @@ class CitizenAnswers:
             Actor(session.user_id, source_ip),
             replaces=replaces,
             task_id=task["task_id"],
+            listed_with=document_link(process_id),
         )
 
     def _target_slot(self, process_id: str, task: dict[str, Any], slot: str | None, replaces: str | None) -> Any:

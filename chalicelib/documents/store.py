@@ -19,6 +19,7 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -28,7 +29,7 @@ from chalicelib.kernel.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import DocumentStatus
-from chalicelib.platform import aws, process_children
+from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.resources import load_resources
 
@@ -154,7 +155,7 @@ class Documents:
         actor: Actor,
         replaces: str | None = None,
         task_id: str | None = None,
-        of_process: bool = True,
+        listed_with: Callable[[str], dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         """Issue a presigned POST for one file of ``slot``: quarantine key, size range, content type
         and expiry written into the policy S3 enforces. ``replaces``: the document this file is a new
@@ -231,8 +232,8 @@ class Documents:
             },
             issued_event,
         ]
-        if of_process:  # listed on its process (a registration's proofs have none)
-            writes.append(process_children.link(process_id, "documents", document_id))
+        if listed_with is not None:  # the owner's list of its documents (process_children.document_link)
+            writes.append(listed_with(document_id))
         self.table.meta.client.transact_write_items(TransactItems=writes)
         return {
             "document_id": document_id,

@@ -77,7 +77,12 @@ class Messages:
     ) -> dict[str, Any]:
         process = self._participant(process_id, session)
         return self.documents.upload_slot(
-            process["process_id"], attachment_slot(), filename, content_type, Actor(session.user_id, source_ip)
+            process["process_id"],
+            attachment_slot(),
+            filename,
+            content_type,
+            Actor(session.user_id, source_ip),
+            listed_with=process_children.document_link(process["process_id"]),
         )
 
     def _participant(self, process_id: str, session: Session) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from chalicelib.kernel.errors import Conflict
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.retention import purge_at
 from chalicelib.notifications.templates import LETTER
-from chalicelib.platform import aws, process_children
+from chalicelib.platform import aws
 from chalicelib.platform.errors import error_code
 
 QUEUED, SENDING, SENT = "queued", "sending", "sent"
@@ -62,20 +62,9 @@ class NotificationLog:
         """Write the notification once; (item, created). An existing one is returned untouched. It goes
         when the retention schedule says (``purge_at``, the table's TTL)."""
         item = {"purge_at": purge_at("notifications"), **item}
-        client = self.table.meta.client
-        put = {"Item": item, "ConditionExpression": "attribute_not_exists(notification_id)"}
         try:
-            if item.get("process_id"):  # listed on its process, in the same transaction
-                link = process_children.link(item["process_id"], "notifications", item["notification_id"])
-                client.transact_write_items(TransactItems=[{"Put": {"TableName": self.table.name, **put}}, link])
-            else:
-                self.table.put_item(**put)
-        except client.exceptions.TransactionCanceledException as error:
-            reasons = [r.get("Code") for r in error.response.get("CancellationReasons") or []]
-            if reasons[:1] != ["ConditionalCheckFailed"]:
-                raise  # the process is gone, or DynamoDB refused: never a notification half-recorded
-            return self.get(item["notification_id"]) or item, False
-        except client.exceptions.ConditionalCheckFailedException:
+            self.table.put_item(Item=item, ConditionExpression="attribute_not_exists(notification_id)")
+        except self.table.meta.client.exceptions.ConditionalCheckFailedException:
             return self.get(item["notification_id"]) or item, False
         return item, True
 

@@ -1,6 +1,8 @@
-"""What hangs off a process, listed by key on the process item itself: its documents, tasks,
-messages and notifications live in four tables, so a view that queried each paid four Queries; with
-their keys on the process, the view reads them all, and the parties' accounts, in one BatchGetItem.
+"""What hangs off a process, listed by key on the process item itself: its documents, tasks and
+messages live in three tables, so a view that queried each paid three Queries; with their keys on
+the process, the view reads them all, and the parties' accounts, in one BatchGetItem. (Notifications
+are not listed: they are written by functions that may not write processes, and by notifiers that
+know nothing of processes; staff's view queries them by the ``by_process`` index.)
 
 Every writer of such an item links it here, in the transaction that writes it (``link``, or
 ``ADD_CLAUSE`` inside an update of the process that transaction already makes: DynamoDB allows one
@@ -10,6 +12,7 @@ run on it. An older one is read the old way, one Query per table, until then."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.platform import aws
@@ -19,7 +22,6 @@ LISTS = {
     "documents": "document_ids",
     "tasks": "task_ids",
     "messages": "message_ids",
-    "notifications": "notification_ids",
 }
 LISTED = "children_listed"
 
@@ -47,6 +49,11 @@ def link(process_id: str, table: str, child_id: str) -> dict[str, Any]:
     }
 
 
+def document_link(process_id: str) -> Callable[[str], dict[str, Any]]:
+    """What ``Documents.upload_slot`` adds to its transaction for a document of this process."""
+    return lambda document_id: link(process_id, "documents", document_id)
+
+
 def is_listed(process: dict[str, Any]) -> bool:
     return bool(process.get(LISTED))
 
@@ -59,6 +66,4 @@ def keys(process: dict[str, Any], table: str) -> list[dict[str, Any]]:
         return [{"process_id": process_id, "document_id": i} for i in ids]
     if table == "tasks":
         return [{"process_id": process_id, "task_id": i} for i in ids]
-    if table == "messages":
-        return [{"thread": f"process#{process_id}", "message_id": i} for i in ids]
-    return [{"notification_id": i} for i in ids]
+    return [{"thread": f"process#{process_id}", "message_id": i} for i in ids]

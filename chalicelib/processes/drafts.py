@@ -24,7 +24,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import ProcessStatus
 from chalicelib.platform.audit import Actor, AuditTrail
 from chalicelib.platform.dynamo import condition_failed
-from chalicelib.platform.process_children import LISTED
+from chalicelib.platform.process_children import LISTED, document_link
 from chalicelib.processes.access import filer
 from chalicelib.processes.parties import default_requerente
 from chalicelib.processes.table import Processes
@@ -211,7 +211,13 @@ class Drafts:
         process = self.own_draft(process_id, session)
         service = get_service(process["service_id"])
         return self.documents.upload_slot(
-            process_id, service.slot(slot), filename, content_type, Actor(session.user_id, source_ip), replaces=replaces
+            process_id,
+            service.slot(slot),
+            filename,
+            content_type,
+            Actor(session.user_id, source_ip),
+            replaces=replaces,
+            listed_with=document_link(process_id),
         )
 
 

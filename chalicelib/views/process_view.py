@@ -26,8 +26,7 @@ from chalicelib.views.timeline import citizen_timeline
 
 # what a view reads of what hangs off the process
 CITIZEN_READS = ("documents", "tasks")
-STAFF_READS = ("documents", "tasks", "notifications")
-NOTIFICATIONS_SHOWN = 100
+STAFF_READS = ("documents", "tasks")
 MESSAGES_SHOWN = 200
 
 
@@ -49,7 +48,7 @@ class ProcessViews:
     def _children(
         self, process: dict[str, Any], tables: tuple[str, ...], party_ids: tuple[str | None, ...] = ()
     ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, User]]:
-        """The process's items in ``tables`` (documents, tasks, notifications, messages) and the
+        """The process's items in ``tables`` (documents, tasks, messages) and the
         accounts of ``party_ids``: all in one BatchGetItem when the process lists its items' keys
         (``process_children``); a process from before that is read the old way, a Query per table."""
         process_id = process["process_id"]
@@ -57,7 +56,6 @@ class ProcessViews:
             read = {
                 "documents": lambda: self.documents.list(process_id),
                 "tasks": lambda: PendingTasks().for_process(process_id),
-                "notifications": lambda: NotificationLog().for_process(process_id),
                 "messages": lambda: Messages(audit=self.audit).thread_items(f"process#{process_id}"),
             }
             return {table: read[table]() for table in tables}, self.accounts.get_many(list(party_ids))
@@ -69,8 +67,6 @@ class ProcessViews:
             if item is not None:  # a key listed for an item since deleted (a withdrawn task) is skipped
                 children[table].append(item)
         # as the Queries give them: notifications newest first, at most as many as they read
-        newest_first = sorted(children.get("notifications", []), key=lambda n: n["created_at"], reverse=True)
-        children["notifications"] = newest_first[:NOTIFICATIONS_SHOWN]
         return children, Accounts.from_batch(found[len(wanted) :])
 
     def _view(
@@ -124,7 +120,7 @@ class ProcessViews:
             view["attention"] = process.get("attention")
             view["timeline"] = events
             # the proof of notification: every message of the process, its channel and status
-            view["notifications"] = [public_entry(e) for e in children["notifications"]]
+            view["notifications"] = [public_entry(e) for e in NotificationLog().for_process(process["process_id"])]
         else:
             view["timeline"] = citizen_timeline(events)
         return view
