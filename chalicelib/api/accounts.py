@@ -341,3 +341,58 @@ def staff_reset_password(user_id: str) -> Any:
     return json_response(
         _administration().reset_password(user_id, session, body.reason, body.remove_second_factor, routes.ip())
     )
+
+
+# -- rectification, erasure, restriction, objection: the data-protection queue ----------------------
+def _rights() -> Any:
+    from chalicelib.accounts.data_rights import DataRights
+
+    return DataRights()
+
+
+@routes.route("/api/account/rights-requests", methods=["POST"])
+@routes.api
+def file_rights_request() -> Any:
+    """The account holder: ask for rectification, erasure, restriction or objection (GDPR arts. 16-21)
+    with the grounds; answered by the municipality's data protection officer within one month (two
+    more when justified, the citizen told). Audited."""
+    session = routes.holder()
+    body = routes.body("RightsRequest").model_dump(exclude_none=True)
+    return json_response(_rights().file(session.user_id, body, routes.ip()), status=201)
+
+
+@routes.route("/api/account/rights-requests", methods=["GET"])
+@routes.api
+def my_rights_requests() -> Any:
+    """The account holder: my GDPR requests, newest first, with their deadline and answer."""
+    return json_response({"requests": _rights().of(routes.holder().user_id)})
+
+
+@routes.route("/api/staff/rights-requests", methods=["GET"])
+@routes.api
+def rights_queue() -> Any:
+    """The data protection officer: the requests awaiting an answer, the nearest deadline first."""
+    return json_response({"requests": _rights().queue(routes.staff())})
+
+
+@routes.route("/api/staff/rights-requests/{request_id}/extension", methods=["POST"])
+@routes.api
+@routes.idempotent
+def extend_rights_request(request_id: str) -> Any:
+    """The data protection officer: extend the deadline by two months, once, with the reasons the
+    citizen is emailed (GDPR art. 12(3))."""
+    session = routes.staff()
+    body = routes.body("RightsExtension").model_dump()
+    return json_response(_rights().extend(session, request_id, body, routes.ip()))
+
+
+@routes.route("/api/staff/rights-requests/{request_id}/decision", methods=["POST"])
+@routes.api
+@routes.idempotent
+def decide_rights_request(request_id: str) -> Any:
+    """The data protection officer: accept or refuse, with the answer the citizen is emailed; the
+    answer lists what the law keeps regardless. An accepted rectification changes the account; an
+    accepted restriction stops staff acting on the citizen's processes."""
+    session = routes.staff()
+    body = routes.body("RightsAnswer").model_dump()
+    return json_response(_rights().decide(session, request_id, body, routes.ip()))

@@ -252,3 +252,20 @@ class GeneralMessage(_Body):
 class ViewGrant(_Body):
     identifier: str = Field(min_length=1, max_length=254)
     until: date | None = None
+
+
+class RightsRequest(_Body):
+    """A GDPR request (arts. 16-21): its kind, its grounds, and for a rectification the new values."""
+
+    kind: Literal["retificacao", "apagamento", "limitacao", "oposicao"]
+    grounds: str = Field(min_length=1, max_length=4000)
+    changes: dict[str, Any] | None = None
+
+
+class RightsExtension(_Body):
+    justification: str = Field(min_length=1, max_length=4000)
+
+
+class RightsAnswer(_Body):
+    accepted: bool
+    answer: str = Field(min_length=1, max_length=4000)

@@ -18,6 +18,8 @@ class Role(StrEnum):
     ORGAN_HEAD = "organ_head"
     ADMINISTRATOR = "administrator"
     AUDITOR = "auditor"  # reads everything, acts on nothing
+    # The municipality's data protection officer: answers the citizens' GDPR requests.
+    DATA_PROTECTION_OFFICER = "encarregado_dados"
 
 
 CITIZEN = AccountKind.CITIZEN
@@ -37,6 +39,8 @@ ASSIGNING_ROLES = (Role.ORGAN_HEAD, Role.ADMINISTRATOR)
 RECORDING_ROLES = (Role.CLERK, Role.ORGAN_HEAD, Role.ADMINISTRATOR)
 # Retry a workflow step that failed (a process in requer_atencao).
 RECOVERING_ROLES = (Role.CLERK, Role.DECISION_MAKER, Role.ORGAN_HEAD, Role.ADMINISTRATOR)
+# Answer rectification, erasure, restriction and objection requests (GDPR arts. 16-21).
+DPO_ROLES = (Role.DATA_PROTECTION_OFFICER,)
 # Validate registrations (proof of address).
 VALIDATING_ROLES = (Role.CLERK, Role.DECISION_MAKER, Role.ORGAN_HEAD, Role.ADMINISTRATOR)
 

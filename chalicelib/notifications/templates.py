@@ -138,6 +138,20 @@ MESSAGES: dict[str, Message] = {
             sample={"name": "Marta Decisora", "temporary_password": "Abcd-Efgh-Jkmn", "expires_days": 3},
         ),
         Message(
+            "rights_answer",
+            "The data protection officer's answer to a GDPR request (or the extension of its deadline)",
+            (EMAIL,),
+            sample={
+                "name": "Ana Silva",
+                "kind_label": "Retificação (RGPD art. 16.º)",
+                "filed_on": "07/12/2026",
+                "outcome": "deferido",
+                "answer": "A morada foi corrigida.",
+                "due_on": None,
+                "kept": [{"label": "Processos", "legal_basis": "Lei n.º 16/2023"}],
+            },
+        ),
+        Message(
             "api_key_created",
             "Staff: a personal API key was created for the account",
             (EMAIL,),

@@ -52,4 +52,9 @@ def require_staff_act(
         raise Forbidden("Este processo pertence a outro serviço.")
     if not holds_any(session.roles, roles):
         raise Forbidden(roles_message or f"O seu perfil não permite {action}.")
+    if process.get("restricted"):
+        raise Forbidden(
+            "O titular dos dados pediu a limitação do tratamento (RGPD art. 18.º), deferida: o processo "
+            "pode ser consultado, não tratado, até o encarregado de proteção de dados a levantar."
+        )
     return process
