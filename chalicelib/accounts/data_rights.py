@@ -14,7 +14,8 @@ Accepted:
 - restriction marks the account ``restricted``: while it stands, staff may read and keep its
   processes but not act on them (no claim, assignment, pendência, decision);
 - objection is recorded and answered (the processing the municipality must do by law goes on);
-- erasure is recorded as accepted; carrying it out everywhere the data is stored is not built yet.
+- erasure cannot be accepted yet (409, the request stays in the queue): carrying it out everywhere the
+  data is stored is not built, and a citizen must never be told "deferido" while their data stays.
 
 Restricted means: the account and its processes carry ``restricted``; staff still see them (storage
 is allowed, art. 18(2)) but every act on such a process (claim, assignment, pendência, decision,
@@ -205,6 +206,13 @@ class DataRights:
             raise ValidationFailed("Indique se o pedido é deferido (true) ou indeferido (false).", field="accepted")
         answer = _text(body, "answer", "a resposta ao cidadão")
         item = self._open(request_id)
+        if accepted and item["kind"] == "apagamento":
+            # Never tell a citizen "deferido" while their data stays: until erasure is carried out by
+            # the app, an erasure request stays in the queue (or is refused with its reasons).
+            raise Conflict(
+                "O apagamento ainda não é executado pelo balcão: o pedido continua na fila até o ser.",
+                field="accepted",
+            )
         decided = {
             "status": ACCEPTED if accepted else REFUSED,
             "answer": answer,

@@ -79,6 +79,7 @@ MORE_ACTORS = (
     "key_after_reset",
     "rejected",
     "unconfirmed",
+    "dpo",
 )
 # The accounts of the second table's callers that log in: actor -> (username, a staff member's roles and
 # organ, or a citizen's identity number). act_key's account owns both keys; citizen_bearer sends its token.
@@ -89,6 +90,7 @@ MORE_ACCOUNTS: dict[str, tuple[str, tuple[list[str], str] | str]] = {
     "admin_other_organ": ("semae.admin", (["administrator"], "SEMAE")),
     "citizen_bearer": ("carla.script", "100000029"),
     "locked": ("luis.bloqueado", "100000037"),
+    "dpo": ("rgpd.matriz", (["encarregado_dados"], "CAMARA")),
 }
 # Who each new caller answers like, unless its row in MORE says otherwise.
 LIKE = {
@@ -104,8 +106,18 @@ LIKE = {
     "key_after_reset": "anonymous",  # ... and their API key
     "rejected": "registrant",  # a registrant whose registration staff rejected: a session that follows it
     "unconfirmed": "anonymous",  # a registrant who never confirmed the email: no session to be had
+    # CAMARA's data protection officer: of the organ, no role that acts on processes; reads as the
+    # auditor does there, and alone answers the GDPR requests
+    "dpo": "auditor",
 }
-STAFF_CALLERS = STAFF_ACTORS + ("act_key", "read_key", "head_other_organ", "admin_other_organ", "key_after_reset")
+STAFF_CALLERS = STAFF_ACTORS + (
+    "act_key",
+    "read_key",
+    "head_other_organ",
+    "admin_other_organ",
+    "key_after_reset",
+    "dpo",
+)
 
 
 @dataclass
@@ -186,6 +198,7 @@ STAFF_OF_ORGAN_READ = _cells(401, 403, 403, 403, 404, OK, OK, OK, OK, OK)
 STAFF_ANY_ORGAN = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, OK)
 REGISTRATION_VALIDATORS = _cells(401, 403, 403, 403, OK, OK, OK, OK, OK, 403)
 ADMINISTRATORS = _cells(401, 403, 403, 403, 403, 403, 403, 403, OK, 403)
+DPO_ONLY = _cells(401, 403, 403, 403, 403, 403, 403, 403, 403, 403)  # and the DPO (MORE): OK
 # the decision stage: who asks the citizen (instruction), who decides, who answers
 INSTRUCTING = _cells(401, 403, 403, 403, 403, OK, OK, OK, 403, 403)
 DECIDING = _cells(401, 403, 403, 403, 403, 403, OK, OK, 403, 403)
@@ -217,6 +230,19 @@ def _ready_export(user_id: str) -> str:
 
     wait_for(lambda: any(e["status"] == "pronto" for e in DataExports().of(user_id)), timeout=SLOW)
     return next(e["export_id"] for e in DataExports().of(user_id) if e["status"] == "pronto")
+
+
+_RIGHTS: dict[str, str] = {}
+
+
+def _rights_request(w: World) -> str:
+    """A GDPR request of A's (an objection), filed once for the rows that answer it."""
+    from chalicelib.accounts.data_rights import DataRights
+
+    if "id" not in _RIGHTS or _RIGHTS.get("user") != w.user_ids["citizen_a"]:
+        filed = DataRights().file(w.user_ids["citizen_a"], {"kind": "oposicao", "grounds": "Não quero avisos por SMS."})
+        _RIGHTS.update(id=filed["request_id"], user=w.user_ids["citizen_a"])
+    return _RIGHTS["id"]
 
 
 def _stage_action(suffix: str) -> Callable[[World], str]:
@@ -574,6 +600,23 @@ MATRIX: dict[str, Row] = {
     "GET /api/account/data-access": (lambda w: "/api/account/data-access", None, FULL_SESSION),
     # access and portability: each caller asks for their own export; only A downloads A's
     "POST /api/account/exports": (lambda w: "/api/account/exports", None, FULL_SESSION),
+    "POST /api/account/rights-requests": (
+        lambda w: "/api/account/rights-requests",
+        {"kind": "oposicao", "grounds": "Oponho-me ao tratamento para fins estatísticos."},
+        FULL_SESSION,
+    ),
+    "GET /api/account/rights-requests": (lambda w: "/api/account/rights-requests", None, FULL_SESSION),
+    "GET /api/staff/rights-requests": (lambda w: "/api/staff/rights-requests", None, DPO_ONLY),
+    "POST /api/staff/rights-requests/{request_id}/extension": (
+        lambda w: f"/api/staff/rights-requests/{_rights_request(w)}/extension",
+        {"justification": "Pedido que exige consulta a vários serviços."},
+        DPO_ONLY,
+    ),
+    "POST /api/staff/rights-requests/{request_id}/decision": (
+        lambda w: f"/api/staff/rights-requests/{_rights_request(w)}/decision",
+        {"accepted": False, "answer": "O tratamento decorre de obrigação legal."},
+        DPO_ONLY,
+    ),
     "GET /api/account/exports": (lambda w: "/api/account/exports", None, FULL_SESSION),
     "GET /api/account/exports/{export_id}/download": (
         lambda w: f"/api/account/exports/{_ready_export(w.user_ids['citizen_a'])}/download",
@@ -647,6 +690,11 @@ MORE: dict[str, dict[str, Any]] = {
     "GET /api/account/exports": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
     "GET /api/account/exports/{export_id}/download": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
     "POST /api/account/sessions/ending": {"act_key": KEY_NEVER},
+    "POST /api/account/rights-requests": {"act_key": KEY_NEVER},
+    "GET /api/account/rights-requests": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
+    "GET /api/staff/rights-requests": {"dpo": OK},
+    "POST /api/staff/rights-requests/{request_id}/extension": {"dpo": OK},
+    "POST /api/staff/rights-requests/{request_id}/decision": {"dpo": OK},
 }
 
 

@@ -109,5 +109,12 @@ def test_an_objection_is_recorded_and_answered_and_a_refusal_says_why(ana: Any, 
     )
     assert answer.status_code == 200 and answer.data["status"] == "indeferido", answer.body
     assert "obrigação legal" in latest("ana.silva@example.pt", "indeferido")["body"]
+    erasure = ana.call("POST", "/api/account/rights-requests", {"kind": "apagamento", "grounds": "Apaguem."}).data
+    path = f"/api/staff/rights-requests/{erasure['request_id']}/decision"
+    not_yet = dpo.call("POST", path, {"accepted": True, "answer": "Apagado."})
+    assert not_yet.status_code == 409 and not_yet.data["error"]["field"] == "accepted", not_yet.body
+    assert erasure["request_id"] in [
+        r["request_id"] for r in dpo.call("GET", "/api/staff/rights-requests").data["requests"]
+    ]
     unknown = ana.call("POST", "/api/account/rights-requests", {"kind": "esquecer", "grounds": "x"})
     assert unknown.status_code == 422 and unknown.data["error"]["field"] == "kind", unknown.body

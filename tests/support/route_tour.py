@@ -47,6 +47,13 @@ def _ready_export(user_id: str) -> str:
     return next(e["export_id"] for e in DataExports().of(user_id) if e["status"] == "pronto")
 
 
+def _rights_request() -> str:
+    """Ana's newest GDPR request (the tour's citizen filed it a stop before)."""
+    from chalicelib.accounts.data_rights import DataRights
+
+    return DataRights().of(_user_id("ana.silva"))[0]["request_id"]
+
+
 TOUR: list[Stop] = [
     Stop("GET /health", None, path("/health")),
     Stop("GET /api/deployment", None, path("/api/deployment")),
@@ -344,6 +351,27 @@ TOUR: list[Stop] = [
         "GET /api/account/exports/{export_id}/download",
         "citizen",
         lambda w: f"/api/account/exports/{_ready_export(_user_id('ana.silva'))}/download",
+    ),
+    # -- GDPR requests: the citizen asks, the data protection officer extends and answers --------------
+    Stop(
+        "POST /api/account/rights-requests",
+        "citizen",
+        path("/api/account/rights-requests"),
+        fixed({"kind": "oposicao", "grounds": "Oponho-me ao tratamento para fins estatísticos."}),
+    ),
+    Stop("GET /api/account/rights-requests", "citizen", path("/api/account/rights-requests")),
+    Stop("GET /api/staff/rights-requests", "dpo", path("/api/staff/rights-requests")),
+    Stop(
+        "POST /api/staff/rights-requests/{request_id}/extension",
+        "dpo",
+        lambda w: f"/api/staff/rights-requests/{_rights_request()}/extension",
+        fixed({"justification": "Pedido que exige consulta a vários serviços."}),
+    ),
+    Stop(
+        "POST /api/staff/rights-requests/{request_id}/decision",
+        "dpo",
+        lambda w: f"/api/staff/rights-requests/{_rights_request()}/decision",
+        fixed({"accepted": False, "answer": "O tratamento decorre de obrigação legal."}),
     ),
     Stop(
         "POST /api/account/sessions/ending",

@@ -61,6 +61,9 @@ def _accounts(w: World) -> None:
         w.ids[f"spare_{purpose}"] = made.user_id
     w.ids["new_staff"] = add_staff("nova.colega", PASSWORD, ["clerk"], organ="CAMARA", email="nova@municipio-demo.pt")
     w.ids["colleague"] = add_staff("colega", PASSWORD, ["clerk"], organ="CAMARA", email="colega@municipio-demo.pt")
+    w.ids["dpo"] = add_staff(
+        "rgpd", PASSWORD, ["encarregado_dados"], organ="CAMARA", email="rgpd@municipio-demo.pt", name="Rita Proteção"
+    )
     w.ids["registrant"] = registered("200000004", "rui.registado@example.pt", "Rui Registado", True)
     w.ids["to_reject"] = registered("200000012", "rejeitar@example.pt", "Rui Rejeitado", True)
     w.ids["to_confirm"] = registered("200000020", "confirmar@example.pt", "Rosa Confirmada", False)
@@ -79,6 +82,7 @@ def _log_in(w: World) -> None:
         ("decider", "decisor", True, PASSWORD),
         ("head", "dirigente", True, PASSWORD),
         ("admin", "administrador", True, PASSWORD),
+        ("dpo", "rgpd", True, PASSWORD),
     ):
         api = w.callers[name] = Api(w.client)
         api.login(identifier, password, staff=staff)
