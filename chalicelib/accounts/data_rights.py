@@ -37,6 +37,8 @@ from chalicelib.kernel.clock import iso, now
 from chalicelib.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.roles import DPO_ROLES, STAFF, holds_any
+from chalicelib.notifications.delivery import Notifier
+from chalicelib.notifications.templates import EMAIL
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
 
@@ -270,9 +272,6 @@ class DataRights:
                 query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _tell(self, item: dict[str, Any], outcome: str, answer: str, **extra: Any) -> None:
-        from chalicelib.notifications.delivery import Notifier
-        from chalicelib.notifications.templates import EMAIL
-
         account = self.users.get_item(Key={"pk": f"USER#{item['user_id']}"}).get("Item") or {}
         if not account.get("email"):
             return

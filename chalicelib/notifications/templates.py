@@ -139,17 +139,10 @@ MESSAGES: dict[str, Message] = {
         ),
         Message(
             "rights_answer",
-            "The data protection officer's answer to a GDPR request (or the extension of its deadline)",
+            "The data protection officer's answer to a GDPR request, or the extension of its deadline",
             (EMAIL,),
-            sample={
-                "name": "Ana Silva",
-                "kind_label": "Retificação (RGPD art. 16.º)",
-                "filed_on": "07/12/2026",
-                "outcome": "deferido",
-                "answer": "A morada foi corrigida.",
-                "due_on": None,
-                "kept": [{"label": "Processos", "legal_basis": "Lei n.º 16/2023"}],
-            },
+            sample=dict(name="Ana Silva", kind_label="Retificação", filed_on="07/12/2026", outcome="deferido")
+            | dict(answer="Corrigida.", due_on=None, kept=[{"label": "Processos", "legal_basis": "CPA"}]),
         ),
         Message(
             "api_key_created",

@@ -678,7 +678,6 @@ MORE: dict[str, dict[str, Any]] = {
     "POST /api/staff/api-keys": {"act_key": KEY_NEVER},
     "DELETE /api/staff/api-keys/{key_id}": {"act_key": 404},  # the other decision-maker's key
     "GET /api/released-processes/{process_id}": {"citizen_bearer": 404},  # granted to B, not to them
-    "GET /api/staff/accounts/{user_id}/notifications": {"admin_other_organ": OK},  # a citizen's: the municipality's
     "POST /api/staff/accounts/{user_id}/lock": {"admin_other_organ": OK},  # a citizen's account
     "POST /api/staff/accounts/{user_id}/unlock": {"admin_other_organ": OK},
     "POST /api/account/email": {"act_key": KEY_NEVER},
@@ -693,6 +692,16 @@ MORE: dict[str, dict[str, Any]] = {
     "POST /api/account/rights-requests": {"act_key": KEY_NEVER},
     "GET /api/account/rights-requests": {"act_key": KEY_NEVER, "read_key": KEY_NEVER},
     "GET /api/staff/rights-requests": {"dpo": OK},
+    # where the DPO, staff of CAMARA who is not an auditor, answers as its staff do: messages to the
+    # citizens and the letters to post are any of the organ's staff's; an account's notification log
+    # is the administrators' (and the auditor's)
+    "POST /api/requests/{process_id}/messages/attachments": {"dpo": OK},
+    "POST /api/requests/{process_id}/messages": {"dpo": OK},
+    "POST /api/messages/{organ}": {"dpo": OK},
+    # a citizen's notification log is the municipality's: any organ's administrator reads it
+    "GET /api/staff/accounts/{user_id}/notifications": {"dpo": 403, "admin_other_organ": OK},
+    "GET /api/staff/letters": {"dpo": OK},
+    "POST /api/staff/letters/{notification_id}/posted": {"dpo": OK},
     "POST /api/staff/rights-requests/{request_id}/extension": {"dpo": OK},
     "POST /api/staff/rights-requests/{request_id}/decision": {"dpo": OK},
 }

@@ -355,3 +355,22 @@ def test_the_account_page_prepares_a_download_of_everything_held_about_the_citiz
     page.wait_for_selector("#export-table tr[data-status=pronto] button", timeout=60_000)
     assert "pronta" in page.inner_text("#export-status")
     check_page(page, "page-account-data-export")
+
+
+def test_the_account_page_asks_the_data_protection_officer_for_a_rectification(citizen_page: Any, stack: Stack) -> None:
+    page = citizen_page
+    page.goto(stack.base + "/#/conta")
+    page.wait_for_selector("#rights-none, #rights-table")
+    page.click("#rights-submit")  # nothing chosen: the form says what is missing beside the fields
+    page.wait_for_selector("#rights-kind[aria-invalid=true]")
+    page.select_option("#rights-kind", "retificacao")
+    page.fill("#rights-grounds", "Mudei de casa em novembro.")
+    page.fill("#rights-street", "Rua Nova, 7")
+    page.fill("#rights-postal", "4600-011")
+    page.fill("#rights-locality", "Amarante")
+    page.click("#rights-submit")
+    page.wait_for_selector("#rights-table tbody tr")
+    assert "encarregado de proteção de dados" in page.inner_text("#rights-status")
+    row = page.inner_text("#rights-table tbody tr:first-child")
+    assert "Retificação" in row and "A aguardar resposta" in row
+    check_page(page, "page-account-rights-request")

@@ -121,6 +121,8 @@ export const mySessions = () => request("GET", "/api/account/sessions");
 export const myDataAccess = () => request("GET", "/api/account/data-access");
 export const requestExport = () => request("POST", "/api/account/exports");
 export const myExports = () => request("GET", "/api/account/exports");
+export const fileRightsRequest = (body) => request("POST", "/api/account/rights-requests", body);
+export const myRightsRequests = () => request("GET", "/api/account/rights-requests");
 export const exportDownload = (exportId) => request("GET", `/api/account/exports/${enc(exportId)}/download`);
 export const processDataAccess = (processId) => request("GET", `/api/requests/${enc(processId)}/data-access`);
 export const endOtherSessions = (password) => request("POST", "/api/account/sessions/ending", { password });

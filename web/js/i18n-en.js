@@ -703,4 +703,28 @@ export const EN = {
   "Dados do registo e comprovativo de morada": "Registration details and proof of address",
   "Lista de registos a validar (nome, identificação, contactos)":
     "List of registrations to validate (name, identification, contacts)",
+  "A aguardar resposta": "Awaiting an answer",
+  "Prazo prorrogado": "Deadline extended",
+  "Enviar o pedido": "Send the request",
+  "O que pede": "What you ask for",
+  "Corrigir os meus dados (retificação)": "Correct my data (rectification)",
+  "Apagar os meus dados (apagamento)": "Erase my data (erasure)",
+  "Limitar o tratamento dos meus dados (limitação)": "Restrict the processing of my data (restriction)",
+  "Opor-me a um tratamento (oposição)": "Object to a processing (objection)",
+  "Fundamentos do pedido": "Grounds of the request",
+  "Diga porque pede e, se for o caso, que dados ou tratamento estão em causa.":
+    "Say why you ask and, where it applies, which data or processing it is about.",
+  "Dados corretos (só para uma retificação)": "Correct data (for a rectification only)",
+  "Escolha o que pede.": "Choose what you ask for.",
+  "Indique os fundamentos do pedido.": "Give the grounds of the request.",
+  "Pedido enviado ao encarregado de proteção de dados. Resposta até {date}.":
+    "Request sent to the data protection officer. Answer by {date}.",
+  "Corrigir, apagar, limitar ou opor-se": "Correct, erase, restrict or object",
+  "O encarregado de proteção de dados do Município responde no prazo de um mês, prorrogável por mais dois em pedidos complexos (sendo avisado por email). A lei obriga a conservar alguns registos, como os processos e a prova das notificações, seja qual for a resposta.":
+    "The municipality's data protection officer answers within one month, extendable by two more for complex requests (you are told by email). The law requires some records, such as the processes and the proof of notifications, to be kept whatever the answer.",
+  "Ainda não fez nenhum pedido.": "You have made no request yet.",
+  "Pedido": "Request",
+  "Feito em": "Made on",
+  "Resposta até": "Answer by",
+  "Os seus pedidos": "Your requests",
 };

@@ -15,6 +15,7 @@ import {
 } from "../api.js";
 import { dataAccessSection } from "../data-access.js";
 import { dataExportSection } from "../data-export.js";
+import { rightsRequestsSection } from "../rights-requests.js";
 import { t, tn } from "../i18n.js";
 import { formatDateTime, identityLabel } from "../format.js";
 import { h, facts, notice } from "../dom.js";
@@ -52,6 +53,7 @@ export async function render(ctx) {
     passwordSection(ctx, errors),
     sessionsSection(errors, (await mySessions()).sessions),
     dataExportSection(errors, ctx),
+    rightsRequestsSection(errors, ctx),
     dataAccessSection(myDataAccess, { id: "data-access", withProcess: true }),
   );
 }
