@@ -5,6 +5,7 @@ import { fileRightsRequest, myRightsRequests } from "./api.js";
 import { t } from "./i18n.js";
 import { h, notice } from "./dom.js";
 import { apiForm, required, selectField, textField, valueOf } from "./forms.js";
+import { formatDate } from "./format.js";
 
 const STATUS_WORDS = {
   aberto: "A aguardar resposta",
@@ -84,7 +85,9 @@ export function rightsRequestsSection(errors, ctx) {
           h(
             "p",
             {},
-            t("Pedido enviado ao encarregado de proteção de dados. Resposta até {date}.", { date: answer.due_on }),
+            t("Pedido enviado ao encarregado de proteção de dados. Resposta até {date}.", {
+              date: formatDate(answer.due_on),
+            }),
           ),
         ),
       );
@@ -132,8 +135,8 @@ function requestsTable(requests) {
           "tr",
           {},
           h("td", { "data-label": columns[0] }, r.kind_label),
-          h("td", { "data-label": columns[1] }, r.filed_at.slice(0, 10)),
-          h("td", { "data-label": columns[2] }, r.due_on),
+          h("td", { "data-label": columns[1] }, formatDate(r.filed_at.slice(0, 10))),
+          h("td", { "data-label": columns[2] }, formatDate(r.due_on)),
           h("td", { "data-label": columns[3] }, t(STATUS_WORDS[r.status] || r.status)),
           h("td", { "data-label": columns[4] }, r.answer || r.extension || ""),
         ),
