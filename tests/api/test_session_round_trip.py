@@ -119,16 +119,21 @@ def test_a_token_naming_another_account_opens_nothing(make_api: Any, demo: dict[
     assert citizen.call("GET", "/api/me").status_code == 200
 
 
-def test_the_staff_view_reads_the_process_with_the_session_and_both_parties_together(
-    make_api: Any, demo: dict[str, Any]
-) -> None:
+def _submitted_with_decider(make_api: Any, demo: dict[str, Any]) -> tuple[Any, Any, str]:
+    """Ana's generic request, submitted, and a decision-maker of its organ (AWS calls counted)."""
     from tests.support.api import submit_generic
 
     _counting_calls()
     citizen = make_api()
     citizen.login("ana.silva", demo["password"])
     process_id = submit_generic(citizen, small_pdf())
-    decider = staff(make_api, demo, "decisor")
+    return citizen, staff(make_api, demo, "decisor"), process_id
+
+
+def test_the_staff_view_reads_the_process_with_the_session_and_both_parties_together(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    citizen, decider, process_id = _submitted_with_decider(make_api, demo)
     status, calls = _calls(decider, f"/api/staff/processes/{process_id}")
     # session, account and process; then requerente and representante with the documents, tasks and
     # messages the process lists, in one; the timeline and the notification log: four reads; and the
@@ -150,13 +155,7 @@ def _unlisted(process_id: str) -> None:
 def test_a_process_from_before_the_lists_shows_the_same_to_staff_and_citizen(
     make_api: Any, demo: dict[str, Any]
 ) -> None:
-    from tests.support.api import submit_generic
-
-    _counting_calls()
-    citizen = make_api()
-    citizen.login("ana.silva", demo["password"])
-    process_id = submit_generic(citizen, small_pdf())
-    decider = staff(make_api, demo, "decisor")
+    citizen, decider, process_id = _submitted_with_decider(make_api, demo)
     sent = citizen.call("POST", f"/api/requests/{process_id}/messages", {"text": "Envio amanhã a planta."})
     assert sent.status_code == 201
     listed_staff = decider.call("GET", f"/api/staff/processes/{process_id}").data
