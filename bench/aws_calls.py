@@ -48,12 +48,13 @@ def run_tour(background: int) -> list[dict[str, Any]]:
     from chalicelib.kernel.settings import get_settings
     from chalicelib.platform import aws
     from local import demo
-    from tests.support import aws_calls
+    from tests.support import aws_calls, faults
     from tests.support.in_process import provisioned
     from tests.support.tour_world import build_world, tour
 
     get_settings.cache_clear()
     aws_calls.install()
+    faults.install()  # the world's processes that need attention fail a step by an injected fault
     aws.reset_clients()
     rows = []
     with provisioned(), Client(balcao.app, stage_name="local") as client:
