@@ -176,12 +176,14 @@ class Messages:
             "organ": organ,
             **extra,
         }
-        put = {"TableName": self.table.name, "Item": message, "ConditionExpression": "attribute_not_exists(message_id)"}
+        put = {"Item": message, "ConditionExpression": "attribute_not_exists(message_id)"}
         if extra.get("process_id"):  # listed on its process, in the same transaction
             link = process_children.link(extra["process_id"], "messages", message["message_id"])
-            self.table.meta.client.transact_write_items(TransactItems=[{"Put": put}, link])
+            self.table.meta.client.transact_write_items(
+                TransactItems=[{"Put": {"TableName": self.table.name, **put}}, link]
+            )
         else:
-            self.table.put_item(**{k: v for k, v in put.items() if k != "TableName"})
+            self.table.put_item(**put)
         return message
 
     def _notify(self, message: dict[str, Any], process: dict[str, Any], session: Session) -> None:

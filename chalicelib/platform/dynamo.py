@@ -36,10 +36,7 @@ def batch_get(wanted: list[tuple[Any, dict[str, Any], bool]]) -> list[dict[str, 
     more than one call."""
     # a table resource's client (de)serializes the items itself, as the table's own methods do
     consistent_tables = {table.name for table, _, consistent in wanted if consistent}
-    unique: list[tuple[str, dict[str, Any]]] = []
-    for table, key, _ in wanted:
-        if (table.name, key) not in unique:
-            unique.append((table.name, key))
+    unique = list({(table.name, key_text(key)): (table.name, key) for table, key, _ in wanted}.values())
     found: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in unique}
     client = wanted[0][0].meta.client if wanted else None
     for start in range(0, len(unique), BATCH_KEYS):

@@ -5,10 +5,9 @@ are not listed: they are written by functions that may not write processes, and 
 know nothing of processes; staff's view queries them by the ``by_process`` index.)
 
 Every writer of such an item links it here, in the transaction that writes it (``link``, or
-``ADD_CLAUSE`` inside an update of the process that transaction already makes: DynamoDB allows one
+``add_clause`` inside an update of the process that transaction already makes: DynamoDB allows one
 operation per item in a transaction). A process whose lists are complete says so (``LISTED``): every
-process created since, and every older one once ``chalicelib.processes.children.list_children`` has
-run on it. An older one is read the old way, one Query per table, until then."""
+process created since the lists. An older one is read the old way, one Query per table."""
 
 from __future__ import annotations
 

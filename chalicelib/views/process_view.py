@@ -24,9 +24,8 @@ from chalicelib.processes.drafts import expiry
 from chalicelib.processes.parties import applicable_slots
 from chalicelib.views.timeline import citizen_timeline
 
-# what a view reads of what hangs off the process
-CITIZEN_READS = ("documents", "tasks")
-STAFF_READS = ("documents", "tasks")
+# what every view reads of what hangs off the process (staff's also the messages)
+VIEW_READS = ("documents", "tasks")
 MESSAGES_SHOWN = 200
 
 
@@ -43,7 +42,7 @@ class ProcessViews:
 
     def view(self, process: dict[str, Any], for_staff: bool = False) -> dict[str, Any]:
         """What the citizen (or staff) sees of a process: never the task token."""
-        return self._view(process, self._children(process, STAFF_READS if for_staff else CITIZEN_READS), for_staff)
+        return self._view(process, self._children(process, VIEW_READS)[0], for_staff)
 
     def _children(
         self, process: dict[str, Any], tables: tuple[str, ...], party_ids: tuple[str | None, ...] = ()
@@ -70,9 +69,8 @@ class ProcessViews:
         return children, Accounts.from_batch(found[len(wanted) :])
 
     def _view(
-        self, process: dict[str, Any], read: tuple[dict[str, list[dict[str, Any]]], Any], for_staff: bool
+        self, process: dict[str, Any], children: dict[str, list[dict[str, Any]]], for_staff: bool
     ) -> dict[str, Any]:
-        children = read[0]
         service = get_service(process["service_id"])
         # Staff see every version of a replaced document; the citizen sees the current ones.
         documents = [
@@ -132,11 +130,10 @@ class ProcessViews:
         results, the payment (``payments``: the fee's, once there is one), the timeline, the
         notification log (the proof of notification), pending tasks, messages about the process,
         deadline and working days left."""
-        read = self._children(
-            process, (*STAFF_READS, "messages"), (process.get("requerente_id"), process.get("representante_id"))
+        children, known = self._children(
+            process, (*VIEW_READS, "messages"), (process.get("requerente_id"), process.get("representante_id"))
         )
-        view = self._view(process, read, for_staff=True)
-        known = read[1]
+        view = self._view(process, children, for_staff=True)
 
         def party(user_id: str | None) -> dict[str, Any] | None:
             user = known.get(user_id) if user_id else None
@@ -156,7 +153,7 @@ class ProcessViews:
         view["representante"] = view.get("representante") or view["representante_account"]
         view["payments"] = [view["payment"]] if view.get("payment") else []
         view.setdefault("pending_tasks", [])  # a draft has none
-        view["messages"] = [public_message(m) for m in read[0]["messages"][:MESSAGES_SHOWN]]
+        view["messages"] = [public_message(m) for m in children["messages"][:MESSAGES_SHOWN]]
         return view
 
 
