@@ -66,7 +66,7 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _named_account(token: str) -> str | None:
+def named_account(token: str) -> str | None:
     """The user id a token names (``<user_id>.<random>``); None for a token made before tokens named
     their account (a random string with no dot), read the old way until it expires."""
     user_id, dot, rest = token.partition(".")
@@ -154,7 +154,7 @@ class Sessions:
             raise NotAuthenticated()
         settings = get_settings()
         key = {"token_hash": _token_hash(token)}
-        named = _named_account(token)
+        named = named_account(token)
         extra = list(also)
         if named is not None:
             accounts_table = self.accounts.table

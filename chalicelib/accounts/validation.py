@@ -33,9 +33,12 @@ class RegistrationValidation:
         if not holds_any(session.roles, VALIDATING_ROLES):
             raise Forbidden("Só os serviços de atendimento e decisão validam registos; os auditores só consultam.")
 
-    def queue(self, session: Any, source_ip: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    def queue(
+        self, session: Any, source_ip: str | None = None, limit: int = 50
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         """Registrations awaiting validation, oldest first (one Query on a sparse index): for those who
-        validate them (auditors read the audit trail instead); each reading audited."""
+        validate them (auditors read the audit trail instead); with the audit event of the reading,
+        for the caller to write with its record for each registrant listed (one call for all)."""
 
         self._validator(session)
         items = self.registrations.table.query(
@@ -43,10 +46,10 @@ class RegistrationValidation:
             KeyConditionExpression=Key("validation_queue").eq(VALIDATION_QUEUE),
             Limit=limit,
         )["Items"]
-        self.registrations.audit.record(
+        read = self.registrations.audit.event(
             Actor(session.user_id, source_ip), "registration.queue_read", f"user#{session.user_id}", count=len(items)
         )
-        return [self._summary(item) for item in items]
+        return [self._summary(item) for item in items], read
 
     @staticmethod
     def _summary(item: dict[str, Any]) -> dict[str, Any]:

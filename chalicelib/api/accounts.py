@@ -251,9 +251,9 @@ def staff_registrations() -> Any:
     awaiting validation, oldest first, with the proof's pre-check; the reading is audited, and
     recorded for each registrant listed ("who saw my data")."""
     session = routes.staff()
-    queue = validations().queue(session, routes.ip())
-    for registration in queue:
-        data_access().account_read(session, registration["user_id"], "registration_queue", routes.ip())
+    queue, read = validations().queue(session, routes.ip())
+    user_ids = [registration["user_id"] for registration in queue]
+    data_access().accounts_read(session, user_ids, "registration_queue", routes.ip(), also=(read,))
     return json_response({"registrations": queue})
 
 

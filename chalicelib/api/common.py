@@ -57,7 +57,7 @@ class Routes(Blueprint):
             if token and not from_cookie and token.startswith(API_KEY_PREFIX):
                 session = ApiKeys().resolve(token)
             else:
-                session = sessions().resolve(token, ALL_SCOPES, also=self._read_with_session())
+                session = sessions().resolve(token, ALL_SCOPES, also=self._read_with_session(token))
             request._balcao_session = session
         require_scope(session.scope, scopes, session.account_status)
         if session.read_only and request.method not in SAFE_METHODS:
@@ -78,11 +78,16 @@ class Routes(Blueprint):
             raise Forbidden("Uma chave de API não serve para gerir a conta: inicie sessão com palavra-passe e código.")
         return session
 
-    def _read_with_session(self) -> list[tuple[Any, dict[str, Any], bool]]:
+    def _read_with_session(self, token: str | None) -> list[tuple[Any, dict[str, Any], bool]]:
         """What a read of one process or one account (``GET .../{process_id}...``, ``GET
         .../{user_id}...``) reads next, read in the session's round trip: the process item, the
         account item (``Processes.get``, ``Accounts.get_item`` take them from there when given the
-        session). Only on reads: a write reads them again as it changes them."""
+        session), and for a released process the caller's own grant of it (the account the token
+        names: the session is refused if it is not that account's). Only on reads: a write reads
+        them again as it changes them."""
+        from chalicelib.accounts.sessions import named_account
+        from chalicelib.platform import aws
+
         request = self.current_request
         if request.method not in SAFE_METHODS:
             return []
@@ -90,6 +95,10 @@ class Routes(Blueprint):
         also = []
         if "process_id" in params:
             also.append((processes().table, {"process_id": params["process_id"]}, False))
+            named = named_account(token or "")
+            if named and (request.context or {}).get("resourcePath", "").startswith("/api/released-processes/"):
+                grant = {"grantee_id": named, "process_id": params["process_id"]}
+                also.append((aws.table("view_grants"), grant, False))
         if "user_id" in params:
             also.append((accounts().table, {"pk": f"USER#{params['user_id']}"}, True))
         return also

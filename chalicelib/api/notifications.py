@@ -46,8 +46,9 @@ def account_notifications(user_id: str) -> Any:
 
         Administration().target(session, user_id)
     entries = _notifier().log.for_account(user_id)
-    AuditTrail().record(routes.actor(session), "account.notifications_read", f"user#{user_id}", count=len(entries))
-    data_access().account_read(session, user_id, "notifications", routes.ip())
+    # the audit of the reading and its record for the citizen, in one call
+    read = AuditTrail.event(routes.actor(session), "account.notifications_read", f"user#{user_id}", count=len(entries))
+    data_access().account_read(session, user_id, "notifications", routes.ip(), also=(read,))
     return json_response({"notifications": [public_entry(e) for e in entries]})
 
 

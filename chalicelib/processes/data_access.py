@@ -56,30 +56,54 @@ class DataAccessLog:
     audit = Injected(lambda self: AuditTrail())
 
     def process_read(
-        self, session: Any, process: dict[str, Any], what: str, source_ip: str | None, **details: Any
+        self,
+        session: Any,
+        process: dict[str, Any],
+        what: str,
+        source_ip: str | None,
+        also: tuple[dict[str, Any], ...] = (),
+        **details: Any,
     ) -> None:
-        """A staff member read ``what`` of ``process``: one event for each citizen it is about.
-        Citizens reading their own process are not recorded here."""
-        if session.kind != STAFF:
-            return
-        for citizen_id in sorted(citizens_of(process)):
-            self._record(
-                session,
-                citizen_id,
-                what,
-                source_ip,
-                process_id=process["process_id"],
-                number=process.get("number"),
-                **details,
-            )
+        """A staff member read ``what`` of ``process``: one event for each citizen it is about, written
+        with the events ``also`` (``AuditTrail.event``) in one call. Citizens reading their own process
+        are not recorded here."""
+        extra = {"process_id": process["process_id"], "number": process.get("number"), **details}
+        readings = [self._event(session, c, what, source_ip, **extra) for c in sorted(citizens_of(process))]
+        self._write([*also, *(readings if session.kind == STAFF else ())])
 
-    def account_read(self, session: Any, user_id: str, what: str, source_ip: str | None, **details: Any) -> None:
-        if session.kind != STAFF:
-            return
-        self._record(session, user_id, what, source_ip, **details)
+    def account_read(
+        self,
+        session: Any,
+        user_id: str,
+        what: str,
+        source_ip: str | None,
+        also: tuple[dict[str, Any], ...] = (),
+        **details: Any,
+    ) -> None:
+        self.accounts_read(session, [user_id], what, source_ip, also, **details)
 
-    def _record(self, session: Any, citizen_id: str, what: str, source_ip: str | None, **details: Any) -> None:
-        self.audit.record(
+    def accounts_read(
+        self,
+        session: Any,
+        user_ids: list[str],
+        what: str,
+        source_ip: str | None,
+        also: tuple[dict[str, Any], ...] = (),
+        **details: Any,
+    ) -> None:
+        """A staff member read ``what`` of these citizens' accounts: one event for each, written with
+        the events ``also`` in one call."""
+        readings = [self._event(session, u, what, source_ip, **details) for u in user_ids]
+        self._write([*also, *(readings if session.kind == STAFF else ())])
+
+    def _write(self, events: list[dict[str, Any]]) -> None:
+        if len(events) == 1:
+            self.audit.table.put_item(Item=events[0])
+        elif events:
+            self.audit.record_all(events)
+
+    def _event(self, session: Any, citizen_id: str, what: str, source_ip: str | None, **details: Any) -> dict:
+        return self.audit.event(
             Actor(session.user_id, source_ip),
             READ_ACTION,
             reads_subject(citizen_id),

@@ -180,6 +180,53 @@ def test_an_account_read_by_staff_is_read_with_their_session(make_api: Any, demo
     admin = staff(make_api, demo, "administrador")
     status, calls = _calls(admin, f"/api/staff/accounts/{user_id}/notifications")
     # the session, the administrator's account and the citizen's in one call; the log; the audit of the
-    # reading (an administrator's), and the reading recorded for the citizen ("who saw my data")
+    # reading (an administrator's) and the reading recorded for the citizen ("who saw my data") in one
     assert status == 200
-    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 1, ("dynamodb", "PutItem"): 2}
+    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 1, ("dynamodb", "BatchWriteItem"): 1}
+
+
+def test_the_registrations_queue_records_its_reading_for_every_registrant_in_one_write(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    from chalicelib.processes.data_access import DataAccessLog
+    from tests.support.accounts import registered
+
+    listed = [
+        registered(nif, f"fila{n}@example.pt", f"Registo Fila {n}", confirm=True)
+        for n, nif in enumerate(("100000118", "100000126", "100000134"))
+    ]
+    clerk = staff(make_api, demo, "atendimento")
+    _counting_calls()
+    status, calls = _calls(clerk, "/api/staff/registrations")
+    # the session and account; the queue; the audit of the reading and its record for each of the
+    # registrants listed ("who saw my data"), all in one write (was one PutItem each)
+    assert status == 200
+    assert calls == {("dynamodb", "BatchGetItem"): 1, ("dynamodb", "Query"): 1, ("dynamodb", "BatchWriteItem"): 1}
+    for user_id in listed:
+        assert [r["what"] for r in DataAccessLog().for_citizen(user_id)] == ["registration_queue"]
+
+
+def test_a_released_process_is_read_with_the_session_and_the_grantees_own_grant(
+    make_api: Any, demo: dict[str, Any]
+) -> None:
+    from tests.support.accounts import add_citizen
+
+    citizen, decider, process_id = _submitted_with_decider(make_api, demo)
+    add_citizen("Carla Vista", "carla.vista", demo["password"], "100000142", "carla.vista@example.pt")
+    grantee = make_api()
+    grantee.login("carla.vista", demo["password"])
+    clerk = staff(make_api, demo, "atendimento")
+    assert (
+        clerk.call("POST", f"/api/staff/processes/{process_id}/view-access", {"identifier": "carla.vista"}).status_code
+        == 201
+    )
+    status, calls = _calls(grantee, f"/api/released-processes/{process_id}")
+    # the session, the account, the process and the grantee's grant of it in one call; its documents
+    # and tasks; its timeline (was 4: the grant read on its own)
+    assert status == 200
+    assert calls == {("dynamodb", "BatchGetItem"): 2, ("dynamodb", "Query"): 1}
+    # another citizen's session finds no grant of theirs in the same round trip: 404, as before
+    add_citizen("Duarte Sem Vista", "duarte.sv", demo["password"], "100000150", "duarte.sv@example.pt")
+    other = make_api()
+    other.login("duarte.sv", demo["password"])
+    assert other.call("GET", f"/api/released-processes/{process_id}").status_code == 404
