@@ -22,7 +22,7 @@ from chalicelib.kernel.settings import get_settings
 from chalicelib.kernel.vocabulary import AccountStatus, SessionScope
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
-from chalicelib.platform.dynamo import batch_get, prefetched_item
+from chalicelib.platform.dynamo import batch_get, get_with_session
 
 # The update-expression term that moves an account to a new credential epoch (``#credential_epoch``
 # and ``:epoch_step`` in its names and values: ``EPOCH_NAMES``, ``EPOCH_VALUES``).
@@ -208,8 +208,7 @@ class Accounts:
         """The stored account; taken from what was read with ``session`` in its round trip
         (``Sessions.resolve(also=...)``) when it was, else read now (strongly consistent, both)."""
         key = {"pk": f"USER#{user_id}"}
-        read, item = prefetched_item(session, self.table, key)
-        return item if read else self.table.get_item(Key=key, ConsistentRead=True).get("Item")
+        return get_with_session(session, self.table, key, consistent=True)
 
     def get_many(self, user_ids: list[str]) -> dict[str, User]:
         """The accounts of ``user_ids`` that exist, by id, in one round trip (BatchGetItem)."""

@@ -95,8 +95,9 @@ class Routes(Blueprint):
         also = []
         if "process_id" in params:
             also.append((processes().table, {"process_id": params["process_id"]}, False))
-            named = named_account(token or "")
-            if named and (request.context or {}).get("resourcePath", "").startswith("/api/released-processes/"):
+            released = (request.context or {}).get("resourcePath", "").startswith("/api/released-processes/")
+            named = named_account(token or "") if released else None
+            if named:
                 grant = {"grantee_id": named, "process_id": params["process_id"]}
                 also.append((aws.table("view_grants"), grant, False))
         if "user_id" in params:

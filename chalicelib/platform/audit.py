@@ -39,9 +39,12 @@ class AuditTrail:
         return event
 
     def record_all(self, events: list[dict[str, Any]]) -> None:
-        """Events made with ``event``, written in one BatchWriteItem (one per 25, and again for what
-        DynamoDB leaves unprocessed): a reading recorded for each citizen it is about costs one call,
-        not one per citizen. Each event's id is new, so none overwrites another."""
+        """Events made with ``event``, written in one call: a PutItem for one, else a BatchWriteItem (one
+        per 25, and again for what DynamoDB leaves unprocessed), so a reading recorded for each citizen
+        it is about costs one call, not one per citizen. Each event's id is new: none overwrites another."""
+        if len(events) == 1:
+            self.table.put_item(Item=events[0])
+            return
         with self.table.batch_writer() as batch:
             for event in events:
                 batch.put_item(Item=event)

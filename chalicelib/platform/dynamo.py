@@ -65,6 +65,13 @@ def key_text(key: dict[str, Any]) -> str:
     return "|".join(f"{name}={key[name]}" for name in sorted(key))
 
 
+def get_with_session(session: Any, table: Any, key: dict[str, Any], consistent: bool = False) -> dict[str, Any] | None:
+    """The item at ``key`` of ``table``: as read with the caller's session in its round trip
+    (``prefetched_item``) when it was, else read now (one GetItem)."""
+    read, item = prefetched_item(session, table, key)
+    return item if read else table.get_item(Key=key, ConsistentRead=consistent).get("Item")
+
+
 def prefetched_item(session: Any, table: Any, key: dict[str, Any]) -> tuple[bool, dict[str, Any] | None]:
     """(whether it was read, the item or None) for ``key`` of ``table``, among the items read with the
     caller's session in one round trip (``Sessions.resolve(also=...)``, ``Session.prefetched``)."""

@@ -67,9 +67,9 @@ class DataAccessLog:
         """A staff member read ``what`` of ``process``: one event for each citizen it is about, written
         with the events ``also`` (``AuditTrail.event``) in one call. Citizens reading their own process
         are not recorded here."""
-        extra = {"process_id": process["process_id"], "number": process.get("number"), **details}
-        readings = [self._event(session, c, what, source_ip, **extra) for c in sorted(citizens_of(process))]
-        self._write([*also, *(readings if session.kind == STAFF else ())])
+        citizens = sorted(citizens_of(process))
+        ids = {"process_id": process["process_id"], "number": process.get("number")}
+        self.accounts_read(session, citizens, what, source_ip, also, **ids, **details)
 
     def account_read(
         self,
@@ -91,16 +91,10 @@ class DataAccessLog:
         also: tuple[dict[str, Any], ...] = (),
         **details: Any,
     ) -> None:
-        """A staff member read ``what`` of these citizens' accounts: one event for each, written with
-        the events ``also`` in one call."""
-        readings = [self._event(session, u, what, source_ip, **details) for u in user_ids]
-        self._write([*also, *(readings if session.kind == STAFF else ())])
-
-    def _write(self, events: list[dict[str, Any]]) -> None:
-        if len(events) == 1:
-            self.audit.table.put_item(Item=events[0])
-        elif events:
-            self.audit.record_all(events)
+        """A staff member read ``what`` of these citizens' data: one event for each, written with the
+        events ``also`` in one call (only ``also`` for a citizen's own reading)."""
+        readings = [self._event(session, u, what, source_ip, **details) for u in user_ids if session.kind == STAFF]
+        self.audit.record_all([*also, *readings])
 
     def _event(self, session: Any, citizen_id: str, what: str, source_ip: str | None, **details: Any) -> dict:
         return self.audit.event(

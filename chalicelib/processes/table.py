@@ -18,7 +18,7 @@ from chalicelib.kernel.inject import Injected
 from chalicelib.kernel.vocabulary import ProcessStatus, organ_status
 from chalicelib.platform import aws
 from chalicelib.platform.audit import SYSTEM, Actor, AuditTrail
-from chalicelib.platform.dynamo import condition_failed, prefetched_item
+from chalicelib.platform.dynamo import condition_failed, get_with_session
 from chalicelib.processes.access import require_staff_act, require_visible
 
 
@@ -89,10 +89,7 @@ class Processes:
     def get(self, process_id: str, session: Any = None) -> dict[str, Any]:
         """The process (404 if there is none); taken from what was read with ``session`` in its round
         trip (``Sessions.resolve(also=...)``) when it was, else read now."""
-        read, item = prefetched_item(session, self.table, {"process_id": process_id})
-        if not read:
-            item = self.table.get_item(Key={"process_id": process_id}).get("Item")
-        return _existing(item)
+        return _existing(get_with_session(session, self.table, {"process_id": process_id}))
 
     def get_for(self, process_id: str, session: Any) -> dict[str, Any]:
         """The process, if this caller may see it (``chalicelib.processes.access``)."""

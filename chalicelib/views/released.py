@@ -27,7 +27,7 @@ from chalicelib.kernel.vocabulary import ReservedSlot
 from chalicelib.notifications.delivery import Notifier
 from chalicelib.platform import aws
 from chalicelib.platform.audit import Actor, AuditTrail
-from chalicelib.platform.dynamo import condition_failed, prefetched_item
+from chalicelib.platform.dynamo import condition_failed, get_with_session
 from chalicelib.processes.access import citizens_of, of_organ
 from chalicelib.processes.table import Processes
 from chalicelib.views.process_view import ProcessViews
@@ -156,10 +156,7 @@ class ViewAccess:
         ]
 
     def view(self, process_id: str, session: Session) -> dict[str, Any]:
-        key = {"grantee_id": session.user_id, "process_id": process_id}
-        read, grant = prefetched_item(session, self.table, key)  # read with the session, if it was
-        if not read:
-            grant = self.table.get_item(Key=key).get("Item")
+        grant = get_with_session(session, self.table, {"grantee_id": session.user_id, "process_id": process_id})
         if not in_force(grant):
             raise NotFound("Processo desconhecido.", field="process_id")
         view = ProcessViews(audit=self.audit).view(self.processes.get(process_id, session))
